@@ -1,0 +1,91 @@
+"""The demo tenant: one organisation, two suppliers, one user per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.db import transaction
+
+from portal.context import bound
+from portal.models import Membership, Partner, Role, Tenant, User
+from portal.services.memberships import membership_create
+
+DEMO_PASSWORD = "portal-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    role: str
+    partner_key: str | None
+    name: tuple[str, str]
+
+
+DEMO_PARTNERS = {
+    "nordic": {"name": "Nordic Fasteners AB", "odoo_id": 11, "ref": "NF-001", "email": "orders@nordic-fasteners.example"},
+    "precision": {"name": "Precision Castings Ltd", "odoo_id": 12, "ref": "PC-002", "email": "sales@precision-castings.example"},
+}
+
+DEMO_USERS = [
+    DemoUser("admin@acme.example", Role.TENANT_ADMIN, None, ("Alex", "Admin")),
+    DemoUser("buyer@acme.example", Role.BUYER, None, ("Bea", "Buyer")),
+    DemoUser("quality@acme.example", Role.QUALITY_ENGINEER, None, ("Quinn", "Quality")),
+    DemoUser("inspector@acme.example", Role.INSPECTOR, None, ("Ivo", "Inspector")),
+    DemoUser("orders@nordic-fasteners.example", Role.SUPPLIER_ADMIN, "nordic", ("Sara", "Lind")),
+    DemoUser("clerk@nordic-fasteners.example", Role.SUPPLIER_USER, "nordic", ("Erik", "Berg")),
+    DemoUser("sales@precision-castings.example", Role.SUPPLIER_ADMIN, "precision", ("Paul", "Cast")),
+]
+
+
+@transaction.atomic
+def seed_demo() -> tuple[Tenant, list[DemoUser]]:
+    """Create (or leave as it is) the demo tenant; safe to run any number of times."""
+    with bound(source="system"):
+        tenant, _ = Tenant.objects.get_or_create(
+            slug="acme", defaults={"name": "Acme Manufacturing", "accent_color": "#0b6e4f"}
+        )
+        partners = {}
+        for key, data in DEMO_PARTNERS.items():
+            partners[key], _ = Partner.objects.get_or_create(
+                tenant=tenant, odoo_id=data["odoo_id"], defaults={k: v for k, v in data.items() if k != "odoo_id"}
+            )
+        for demo in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                email=demo.email, defaults={"first_name": demo.name[0], "last_name": demo.name[1]}
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.is_staff = user.is_superuser = demo.role == Role.TENANT_ADMIN
+                user.save()
+            EmailAddress.objects.get_or_create(
+                user=user, email=demo.email, defaults={"verified": True, "primary": True}
+            )
+            if not Membership.objects.filter(user=user, tenant=tenant).exists():
+                membership_create(
+                    tenant=tenant,
+                    user=user,
+                    role=demo.role,
+                    partner=partners[demo.partner_key] if demo.partner_key else None,
+                )
+            if demo.role not in (Role.SUPPLIER_ADMIN, Role.SUPPLIER_USER):
+                # Staff must use a second factor; the demo enrols them so that
+                # `manage.py demo_totp` can print the current code.
+                if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+                    TOTP.activate(user, generate_totp_secret())
+    return tenant, DEMO_USERS
+
+
+def current_totp_code(user: User) -> str:
+    """The code an authenticator app shows right now for this user (demo and tests)."""
+    import time
+
+    from allauth.mfa import app_settings as mfa_settings
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    secret = get_adapter().decrypt(authenticator.data["secret"])
+    return format_hotp_value(hotp_value(secret, int(time.time()) // mfa_settings.TOTP_PERIOD))

@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from portal.demo import DEMO_PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo tenant, two suppliers and one user per role (idempotent); prints the logins."
+
+    def handle(self, *args, **options) -> None:
+        tenant, users = seed_demo()
+        self.stdout.write(self.style.SUCCESS(f"Demo tenant '{tenant.name}' (/t/{tenant.slug}/) is ready."))
+        self.stdout.write(f"Every demo login uses the password: {DEMO_PASSWORD}")
+        for demo in users:
+            self.stdout.write(f"  {demo.email:<36} {demo.role}")
+        self.stdout.write(
+            "Staff logins ask for a two-factor code: `python manage.py demo_totp EMAIL` prints the current one."
+        )

@@ -1,0 +1,105 @@
+"""Request plumbing: correlation ids, the tenant of the URL, and MFA for staff."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from portal.context import correlation_id_var, new_correlation_id, source_var
+from portal.models import STAFF_ROLES, Membership
+
+_VALID_CID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class CorrelationIdMiddleware:
+    """Takes X-Request-ID from the proxy (or makes one) and returns it on the response."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        cid = incoming if _VALID_CID.match(incoming) else new_correlation_id()
+        cid_token = correlation_id_var.set(cid)
+        src_token = source_var.set("api" if request.path.startswith("/api/") else "web")
+        request.correlation_id = cid
+        try:
+            response = self.get_response(request)
+        finally:
+            correlation_id_var.reset(cid_token)
+            source_var.reset(src_token)
+        response["X-Request-ID"] = cid
+        return response
+
+
+class TenantMiddleware:
+    """Resolves ``/t/<tenant_slug>/...`` to the caller's active membership, or 404.
+
+    Doing it here, not in each view, means no tenant page can forget it: a URL
+    of a tenant the user does not belong to is indistinguishable from one that
+    does not exist.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.tenant = None
+        request.membership = None
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        slug = view_kwargs.get("tenant_slug")
+        if slug is None:
+            return None
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        membership = (
+            Membership.objects.active()
+            .select_related("tenant", "partner", "user")
+            .filter(user=request.user, tenant__slug=slug)
+            .first()
+        )
+        if membership is None:
+            raise Http404("No such tenant.")
+        request.membership = membership
+        request.tenant = membership.tenant
+        request.session["tenant_slug"] = slug
+        return None
+
+
+class StaffMfaMiddleware:
+    """Staff must set up an authenticator app before they can do anything else."""
+
+    exempt_prefixes = ("/accounts/", "/static/", "/healthz", "/readyz", "/invitations/", "/i18n/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            settings.PORTAL_STAFF_MFA_REQUIRED
+            and request.user.is_authenticated
+            and not request.path.startswith(self.exempt_prefixes)
+            and needs_mfa(request.user)
+            and not Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
+        ):
+            messages.warning(
+                request,
+                "Your role handles other companies' data, so it needs two-factor sign-in. "
+                "Scan the code with an authenticator app to continue.",
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+def needs_mfa(user) -> bool:
+    """Staff of any tenant (and Django staff) must use a second factor."""
+    return user.is_staff or Membership.objects.active().filter(user=user, role__in=list(STAFF_ROLES)).exists()

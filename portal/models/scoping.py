@@ -1,0 +1,47 @@
+"""The one way to read tenant-owned records: ``Model.objects.visible_to(membership)``.
+
+Pages, API views and downloads all go through it, so a record outside the
+caller's tenant or partner scope is simply not in the queryset (and answers 404).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from .tenancy import Membership
+
+
+class TenantScopedQuerySet(models.QuerySet):
+    """Queryset of a tenant-owned model, narrowed by the model's partner path."""
+
+    def visible_to(self, membership: Membership | None) -> TenantScopedQuerySet:
+        if membership is None or not membership.is_active:
+            return self.none()
+        qs = self.filter(tenant_id=membership.tenant_id)
+        path = self.model.scope_partner_path
+        if path is None or membership.sees_all_partners:
+            return qs
+        from .tenancy import Partner
+
+        return qs.filter(**{f"{path}__in": Partner.objects.visible_to(membership).values("pk")})
+
+
+class TenantOwnedModel(models.Model):
+    """Base of every record that belongs to one tenant.
+
+    ``scope_partner_path`` names the lookup from the model to its ``Partner``
+    (e.g. ``"partner"`` or ``"order__partner"``); ``None`` means every member of
+    the tenant may read it.
+    """
+
+    tenant = models.ForeignKey("portal.Tenant", on_delete=models.PROTECT, related_name="+")
+
+    scope_partner_path: ClassVar[str | None] = "partner"
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,139 @@
+"""Tenants (buying organisations), their supplier partners, and who belongs to them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from guardian.shortcuts import get_objects_for_user
+
+from .roles import STAFF_ROLES, SUPPLIER_ROLES, Role
+
+ACCESS_PARTNER = "portal.access_partner"
+
+
+class Tenant(models.Model):
+    """One buying organisation, with its own Odoo, partners and users."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=40, unique=True, help_text="Used in every URL of the tenant.")
+    accent_color = models.CharField(
+        max_length=7,
+        default="#1f6feb",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f6feb.")],
+        help_text="The tenant's brand colour for buttons and highlights.",
+    )
+    time_zone = models.CharField(max_length=64, default="UTC")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartnerQuerySet(models.QuerySet):
+    def visible_to(self, membership: Membership | None) -> PartnerQuerySet:
+        if membership is None or not membership.is_active:
+            return self.none()
+        qs = self.filter(tenant_id=membership.tenant_id)
+        if membership.sees_all_partners:
+            return qs
+        return get_objects_for_user(
+            membership.user, ACCESS_PARTNER, klass=qs, accept_global_perms=False, with_superuser=False
+        )
+
+
+class Partner(models.Model):
+    """A supplier of a tenant, mapped to its commercial entity in Odoo (res.partner)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="partners")
+    name = models.CharField(max_length=200)
+    odoo_id = models.PositiveIntegerField(help_text="res.partner id of the commercial entity in Odoo.")
+    ref = models.CharField("reference", max_length=64, blank=True)
+    email = models.EmailField(blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PartnerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [("access_partner", "Work with this partner's records")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "odoo_id"], name="partner_unique_odoo_id_per_tenant"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self) -> MembershipQuerySet:
+        return self.filter(is_active=True, tenant__is_active=True, user__is_active=True)
+
+    def visible_to(self, membership: Membership | None) -> MembershipQuerySet:
+        """Members a person may see: all for a tenant admin, colleagues for a supplier admin."""
+        if membership is None or not membership.is_active:
+            return self.none()
+        qs = self.filter(tenant_id=membership.tenant_id)
+        if membership.role == Role.TENANT_ADMIN:
+            return qs
+        if membership.role == Role.SUPPLIER_ADMIN:
+            return qs.filter(partner_id=membership.partner_id)
+        return qs.filter(pk=membership.pk)
+
+
+class Membership(models.Model):
+    """A user's role in one tenant; supplier roles belong to exactly one partner.
+
+    What a member may read is decided by django-guardian object permissions on
+    ``Partner`` (``portal.access_partner``); ``partner`` only records which
+    company a supplier user works for.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
+    )
+    all_partners = models.BooleanField(
+        default=True, help_text="Staff only: sees every partner of the tenant, not just the granted ones."
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["tenant__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "tenant"], name="membership_one_per_user_and_tenant"),
+            models.CheckConstraint(
+                condition=(Q(role__in=list(SUPPLIER_ROLES), partner__isnull=False, all_partners=False))
+                | (Q(role__in=list(STAFF_ROLES), partner__isnull=True)),
+                name="membership_partner_matches_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.tenant}"
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_supplier_role(self) -> bool:
+        return self.role in SUPPLIER_ROLES
+
+    @property
+    def sees_all_partners(self) -> bool:
+        return self.role == Role.TENANT_ADMIN or (self.is_staff_role and self.all_partners)

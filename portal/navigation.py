@@ -1,0 +1,31 @@
+"""The navigation each role sees; later apps add their entries here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from portal.models import Membership, Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    key: str
+
+
+def nav_for(membership: Membership) -> list[NavItem]:
+    slug = membership.tenant.slug
+    items = [NavItem("Dashboard", reverse("dashboard", args=[slug]), "dashboard")]
+    if membership.is_staff_role:
+        items.append(NavItem("Suppliers", reverse("partner_list", args=[slug]), "partners"))
+    if membership.role == Role.SUPPLIER_ADMIN:
+        items.append(
+            NavItem("Company & users", reverse("partner_detail", args=[slug, membership.partner_id]), "partners")
+        )
+    if membership.role == Role.TENANT_ADMIN:
+        items.append(NavItem("Members", reverse("member_list", args=[slug]), "members"))
+        items.append(NavItem("Audit trail", reverse("audit_list", args=[slug]), "audit"))
+    return items

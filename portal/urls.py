@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from portal.views import audit, health, home, invitations, members, partners
+
+tenant_patterns = [
+    path("", home.DashboardView.as_view(), name="dashboard"),
+    path("partners/", partners.PartnerListView.as_view(), name="partner_list"),
+    path("partners/<int:pk>/", partners.PartnerDetailView.as_view(), name="partner_detail"),
+    path("partners/<int:pk>/invite/", partners.PartnerInviteView.as_view(), name="partner_invite"),
+    path("members/", members.MemberListView.as_view(), name="member_list"),
+    path("members/invite/", members.MemberInviteView.as_view(), name="member_invite"),
+    path("members/<int:pk>/", members.MemberDetailView.as_view(), name="member_detail"),
+    path("members/<int:pk>/scope/", members.MemberScopeView.as_view(), name="member_scope"),
+    path("members/<int:pk>/activation/", members.MemberActivationView.as_view(), name="member_activation"),
+    path("invitations/<int:pk>/revoke/", members.InvitationRevokeView.as_view(), name="invitation_revoke"),
+    path("audit/", audit.AuditListView.as_view(), name="audit_list"),
+    path("audit/<int:pk>/", audit.AuditDetailView.as_view(), name="audit_detail"),
+]
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("tenants/", home.tenant_choose, name="tenant_choose"),
+    path("t/<slug:tenant_slug>/", include(tenant_patterns)),
+    path("invitations/<str:token>/", invitations.invitation_accept_view, name="invitation_accept"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+]

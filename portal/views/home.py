@@ -1,0 +1,49 @@
+"""Where a signed-in person lands: their tenant's dashboard, or a choice of tenants."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.generic import TemplateView
+
+from portal.models import Invitation, Membership, Partner, Role
+
+from .mixins import TenantViewMixin
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    memberships = list(Membership.objects.active().filter(user=request.user).select_related("tenant"))
+    if len(memberships) == 1:
+        return redirect("dashboard", memberships[0].tenant.slug)
+    last = request.session.get("tenant_slug")
+    if last and any(m.tenant.slug == last for m in memberships):
+        return redirect("dashboard", last)
+    return render(request, "portal/tenant_choose.html", {"memberships": memberships})
+
+
+@login_required
+def tenant_choose(request: HttpRequest) -> HttpResponse:
+    memberships = Membership.objects.active().filter(user=request.user).select_related("tenant", "partner")
+    return render(request, "portal/tenant_choose.html", {"memberships": memberships})
+
+
+class DashboardView(TenantViewMixin, TemplateView):
+    """What needs this person now, by role; empty states say what will appear."""
+
+    template_name = "portal/dashboard.html"
+    nav_key = "dashboard"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        m = self.membership
+        context["partners_in_scope"] = Partner.objects.visible_to(m).filter(is_active=True).count()
+        if m.role in (Role.TENANT_ADMIN, Role.SUPPLIER_ADMIN):
+            members = Membership.objects.visible_to(m).aggregate(
+                active=Count("pk", filter=Q(is_active=True)),
+            )
+            context["active_members"] = members["active"]
+            context["pending_invitations"] = Invitation.objects.visible_to(m).pending().count()
+        return context

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import os
+from types import SimpleNamespace
+
+import pytest
+from django.core.cache import cache
+
+from portal.models import Role
+from tests.factories import PartnerFactory, TenantFactory, member
+
+
+def pytest_sessionstart(session):
+    # CI sets PORTAL_REQUIRE_SERVICES=1: the suite must run on PostgreSQL and a
+    # real broker, and fail, not fall back, when they are missing.
+    if os.environ.get("PORTAL_REQUIRE_SERVICES") == "1":
+        url = os.environ.get("DATABASE_URL", "")
+        broker = os.environ.get("CELERY_BROKER_URL", "")
+        if not url.startswith(("postgres://", "postgresql://")):
+            pytest.exit(f"PORTAL_REQUIRE_SERVICES=1 but DATABASE_URL is not PostgreSQL: {url!r}", returncode=3)
+        if not broker.startswith(("redis://", "amqp://")):
+            pytest.exit(f"PORTAL_REQUIRE_SERVICES=1 but CELERY_BROKER_URL is not Redis/RabbitMQ: {broker!r}", returncode=3)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world(db):
+    """Two tenants. Tenant A has suppliers P1 and P2; tenant B has supplier Q1."""
+    a = TenantFactory(name="Alpha Industries", slug="alpha")
+    b = TenantFactory(name="Beta Works", slug="beta")
+    p1 = PartnerFactory(tenant=a, name="Pinewood Parts")
+    p2 = PartnerFactory(tenant=a, name="Quarry Metals")
+    q1 = PartnerFactory(tenant=b, name="Riverside Plastics")
+    return SimpleNamespace(
+        a=a,
+        b=b,
+        p1=p1,
+        p2=p2,
+        q1=q1,
+        a_admin=member(a, Role.TENANT_ADMIN),
+        a_buyer=member(a, Role.BUYER),
+        a_engineer=member(a, Role.QUALITY_ENGINEER),
+        a_inspector=member(a, Role.INSPECTOR),
+        p1_admin=member(a, Role.SUPPLIER_ADMIN, p1),
+        p1_user=member(a, Role.SUPPLIER_USER, p1),
+        p2_admin=member(a, Role.SUPPLIER_ADMIN, p2),
+        p2_user=member(a, Role.SUPPLIER_USER, p2),
+        b_admin=member(b, Role.TENANT_ADMIN),
+        q1_admin=member(b, Role.SUPPLIER_ADMIN, q1),
+    )
+
+
+def login(client, membership):
+    client.force_login(membership.user)
+    return client

@@ -1,0 +1,63 @@
+"""factory_boy factories for the portal's tenancy models."""
+
+from __future__ import annotations
+
+import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from portal.models import Partner, Role, Tenant, User
+from portal.services.memberships import membership_create
+
+PASSWORD = "correct-horse-battery-9"
+
+
+class TenantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tenant
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Tenant {n}")
+    slug = factory.Sequence(lambda n: f"tenant-{n}")
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"Supplier {n} GmbH")
+    odoo_id = factory.Sequence(lambda n: 1000 + n)
+    ref = factory.Sequence(lambda n: f"S-{n:04d}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):
+        obj.set_password(extracted or PASSWORD)
+        if create:
+            obj.save()
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+def member(tenant: Tenant, role: str, partner: Partner | None = None, *, user: User | None = None, mfa: bool = True):
+    """A user with a membership made the way the portal makes them (grants included).
+
+    Staff get an authenticator app enrolled unless ``mfa=False``, as the portal
+    requires of them.
+    """
+    user = user or UserFactory()
+    membership = membership_create(tenant=tenant, user=user, role=role, partner=partner)
+    if mfa and role not in (Role.SUPPLIER_ADMIN, Role.SUPPLIER_USER):
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, generate_totp_secret())
+    return membership
