@@ -163,7 +163,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
-# Failed logins per account key and per IP address; allauth answers 429 past them.
+# Failed logins per account key and per IP address; past them the form refuses
+# even the right password until the window has passed.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": os.environ.get("PORTAL_LOGIN_RATE_LIMIT", "10/m/ip,5/300s/key"),
 }

@@ -117,8 +117,8 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "tenant"], name="membership_one_per_user_and_tenant"),
             models.CheckConstraint(
-                condition=(Q(role__in=list(SUPPLIER_ROLES), partner__isnull=False, all_partners=False))
-                | (Q(role__in=list(STAFF_ROLES), partner__isnull=True)),
+                condition=(Q(role__in=sorted(SUPPLIER_ROLES), partner__isnull=False, all_partners=False))
+                | (Q(role__in=sorted(STAFF_ROLES), partner__isnull=True)),
                 name="membership_partner_matches_role",
             ),
         ]
