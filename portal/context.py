@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from collections.abc import Iterator
 
 correlation_id_var: ContextVar[str] = ContextVar("correlation_id", default="")
 source_var: ContextVar[str] = ContextVar("source", default="web")

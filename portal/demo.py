@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import transaction
 
 from portal.context import bound
-from portal.models import Membership, Partner, Role, Tenant, User
+from portal.models import STAFF_ROLES, Membership, Partner, Role, Tenant, User
 from portal.services.memberships import membership_create
+from portal.services.mfa import totp_ensure
 
 DEMO_PASSWORD = "portal-demo-2026"
 
@@ -25,8 +25,18 @@ class DemoUser:
 
 
 DEMO_PARTNERS = {
-    "nordic": {"name": "Nordic Fasteners AB", "odoo_id": 11, "ref": "NF-001", "email": "orders@nordic-fasteners.example"},
-    "precision": {"name": "Precision Castings Ltd", "odoo_id": 12, "ref": "PC-002", "email": "sales@precision-castings.example"},
+    "nordic": {
+        "name": "Nordic Fasteners AB",
+        "odoo_id": 11,
+        "ref": "NF-001",
+        "email": "orders@nordic-fasteners.example",
+    },
+    "precision": {
+        "name": "Precision Castings Ltd",
+        "odoo_id": 12,
+        "ref": "PC-002",
+        "email": "sales@precision-castings.example",
+    },
 }
 
 DEMO_USERS = [
@@ -70,11 +80,10 @@ def seed_demo() -> tuple[Tenant, list[DemoUser]]:
                     role=demo.role,
                     partner=partners[demo.partner_key] if demo.partner_key else None,
                 )
-            if demo.role not in (Role.SUPPLIER_ADMIN, Role.SUPPLIER_USER):
+            if demo.role in STAFF_ROLES:
                 # Staff must use a second factor; the demo enrols them so that
                 # `manage.py demo_totp` can print the current code.
-                if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-                    TOTP.activate(user, generate_totp_secret())
+                totp_ensure(user)
     return tenant, DEMO_USERS
 
 

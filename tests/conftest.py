@@ -19,7 +19,9 @@ def pytest_sessionstart(session):
         if not url.startswith(("postgres://", "postgresql://")):
             pytest.exit(f"PORTAL_REQUIRE_SERVICES=1 but DATABASE_URL is not PostgreSQL: {url!r}", returncode=3)
         if not broker.startswith(("redis://", "amqp://")):
-            pytest.exit(f"PORTAL_REQUIRE_SERVICES=1 but CELERY_BROKER_URL is not Redis/RabbitMQ: {broker!r}", returncode=3)
+            pytest.exit(
+                f"PORTAL_REQUIRE_SERVICES=1 but CELERY_BROKER_URL is not Redis/RabbitMQ: {broker!r}", returncode=3
+            )
 
 
 @pytest.fixture(autouse=True)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import factory
 from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
-from portal.models import Partner, Role, Tenant, User
+from portal.models import STAFF_ROLES, Partner, Tenant, User
 from portal.services.memberships import membership_create
+from portal.services.mfa import totp_ensure
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -57,7 +56,6 @@ def member(tenant: Tenant, role: str, partner: Partner | None = None, *, user: U
     """
     user = user or UserFactory()
     membership = membership_create(tenant=tenant, user=user, role=role, partner=partner)
-    if mfa and role not in (Role.SUPPLIER_ADMIN, Role.SUPPLIER_USER):
-        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-            TOTP.activate(user, generate_totp_secret())
+    if mfa and role in STAFF_ROLES:
+        totp_ensure(user)
     return membership

@@ -29,9 +29,7 @@ def token_hash(token: str) -> str:
 def invitable_roles(actor: Membership, partner: Partner | None) -> list[str]:
     """Roles the actor may hand out: tenant admins any, supplier admins their own partner's."""
     if partner is not None:
-        if actor.role == Role.TENANT_ADMIN or (
-            actor.role == Role.SUPPLIER_ADMIN and partner.pk == actor.partner_id
-        ):
+        if actor.role == Role.TENANT_ADMIN or (actor.role == Role.SUPPLIER_ADMIN and partner.pk == actor.partner_id):
             return [Role.SUPPLIER_ADMIN, Role.SUPPLIER_USER]
         return []
     if actor.role == Role.TENANT_ADMIN:

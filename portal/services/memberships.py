@@ -145,7 +145,9 @@ def membership_scope_set(
             for pk in UserObjectPermission.objects.filter(
                 user=membership.user,
                 permission__codename="access_partner",
-                object_pk__in=[str(pk) for pk in Partner.objects.filter(tenant=actor.tenant).values_list("pk", flat=True)],
+                object_pk__in=[
+                    str(pk) for pk in Partner.objects.filter(tenant=actor.tenant).values_list("pk", flat=True)
+                ],
             ).values_list("object_pk", flat=True)
         )
         before = {"all_partners": membership.all_partners, "partners": before_pks}

@@ -32,9 +32,7 @@ class AuditListView(TenantViewMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        type_ids = (
-            AuditEntry.objects.visible_to(self.membership).values_list("content_type", flat=True).distinct()
-        )
+        type_ids = AuditEntry.objects.visible_to(self.membership).values_list("content_type", flat=True).distinct()
         context["object_types"] = [
             (f"{ct.app_label}.{ct.model}", ct.name) for ct in ContentType.objects.filter(pk__in=type_ids)
         ]

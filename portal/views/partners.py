@@ -46,7 +46,10 @@ class PartnerDetailView(TenantViewMixin, DetailView):
             Membership.objects.visible_to(self.membership).filter(partner=partner).select_related("user")
         )
         context["invitations"] = (
-            Invitation.objects.visible_to(self.membership).filter(partner=partner).pending().select_related("invited_by")
+            Invitation.objects.visible_to(self.membership)
+            .filter(partner=partner)
+            .pending()
+            .select_related("invited_by")
         )
         context["can_invite"] = bool(invitable_roles(self.membership, partner))
         return context

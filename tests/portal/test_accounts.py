@@ -35,7 +35,9 @@ def test_staff_with_authenticator_must_enter_the_code(world, client):
     response = _sign_in(client, user.email)
     assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
     assert client.get(reverse("dashboard", args=["alpha"])).status_code == 302  # not signed in yet
-    wrong = client.post(reverse("mfa_authenticate"), {"code": "000000" if current_totp_code(user) != "000000" else "111111"})
+    wrong = client.post(
+        reverse("mfa_authenticate"), {"code": "000000" if current_totp_code(user) != "000000" else "111111"}
+    )
     assert wrong.status_code == 200
     ok = client.post(reverse("mfa_authenticate"), {"code": current_totp_code(user)})
     assert ok.status_code == 302

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from portal.celery import app as celery_app
-
 
 def test_healthz_needs_nothing(client):
     response = client.get("/healthz")
@@ -18,13 +16,9 @@ def test_readyz_checks_database_and_broker(client):
 
 
 @pytest.mark.django_db
-def test_readyz_is_503_when_the_broker_is_unreachable(client):
-    saved = celery_app.conf.broker_url
-    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    try:
-        response = client.get("/readyz")
-    finally:
-        celery_app.conf.broker_url = saved
+def test_readyz_is_503_when_the_broker_is_unreachable(client, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    response = client.get("/readyz")
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable" and body["checks"]["database"] == "ok"

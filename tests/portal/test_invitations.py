@@ -41,13 +41,29 @@ def test_tenant_admin_invites_supplier_admin_who_signs_up(world, client, django_
     page = client.get(path)
     assert page.status_code == 200 and "Create your account" in page.content.decode()
 
-    bad = client.post(path, {"first_name": "Olga", "last_name": "Berg", "password1": "long-enough-pass-1", "password2": "different-pass-22"})
+    bad = client.post(
+        path,
+        {
+            "first_name": "Olga",
+            "last_name": "Berg",
+            "password1": "long-enough-pass-1",
+            "password2": "different-pass-22",
+        },
+    )
     assert bad.status_code == 200
     assert "The two passwords differ." in bad.content.decode()
     assert 'value="Olga"' in bad.content.decode()
     assert not User.objects.filter(email="olga@pinewood.test").exists()
 
-    ok = client.post(path, {"first_name": "Olga", "last_name": "Berg", "password1": "long-enough-pass-1", "password2": "long-enough-pass-1"})
+    ok = client.post(
+        path,
+        {
+            "first_name": "Olga",
+            "last_name": "Berg",
+            "password1": "long-enough-pass-1",
+            "password2": "long-enough-pass-1",
+        },
+    )
     assert ok.status_code == 302 and ok["Location"] == reverse("dashboard", args=["alpha"])
     user = User.objects.get(email="olga@pinewood.test")
     membership = Membership.objects.get(user=user, tenant=world.a)
@@ -55,7 +71,9 @@ def test_tenant_admin_invites_supplier_admin_who_signs_up(world, client, django_
     assert get_perms(user, world.p1) == ["access_partner"] and get_perms(user, world.p2) == []
     assert EmailAddress.objects.get(user=user).verified
     assert client.get(reverse("dashboard", args=["alpha"])).status_code == 200
-    assert set(AuditEntry.objects.filter(tenant=world.a, actor=user).values_list("action", flat=True)) == {"invitation.accepted"}
+    assert set(AuditEntry.objects.filter(tenant=world.a, actor=user).values_list("action", flat=True)) == {
+        "invitation.accepted"
+    }
 
     again = client.get(path)
     assert again.status_code == 404 and "used already" in again.content.decode()
@@ -66,16 +84,23 @@ def test_supplier_admin_invites_colleague_for_own_partner(world, client, django_
     form = client.get(reverse("partner_invite", args=["alpha", world.p1.pk])).content.decode()
     assert 'value="supplier_user"' in form and 'value="tenant_admin"' not in form
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("partner_invite", args=["alpha", world.p1.pk]), {"email": "mate@pinewood.test", "role": "supplier_user"})
+        client.post(
+            reverse("partner_invite", args=["alpha", world.p1.pk]),
+            {"email": "mate@pinewood.test", "role": "supplier_user"},
+        )
     invitation = Invitation.objects.get(email="mate@pinewood.test")
     assert invitation.partner == world.p1 and invitation.invited_by == world.p1_admin.user
 
 
-def test_existing_user_of_another_tenant_gets_a_membership_not_a_second_account(world, client, django_capture_on_commit_callbacks):
+def test_existing_user_of_another_tenant_gets_a_membership_not_a_second_account(
+    world, client, django_capture_on_commit_callbacks
+):
     outsider = world.q1_admin.user
     users_before = User.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
-        invitation, token = invitation_create(actor=world.a_admin, email=outsider.email.upper(), role="supplier_user", partner=world.p2)
+        _, token = invitation_create(
+            actor=world.a_admin, email=outsider.email.upper(), role="supplier_user", partner=world.p2
+        )
     path = reverse("invitation_accept", args=[token])
 
     anonymous = client.get(path)
@@ -97,7 +122,9 @@ def test_existing_user_of_another_tenant_gets_a_membership_not_a_second_account(
 
 def test_inviting_a_current_member_is_a_field_error(world, client):
     login(client, world.a_admin)
-    response = client.post(reverse("member_invite", args=["alpha"]), {"email": world.a_buyer.user.email, "role": "buyer"})
+    response = client.post(
+        reverse("member_invite", args=["alpha"]), {"email": world.a_buyer.user.email, "role": "buyer"}
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "is already a member of Alpha Industries" in body
@@ -142,7 +169,9 @@ def test_signup_on_an_invitation_revoked_meanwhile_writes_nothing(world):
 
 
 def test_revoke_from_partner_page(world, client):
-    invitation, _ = invitation_create(actor=world.p1_admin, email="gone@pinewood.test", role="supplier_user", partner=world.p1)
+    invitation, _ = invitation_create(
+        actor=world.p1_admin, email="gone@pinewood.test", role="supplier_user", partner=world.p1
+    )
     login(client, world.p1_admin)
     response = client.post(reverse("invitation_revoke", args=["alpha", invitation.pk]))
     assert response.status_code == 302

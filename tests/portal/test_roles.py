@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 def test_supplier_user_cannot_invite_or_manage(world, client):
     login(client, world.p1_user)
     assert client.get(reverse("partner_invite", args=["alpha", world.p1.pk])).status_code == 404
-    response = client.post(reverse("partner_invite", args=["alpha", world.p1.pk]), {"email": "x@y.test", "role": "supplier_user"})
+    response = client.post(
+        reverse("partner_invite", args=["alpha", world.p1.pk]), {"email": "x@y.test", "role": "supplier_user"}
+    )
     assert response.status_code == 404
     assert not Invitation.objects.filter(email="x@y.test").exists()
     for name in ("member_list", "member_invite", "audit_list", "partner_list"):
@@ -55,9 +57,7 @@ def test_supplier_admin_cannot_grant_scope_on_another_partner(world, client):
         membership_scope_set(actor=world.p1_admin, membership=world.p1_user, all_partners=False, partners=[world.p2])
     with pytest.raises(ValidationError):
         invitation_create(actor=world.p1_admin, email="boss@pinewood.test", role="tenant_admin", partner=world.p1)
-    response = client.post(
-        reverse("member_scope", args=["alpha", world.p1_user.pk]), {"partners": [world.p2.pk]}
-    )
+    response = client.post(reverse("member_scope", args=["alpha", world.p1_user.pk]), {"partners": [world.p2.pk]})
     assert response.status_code == 404
     assert get_perms(world.p1_user.user, world.p2) == []
 
