@@ -257,5 +257,7 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["correlation"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("PORTAL_LOG_LEVEL", "INFO")},
+    # One line per request is the gateway's job (integrations.odoo), not httpx's.
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }
 MFA_ADAPTER = "portal.adapters.PortalMFAAdapter"

@@ -1,0 +1,203 @@
+"""OdooGateway: one interface over both transports.
+
+Every call has a timeout, is made once (retries belong to the sync engine),
+logs model, method, ids count, duration and correlation id, and carries the
+correlation id in the Odoo context. Rejected credentials trigger one fresh
+login before the error is raised.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from typing import Any
+
+import httpx
+
+from portal.context import current_correlation_id
+
+from .config import OdooConfig
+from .errors import CredentialsRejected, OdooError, OdooTransientError, classify_status
+from .transport_json2 import Json2Transport
+from .transport_jsonrpc import JsonRpcTransport
+
+log = logging.getLogger("integrations.odoo")
+
+FIELDS_TTL_SECONDS = 3600.0
+_RECORDS_REPR = re.compile(r"^[\w.]+\(([\d, ]*)\)$")
+
+
+def record_ids(result: Any) -> list[int]:
+    """Ids from a method that returns records: ``"mail.activity(26,)"`` (jsonrpc) or ``[26]`` (JSON-2)."""
+    if isinstance(result, list):
+        return [int(i) for i in result]
+    if isinstance(result, int):
+        return [result]
+    match = _RECORDS_REPR.match(str(result or ""))
+    if not match:
+        raise ValueError(f"not a recordset: {result!r}")
+    return [int(i) for i in match.group(1).replace(" ", "").split(",") if i]
+
+
+def detect_version(config: OdooConfig) -> list:
+    """server_version_info from /web/webclient/version_info (every Odoo since 10 answers it)."""
+    try:
+        response = httpx.post(
+            f"{config.base_url}/web/webclient/version_info",
+            json={"jsonrpc": "2.0", "method": "call", "params": {}},
+            timeout=config.timeout,
+        )
+    except httpx.HTTPError as exc:
+        raise OdooTransientError(f"cannot reach Odoo: {exc}", name=type(exc).__name__) from exc
+    if response.status_code != 200:
+        raise classify_status(response.status_code, f"http.{response.status_code}", response.text[:200])
+    return response.json()["result"]["server_version_info"]
+
+
+class OdooGateway:
+    def __init__(self, config: OdooConfig) -> None:
+        self.config = config
+        self._transport: JsonRpcTransport | Json2Transport | None = None
+        self._fields: dict[str, tuple[float, dict[str, dict]]] = {}
+
+    # --- transport ----------------------------------------------------------------
+    @property
+    def transport(self) -> JsonRpcTransport | Json2Transport:
+        if self._transport is None:
+            choice = self.config.transport
+            if choice == "auto":
+                major = int(detect_version(self.config)[0])
+                choice = "json2" if major >= 19 and self.config.api_key else "jsonrpc"
+            self._transport = Json2Transport(self.config) if choice == "json2" else JsonRpcTransport(self.config)
+        return self._transport
+
+    @property
+    def transport_name(self) -> str:
+        return self.transport.name
+
+    @property
+    def version(self) -> str:
+        return self.transport.version
+
+    @property
+    def uid(self) -> int:
+        return self._guarded(lambda: self.transport.uid, "res.users", "context_get", 0)
+
+    def _guarded(self, fn, model: str, method: str, count: int) -> Any:
+        cid = current_correlation_id()
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            try:
+                return fn()
+            except CredentialsRejected:
+                # A session or key refused once: log in again (it may have been rotated), then give up.
+                outcome = "relogin"
+                self.transport.reset()
+                return fn()
+        except OdooError as exc:
+            outcome = f"{type(exc).__name__}:{exc.name}"
+            raise
+        finally:
+            log.info(
+                "odoo call model=%s method=%s ids=%d duration_ms=%.1f transport=%s tenant=%s cid=%s outcome=%s",
+                model,
+                method,
+                count,
+                (time.perf_counter() - started) * 1000,
+                self._transport.name if self._transport else self.config.transport,
+                self.config.tenant_id,
+                cid or "-",
+                outcome,
+            )
+
+    def call(self, model: str, method: str, ids: list[int] | None = None, **kwargs: Any) -> Any:
+        """Call any model method; ``ids`` for record methods, None for @api.model ones."""
+        context = dict(kwargs.pop("context", None) or {})
+        if cid := current_correlation_id():
+            context.setdefault("portal_correlation_id", cid)
+        if context:
+            kwargs["context"] = context
+        ids = list(ids) if ids is not None else None
+        return self._guarded(lambda: self.transport.execute(model, method, ids, kwargs), model, method, len(ids or []))
+
+    # --- the usual methods ------------------------------------------------------------
+    def search_read(
+        self,
+        model: str,
+        domain: list,
+        fields: list[str],
+        *,
+        order: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        context: dict | None = None,
+    ) -> list[dict]:
+        kwargs: dict[str, Any] = {"domain": domain, "fields": fields}
+        if order:
+            kwargs["order"] = order
+        if limit:
+            kwargs["limit"] = limit
+        if offset:
+            kwargs["offset"] = offset
+        return self.call(model, "search_read", None, context=context, **kwargs)
+
+    def search(
+        self, model: str, domain: list, *, order: str | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[int]:
+        kwargs: dict[str, Any] = {"domain": domain}
+        if order:
+            kwargs["order"] = order
+        if limit:
+            kwargs["limit"] = limit
+        if offset:
+            kwargs["offset"] = offset
+        return self.call(model, "search", None, **kwargs)
+
+    def search_count(self, model: str, domain: list) -> int:
+        return self.call(model, "search_count", None, domain=domain)
+
+    def read(self, model: str, ids: list[int], fields: list[str]) -> list[dict]:
+        return self.call(model, "read", ids, fields=fields)
+
+    def create(self, model: str, values: dict | list[dict], *, context: dict | None = None) -> int | list[int]:
+        """One dict creates one record (its id); a list creates many in one call (their ids)."""
+        many = isinstance(values, list)
+        result = self.call(model, "create", None, vals_list=values if many else [values], context=context)
+        ids = result if isinstance(result, list) else [result]
+        return ids if many else ids[0]
+
+    def write(self, model: str, ids: list[int], values: dict, *, context: dict | None = None) -> bool:
+        return self.call(model, "write", ids, vals=values, context=context)
+
+    def unlink(self, model: str, ids: list[int]) -> bool:
+        return self.call(model, "unlink", ids)
+
+    def fields_get(self, model: str, attributes: list[str] | None = None) -> dict[str, dict]:
+        """Field definitions, cached per tenant for an hour (optional modules add fields)."""
+        attributes = attributes or ["type", "string", "relation", "selection", "required", "readonly", "store"]
+        cached = self._fields.get(model)
+        if cached and time.monotonic() - cached[0] < FIELDS_TTL_SECONDS:
+            return cached[1]
+        fields = self.call(model, "fields_get", None, attributes=attributes)
+        self._fields[model] = (time.monotonic(), fields)
+        return fields
+
+    def has_field(self, model: str, field: str) -> bool:
+        return field in self.fields_get(model)
+
+
+_local = threading.local()
+
+
+def gateway_for(config: OdooConfig) -> OdooGateway:
+    """One gateway per tenant configuration and thread (odoorpc sessions are not thread-safe)."""
+    cache = getattr(_local, "gateways", None)
+    if cache is None:
+        cache = _local.gateways = {}
+    key = (config.cache_key, hash(config))
+    if key not in cache:
+        cache[key] = OdooGateway(config)
+    return cache[key]

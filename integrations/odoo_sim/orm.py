@@ -1,0 +1,642 @@
+"""A small ORM with Odoo's RPC surface: generic methods every model answers.
+
+Models subclass ``Model`` and mark the methods callable over RPC with
+``@rpc`` (record methods, first argument ``ids``) or ``@rpc_model``
+(``@api.model`` methods, no ids). Stored rows keep relation ids; reads
+serialise them the way Odoo does ([id, name] for many2one, naive UTC strings
+for datetimes, ``False`` for unset values).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
+
+from . import domain as dom
+from .db import Database
+from .errors import (
+    AccessError,
+    PyAttributeError,
+    PyValueError,
+    UnknownModel,
+    UserError,
+    ValidationError,
+    mandatory,
+    missing,
+)
+from .fields import MODEL_DESCRIPTIONS, empty, known_models, model_fields
+
+REGISTRY: dict[str, type[Model]] = {}
+
+
+def rpc(fn: Callable) -> Callable:
+    fn._rpc = "records"
+    return fn
+
+
+def rpc_model(fn: Callable) -> Callable:
+    fn._rpc = "model"
+    return fn
+
+
+class Records:
+    """A method's recordset result: ``model(1, 2)`` over /jsonrpc, a list of ids over JSON-2."""
+
+    def __init__(self, model: str, ids: Iterable[int]) -> None:
+        self.model, self.ids = model, list(ids)
+
+    def __str__(self) -> str:
+        inner = ", ".join(str(i) for i in self.ids) + ("," if len(self.ids) == 1 else "")
+        return f"{self.model}({inner})"
+
+
+class Env:
+    """One call's environment: database, user, context, installed optional modules."""
+
+    def __init__(self, db: Database, uid: int, context: dict | None = None, *, su: bool = False) -> None:
+        self.db, self.uid, self.context, self.su = db, uid, dict(context or {}), su
+        self.modules: frozenset[str] = frozenset(db.meta.get("modules", []))
+
+    def __getitem__(self, model: str) -> Model:
+        cls = REGISTRY.get(model)
+        if cls is None:
+            if model not in known_models():
+                raise UnknownModel(f"Object {model} doesn't exist")
+            cls = type(model, (Model,), {"_name": model})
+            REGISTRY[model] = cls
+        return cls(self)
+
+    def sudo(self) -> Env:
+        return Env(self.db, self.uid, self.context, su=True)
+
+    def with_context(self, **extra: Any) -> Env:
+        env = Env(self.db, self.uid, {**self.context, **extra}, su=self.su)
+        return env
+
+    @property
+    def user(self) -> dict:
+        return self.db.get("res.users", self.uid) or {}
+
+    @property
+    def profile(self) -> str:
+        return "admin" if self.su else self.user.get("x_sim_profile", "internal")
+
+    def ref(self, xmlid: str) -> tuple[str, int]:
+        module, _, name = xmlid.partition(".")
+        for row in self.db.tables["ir.model.data"].values():
+            if row["module"] == module and row["name"] == name:
+                return row["model"], row["res_id"]
+        raise PyValueError(f"External ID not found in the system: {xmlid}")
+
+
+# What each simulated user profile may do: model -> operations allowed.
+_ADMIN_ONLY = {"ir.model", "ir.model.data", "mail.mail"}
+_NEEDS_PURCHASE_OR_STOCK = ("purchase.", "stock.")
+_GROUPS = {
+    "purchase.order": "\t- Inventory/User\n\t- Invoicing/Invoicing\n\t- Purchase/Administrator\n\t- Purchase/User\n"
+    "\t- Technical/Show Accounting Features - Readonly\n\t- User types/Portal",
+    "res.partner": "\t- Extra Rights/Contact Creation\n\t- Inventory/Administrator\n\t- Manufacturing/Administrator\n"
+    "\t- Purchase/Administrator",
+}
+_VERB = {"read": "access", "write": "modify", "create": "create", "unlink": "delete"}
+
+
+def check_access(env: Env, model: str, operation: str) -> None:
+    profile = env.profile
+    if profile == "admin":
+        return
+    denied_read = model in _ADMIN_ONLY or (profile == "internal" and model.startswith(_NEEDS_PURCHASE_OR_STOCK))
+    denied = denied_read
+    read_only_models = ("res.users", "res.company", "res.groups")
+    internal_read_only = ("res.partner", "product.product", "product.template")
+    if not denied and operation != "read":
+        denied = model in read_only_models or (profile == "internal" and model in internal_read_only)
+    if denied:
+        verb = _VERB["read" if denied_read else operation]
+        desc = MODEL_DESCRIPTIONS.get(model, model)
+        groups = _GROUPS.get(model, "\t- Administration/Access Rights")
+        raise AccessError(
+            f"You are not allowed to {verb} '{desc}' ({model}) records.\n\n"
+            f"This operation is allowed for the following groups:\n{groups}\n\n"
+            "Contact your administrator to request access if necessary."
+        )
+
+
+class Model:
+    _name: ClassVar[str] = ""
+    _order: ClassVar[str] = "id"
+    _rec_name: ClassVar[str | None] = "name"
+    _mail_thread: ClassVar[bool] = False
+    # one2many field -> (comodel, inverse many2one)
+    _inverse: ClassVar[dict[str, tuple[str, str]]] = {}
+    # fields that must be set on create (beyond what defaults fill)
+    _required: ClassVar[tuple[str, ...]] = ()
+    # computed fields: name -> method name on the model
+    _computed: ClassVar[dict[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls._name:
+            REGISTRY[cls._name] = cls
+
+    def __init__(self, env: Env) -> None:
+        self.env = env
+        self.db = env.db
+        self.fields = model_fields(self._name, env.modules)
+
+    # --- helpers used by model code -------------------------------------------
+    @property
+    def rows(self) -> dict[int, dict]:
+        return self.db.tables[self._name]
+
+    def row(self, rid: int) -> dict | None:
+        return self.rows.get(rid)
+
+    def value(self, row: dict, field: str) -> Any:
+        if field in self._computed:
+            return getattr(self, self._computed[field])(row)
+        if field in self._inverse:
+            comodel, inverse = self._inverse[field]
+            return sorted(r["id"] for r in self.db.related(comodel, inverse, row["id"]))
+        if field == "display_name":
+            return self.display_name(row["id"])
+        if field in row:
+            return row[field]
+        return empty(self.fields.get(field, {}).get("type", "char"))
+
+    def display_name(self, rid: int) -> str:
+        row = self.row(rid)
+        if row is None:
+            return ""
+        return self._display(row)
+
+    def _display(self, row: dict) -> str:
+        if self._rec_name and row.get(self._rec_name):
+            return str(row[self._rec_name])
+        return f"{self._name},{row['id']}"
+
+    def _defaults(self) -> dict[str, Any]:
+        return {}
+
+    def _existing(self, ids: Iterable[int]) -> list[int]:
+        ids = _as_ids(ids)
+        absent = [i for i in ids if i not in self.rows]
+        if absent:
+            raise missing(self._name, absent, self.env.uid)
+        return ids
+
+    def new(self, values: dict[str, Any]) -> int:
+        """Create a row from model code (no access checks, defaults applied)."""
+        return self._create_one(values, check=False)
+
+    # --- generic RPC methods ------------------------------------------------------
+    @rpc_model
+    def fields_get(self, allfields: list[str] | None = None, attributes: list[str] | None = None) -> dict:
+        check_access(self.env, self._name, "read")
+        result = {}
+        for name, attrs in self.fields.items():
+            if allfields and name not in allfields:
+                continue
+            entry = {"name": name, **attrs} if not attributes else {k: attrs[k] for k in attributes if k in attrs}
+            if not attributes:
+                entry.setdefault("readonly", False)
+                entry.setdefault("required", False)
+                entry.setdefault("store", True)
+            result[name] = entry
+        return result
+
+    @rpc_model
+    def search(self, domain: list, offset: int = 0, limit: int | None = None, order: str | None = None) -> list[int]:
+        return [row["id"] for row in self._search_rows(domain, offset, limit, order)]
+
+    @rpc_model
+    def search_count(self, domain: list, limit: int | None = None) -> int:
+        count = len(self._search_rows(domain, 0, None, "id"))
+        return min(count, limit) if limit else count
+
+    @rpc_model
+    def search_read(
+        self,
+        domain: list | None = None,
+        fields: list[str] | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+    ) -> list[dict]:
+        rows = self._search_rows(domain or [], offset, limit, order)
+        return self._serialise(rows, fields)
+
+    @rpc
+    def read(self, ids: list[int], fields: list[str] | None = None, load: str = "_classic_read") -> list[dict]:
+        check_access(self.env, self._name, "read")
+        ids = _as_ids(ids)
+        rows = [self.rows[i] for i in ids if i in self.rows and self._visible(self.rows[i])]
+        return self._serialise(rows, fields)
+
+    @rpc_model
+    def create(self, vals_list: dict | list[dict]) -> int | list[int] | Records:
+        check_access(self.env, self._name, "create")
+        if isinstance(vals_list, dict):
+            return self._create_one(vals_list)
+        return [self._create_one(vals) for vals in vals_list]
+
+    @rpc
+    def write(self, ids: list[int], vals: dict) -> bool:
+        check_access(self.env, self._name, "write")
+        ids = self._existing(ids)
+        self._check_vals(vals)
+        for rid in ids:
+            self._write_one(rid, dict(vals))
+        return True
+
+    @rpc
+    def unlink(self, ids: list[int]) -> bool:
+        check_access(self.env, self._name, "unlink")
+        ids = self._existing(ids)
+        for rid in ids:
+            self._check_unlink(self.rows[rid])
+        for rid in ids:
+            self._unlink_one(rid)
+        return True
+
+    @rpc
+    def get_external_id(self, ids: list[int]) -> dict[str, str]:
+        result = {}
+        for rid in _as_ids(ids):
+            xmlid = next(
+                (
+                    f"{r['module']}.{r['name']}"
+                    for r in self.db.tables["ir.model.data"].values()
+                    if r["model"] == self._name and r["res_id"] == rid
+                ),
+                "",
+            )
+            result[str(rid)] = xmlid
+        return result
+
+    @rpc_model
+    def load(self, fields: list[str], data: list[list[Any]]) -> dict:
+        """The import API: create-or-update by external id, errors reported in ``messages``."""
+        check_access(self.env, self._name, "create")
+        ids: list[int] = []
+        imd = self.env.sudo()["ir.model.data"]
+        for row_values in data:
+            vals: dict[str, Any] = {}
+            xmlid = None
+            for name, raw in zip(fields, row_values, strict=False):
+                if name == "id":
+                    xmlid = raw if "." in raw else f"__import__.{raw}"
+                    continue
+                if name.endswith("/id"):
+                    field = name[:-3]
+                    try:
+                        res_id = self.env.ref(raw)[1]
+                    except PyValueError:
+                        label = self.fields.get(field, {}).get("string", field)
+                        return {
+                            "ids": False,
+                            "messages": [
+                                {
+                                    "type": "error",
+                                    "field": field,
+                                    "field_name": label,
+                                    "message": f"No matching record found for external id '{raw}' in field '{label}'",
+                                    "moreinfo": {
+                                        "name": "Possible Values",
+                                        "type": "ir.actions.act_window",
+                                        "res_model": self.fields.get(field, {}).get("relation"),
+                                        "views": [[False, "list"], [False, "form"]],
+                                        "context": {"create": False},
+                                        "domain": [["model", "=", self.fields.get(field, {}).get("relation")]],
+                                        "help": "See all possible values",
+                                    },
+                                    "rows": {"from": 0, "to": 0},
+                                    "record": 0,
+                                }
+                            ],
+                            "nextrow": 0,
+                        }
+                    vals[field] = res_id
+                else:
+                    vals[name] = raw
+            existing = None
+            if xmlid:
+                module, _, name = xmlid.partition(".")
+                existing = next((r for r in imd.rows.values() if r["module"] == module and r["name"] == name), None)
+            if existing and existing["res_id"] in self.rows:
+                self._write_one(existing["res_id"], vals)
+                ids.append(existing["res_id"])
+            else:
+                rid = self._create_one(vals)
+                ids.append(rid)
+                if xmlid:
+                    module, _, name = xmlid.partition(".")
+                    imd.new({"module": module, "name": name, "model": self._name, "res_id": rid, "noupdate": False})
+        return {"ids": ids, "messages": [], "nextrow": 0}
+
+    # --- chatter (mail.thread) --------------------------------------------------
+    @rpc
+    def message_post(
+        self,
+        ids: list[int],
+        body: str = "",
+        message_type: str = "notification",
+        subtype_xmlid: str | None = None,
+        body_is_html: bool = False,
+        attachment_ids: list[int] | None = None,
+        partner_ids: list[int] | None = None,
+        subject: str | None = None,
+        **kwargs: Any,
+    ) -> int:
+        self._require_thread()
+        ids = _as_ids(ids)
+        if len(ids) != 1:
+            raise PyValueError(f"Expected singleton: {Records(self._name, ids)}")
+        self._existing(ids)
+        return self.post_message(
+            ids[0],
+            body if body_is_html else f"<p>{html.escape(body)}</p>",
+            message_type=message_type,
+            subtype_xmlid=subtype_xmlid or "mail.mt_note",
+            attachment_ids=attachment_ids or [],
+            partner_ids=partner_ids or [],
+        )
+
+    @rpc
+    def activity_schedule(
+        self,
+        ids: list[int],
+        act_type_xmlid: str = "",
+        date_deadline: str | None = None,
+        summary: str = "",
+        note: str = "",
+        user_id: int | None = None,
+        **kwargs: Any,
+    ) -> Records:
+        self._require_thread()
+        ids = self._existing(ids)
+        type_id = self.env.ref(act_type_xmlid or "mail.mail_activity_data_todo")[1]
+        activities = self.env["mail.activity"]
+        created = [
+            activities.new(
+                {
+                    "res_model": self._name,
+                    "res_model_id": self.env.sudo()["ir.model"].model_id(self._name),
+                    "res_id": rid,
+                    "activity_type_id": type_id,
+                    "date_deadline": date_deadline or self.db.txn_time.strftime("%Y-%m-%d"),
+                    "summary": summary,
+                    "note": f"<p>{html.escape(note)}</p>" if note and not note.startswith("<") else note,
+                    "user_id": user_id or self.env.uid,
+                    "create_uid": self.env.uid,
+                }
+            )
+            for rid in ids
+        ]
+        return Records("mail.activity", created)
+
+    def post_message(
+        self,
+        rid: int,
+        body: str,
+        *,
+        message_type: str = "notification",
+        subtype_xmlid: str = "mail.mt_note",
+        attachment_ids: list[int] | None = None,
+        partner_ids: list[int] | None = None,
+        author_id: int | None = None,
+    ) -> int:
+        user = self.env.user
+        author = self.db.get("res.partner", author_id or user.get("partner_id") or 0) or {}
+        if not author.get("email"):
+            raise UserError("Unable to send message, please configure the sender's email address.")
+        subtype_id = self.env.ref(subtype_xmlid)[1]
+        followers = self.env["mail.followers"].partners_of(self._name, rid)
+        notified = []
+        if subtype_xmlid == "mail.mt_comment":
+            notified = sorted({p for p in followers if p != author["id"]} | set(partner_ids or []))
+        return self.env["mail.message"].new(
+            {
+                "model": self._name,
+                "res_id": rid,
+                "body": body,
+                "message_type": message_type,
+                "subtype_id": subtype_id,
+                "author_id": author["id"],
+                "email_from": f'"{author.get("name")}" <{author.get("email")}>',
+                "date": self.db.txn_stamp[:19],
+                "record_name": self.display_name(rid),
+                "attachment_ids": list(attachment_ids or []),
+                "partner_ids": list(partner_ids or []),
+                "notified_partner_ids": notified,
+                "is_internal": False,
+            }
+        )
+
+    def _require_thread(self) -> None:
+        if not self._mail_thread:
+            raise PyAttributeError(f"The method 'message_post' does not exist on the model '{self._name}'")
+
+    # --- internals ---------------------------------------------------------------
+    def _visible(self, row: dict) -> bool:
+        return True
+
+    def _search_rows(self, domain: list, offset: int, limit: int | None, order: str | None) -> list[dict]:
+        check_access(self.env, self._name, "read")
+        tree = dom.parse(domain)
+        dom.validate(self, tree)
+        if "active" in self.fields and not _mentions(tree, "active"):
+            tree = ("&", ("leaf", ("active", "!=", False)), tree)
+        rows = [row for row in self.rows.values() if self._visible(row) and dom.matches(self, row, tree)]
+        rows = dom.sort_rows(self, rows, order)
+        rows = rows[offset or 0 :]
+        return rows[:limit] if limit else rows
+
+    def _serialise(self, rows: list[dict], fields: list[str] | None) -> list[dict]:
+        names = list(fields) if fields else [f for f in self.fields if f != "id"]
+        for name in names:
+            if name not in self.fields:
+                raise PyValueError(f"Invalid field '{name}' on model '{self._name}'")
+        out = []
+        for row in rows:
+            item = {"id": row["id"]}
+            for name in names:
+                item[name] = self._to_wire(name, self.value(row, name))
+            out.append(item)
+        return out
+
+    def _to_wire(self, name: str, value: Any) -> Any:
+        ftype = self.fields[name].get("type")
+        if ftype == "many2one":
+            if not value:
+                return False
+            return [value, self.env[self.fields[name]["relation"]].display_name(value)]
+        if ftype in ("one2many", "many2many"):
+            return list(value or [])
+        if ftype == "datetime":
+            return value[:19] if value else False
+        if ftype == "float" or ftype == "monetary":
+            return float(value or 0.0)
+        if ftype == "integer":
+            return int(value or 0)
+        if ftype == "boolean":
+            return bool(value)
+        return False if value is None else value
+
+    def _check_vals(self, vals: dict) -> None:
+        for name, value in vals.items():
+            attrs = self.fields.get(name)
+            if attrs is None:
+                raise PyValueError(f"Invalid field '{name}' on model '{self._name}'")
+            ftype = attrs.get("type")
+            if ftype == "selection" and value not in (False, None) and attrs.get("selection"):
+                allowed = [key for key, _ in attrs["selection"]]
+                if value not in allowed:
+                    raise PyValueError(f"Wrong value for {self._name}.{name}: {value!r}")
+            if (
+                ftype == "many2one"
+                and value
+                and (not isinstance(value, int) or value not in self.db.tables[attrs["relation"]])
+            ):
+                raise missing(attrs["relation"], [value], self.env.uid)
+
+    def _create_one(self, vals: dict, *, check: bool = True) -> int:
+        vals = dict(vals)
+        x2many = {k: vals.pop(k) for k in list(vals) if self.fields.get(k, {}).get("type") in ("one2many",)}
+        if check:
+            self._check_vals(vals)
+        row = {**self._defaults(), **{k: v for k, v in vals.items() if v is not None}}
+        for name in self._required:
+            if not row.get(name):
+                attrs = self.fields.get(name, {})
+                raise mandatory(
+                    MODEL_DESCRIPTIONS.get(self._name, self._name), self._name, attrs.get("string", name), name
+                )
+        for name, attrs in self.fields.items():
+            if attrs.get("type") == "many2many" and name in row:
+                row[name] = _m2m(row.get(name), [])
+        row.setdefault("create_uid", self.env.uid)
+        row["write_uid"] = self.env.uid
+        self._before_create(row)
+        rid = self.db.insert(self._name, row)
+        for name, commands in x2many.items():
+            self._apply_o2m(rid, name, commands)
+        self._after_create(rid)
+        return rid
+
+    def _write_one(self, rid: int, vals: dict) -> None:
+        x2many = {k: vals.pop(k) for k in list(vals) if self.fields.get(k, {}).get("type") == "one2many"}
+        row = self.rows[rid]
+        for name, attrs in self.fields.items():
+            if attrs.get("type") == "many2many" and name in vals:
+                vals[name] = _m2m(vals[name], row.get(name, []))
+        before = dict(row)
+        vals["write_uid"] = self.env.uid
+        self.db.update(self._name, rid, vals)
+        for name, commands in x2many.items():
+            self._apply_o2m(rid, name, commands)
+        self._after_write(rid, before, vals)
+
+    def _apply_o2m(self, rid: int, field: str, commands: list) -> None:
+        comodel_name, inverse = self._inverse[field]
+        comodel = self.env[comodel_name]
+        for command in commands or []:
+            code = command[0]
+            if code == 0:
+                comodel._create_one({**command[2], inverse: rid})
+            elif code == 1:
+                comodel._existing([command[1]])
+                comodel._write_one(command[1], dict(command[2]))
+            elif code == 2:
+                comodel._unlink_one(command[1])
+            elif code == 3:
+                comodel.db.update(comodel_name, command[1], {inverse: False})
+            elif code == 4:
+                comodel.db.update(comodel_name, command[1], {inverse: rid})
+            elif code == 5:
+                for child in comodel.search([(inverse, "=", rid)]):
+                    comodel.db.update(comodel_name, child, {inverse: False})
+            elif code == 6:
+                for child in comodel.search([(inverse, "=", rid)]):
+                    if child not in command[2]:
+                        comodel.db.update(comodel_name, child, {inverse: False})
+                for child in command[2]:
+                    comodel.db.update(comodel_name, child, {inverse: rid})
+
+    def _unlink_one(self, rid: int) -> None:
+        self.db.delete(self._name, rid)
+        imd = self.db.tables["ir.model.data"]
+        for xid, xrow in list(imd.items()):
+            if xrow["model"] == self._name and xrow["res_id"] == rid:
+                self.db.delete("ir.model.data", xid)
+
+    # hooks for model code
+    def _before_create(self, row: dict) -> None:
+        pass
+
+    def _after_create(self, rid: int) -> None:
+        pass
+
+    def _after_write(self, rid: int, before: dict, vals: dict) -> None:
+        pass
+
+    def _check_unlink(self, row: dict) -> None:
+        pass
+
+
+def _as_ids(ids: Any) -> list[int]:
+    if isinstance(ids, int):
+        return [ids]
+    if ids is None or ids is False:
+        return []
+    return [int(i) for i in ids]
+
+
+def _m2m(commands: Any, current: list[int]) -> list[int]:
+    """many2many values: plain id lists or command tuples."""
+    if not commands:
+        return list(current)
+    if all(isinstance(c, int) for c in commands):
+        return list(commands)
+    result = list(current)
+    for command in commands:
+        code = command[0]
+        if code == 4 and command[1] not in result:
+            result.append(command[1])
+        elif code == 3 and command[1] in result:
+            result.remove(command[1])
+        elif code == 5:
+            result = []
+        elif code == 6:
+            result = list(command[2])
+    return result
+
+
+def _mentions(tree: Any, field: str) -> bool:
+    if tree[0] == "leaf":
+        return tree[1][0] == field
+    return any(_mentions(sub, field) for sub in tree[1:])
+
+
+def public_method(model: Model, name: str) -> tuple[Callable, str]:
+    if name.startswith("_"):
+        raise AccessError(f"Private methods (such as {name}) cannot be called remotely.")
+    method = getattr(model, name, None)
+    kind = getattr(method, "_rpc", None)
+    if method is None or kind is None:
+        raise PyAttributeError(f"The method '{name}' does not exist on the model '{model._name}'")
+    return method, kind
+
+
+__all__ = [
+    "REGISTRY",
+    "Env",
+    "Model",
+    "Records",
+    "ValidationError",
+    "check_access",
+    "public_method",
+    "rpc",
+    "rpc_model",
+]
