@@ -37,10 +37,26 @@ class SimProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, *, reset: bool = True) -> SimProcess:
-        command = [sys.executable, "manage.py", "odoo_sim", "--port", str(self.port), "--data", str(self.data),
-                   "--odoo-version", self.version, *self.args, *(["--reset"] if reset else [])]
-        self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        command = [
+            sys.executable,
+            "manage.py",
+            "odoo_sim",
+            "--port",
+            str(self.port),
+            "--data",
+            str(self.data),
+            "--odoo-version",
+            self.version,
+            *self.args,
+            *(["--reset"] if reset else []),
+        ]
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -62,13 +78,22 @@ class SimProcess:
         response.raise_for_status()
         return response.json()
 
-    def config(self, *, transport: str, login: str = seed.INTEGRATION_LOGIN, password: str | None = None,
-               api_key: str | None = None, timeout: float = 10.0) -> OdooConfig:
+    def config(
+        self,
+        *,
+        transport: str,
+        login: str = seed.INTEGRATION_LOGIN,
+        password: str | None = None,
+        api_key: str | None = None,
+        timeout: float = 10.0,
+    ) -> OdooConfig:
         return OdooConfig(
             url=self.url,
             database=seed.DATABASE,
             login=login,
-            password=password if password is not None else (seed.INTEGRATION_PASSWORD if login == seed.INTEGRATION_LOGIN else login),
+            password=password
+            if password is not None
+            else (seed.INTEGRATION_PASSWORD if login == seed.INTEGRATION_LOGIN else login),
             api_key=api_key if api_key is not None else seed.INTEGRATION_API_KEY,
             transport=transport,
             timeout=timeout,

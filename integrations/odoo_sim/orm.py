@@ -163,6 +163,8 @@ class Model:
             return self.display_name(row["id"])
         if field in row:
             return row[field]
+        if field == "active":
+            return True  # records are active unless archived
         return empty(self.fields.get(field, {}).get("type", "char"))
 
     def display_name(self, rid: int) -> str:

@@ -33,15 +33,23 @@ class Target:
         if self.sim:
             logins = {"integration": "integration", "admin": "admin", "noemail": "noemail", "noaccess": "noaccess"}
             return self.sim.config(transport=transport, login=logins[user], api_key=f"sim-api-key-{logins[user]}")
-        prefix = {"integration": "ODOO", "admin": "ODOO_ADMIN", "noemail": "ODOO_NOEMAIL", "noaccess": "ODOO_NOACCESS"}[user]
+        prefix = {"integration": "ODOO", "admin": "ODOO_ADMIN", "noemail": "ODOO_NOEMAIL", "noaccess": "ODOO_NOACCESS"}[
+            user
+        ]
         login = os.environ.get(f"{prefix}_LOGIN")
         if not login:
             pytest.skip(f"live run: set {prefix}_LOGIN/{prefix}_PASSWORD for this check")
         if transport == "json2" and not os.environ.get(f"{prefix}_API_KEY"):
             pytest.skip(f"live run: set {prefix}_API_KEY for JSON-2")
-        return OdooConfig(url=LIVE_URL, database=os.environ.get("ODOO_DB", ""), login=login,
-                          password=os.environ.get(f"{prefix}_PASSWORD", ""),
-                          api_key=os.environ.get(f"{prefix}_API_KEY", ""), transport=transport, timeout=30)
+        return OdooConfig(
+            url=LIVE_URL,
+            database=os.environ.get("ODOO_DB", ""),
+            login=login,
+            password=os.environ.get(f"{prefix}_PASSWORD", ""),
+            api_key=os.environ.get(f"{prefix}_API_KEY", ""),
+            transport=transport,
+            timeout=30,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -92,10 +100,13 @@ def product(gw: OdooGateway, code: str) -> int:
 
 
 def new_confirmed_po(gw: OdooGateway, lines: list[tuple[str, float]], ref: str = "CONTRACT") -> int:
-    po = gw.create("purchase.order", {
-        "partner_id": vendor(gw),
-        "partner_ref": ref,
-        "order_line": [[0, 0, {"product_id": product(gw, code), "product_qty": qty}] for code, qty in lines],
-    })
+    po = gw.create(
+        "purchase.order",
+        {
+            "partner_id": vendor(gw),
+            "partner_ref": ref,
+            "order_line": [[0, 0, {"product_id": product(gw, code), "product_qty": qty}] for code, qty in lines],
+        },
+    )
     assert gw.call("purchase.order", "button_confirm", [po]) is True
     return po

@@ -286,8 +286,9 @@ class PurchaseOrderLine(Model):
                 continue
             picking = self.db.get("stock.picking", move.get("picking_id") or 0) or {}
             code = types.get(picking.get("picking_type_id"), {}).get("code")
+            done = self.env["stock.move"]._quantity(move)
             if code == "incoming":
-                total += move.get("quantity", 0.0)
+                total += done
             elif code == "outgoing" and move.get("to_refund"):
-                total -= move.get("quantity", 0.0)
+                total -= done
         return total

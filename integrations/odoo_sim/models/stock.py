@@ -27,8 +27,10 @@ class StockLocation(Model):
         return {"active": True, "usage": "internal"}
 
     def _before_create(self, row: dict) -> None:
+        # As Odoo: a view location is named alone, others after their parent ("WH/Stock").
         parent = self.row(row.get("location_id") or 0)
-        row["complete_name"] = f"{parent['complete_name']}/{row['name']}" if parent else row["name"]
+        inside = parent and row.get("usage") != "view"
+        row["complete_name"] = f"{parent['complete_name']}/{row['name']}" if inside else row["name"]
 
 
 class StockPickingType(Model):
@@ -386,7 +388,8 @@ class StockPicking(Model):
                 reserved[line.get("lot_id") or False] += line["quantity"]
         return reserved
 
-    def unreserve_at(self, location_id: int, product_ids: set[int], keep_picking: int) -> None:
+    def unreserve_at(self, location_id: int, keep_picking: int) -> None:
+        """Drop every reservation of open transfers leaving ``location_id`` (all their moves, as recorded)."""
         for picking in self.rows.values():
             if (
                 picking["id"] == keep_picking
@@ -395,7 +398,7 @@ class StockPicking(Model):
             ):
                 continue
             for move in self._moves(picking["id"]):
-                if move["product_id"] in product_ids and move["state"] not in ("done", "cancel"):
+                if move["state"] not in ("done", "cancel"):
                     for line in self.env["stock.move"].lines(move["id"]):
                         self.db.delete("stock.move.line", line["id"])
                     self.db.update("stock.move", move["id"], {"state": "confirmed"})
@@ -700,12 +703,10 @@ class StockReturnPicking(Model):
                 "state": "assigned",
             }
         )
-        products = set()
         for line in self.env["stock.return.picking.line"].rows.values():
             if line.get("wizard_id") != rid or line.get("quantity", 0) <= 0:
                 continue
             moved = self.db.get("stock.move", line["move_id"])
-            products.add(line["product_id"])
             pickings._new_move(
                 new,
                 line["product_id"],
@@ -720,7 +721,7 @@ class StockReturnPicking(Model):
                 },
             )
         # Odoo's reservation of the return takes the goods from transfers waiting at that location.
-        pickings.unreserve_at(original["location_dest_id"], products, keep_picking=new)
+        pickings.unreserve_at(original["location_dest_id"], keep_picking=new)
         pickings.reserve(new)
         return {
             "context": dict(self.env.context),
