@@ -95,7 +95,7 @@ class PartnerInviteView(TenantViewMixin, FormView):
         messages.success(
             self.request,
             f"Invitation sent to {invitation.email} as {invitation.get_role_display()}. "
-            f"The link works until {invitation.expires_at:%d %b %Y}; until then it is listed under pending invitations.",
+            f"The link works until {invitation.expires_at:%d %b %Y}; until then it is listed as pending.",
         )
         return redirect("partner_detail", self.membership.tenant.slug, partner.pk)
 
