@@ -405,6 +405,12 @@ class Handler(BaseHTTPRequestHandler):
                 entry = sim.db.meta.get("api_keys", {}).get(command["key"])
                 if entry:
                     entry["revoked"] = True
+        elif action == "set_key":
+            with sim.db.transaction():
+                sim.db.meta.setdefault("api_keys", {})[command["key"]] = {
+                    "uid": int(command["uid"]),
+                    "revoked": bool(command.get("revoked", False)),
+                }
         elif action == "stats":
             pass
         elif action == "clear_stats":
