@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test lint format system-deps install clean
+.PHONY: run test lint format bench system-deps install clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ test: $(VENV)/.dev system-deps
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
+
+## Benchmarks (figures for closing notes; not part of the test suite).
+bench: $(VENV)/.dev
+	$(PY) bench/odoo_latency.py
+	$(PY) bench/odoo_latency.py --latency-ms 12
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

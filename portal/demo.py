@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
@@ -14,6 +15,8 @@ from portal.services.memberships import membership_create
 from portal.services.mfa import totp_ensure
 
 DEMO_PASSWORD = "portal-demo-2026"
+# The demo tenant talks to the simulated Odoo that run_portal starts.
+DEMO_ODOO_URL = os.environ.get("PORTAL_DEMO_ODOO_URL", "http://127.0.0.1:8069")
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,21 @@ DEMO_USERS = [
 def seed_demo() -> tuple[Tenant, list[DemoUser]]:
     """Create (or leave as it is) the demo tenant; safe to run any number of times."""
     with bound(source="system"):
-        tenant, _ = Tenant.objects.get_or_create(
-            slug="acme", defaults={"name": "Acme Manufacturing", "accent_color": "#0b6e4f"}
+        tenant, created = Tenant.objects.get_or_create(
+            slug="acme",
+            defaults={
+                "name": "Acme Manufacturing",
+                "accent_color": "#0b6e4f",
+                "odoo_url": DEMO_ODOO_URL,
+                "odoo_database": "sim",
+                "odoo_login": "integration",
+                "odoo_transport": "auto",
+            },
         )
+        if created:
+            tenant.odoo_password = "integration"
+            tenant.odoo_api_key = "sim-api-key-integration"
+            tenant.save(update_fields=["odoo_password_encrypted", "odoo_api_key_encrypted"])
         partners = {}
         for key, data in DEMO_PARTNERS.items():
             partners[key], _ = Partner.objects.get_or_create(

@@ -28,4 +28,5 @@ def nav_for(membership: Membership) -> list[NavItem]:
     if membership.role == Role.TENANT_ADMIN:
         items.append(NavItem("Members", reverse("member_list", args=[slug]), "members"))
         items.append(NavItem("Audit trail", reverse("audit_list", args=[slug]), "audit"))
+        items.append(NavItem("Odoo", reverse("odoo_settings", args=[slug]), "odoo"))
     return items

@@ -225,6 +225,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "portal.tasks.heartbeat_task", "schedule": 30.0},
+    "odoo-connection-check": {
+        "task": "integrations.tasks.odoo_connection_check_all_task",
+        "schedule": float(os.environ.get("PORTAL_ODOO_CHECK_SECONDS", "300")),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 

@@ -16,6 +16,7 @@ tenant_patterns = [
     path("invitations/<int:pk>/revoke/", members.InvitationRevokeView.as_view(), name="invitation_revoke"),
     path("audit/", audit.AuditListView.as_view(), name="audit_list"),
     path("audit/<int:pk>/", audit.AuditDetailView.as_view(), name="audit_detail"),
+    path("", include("integrations.urls")),
 ]
 
 urlpatterns = [

@@ -64,6 +64,26 @@ def world(db):
     )
 
 
+@pytest.fixture(scope="session")
+def odoo_sim(tmp_path_factory):
+    """A simulated Odoo 19 (JSON-2 and /jsonrpc) in its own process for the whole session."""
+    from integrations.odoo_sim.process import SimProcess, free_port
+
+    sim = SimProcess(port=free_port(), data=tmp_path_factory.mktemp("odoo") / "sim.sqlite3").start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def celery_eager():
+    """Run tasks in-process (unit tests of services; the sync engine's tests use a real worker)."""
+    from portal.celery import app
+
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = False
+
+
 def login(client, membership):
     client.force_login(membership.user)
     return client

@@ -28,11 +28,74 @@ class Tenant(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # The tenant's Odoo. Secrets are kept encrypted (portal.crypto), never logged.
+    odoo_url = models.URLField("Odoo URL", blank=True, help_text="e.g. https://erp.example.com")
+    odoo_database = models.CharField("Odoo database", max_length=120, blank=True)
+    odoo_login = models.CharField("integration user login", max_length=120, blank=True)
+    odoo_password_encrypted = models.TextField(blank=True, editable=False)
+    odoo_api_key_encrypted = models.TextField(blank=True, editable=False)
+    odoo_transport = models.CharField(
+        max_length=8,
+        choices=[("auto", "Detect"), ("jsonrpc", "JSON-RPC (odoorpc)"), ("json2", "JSON-2 (Odoo 19+)")],
+        default="auto",
+        help_text="Detect picks JSON-2 on Odoo 19 or newer when an API key is set.",
+    )
+    odoo_timeout_seconds = models.PositiveSmallIntegerField(default=30)
+    odoo_check = models.JSONField(default=dict, blank=True, help_text="Result of the last connection check.")
+    odoo_check_requested_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def odoo_password(self) -> str:
+        from portal.crypto import decrypt
+
+        return decrypt(self.odoo_password_encrypted)
+
+    @odoo_password.setter
+    def odoo_password(self, value: str) -> None:
+        from portal.crypto import encrypt
+
+        self.odoo_password_encrypted = encrypt(value)
+
+    @property
+    def odoo_api_key(self) -> str:
+        from portal.crypto import decrypt
+
+        return decrypt(self.odoo_api_key_encrypted)
+
+    @odoo_api_key.setter
+    def odoo_api_key(self, value: str) -> None:
+        from portal.crypto import encrypt
+
+        self.odoo_api_key_encrypted = encrypt(value)
+
+    @property
+    def odoo_configured(self) -> bool:
+        return bool(
+            self.odoo_url
+            and self.odoo_database
+            and self.odoo_login
+            and (self.odoo_password_encrypted or self.odoo_api_key_encrypted)
+        )
+
+    def odoo_config(self):
+        from integrations.odoo import OdooConfig
+
+        return OdooConfig(
+            url=self.odoo_url,
+            database=self.odoo_database,
+            login=self.odoo_login,
+            password=self.odoo_password,
+            api_key=self.odoo_api_key,
+            transport=self.odoo_transport,
+            timeout=float(self.odoo_timeout_seconds),
+            tenant_id=self.pk,
+        )
 
 
 class PartnerQuerySet(models.QuerySet):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pytest
 
 from integrations.odoo import OdooConfig, OdooGateway
-from tests.odoo_sim import SimProcess, free_port
+from integrations.odoo_sim.process import SimProcess
 
 LIVE_URL = os.environ.get("ODOO_URL", "")
 
@@ -53,13 +53,10 @@ class Target:
 
 
 @pytest.fixture(scope="session")
-def odoo_target(tmp_path_factory):
+def odoo_target(request):
     if LIVE_URL:
-        yield Target(sim=None)
-        return
-    sim = SimProcess(port=free_port(), data=tmp_path_factory.mktemp("odoo") / "contract.sqlite3").start()
-    yield Target(sim=sim)
-    sim.stop()
+        return Target(sim=None)
+    return Target(sim=request.getfixturevalue("odoo_sim"))
 
 
 @pytest.fixture(params=["jsonrpc", "json2"])

@@ -19,8 +19,14 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--web-workers", type=int, default=2)
+        parser.add_argument(
+            "--odoo-port", type=int, default=8069, help="port of the simulated Odoo (0: do not start it)"
+        )
+        parser.add_argument("--odoo-version", default="19.0", choices=["18.0", "19.0"])
 
-    def handle(self, *args, host: str, port: int, web_workers: int, **options) -> None:
+    def handle(
+        self, *args, host: str, port: int, web_workers: int, odoo_port: int, odoo_version: str, **options
+    ) -> None:
         bin_dir = os.path.dirname(sys.executable)
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "PORTAL_BASE_URL": f"http://{host}:{port}"}
         manager = Manager()
@@ -36,11 +42,22 @@ class Command(BaseCommand):
             env=env,
         )
         manager.add_process("beat", f"{bin_dir}/celery -A portal beat -l INFO", env=env)
+        if odoo_port:
+            manager.add_process(
+                "odoo",
+                f"{bin_dir}/python {settings.BASE_DIR / 'manage.py'} odoo_sim --host 127.0.0.1 "
+                f"--port {odoo_port} --odoo-version {odoo_version}",
+                env=env,
+            )
 
         url = f"http://{host}:{port}/"
         self.stdout.write(self.style.SUCCESS(f"\nSupplier & Quality Portal: {url}"))
         self.stdout.write(f"  database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
         self.stdout.write(f"  broker:   {settings.CELERY_BROKER_URL.split('@')[-1]}")
+        if odoo_port:
+            self.stdout.write(
+                f"  odoo:     simulated Odoo {odoo_version} on http://127.0.0.1:{odoo_port}/ (database 'sim')"
+            )
         self.stdout.write(f"  demo logins (password {DEMO_PASSWORD}):")
         for demo in DEMO_USERS:
             self.stdout.write(f"    {demo.email:<36} {demo.role}")

@@ -1,4 +1,4 @@
-"""Run the simulated Odoo as its own process for a test session, and steer its fault knobs."""
+"""Run the simulated Odoo as its own process (tests, benchmarks), and steer its fault knobs."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import httpx
 from integrations.odoo import OdooConfig
 from integrations.odoo_sim import seed
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -50,7 +50,7 @@ class SimProcess:
             *self.args,
             *(["--reset"] if reset else []),
         ]
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: S603 - our own manage.py, fixed arguments
             command,
             cwd=ROOT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
