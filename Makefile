@@ -28,7 +28,7 @@ system-deps:
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --check-odoo
 	$(PY) manage.py run_portal
 
 ## The whole test suite (SQLite locally; CI sets DATABASE_URL and CELERY_BROKER_URL).

@@ -6,6 +6,9 @@ from portal.demo import DEMO_PASSWORD, seed_demo
 class Command(BaseCommand):
     help = "Create the demo tenant, two suppliers and one user per role (idempotent); prints the logins."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--check-odoo", action="store_true", help="queue a check of the demo tenant's Odoo")
+
     def handle(self, *args, **options) -> None:
         tenant, users = seed_demo()
         self.stdout.write(self.style.SUCCESS(f"Demo tenant '{tenant.name}' (/t/{tenant.slug}/) is ready."))
@@ -15,3 +18,8 @@ class Command(BaseCommand):
         self.stdout.write(
             "Staff logins ask for a two-factor code: `python manage.py demo_totp EMAIL` prints the current one."
         )
+        if options["check_odoo"]:
+            from integrations.tasks import odoo_connection_check_task
+
+            # Runs once the worker and the simulated Odoo that run_portal starts are up.
+            odoo_connection_check_task.apply_async((tenant.pk,), countdown=8)
