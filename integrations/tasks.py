@@ -26,3 +26,31 @@ def odoo_connection_check_all_task() -> None:
 
     for tenant_id in Tenant.objects.filter(is_active=True).exclude(odoo_url="").values_list("pk", flat=True):
         odoo_connection_check_task.delay(tenant_id)
+
+
+@shared_task(ignore_result=True, queue="batch")
+def pull_tenant_task(tenant_id: int) -> None:
+    """Pull one tenant's changes from Odoo (one pull at a time per tenant)."""
+    from django.core.cache import cache
+
+    from integrations.services.pull import tenant_pull
+    from portal.models import Tenant
+
+    lock = f"pull-lock:{tenant_id}"
+    if not cache.add(lock, 1, timeout=600):
+        return
+    try:
+        tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
+        if tenant is not None and tenant.odoo_configured:
+            tenant_pull(tenant=tenant)
+    finally:
+        cache.delete(lock)
+
+
+@shared_task(ignore_result=True, queue="batch")
+def pull_all_tenants_task() -> None:
+    """Beat's entry point: one pull task per tenant with an Odoo."""
+    from portal.models import Tenant
+
+    for tenant_id in Tenant.objects.filter(is_active=True).exclude(odoo_url="").values_list("pk", flat=True):
+        pull_tenant_task.delay(tenant_id)

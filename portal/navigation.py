@@ -19,6 +19,8 @@ class NavItem:
 def nav_for(membership: Membership) -> list[NavItem]:
     slug = membership.tenant.slug
     items = [NavItem("Dashboard", reverse("dashboard", args=[slug]), "dashboard")]
+    if membership.is_supplier_role or membership.role in (Role.BUYER, Role.TENANT_ADMIN):
+        items.append(NavItem("Purchase orders", reverse("po_list", args=[slug]), "orders"))
     if membership.is_staff_role:
         items.append(NavItem("Suppliers", reverse("partner_list", args=[slug]), "partners"))
     if membership.role == Role.SUPPLIER_ADMIN:

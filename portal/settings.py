@@ -231,6 +231,14 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE["odoo-pull"] = {
+    "task": "integrations.tasks.pull_all_tenants_task",
+    "schedule": float(os.environ.get("PORTAL_PULL_SECONDS", "60")),
+}
+# Pulls (integrations/services/pull.py): rows per search_read page, and how far
+# behind the cursor each pull starts again (longer than Odoo's longest transaction).
+PORTAL_PULL_PAGE_SIZE = int(os.environ.get("PORTAL_PULL_PAGE_SIZE", "500"))
+PORTAL_PULL_OVERLAP_SECONDS = int(os.environ.get("PORTAL_PULL_OVERLAP_SECONDS", "300"))
 
 # --- I18N, static --------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -17,6 +17,7 @@ tenant_patterns = [
     path("audit/", audit.AuditListView.as_view(), name="audit_list"),
     path("audit/<int:pk>/", audit.AuditDetailView.as_view(), name="audit_detail"),
     path("", include("integrations.urls")),
+    path("", include("suppliers.urls")),
 ]
 
 urlpatterns = [

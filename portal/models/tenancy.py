@@ -120,6 +120,7 @@ class Partner(models.Model):
     email = models.EmailField(blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    odoo_write_date = models.CharField(max_length=19, blank=True, help_text="write_date as Odoo returned it (UTC).")
 
     objects = PartnerQuerySet.as_manager()
 

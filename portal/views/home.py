@@ -40,6 +40,11 @@ class DashboardView(TenantViewMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         m = self.membership
         context["partners_in_scope"] = Partner.objects.visible_to(m).filter(is_active=True).count()
+        if m.is_supplier_role or m.role in (Role.BUYER, Role.TENANT_ADMIN):
+            from suppliers.selectors import po_counts, po_list
+
+            context["po_counts"] = po_counts(membership=m)
+            context["open_orders"] = list(po_list(membership=m, status="open")[:5])
         if m.role in (Role.TENANT_ADMIN, Role.SUPPLIER_ADMIN):
             members = Membership.objects.visible_to(m).aggregate(
                 active=Count("pk", filter=Q(is_active=True)),

@@ -29,8 +29,8 @@ def test_supplier_signs_in_on_a_tablet_and_out_again(live_server, tablet, artifa
 
     page.wait_for_url(f"{live_server.url}/t/acme/")
     assert page.get_by_role("heading", level=1).inner_text() == "Nordic Fasteners AB"
-    assert page.get_by_role("heading", name="Purchase orders to acknowledge").is_visible()
-    assert page.get_by_text("Nothing to acknowledge.").is_visible()
+    assert page.get_by_role("heading", name="Open purchase orders").is_visible()
+    assert page.get_by_text("No open orders.").is_visible()
     assert page.get_by_role("link", name="Invite a colleague").is_visible()
 
     too_small = page.eval_on_selector_all(

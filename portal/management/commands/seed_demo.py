@@ -7,7 +7,9 @@ class Command(BaseCommand):
     help = "Create the demo tenant, two suppliers and one user per role (idempotent); prints the logins."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--check-odoo", action="store_true", help="queue a check of the demo tenant's Odoo")
+        parser.add_argument(
+            "--check-odoo", action="store_true", help="queue a check of the demo tenant's Odoo and a first pull from it"
+        )
 
     def handle(self, *args, **options) -> None:
         tenant, users = seed_demo()
@@ -19,7 +21,8 @@ class Command(BaseCommand):
             "Staff logins ask for a two-factor code: `python manage.py demo_totp EMAIL` prints the current one."
         )
         if options["check_odoo"]:
-            from integrations.tasks import odoo_connection_check_task
+            from integrations.tasks import odoo_connection_check_task, pull_tenant_task
 
-            # Runs once the worker and the simulated Odoo that run_portal starts are up.
+            # Run once the worker and the simulated Odoo that run_portal starts are up.
             odoo_connection_check_task.apply_async((tenant.pk,), countdown=8)
+            pull_tenant_task.apply_async((tenant.pk,), countdown=10)

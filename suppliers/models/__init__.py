@@ -1,0 +1,4 @@
+from .products import Product
+from .purchase_orders import PurchaseOrder, PurchaseOrderLine
+
+__all__ = ["Product", "PurchaseOrder", "PurchaseOrderLine"]

@@ -1,0 +1,32 @@
+"""Products, mirrored from Odoo (product.product)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from portal.models import TenantOwnedModel
+
+
+class Product(TenantOwnedModel):
+    """A product of the tenant's Odoo, as the portal last pulled it."""
+
+    class Tracking(models.TextChoices):
+        NONE = "none", "Not tracked"
+        LOT = "lot", "By lot"
+        SERIAL = "serial", "By serial number"
+
+    scope_partner_path = None  # product names are not secret among a tenant's members
+
+    odoo_id = models.PositiveIntegerField()
+    default_code = models.CharField("internal reference", max_length=120, blank=True)
+    name = models.CharField(max_length=255)
+    tracking = models.CharField(max_length=8, choices=Tracking.choices, default=Tracking.NONE)
+    uom_name = models.CharField("unit", max_length=64, blank=True)
+    odoo_write_date = models.CharField(max_length=19, blank=True, help_text="write_date as Odoo returned it (UTC).")
+
+    class Meta:
+        ordering = ["default_code", "name"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "odoo_id"], name="product_unique_odoo_id")]
+
+    def __str__(self) -> str:
+        return f"[{self.default_code}] {self.name}" if self.default_code else self.name

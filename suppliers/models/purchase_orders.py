@@ -1,0 +1,82 @@
+"""Purchase orders and their lines, mirrored from Odoo: Odoo owns every field here."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from portal.models import TenantOwnedModel, TenantScopedQuerySet
+
+
+class PurchaseOrderQuerySet(TenantScopedQuerySet):
+    def published(self) -> PurchaseOrderQuerySet:
+        """What a supplier sees: not the buyer's drafts."""
+        return self.exclude(state=PurchaseOrder.State.DRAFT)
+
+
+class PurchaseOrder(TenantOwnedModel):
+    """A purchase order of the tenant's Odoo (purchase.order), as last pulled."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "RFQ"
+        SENT = "sent", "RFQ sent"
+        TO_APPROVE = "to approve", "To approve"
+        PURCHASE = "purchase", "Purchase order"
+        DONE = "done", "Locked"
+        CANCEL = "cancel", "Cancelled"
+
+    class ReceiptStatus(models.TextChoices):
+        NONE = "", "Nothing to receive"
+        PENDING = "pending", "Not received"
+        PARTIAL = "partial", "Partly received"
+        FULL = "full", "Received"
+
+    partner = models.ForeignKey("portal.Partner", on_delete=models.PROTECT, related_name="purchase_orders")
+    odoo_id = models.PositiveIntegerField()
+    name = models.CharField(max_length=64)
+    state = models.CharField(max_length=16, choices=State.choices)
+    partner_ref = models.CharField("supplier reference", max_length=120, blank=True)
+    date_order = models.DateTimeField(null=True, blank=True)
+    date_approve = models.DateTimeField("confirmed", null=True, blank=True)
+    date_planned = models.DateTimeField("expected", null=True, blank=True)
+    amount_total = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    currency_code = models.CharField(max_length=3, blank=True)
+    receipt_status = models.CharField(max_length=8, choices=ReceiptStatus.choices, blank=True)
+    buyer_name = models.CharField(max_length=120, blank=True)
+    odoo_write_date = models.CharField(max_length=19, blank=True, help_text="write_date as Odoo returned it (UTC).")
+    pulled_at = models.DateTimeField(auto_now=True)
+
+    objects = PurchaseOrderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date_order", "-id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "odoo_id"], name="po_unique_odoo_id")]
+        indexes = [models.Index(fields=["tenant", "partner", "state"], name="po_partner_state_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PurchaseOrderLine(TenantOwnedModel):
+    """A line of a purchase order (purchase.order.line), as last pulled."""
+
+    scope_partner_path = "order__partner"
+
+    order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
+    odoo_id = models.PositiveIntegerField()
+    sequence = models.IntegerField(default=10)
+    product = models.ForeignKey("suppliers.Product", on_delete=models.PROTECT, null=True, blank=True)
+    description = models.TextField()
+    vendor_product_code = models.CharField("supplier's product code", max_length=120, blank=True)
+    quantity = models.DecimalField(max_digits=16, decimal_places=4)
+    uom_name = models.CharField("unit", max_length=64, blank=True)
+    price_unit = models.DecimalField(max_digits=16, decimal_places=4, default=0)
+    date_planned = models.DateTimeField("expected", null=True, blank=True)
+    qty_received = models.DecimalField(max_digits=16, decimal_places=4, default=0)
+    odoo_write_date = models.CharField(max_length=19, blank=True)
+
+    class Meta:
+        ordering = ["order", "sequence", "id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "odoo_id"], name="po_line_unique_odoo_id")]
+
+    def __str__(self) -> str:
+        return f"{self.order} / {self.description[:40]}"
