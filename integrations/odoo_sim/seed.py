@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from . import models  # noqa: F401  (registers the models)
 from .db import Database
 from .fields import stored_datetime
 from .orm import Env
@@ -29,7 +30,7 @@ def seed(
 ) -> None:
     with db.transaction():
         db.meta["modules"] = list(modules)
-        env = Env(db, 1, su=True)
+        env = Env(db, 2, su=True)  # as the admin, the buyer of the demo orders
         _base(env, reception_steps)
         if demo:
             _demo(env)

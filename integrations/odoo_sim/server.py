@@ -15,7 +15,7 @@ import re
 import socket
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -48,6 +48,7 @@ class Faults:
         self.error_rate = 0.0
         self.down = False
         self.calls: Counter[str] = Counter()
+        self.contexts: deque[dict] = deque(maxlen=50)  # what callers sent as context, newest last
         self.lock = threading.Lock()
 
     def count(self, key: str) -> None:
@@ -96,6 +97,7 @@ class SimOdoo:
         self.faults.count(f"{model}.{method}")
         kwargs = dict(kwargs or {})
         context = kwargs.pop("context", None) or {}
+        self.faults.contexts.append({"model": model, "method": method, **context})
         with self.db.transaction():
             env = Env(self.db, uid, context)
             target = env[model]
@@ -425,6 +427,7 @@ class Handler(BaseHTTPRequestHandler):
                 "down": faults.down,
                 "version": sim.version,
                 "calls": dict(faults.calls),
+                "contexts": list(faults.contexts),
             },
         )
 

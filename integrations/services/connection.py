@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations.odoo import OdooError, OdooGateway, OdooTransientError
+from integrations.odoo.client import gateway_for
 from portal.models import Membership, Role, Tenant
 from portal.services.audit import audit_record
 from portal.services.errors import NotInScope
@@ -79,7 +80,7 @@ def odoo_connection_check(*, tenant: Tenant, gateway: OdooGateway | None = None)
             "message": "Set the Odoo URL, database, login and a password or API key.",
         }
     else:
-        gw = gateway or OdooGateway(tenant.odoo_config())
+        gw = gateway or gateway_for(tenant.odoo_config())
         try:
             result.update(_probe(gw))
             result["ok"] = not any(w["blocking"] for w in result["warnings"])

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from integrations.models import PullCursor
 from integrations.odoo import OdooGateway
+from integrations.odoo.client import gateway_for
 from portal.context import bound
 from portal.models import Partner, Tenant
 from suppliers.models import Product, PurchaseOrder, PurchaseOrderLine
@@ -301,7 +302,7 @@ SPECS = [
 
 def tenant_pull(*, tenant: Tenant, gateway: OdooGateway | None = None, **options: Any) -> list[PullResult]:
     """Pull every mirrored model of one tenant, in dependency order."""
-    gateway = gateway or OdooGateway(tenant.odoo_config())
+    gateway = gateway or gateway_for(tenant.odoo_config())
     results = []
     with bound(source="sync"):
         for spec in SPECS:
