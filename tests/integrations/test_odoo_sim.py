@@ -91,7 +91,7 @@ def test_an_error_rolls_the_whole_call_back():
     seed.seed(db)
     env = Env(db, 6)
     before = len(db.tables["purchase.order"])
-    with pytest.raises(Exception, match="product.product"), db.transaction():
+    with pytest.raises(Exception, match=r"product\.product"), db.transaction():
         env["purchase.order"].create(
             [{"partner_id": 9}, {"partner_id": 9, "order_line": [[0, 0, {"product_id": 999999}]]}]
         )
