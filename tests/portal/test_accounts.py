@@ -99,3 +99,39 @@ def test_single_tenant_user_goes_straight_to_dashboard_and_cannot_enter_another(
 def test_anonymous_is_sent_to_login(world, client):
     response = client.get(reverse("partner_detail", args=["alpha", world.p1.pk]))
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def test_unverified_email_cannot_sign_in_until_confirmed(world, client):
+    from allauth.account.models import EmailAddress
+    from django.core import mail
+
+    user = world.p2_user.user
+    EmailAddress.objects.filter(user=user).update(verified=False)
+    response = _sign_in(client, user.email)
+    assert "_auth_user_id" not in client.session
+    assert response.status_code == 302 and "confirm-email" in response["Location"]
+    assert any(user.email in m.to for m in mail.outbox)
+    link = next(line for m in mail.outbox for line in m.body.splitlines() if "/accounts/confirm-email/" in line)
+    path = link[link.index("/accounts/confirm-email/") :].strip()
+    client.post(path)
+    assert EmailAddress.objects.get(user=user).verified
+    assert _sign_in(client, user.email).status_code == 302 and "_auth_user_id" in client.session
+
+
+def test_password_reset_by_email(world, client):
+    from django.core import mail
+
+    user = world.p1_user.user
+    client.post("/accounts/password/reset/", {"email": user.email})
+    body = mail.outbox[-1].body
+    link = next(line for line in body.splitlines() if "/accounts/password/reset/key/" in line)
+    path = link[link.index("/accounts/password/reset/key/") :].strip()
+    form = client.get(path, follow=True)
+    assert form.status_code == 200
+    response = client.post(
+        form.redirect_chain[-1][0] if form.redirect_chain else path,
+        {"password1": "a-brand-new-secret-42", "password2": "a-brand-new-secret-42"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("a-brand-new-secret-42")
