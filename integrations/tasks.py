@@ -54,3 +54,19 @@ def pull_all_tenants_task() -> None:
 
     for tenant_id in Tenant.objects.filter(is_active=True).exclude(odoo_url="").values_list("pk", flat=True):
         pull_tenant_task.delay(tenant_id)
+
+
+@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def deliver_event_task(event_id: str) -> None:
+    """Deliver one outbox event (queue = its lane)."""
+    from integrations.services.delivery import event_deliver
+
+    event_deliver(event_id=event_id)
+
+
+@shared_task(ignore_result=True, queue="realtime")
+def outbox_sweep_task() -> None:
+    """Enqueue due and orphaned outbox events (beat, every few seconds)."""
+    from integrations.services.delivery import outbox_sweep
+
+    outbox_sweep()

@@ -239,6 +239,19 @@ CELERY_BEAT_SCHEDULE["odoo-pull"] = {
 # behind the cursor each pull starts again (longer than Odoo's longest transaction).
 PORTAL_PULL_PAGE_SIZE = int(os.environ.get("PORTAL_PULL_PAGE_SIZE", "500"))
 PORTAL_PULL_OVERLAP_SECONDS = int(os.environ.get("PORTAL_PULL_OVERLAP_SECONDS", "300"))
+# Outbox delivery (integrations/services/delivery.py).
+PORTAL_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("PORTAL_OUTBOX_MAX_ATTEMPTS", "12"))
+PORTAL_OUTBOX_BACKOFF_BASE_SECONDS = float(os.environ.get("PORTAL_OUTBOX_BACKOFF_BASE_SECONDS", "2"))
+PORTAL_OUTBOX_BACKOFF_CAP_SECONDS = float(os.environ.get("PORTAL_OUTBOX_BACKOFF_CAP_SECONDS", "900"))
+# An in-flight event whose worker died is claimable again after its lease; the
+# lease outlives the task's hard time limit so a slow delivery is never doubled.
+PORTAL_OUTBOX_LEASE_SECONDS = int(os.environ.get("PORTAL_OUTBOX_LEASE_SECONDS", str(CELERY_TASK_TIME_LIMIT + 60)))
+PORTAL_BREAKER_THRESHOLD = int(os.environ.get("PORTAL_BREAKER_THRESHOLD", "5"))
+PORTAL_BREAKER_OPEN_SECONDS = float(os.environ.get("PORTAL_BREAKER_OPEN_SECONDS", "30"))
+CELERY_BEAT_SCHEDULE["outbox-sweep"] = {
+    "task": "integrations.tasks.outbox_sweep_task",
+    "schedule": float(os.environ.get("PORTAL_OUTBOX_SWEEP_SECONDS", "15")),
+}
 
 # --- I18N, static --------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from portal.models import Membership
-from suppliers.models import PurchaseOrder, PurchaseOrderLine
+from suppliers.models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderMessage
 
 PO_FILTERS = {
     "open": Q(state="purchase") & ~Q(receipt_status="full"),
@@ -43,3 +43,7 @@ def po_get(*, membership: Membership, pk: int) -> PurchaseOrder:
 
 def po_lines(*, po: PurchaseOrder) -> QuerySet[PurchaseOrderLine]:
     return po.lines.select_related("product").order_by("sequence", "id")
+
+
+def po_messages(*, po: PurchaseOrder) -> QuerySet[PurchaseOrderMessage]:
+    return po.messages.select_related("outbox_event").order_by("created_at", "id")

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.views import View
 from django.views.generic import DetailView, ListView
 
 from portal.views.mixins import TenantViewMixin
-from suppliers.selectors import PO_FILTERS, po_counts, po_get, po_lines, po_list
+from suppliers.selectors import PO_FILTERS, po_counts, po_get, po_lines, po_list, po_messages
+from suppliers.services.po_messages import po_message_post
 
 FILTER_LABELS = [
     ("", "All"),
@@ -53,4 +58,30 @@ class PurchaseOrderDetailView(TenantViewMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["lines"] = po_lines(po=self.object)
+        context["thread"] = po_messages(po=self.object)
+        context["message_error"] = kwargs.get("message_error")
+        context["message_draft"] = kwargs.get("message_draft", "")
         return context
+
+
+class PurchaseOrderMessageView(PurchaseOrderDetailView, View):
+    """Post a message on the PO; it goes to the PO's chatter in Odoo through the outbox."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        body = request.POST.get("body", "")
+        try:
+            message = po_message_post(membership=self.membership, po_id=kwargs["pk"], body=body)
+        except ValidationError as exc:
+            self.object = self.get_object()
+            return self.render_to_response(
+                self.get_context_data(
+                    message_error=" ".join(exc.message_dict.get("body", exc.messages)), message_draft=body
+                ),
+                status=400,
+            )
+        messages.success(
+            request, f"Message on {message.order.name} saved; it reaches the order's chatter in Odoo within seconds."
+        )
+        return redirect("po_detail", self.membership.tenant.slug, kwargs["pk"])

@@ -90,3 +90,41 @@ def test_list_query_count_does_not_grow_with_rows(world, client, django_assert_m
         _po(world.a, world.p1, f"P04{i:03d}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("po_list", args=["alpha"]))
+
+
+def test_supplier_posts_a_message_that_waits_for_odoo(world, client, django_capture_on_commit_callbacks):
+    from integrations.models import OutboxEvent
+    from suppliers.models import PurchaseOrderMessage
+
+    po = _po(world.a, world.p1, "P05001")
+    login(client, world.p1_user)
+    url = reverse("po_message", args=["alpha", po.pk])
+    empty = client.post(url, {"body": "   "})
+    assert empty.status_code == 400 and "Write a message first." in empty.content.decode()
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(url, {"body": "Shipping on Friday, 2 pallets."})
+    assert response.status_code == 302
+    message = PurchaseOrderMessage.objects.get(order=po)
+    event = OutboxEvent.objects.get(pk=message.outbox_event_id)
+    assert event.topic == "po.message_posted" and event.payload["po_odoo_id"] == po.odoo_id
+    assert event.status == "pending" and event.aggregate_id == str(po.pk)
+    page = client.get(reverse("po_detail", args=["alpha", po.pk])).content.decode()
+    assert "Shipping on Friday, 2 pallets." in page and "Sending to Odoo" in page
+
+
+def test_message_post_answers_404_outside_scope_and_writes_nothing(world):
+    from suppliers.models import PurchaseOrderMessage
+
+    po = _po(world.a, world.p1, "P06001")
+    assert_scoped(
+        ScopeCase(
+            reverse("po_message", args=["alpha", po.pk]),
+            world.p1_user,
+            [world.p2_user, world.b_admin],
+            [],
+            method="post",
+            data={"body": "hi"},
+            owner_status=None,
+        )
+    )
+    assert not PurchaseOrderMessage.objects.exists()

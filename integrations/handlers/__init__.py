@@ -1,0 +1,29 @@
+"""Outbox handlers, one per topic: they push one event to Odoo, idempotently.
+
+Each leaves a marker in Odoo and looks for it before creating anything, so a
+redelivered event changes nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+HANDLERS: dict[str, Callable[..., dict[str, Any]]] = {}
+
+
+class HandlerError(Exception):
+    """The event cannot be delivered as it is (bad payload, mapping missing): a permanent failure."""
+
+    name = "portal.HandlerError"
+
+
+def handler(topic: str) -> Callable:
+    def register(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+        HANDLERS[topic] = fn
+        return fn
+
+    return register
+
+
+from . import po_messages  # noqa: E402, F401  (registers its topics)

@@ -1,0 +1,44 @@
+"""Posting a message on a purchase order."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from integrations.services.outbox import outbox_emit
+from portal.models import Membership
+from portal.services.audit import audit_record
+from suppliers.models import PurchaseOrder, PurchaseOrderMessage
+from suppliers.selectors import po_get
+
+MAX_LENGTH = 4000
+
+
+def po_message_post(*, membership: Membership, po_id: int, body: str) -> PurchaseOrderMessage:
+    """Save the message and, in the same transaction, the outbox event that takes it to Odoo."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Write a message first."})
+    if len(body) > MAX_LENGTH:
+        raise ValidationError({"body": f"Keep it under {MAX_LENGTH} characters (this one has {len(body)})."})
+    po = po_get(membership=membership, pk=po_id)  # 404 outside the caller's scope
+    user = membership.user
+    company = membership.partner.name if membership.partner else membership.tenant.name
+    label = f"{user.get_full_name() or user.email} ({company})"
+    with transaction.atomic():
+        po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
+        message = PurchaseOrderMessage.objects.create(
+            tenant=po.tenant, order=po, author=user, author_label=label, body=body
+        )
+        event = outbox_emit(
+            tenant=po.tenant,
+            topic="po.message_posted",
+            aggregate=po,
+            payload={"po_odoo_id": po.odoo_id, "body": body, "author": label, "message_id": message.pk},
+        )
+        message.outbox_event = event
+        message.save(update_fields=["outbox_event"])
+        audit_record(
+            tenant=po.tenant, actor=user, action="po.message_posted", obj=message, changes={"body": [None, body[:200]]}
+        )
+    return message
