@@ -124,6 +124,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A file, not memory, so the Celery workers that the sync tests start share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_portal.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ---------------------------------------------------------------------
@@ -208,6 +210,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # The folder is polled; the default (1 s) would cap delivery at a message a second.
+        "polling_interval": 0.1,
     }
 else:
     # The hard time limit below stays under this, so a task is never
@@ -246,6 +250,8 @@ PORTAL_OUTBOX_BACKOFF_CAP_SECONDS = float(os.environ.get("PORTAL_OUTBOX_BACKOFF_
 # An in-flight event whose worker died is claimable again after its lease; the
 # lease outlives the task's hard time limit so a slow delivery is never doubled.
 PORTAL_OUTBOX_LEASE_SECONDS = int(os.environ.get("PORTAL_OUTBOX_LEASE_SECONDS", str(CELERY_TASK_TIME_LIMIT + 60)))
+# The sweeper does not enqueue the same pending event again within this many seconds.
+PORTAL_OUTBOX_REQUEUE_SECONDS = float(os.environ.get("PORTAL_OUTBOX_REQUEUE_SECONDS", "30"))
 PORTAL_BREAKER_THRESHOLD = int(os.environ.get("PORTAL_BREAKER_THRESHOLD", "5"))
 PORTAL_BREAKER_OPEN_SECONDS = float(os.environ.get("PORTAL_BREAKER_OPEN_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE["outbox-sweep"] = {

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from integrations.handlers import HANDLERS, HandlerError
@@ -28,7 +28,7 @@ from integrations.odoo.client import gateway_for
 from portal.context import bound
 
 log = logging.getLogger("integrations.delivery")
-OPEN = (EventStatus.PENDING, EventStatus.IN_FLIGHT, EventStatus.DEAD)
+BREAKER_WAIT = "breaker:open"
 
 
 def backoff_seconds(attempts: int, *, rng: random.Random | None = None) -> float:
@@ -70,8 +70,11 @@ def _claim(event_id: str, now: datetime) -> Claim | None:
         if state.open_until:
             if state.open_until > now or (state.probe_until and state.probe_until > now):
                 wake = max(state.open_until, state.probe_until or state.open_until)
-                OutboxEvent.objects.filter(pk=event.pk).update(next_attempt_at=wake, status=EventStatus.PENDING)
-                return None  # breaker open: no attempt spent
+                # Breaker open: no attempt spent; woken when the breaker closes (_breaker_ok).
+                OutboxEvent.objects.filter(pk=event.pk).update(
+                    next_attempt_at=wake, status=EventStatus.PENDING, last_error_class=BREAKER_WAIT
+                )
+                return None
             probe = True  # half-open: this event finds out whether Odoo is back
             state.probe_until = now + timedelta(seconds=settings.PORTAL_OUTBOX_LEASE_SECONDS)
             state.save(update_fields=["probe_until"])
@@ -165,9 +168,24 @@ def _permanent(event: OutboxEvent, exc: Exception) -> str:
 
 
 def _breaker_ok(tenant_id: int) -> None:
-    TenantSyncState.objects.filter(tenant_id=tenant_id).update(
-        consecutive_failures=0, open_until=None, probe_until=None
+    from integrations.services.outbox import enqueue, queued_until
+
+    closed = (
+        TenantSyncState.objects.filter(tenant_id=tenant_id)
+        .exclude(open_until=None)
+        .update(consecutive_failures=0, open_until=None, probe_until=None)
     )
+    TenantSyncState.objects.filter(tenant_id=tenant_id, consecutive_failures__gt=0).update(consecutive_failures=0)
+    if not closed:
+        return
+    # Odoo answers again: everything the breaker held back may go now. The heads of their
+    # aggregates are enqueued; the others follow as their predecessors finish (_wake_next).
+    OutboxEvent.objects.filter(tenant_id=tenant_id, status=EventStatus.PENDING, last_error_class=BREAKER_WAIT).update(
+        next_attempt_at=timezone.now(), last_error_class="", leased_until=None
+    )
+    heads = list(_heads(OutboxEvent.objects.filter(tenant_id=tenant_id, status=EventStatus.PENDING))[:2000])
+    OutboxEvent.objects.filter(pk__in=[e.pk for e in heads]).update(leased_until=queued_until())
+    transaction.on_commit(lambda: [enqueue(e) for e in heads])
 
 
 def _breaker_failed(tenant_id: int, now: datetime) -> None:
@@ -181,8 +199,20 @@ def _breaker_failed(tenant_id: int, now: datetime) -> None:
     state.save()
 
 
+def _heads(events):
+    """Events with no unfinished predecessor in their aggregate."""
+    predecessor = OutboxEvent.objects.filter(
+        tenant_id=OuterRef("tenant_id"),
+        aggregate_type=OuterRef("aggregate_type"),
+        aggregate_id=OuterRef("aggregate_id"),
+        sequence__lt=OuterRef("sequence"),
+    ).exclude(status__in=[EventStatus.DONE, EventStatus.CANCELLED])
+    return events.filter(~Exists(predecessor))
+
+
 def _wake_next(event: OutboxEvent) -> None:
-    from integrations.services.outbox import enqueue
+    """Hand the aggregate's next event to a worker now: its predecessor just got through."""
+    from integrations.services.outbox import enqueue, queued_until
 
     following = (
         OutboxEvent.objects.filter(
@@ -196,28 +226,33 @@ def _wake_next(event: OutboxEvent) -> None:
         .first()
     )
     if following is not None:
+        OutboxEvent.objects.filter(pk=following.pk).update(
+            next_attempt_at=timezone.now(), leased_until=queued_until(), last_error_class=""
+        )
         transaction.on_commit(lambda: enqueue(following))
 
 
 def outbox_sweep(*, limit: int = 500) -> int:
-    """Enqueue due events whose broker message may be lost, and in-flight ones whose worker died."""
-    from integrations.services.outbox import enqueue
+    """Enqueue due events whose broker message was lost, and in-flight ones whose worker died.
+
+    Only heads of aggregates (the rest follow them), and a pending event only once its
+    "queued" mark has passed, so a busy queue is not flooded with duplicates.
+    """
+    from integrations.services.outbox import enqueue, queued_until
 
     now = timezone.now()
-    requeue_after = timedelta(seconds=30)
     with transaction.atomic():
         due = list(
-            OutboxEvent.objects.select_for_update(skip_locked=True)
-            .filter(
-                Q(status=EventStatus.PENDING, next_attempt_at__lte=now)
-                & (Q(leased_until__isnull=True) | Q(leased_until__lt=now))
-                | Q(status=EventStatus.IN_FLIGHT, leased_until__lt=now)
-            )
-            .order_by("next_attempt_at")[:limit]
+            _heads(
+                OutboxEvent.objects.select_for_update(skip_locked=True).filter(
+                    Q(status=EventStatus.PENDING, next_attempt_at__lte=now)
+                    & (Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+                    | Q(status=EventStatus.IN_FLIGHT, leased_until__lt=now)
+                )
+            ).order_by("next_attempt_at")[:limit]
         )
-        # A short lease on pending rows: the next sweep does not enqueue them again right away.
         OutboxEvent.objects.filter(pk__in=[e.pk for e in due if e.status == EventStatus.PENDING]).update(
-            leased_until=now + requeue_after
+            leased_until=queued_until()
         )
     for event in due:
         enqueue(event)

@@ -28,7 +28,7 @@ def _events(actor: Membership | None, event_ids: Iterable[str]) -> list[OutboxEv
 
 def outbox_replay(*, actor: Membership | None, event_ids: Iterable[str], payload: dict[str, Any] | None = None) -> int:
     """Send dead events again from attempt zero; ``payload`` replaces a single event's payload (a fix)."""
-    from integrations.services.outbox import enqueue
+    from integrations.services.outbox import enqueue, queued_until
 
     with transaction.atomic():
         events = _events(actor, event_ids)
@@ -46,7 +46,7 @@ def outbox_replay(*, actor: Membership | None, event_ids: Iterable[str], payload
                 changes["payload"] = [event.payload, payload]
                 event.payload = payload
             event.status, event.attempts, event.next_attempt_at = EventStatus.PENDING, 0, timezone.now()
-            event.leased_until, event.last_error, event.last_error_class = None, "", ""
+            event.leased_until, event.last_error, event.last_error_class = queued_until(), "", ""
             event.save()
             audit_record(
                 tenant=event.tenant,

@@ -46,10 +46,22 @@ def outbox_emit(
         payload_version=payload_version,
         lane=lane,
         next_attempt_at=timezone.now(),
+        leased_until=queued_until(),
         correlation_id=current_correlation_id(),
     )
     transaction.on_commit(lambda: enqueue(event))
     return event
+
+
+def queued_until():
+    """For a pending event, ``leased_until`` marks "a message is on its way": the sweeper
+    re-sends it only once this has passed (the message was lost), instead of piling up
+    duplicates behind a busy queue."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    return timezone.now() + timedelta(seconds=settings.PORTAL_OUTBOX_REQUEUE_SECONDS)
 
 
 def enqueue(event: OutboxEvent) -> None:
