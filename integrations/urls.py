@@ -1,8 +1,11 @@
 from django.urls import path
 
-from integrations import views
+from integrations import sync_views, views
 
 urlpatterns = [
     path("settings/odoo/", views.OdooSettingsView.as_view(), name="odoo_settings"),
     path("settings/odoo/check/", views.OdooCheckView.as_view(), name="odoo_check"),
+    path("sync/", sync_views.SyncMonitorView.as_view(), name="sync_monitor"),
+    path("sync/exceptions/", sync_views.ExceptionQueueView.as_view(), name="sync_exceptions"),
+    path("sync/events/<uuid:pk>/", sync_views.EventDetailView.as_view(), name="sync_event"),
 ]

@@ -252,6 +252,7 @@ PORTAL_OUTBOX_BACKOFF_CAP_SECONDS = float(os.environ.get("PORTAL_OUTBOX_BACKOFF_
 PORTAL_OUTBOX_LEASE_SECONDS = int(os.environ.get("PORTAL_OUTBOX_LEASE_SECONDS", str(CELERY_TASK_TIME_LIMIT + 60)))
 # The sweeper does not enqueue the same pending event again within this many seconds.
 PORTAL_OUTBOX_REQUEUE_SECONDS = float(os.environ.get("PORTAL_OUTBOX_REQUEUE_SECONDS", "30"))
+PORTAL_METRICS_TOKEN = os.environ.get("PORTAL_METRICS_TOKEN", "")
 PORTAL_BREAKER_THRESHOLD = int(os.environ.get("PORTAL_BREAKER_THRESHOLD", "5"))
 PORTAL_BREAKER_OPEN_SECONDS = float(os.environ.get("PORTAL_BREAKER_OPEN_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE["outbox-sweep"] = {

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from integrations.metrics import metrics
 from portal.views import audit, health, home, invitations, members, partners
 
 tenant_patterns = [
@@ -29,4 +30,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
 ]

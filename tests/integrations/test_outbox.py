@@ -12,29 +12,11 @@ from integrations.odoo import OdooGateway
 from integrations.services.delivery import backoff_seconds, event_deliver, outbox_sweep
 from integrations.services.exceptions import outbox_cancel, outbox_replay
 from integrations.services.pull import tenant_pull
-from portal.models import AuditEntry, Partner, Role
+from portal.models import AuditEntry
 from suppliers.models import PurchaseOrder
 from suppliers.services.po_messages import po_message_post
-from tests.factories import TenantFactory, member
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def synced(odoo_sim):
-    tenant = TenantFactory(
-        slug="sync", odoo_url=odoo_sim.url, odoo_database="sim", odoo_login="integration", odoo_transport="jsonrpc"
-    )
-    tenant.odoo_password = "integration"
-    tenant.save()
-    tenant_pull(tenant=tenant)
-    supplier = member(tenant, Role.SUPPLIER_USER, Partner.objects.get(tenant=tenant, odoo_id=11))
-    admin = member(tenant, Role.TENANT_ADMIN)
-    po = PurchaseOrder.objects.filter(tenant=tenant, partner__odoo_id=11, state="purchase").first()
-    gw = OdooGateway(tenant.odoo_config())
-    return type(
-        "Synced", (), {"tenant": tenant, "supplier": supplier, "admin": admin, "po": po, "gw": gw, "sim": odoo_sim}
-    )
 
 
 def _post(synced, body="Shipping Friday", po=None):
