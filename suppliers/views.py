@@ -10,7 +10,7 @@ from django.views.generic import DetailView, ListView
 
 from portal.views.mixins import TenantViewMixin
 from suppliers.selectors import PO_FILTERS, po_counts, po_get, po_lines, po_list, po_messages
-from suppliers.services.po_messages import po_message_post
+from suppliers.services.po_messages import po_mark_seen, po_message_post
 
 FILTER_LABELS = [
     ("", "All"),
@@ -53,7 +53,10 @@ class PurchaseOrderDetailView(TenantViewMixin, DetailView):
     nav_key = "orders"
 
     def get_object(self, queryset=None):
-        return po_get(membership=self.membership, pk=self.kwargs["pk"])
+        po = po_get(membership=self.membership, pk=self.kwargs["pk"])
+        if self.membership.is_supplier_role and po.supplier_seen_at is None:
+            po_mark_seen(po=po)
+        return po
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -49,7 +49,12 @@ class Claim:
 def _claim(event_id: str, now: datetime) -> Claim | None:
     with transaction.atomic():
         event = (
-            OutboxEvent.objects.select_for_update(skip_locked=True).select_related("tenant").filter(pk=event_id).first()
+            # of=("self",): lock the event only. Locking the joined tenant row too would make SKIP LOCKED
+            # pass over the event whenever anything else touches the tenant (an insert's FK check).
+            OutboxEvent.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("tenant")
+            .filter(pk=event_id)
+            .first()
         )
         if event is None or event.status not in (EventStatus.PENDING, EventStatus.IN_FLIGHT):
             return None

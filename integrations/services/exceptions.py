@@ -18,7 +18,7 @@ MANAGERS = {Role.TENANT_ADMIN}
 
 
 def _events(actor: Membership | None, event_ids: Iterable[str]) -> list[OutboxEvent]:
-    qs = OutboxEvent.objects.select_for_update().filter(pk__in=list(event_ids))
+    qs = OutboxEvent.objects.select_for_update(of=("self",)).filter(pk__in=list(event_ids))
     if actor is not None:
         if actor.role not in MANAGERS:
             raise NotInScope()

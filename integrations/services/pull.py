@@ -35,7 +35,8 @@ from integrations.odoo import OdooGateway
 from integrations.odoo.client import gateway_for
 from portal.context import bound
 from portal.models import Partner, Tenant
-from suppliers.models import Product, PurchaseOrder, PurchaseOrderLine
+from suppliers.models import Product, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptMove
+from suppliers.signals import po_changed, receipt_done
 
 log = logging.getLogger("integrations.pull")
 ODOO_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -195,6 +196,19 @@ def _partner_for(tenant: Tenant, many2one: list) -> Partner:
     return partner
 
 
+def _po_snapshot(order: PurchaseOrder) -> dict[str, Any]:
+    """The fields whose change in Odoo matters to an acknowledgement."""
+    return {
+        "state": order.state,
+        "partner_ref": order.partner_ref,
+        "amount_total": str(order.amount_total),
+        "lines": sorted(
+            (line.odoo_id, str(line.quantity), line.date_planned.isoformat() if line.date_planned else "")
+            for line in order.lines.all()
+        ),
+    }
+
+
 def _upsert_orders(tenant: Tenant, gateway: OdooGateway, rows: list[dict], result: PullResult) -> None:
     held = dict(
         PurchaseOrder.objects.filter(tenant=tenant, odoo_id__in=[r["id"] for r in rows]).values_list(
@@ -208,9 +222,16 @@ def _upsert_orders(tenant: Tenant, gateway: OdooGateway, rows: list[dict], resul
     lines = gateway.read("purchase.order.line", line_ids, PO_LINE_FIELDS) if line_ids else []
     result.calls += 1 if line_ids else 0
     products = _products_for(tenant, gateway, lines, result)
+    before = {
+        order.odoo_id: _po_snapshot(order)
+        for order in PurchaseOrder.objects.filter(
+            tenant=tenant, odoo_id__in=[r["id"] for r in changed]
+        ).prefetch_related("lines")
+    }
     with transaction.atomic():
         orders = {}
         for row in changed:
+            # Only Odoo-owned fields: a pull never overwrites what the portal owns.
             order, _ = PurchaseOrder.objects.update_or_create(
                 tenant=tenant,
                 odoo_id=row["id"],
@@ -252,6 +273,16 @@ def _upsert_orders(tenant: Tenant, gateway: OdooGateway, rows: list[dict], resul
         PurchaseOrderLine.objects.filter(tenant=tenant, order__in=orders.values()).exclude(
             odoo_id__in=line_ids
         ).delete()
+        for odoo_id, snapshot in before.items():
+            order = orders[odoo_id]
+            after = _po_snapshot(order)
+            changes = {k: [snapshot[k], after[k]] for k in snapshot if snapshot[k] != after[k]}
+            if changes:
+                transaction.on_commit(
+                    lambda order=order, changes=changes: po_changed.send(
+                        sender=PurchaseOrder, tenant=tenant, order=order, changes=changes
+                    )
+                )
 
 
 def _products_for(tenant: Tenant, gateway: OdooGateway, lines: list[dict], result: PullResult) -> dict[int, Product]:
@@ -264,6 +295,106 @@ def _products_for(tenant: Tenant, gateway: OdooGateway, lines: list[dict], resul
         _upsert_products(tenant, gateway, rows, PullResult(model="product.product"))
         known.update({p.odoo_id: p for p in Product.objects.filter(tenant=tenant, odoo_id__in=missing)})
     return known
+
+
+RECEIPT_FIELDS = [
+    "name",
+    "state",
+    "partner_id",
+    "purchase_id",
+    "scheduled_date",
+    "date_done",
+    "location_dest_id",
+    "backorder_id",
+    "move_ids",
+]
+
+
+def _upsert_receipts(tenant: Tenant, gateway: OdooGateway, rows: list[dict], result: PullResult) -> None:
+    held = {r.odoo_id: r for r in Receipt.objects.filter(tenant=tenant, odoo_id__in=[row["id"] for row in rows])}
+    changed = [row for row in rows if not held.get(row["id"]) or held[row["id"]].odoo_write_date != row["write_date"]]
+    if not changed:
+        return
+    move_ids = [i for row in changed for i in row["move_ids"]]
+    moves = (
+        gateway.read(
+            "stock.move",
+            move_ids,
+            ["picking_id", "product_id", "product_uom_qty", "quantity", "state", "purchase_line_id", "move_line_ids"],
+        )
+        if move_ids
+        else []
+    )
+    line_ids = [i for move in moves for i in move["move_line_ids"]]
+    move_lines = (
+        gateway.read("stock.move.line", line_ids, ["move_id", "lot_id", "lot_name", "quantity"]) if line_ids else []
+    )
+    result.calls += bool(move_ids) + bool(line_ids)
+    products = _products_for(tenant, gateway, moves, result)
+    lots: dict[int, list[dict]] = {}
+    for ml in move_lines:
+        name = ml["lot_id"][1] if ml["lot_id"] else ml["lot_name"]
+        if name:
+            lots.setdefault(ml["move_id"][0], []).append({"lot": name, "quantity": ml["quantity"]})
+    orders = {
+        o.odoo_id: o
+        for o in PurchaseOrder.objects.filter(
+            tenant=tenant, odoo_id__in=[r["purchase_id"][0] for r in changed if r["purchase_id"]]
+        )
+    }
+    order_lines = {
+        line.odoo_id: line
+        for line in PurchaseOrderLine.objects.filter(
+            tenant=tenant, odoo_id__in=[m["purchase_line_id"][0] for m in moves if m["purchase_line_id"]]
+        )
+    }
+    with transaction.atomic():
+        receipts = {}
+        for row in changed:
+            order = orders.get(row["purchase_id"][0]) if row["purchase_id"] else None
+            partner = order.partner if order else _partner_for(tenant, row["partner_id"]) if row["partner_id"] else None
+            if partner is None:
+                continue  # a receipt with no supplier is not the portal's business
+            was_done = held.get(row["id"]) is not None and held[row["id"]].state == Receipt.State.DONE
+            receipt, _ = Receipt.objects.update_or_create(
+                tenant=tenant,
+                odoo_id=row["id"],
+                defaults={
+                    "partner": partner,
+                    "order": order,
+                    "name": row["name"],
+                    "state": row["state"],
+                    "scheduled_date": odoo_datetime(row["scheduled_date"]),
+                    "date_done": odoo_datetime(row["date_done"]),
+                    "destination": row["location_dest_id"][1] if row["location_dest_id"] else "",
+                    "backorder_of_odoo_id": row["backorder_id"][0] if row["backorder_id"] else None,
+                    "odoo_write_date": row["write_date"],
+                },
+            )
+            receipts[row["id"]] = receipt
+            result.rows_written += 1
+            if receipt.state == Receipt.State.DONE and not was_done:
+                transaction.on_commit(
+                    lambda receipt=receipt: receipt_done.send(sender=Receipt, tenant=tenant, receipt=receipt)
+                )
+        for move in moves:
+            receipt = receipts.get(move["picking_id"][0])
+            if receipt is None:
+                continue
+            ReceiptMove.objects.update_or_create(
+                tenant=tenant,
+                odoo_id=move["id"],
+                defaults={
+                    "receipt": receipt,
+                    "product": products.get(move["product_id"][0]),
+                    "order_line": order_lines.get(move["purchase_line_id"][0]) if move["purchase_line_id"] else None,
+                    "quantity_expected": Decimal(str(move["product_uom_qty"])),
+                    "quantity_done": Decimal(str(move["quantity"] or 0)) if move["state"] == "done" else Decimal(0),
+                    "state": move["state"],
+                    "lots": lots.get(move["id"], []),
+                },
+            )
+        ReceiptMove.objects.filter(tenant=tenant, receipt__in=receipts.values()).exclude(odoo_id__in=move_ids).delete()
 
 
 SPECS = [
@@ -297,6 +428,7 @@ SPECS = [
         ],
         _upsert_orders,
     ),
+    PullSpec("stock.picking", RECEIPT_FIELDS, _upsert_receipts, domain=[["picking_type_code", "=", "incoming"]]),
 ]
 
 

@@ -44,6 +44,8 @@ class PurchaseOrder(TenantOwnedModel):
     buyer_name = models.CharField(max_length=120, blank=True)
     odoo_write_date = models.CharField(max_length=19, blank=True, help_text="write_date as Odoo returned it (UTC).")
     pulled_at = models.DateTimeField(auto_now=True)
+    # Portal-owned: pulls never touch it (ARCHITECTURE section 5).
+    supplier_seen_at = models.DateTimeField(null=True, blank=True, help_text="When the supplier first opened it.")
 
     objects = PurchaseOrderQuerySet.as_manager()
 

@@ -42,3 +42,10 @@ def po_message_post(*, membership: Membership, po_id: int, body: str) -> Purchas
             tenant=po.tenant, actor=user, action="po.message_posted", obj=message, changes={"body": [None, body[:200]]}
         )
     return message
+
+
+def po_mark_seen(*, po: PurchaseOrder) -> None:
+    """The supplier opened the order: it is no longer new to them (portal-owned, never pulled)."""
+    from django.utils import timezone
+
+    PurchaseOrder.objects.filter(pk=po.pk, supplier_seen_at__isnull=True).update(supplier_seen_at=timezone.now())

@@ -47,6 +47,7 @@ def test_repoll_with_nothing_changed_is_one_call_per_model_and_writes_nothing(te
         ("res.partner", 1, 0),
         ("product.product", 1, 0),
         ("purchase.order", 1, 0),
+        ("stock.picking", 1, 0),
     ]
 
 
@@ -68,3 +69,95 @@ def test_pages_do_not_stall_when_many_rows_share_a_second(tenant):
     assert PurchaseOrder.objects.filter(tenant=tenant, partner_ref__startswith="TIE-").count() == 7
     assert PurchaseOrder.objects.filter(tenant=tenant).count() == gw.search_count("purchase.order", [])
     assert results["purchase.order"].calls > 3
+
+
+def test_receipts_with_lots_and_the_receipt_done_signal(tenant, django_capture_on_commit_callbacks):
+    from suppliers.models import Receipt
+    from suppliers.signals import receipt_done
+
+    tenant_pull(tenant=tenant)
+    gw = OdooGateway(tenant.odoo_config())
+    partial = Receipt.objects.get(tenant=tenant, order__partner_ref="NF-SO-5531", backorder_of_odoo_id=None)
+    assert partial.state == "done" and partial.destination == "WH/Input"
+    lots = {m.product.default_code: m.lots for m in partial.moves.select_related("product")}
+    assert lots["ALU-BRKT-7"] == [{"lot": "NF-LOT-2611-A", "quantity": 200.0}] and lots["M8-BOLT-50"] == []
+    assert Receipt.objects.filter(tenant=tenant, backorder_of_odoo_id=partial.odoo_id, state="assigned").exists()
+    # Validate a pending receipt in Odoo: the next pull says so, once.
+    pending = Receipt.objects.filter(tenant=tenant, state="assigned", order__partner__odoo_id=12).first()
+    done = []
+    receipt_done.connect(lambda **kw: done.append(kw["receipt"].odoo_id), weak=False, dispatch_uid="test-done")
+    try:
+        for line in gw.search_read("stock.move.line", [["picking_id", "=", pending.odoo_id]], ["product_id"]):
+            tracking = gw.read("product.product", [line["product_id"][0]], ["tracking"])[0]["tracking"]
+            if tracking == "serial":
+                gw.write("stock.move.line", [line["id"]], {"quantity": 1, "lot_name": f"SN-{line['id']}"})
+            elif tracking == "lot":
+                gw.write("stock.move.line", [line["id"]], {"lot_name": f"LOT-{line['id']}"})
+        action = gw.call("stock.picking", "button_validate", [pending.odoo_id])
+        if isinstance(action, dict):
+            wizard = gw.create("stock.backorder.confirmation", {}, context=action["context"])
+            gw.call("stock.backorder.confirmation", "process", [wizard], context=action["context"])
+        with django_capture_on_commit_callbacks(execute=True):
+            tenant_pull(tenant=tenant)
+            tenant_pull(tenant=tenant)
+    finally:
+        receipt_done.disconnect(dispatch_uid="test-done")
+    assert done == [pending.odoo_id]
+    assert Receipt.objects.get(pk=pending.pk).state == "done"
+
+
+def test_a_cancelled_po_arrives_and_says_what_changed(tenant, django_capture_on_commit_callbacks):
+    from suppliers.signals import po_changed
+
+    tenant_pull(tenant=tenant)
+    admin = OdooGateway(
+        tenant.odoo_config().__class__(**{**tenant.odoo_config().__dict__, "login": "admin", "password": "admin"})
+    )
+    po = admin.search("purchase.order", [["partner_id", "=", 11], ["state", "=", "purchase"]], limit=1)[0]
+    seen = []
+    po_changed.connect(lambda **kw: seen.append(kw["changes"]), weak=False, dispatch_uid="test-changed")
+    try:
+        admin.call("purchase.order", "button_cancel", [po])
+        with django_capture_on_commit_callbacks(execute=True):
+            tenant_pull(tenant=tenant)
+    finally:
+        po_changed.disconnect(dispatch_uid="test-changed")
+    assert PurchaseOrder.objects.get(tenant=tenant, odoo_id=po).state == "cancel"
+    assert seen and seen[0]["state"] == ["purchase", "cancel"]
+
+
+def test_a_record_changed_while_paging_is_not_lost(tenant):
+    gw = OdooGateway(tenant.odoo_config())
+    first_page = gw.search("purchase.order", [], order="write_date asc, id asc", limit=2)
+
+    class Meddling(OdooGateway):
+        pages = 0
+
+        def search_read(self, model, *args, **kwargs):
+            rows = super().search_read(model, *args, **kwargs)
+            if model == "purchase.order" and self.pages == 0:
+                self.pages += 1
+                # Between two pages, a row already read changes in Odoo.
+                gw.write("purchase.order", [first_page[0]], {"partner_ref": "CHANGED-WHILE-PAGING"})
+            return rows
+
+    tenant_pull(tenant=tenant, gateway=Meddling(tenant.odoo_config()), page_size=2)
+    # The changed row may land in the second this pull is already paging through, behind its
+    # last id: the next pull's overlap window reads it again. That is the guarantee: next pull.
+    tenant_pull(tenant=tenant, page_size=2)
+    assert PurchaseOrder.objects.get(tenant=tenant, odoo_id=first_page[0]).partner_ref == "CHANGED-WHILE-PAGING"
+    assert PurchaseOrder.objects.filter(tenant=tenant).count() == gw.search_count("purchase.order", [])
+
+
+def test_pull_never_overwrites_portal_owned_fields(tenant):
+    from django.utils import timezone
+
+    tenant_pull(tenant=tenant)
+    order = PurchaseOrder.objects.filter(tenant=tenant, state="purchase").first()
+    seen_at = timezone.now()
+    PurchaseOrder.objects.filter(pk=order.pk).update(supplier_seen_at=seen_at)
+    gw = OdooGateway(tenant.odoo_config())
+    gw.write("purchase.order", [order.odoo_id], {"partner_ref": "ODOO-SIDE-CHANGE"})
+    tenant_pull(tenant=tenant)
+    order.refresh_from_db()
+    assert order.partner_ref == "ODOO-SIDE-CHANGE" and order.supplier_seen_at == seen_at

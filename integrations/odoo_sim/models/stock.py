@@ -212,10 +212,14 @@ class StockPicking(Model):
         "move_line_ids": "_move_line_ids",
         "backorder_ids": "_backorder_ids",
         "date_deadline": "_date_deadline",
+        "picking_type_code": "_type_code",
     }
 
     def _defaults(self) -> dict[str, Any]:
         return {"state": "draft", "priority": "0", "company_id": 1, "backorder_id": False, "return_id": False}
+
+    def _type_code(self, row: dict) -> Any:
+        return (self.db.get("stock.picking.type", row.get("picking_type_id") or 0) or {}).get("code") or False
 
     def _moves(self, rid: int) -> list[dict]:
         return sorted(self.db.related("stock.move", "picking_id", rid), key=lambda m: m["id"])

@@ -1,0 +1,61 @@
+"""Incoming receipts, mirrored from Odoo (stock.picking of type incoming, with moves and lots)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from portal.models import TenantOwnedModel
+
+
+class Receipt(TenantOwnedModel):
+    """A receipt (or its backorder) of goods from a supplier, as Odoo holds it."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        WAITING = "waiting", "Waiting another operation"
+        CONFIRMED = "confirmed", "Waiting"
+        ASSIGNED = "assigned", "Ready"
+        DONE = "done", "Done"
+        CANCEL = "cancel", "Cancelled"
+
+    partner = models.ForeignKey("portal.Partner", on_delete=models.PROTECT, related_name="receipts")
+    order = models.ForeignKey(
+        "suppliers.PurchaseOrder", on_delete=models.SET_NULL, null=True, blank=True, related_name="receipts"
+    )
+    odoo_id = models.PositiveIntegerField()
+    name = models.CharField(max_length=64)
+    state = models.CharField(max_length=16, choices=State.choices)
+    scheduled_date = models.DateTimeField(null=True, blank=True)
+    date_done = models.DateTimeField(null=True, blank=True)
+    destination = models.CharField(max_length=200, blank=True)
+    backorder_of_odoo_id = models.PositiveIntegerField(null=True, blank=True)
+    odoo_write_date = models.CharField(max_length=19, blank=True)
+
+    class Meta:
+        ordering = ["-scheduled_date", "-id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "odoo_id"], name="receipt_unique_odoo_id")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReceiptMove(TenantOwnedModel):
+    """One product of a receipt: what was expected and what arrived, by lot."""
+
+    scope_partner_path = "receipt__partner"
+
+    receipt = models.ForeignKey(Receipt, on_delete=models.CASCADE, related_name="moves")
+    odoo_id = models.PositiveIntegerField()
+    product = models.ForeignKey("suppliers.Product", on_delete=models.PROTECT, null=True, blank=True)
+    order_line = models.ForeignKey("suppliers.PurchaseOrderLine", on_delete=models.SET_NULL, null=True, blank=True)
+    quantity_expected = models.DecimalField(max_digits=16, decimal_places=4)
+    quantity_done = models.DecimalField(max_digits=16, decimal_places=4, default=0)
+    state = models.CharField(max_length=24)
+    lots = models.JSONField(default=list, blank=True, help_text='[{"lot": "LOT-A", "quantity": 6.0}]')
+
+    class Meta:
+        ordering = ["receipt", "id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "odoo_id"], name="receipt_move_unique_odoo_id")]
+
+    def __str__(self) -> str:
+        return f"{self.receipt} / {self.product}"
