@@ -29,7 +29,7 @@ def odoo_connection_check_all_task() -> None:
 
 
 @shared_task(ignore_result=True, queue="batch")
-def pull_tenant_task(tenant_id: int) -> None:
+def pull_tenant_task(tenant_id: int, full: bool = False) -> None:
     """Pull one tenant's changes from Odoo (one pull at a time per tenant)."""
     from django.core.cache import cache
 
@@ -42,18 +42,18 @@ def pull_tenant_task(tenant_id: int) -> None:
     try:
         tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
         if tenant is not None and tenant.odoo_configured:
-            tenant_pull(tenant=tenant)
+            tenant_pull(tenant=tenant, full=full)
     finally:
         cache.delete(lock)
 
 
 @shared_task(ignore_result=True, queue="batch")
-def pull_all_tenants_task() -> None:
-    """Beat's entry point: one pull task per tenant with an Odoo."""
+def pull_all_tenants_task(full: bool = False) -> None:
+    """Beat's entry point: one pull task per tenant with an Odoo (``full`` nightly)."""
     from portal.models import Tenant
 
     for tenant_id in Tenant.objects.filter(is_active=True).exclude(odoo_url="").values_list("pk", flat=True):
-        pull_tenant_task.delay(tenant_id)
+        pull_tenant_task.delay(tenant_id, full=full)
 
 
 @shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)

@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
@@ -235,6 +236,11 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE["odoo-full-pull"] = {
+    "task": "integrations.tasks.pull_all_tenants_task",
+    "schedule": crontab(hour=int(os.environ.get("PORTAL_FULL_PULL_HOUR", "2")), minute=15),
+    "kwargs": {"full": True},
+}
 CELERY_BEAT_SCHEDULE["odoo-pull"] = {
     "task": "integrations.tasks.pull_all_tenants_task",
     "schedule": float(os.environ.get("PORTAL_PULL_SECONDS", "60")),

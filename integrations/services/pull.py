@@ -7,18 +7,26 @@ transaction shares the transaction's *start* time, and that a long transaction
 can commit rows whose ``write_date`` is older than a cursor already passed (a
 plain ``>`` loop lost 110 confirmed POs in that recording). So:
 
-- each pull starts ``overlap`` seconds behind the cursor, and rows already
-  held with the same ``write_date`` are skipped (de-duplication by
-  ``(id, write_date)``), so a re-poll with nothing new writes nothing;
-- pages are ordered by ``(write_date, id)`` and the next page starts after
-  the last row *within its second* (``write_date`` in ``[s, s+1)`` and
-  ``id`` greater), then at the next second: equality on a truncated value
-  would miss rows, and ``>`` alone would stall when more rows than a page
-  share one second.
+- each pull starts ``overlap`` seconds behind the cursor, and rows the mirror
+  already holds as they are are skipped. "As they are" is a digest of the row
+  Odoo returned, write_date included: de-duplication by (id, write_date) alone
+  would miss a row changed again within the same second it was pulled (both
+  versions carry the same truncated write_date). So a re-poll with nothing
+  new makes one call per model and writes nothing;
+- a full pull (no cursor, nothing skipped) runs nightly and bounds what a
+  change no pulled field shows (a line edited alone) could leave stale;
+- pages are ordered by ``(write_date, id)``; when one is full, the second it
+  ends in is drained by itself, ordered by ``id``, before the scan goes on at
+  the next second. Equality on a truncated value would miss rows, ``>`` alone
+  would stall when more rows than a page share one second, and an ``id`` keyset
+  inside a second is wrong because Odoo orders within it by the precise
+  ``write_date``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,6 +67,7 @@ class PullResult:
     rows_seen: int = 0
     rows_written: int = 0
     cursor: str = ""
+    full: bool = False
 
 
 @dataclass
@@ -76,44 +85,46 @@ def pull_model(
     spec: PullSpec,
     page_size: int | None = None,
     overlap_seconds: int | None = None,
+    full: bool = False,
 ) -> PullResult:
     page_size = page_size or settings.PORTAL_PULL_PAGE_SIZE
     overlap = settings.PORTAL_PULL_OVERLAP_SECONDS if overlap_seconds is None else overlap_seconds
     cursor, _ = PullCursor.objects.get_or_create(tenant=tenant, model=spec.model)
-    result = PullResult(model=spec.model, cursor=cursor.write_date)
+    if full:
+        cursor.write_date = ""
+    result = PullResult(model=spec.model, cursor=cursor.write_date, full=full)
     start = _shift(cursor.write_date, -overlap) if cursor.write_date else None
-    last: tuple[str, int] | None = None
     newest = cursor.write_date
+    fields = ["write_date", *spec.fields]
+    # Phase "scan" reads by (write_date, id) from ``start``. When a page is full, the second it
+    # ends in may be half read, and Odoo orders within a second by the precise write_date, not by
+    # id, so an id keyset inside it would skip rows. That second is then drained on its own,
+    # ordered by id, from its first row (re-reading a few is harmless: they are de-duplicated).
+    draining: str | None = None
+    last_id = 0
     while True:
-        if last is None:
-            window = [["write_date", ">=", start]] if start else []
+        if draining:
+            following = _shift(draining, 1)
+            domain = [["write_date", ">=", draining], ["write_date", "<", following], ["id", ">", last_id]]
+            order = "id asc"
         else:
-            second, last_id = last
-            following = _shift(second, 1)
-            window = [
-                "|",
-                "&",
-                "&",
-                ["write_date", ">=", second],
-                ["write_date", "<", following],
-                ["id", ">", last_id],
-                ["write_date", ">=", following],
-            ]
-        rows = gateway.search_read(
-            spec.model,
-            spec.domain + window,
-            ["write_date", *spec.fields],
-            order="write_date asc, id asc",
-            limit=page_size,
-        )
+            domain = [["write_date", ">=", start]] if start else []
+            order = "write_date asc, id asc"
+        rows = gateway.search_read(spec.model, spec.domain + domain, fields, order=order, limit=page_size)
         result.calls += 1
         result.rows_seen += len(rows)
         if rows:
             spec.upsert(tenant, gateway, rows, result)
-            newest = max(newest or "", rows[-1]["write_date"] or "")
-            last = (rows[-1]["write_date"], rows[-1]["id"])
-        if len(rows) < page_size:
+            newest = max(newest or "", *(row["write_date"] or "" for row in rows))
+        if draining:
+            if len(rows) < page_size:
+                start, draining = _shift(draining, 1), None  # that second is done; scan on
+                continue
+            last_id = rows[-1]["id"]
+        elif len(rows) < page_size:
             break
+        else:
+            draining, last_id = rows[-1]["write_date"], 0
     cursor.write_date = newest or ""
     cursor.last_success_at = timezone.now()
     cursor.last_error = ""
@@ -125,19 +136,25 @@ def pull_model(
 
 
 # --- upserts --------------------------------------------------------------------------
-def _changed(existing: dict[int, str], rows: list[dict]) -> list[dict]:
-    """Rows not already held with this exact write_date (the overlap window re-reads them)."""
-    return [row for row in rows if existing.get(row["id"]) != row["write_date"]]
+def fingerprint(row: dict) -> str:
+    return hashlib.sha1(json.dumps(row, sort_keys=True, default=str).encode(), usedforsecurity=False).hexdigest()
+
+
+def _changed(existing: dict[int, str], rows: list[dict], result: PullResult) -> list[dict]:
+    """Rows the mirror does not hold as they are now (the overlap window re-reads the rest)."""
+    if result.full:
+        return rows
+    return [row for row in rows if existing.get(row["id"]) != fingerprint(row)]
 
 
 def _upsert_partners(tenant: Tenant, gateway: OdooGateway, rows: list[dict], result: PullResult) -> None:
     held = dict(
         Partner.objects.filter(tenant=tenant, odoo_id__in=[r["id"] for r in rows]).values_list(
-            "odoo_id", "odoo_write_date"
+            "odoo_id", "odoo_fingerprint"
         )
     )
     with transaction.atomic():
-        for row in _changed(held, rows):
+        for row in _changed(held, rows, result):
             commercial = row["commercial_partner_id"][0] if row["commercial_partner_id"] else row["id"]
             if commercial != row["id"]:
                 continue  # a contact person; the company is the supplier
@@ -150,6 +167,7 @@ def _upsert_partners(tenant: Tenant, gateway: OdooGateway, rows: list[dict], res
                     "email": row["email"] or "",
                     "is_active": row.get("active", True),
                     "odoo_write_date": row["write_date"],
+                    "odoo_fingerprint": fingerprint(row),
                 },
             )
             result.rows_written += 1
@@ -158,11 +176,11 @@ def _upsert_partners(tenant: Tenant, gateway: OdooGateway, rows: list[dict], res
 def _upsert_products(tenant: Tenant, gateway: OdooGateway, rows: list[dict], result: PullResult) -> None:
     held = dict(
         Product.objects.filter(tenant=tenant, odoo_id__in=[r["id"] for r in rows]).values_list(
-            "odoo_id", "odoo_write_date"
+            "odoo_id", "odoo_fingerprint"
         )
     )
     with transaction.atomic():
-        for row in _changed(held, rows):
+        for row in _changed(held, rows, result):
             Product.objects.update_or_create(
                 tenant=tenant,
                 odoo_id=row["id"],
@@ -172,6 +190,7 @@ def _upsert_products(tenant: Tenant, gateway: OdooGateway, rows: list[dict], res
                     "tracking": row["tracking"] or "none",
                     "uom_name": row["uom_id"][1] if row["uom_id"] else "",
                     "odoo_write_date": row["write_date"],
+                    "odoo_fingerprint": fingerprint(row),
                 },
             )
             result.rows_written += 1
@@ -212,10 +231,10 @@ def _po_snapshot(order: PurchaseOrder) -> dict[str, Any]:
 def _upsert_orders(tenant: Tenant, gateway: OdooGateway, rows: list[dict], result: PullResult) -> None:
     held = dict(
         PurchaseOrder.objects.filter(tenant=tenant, odoo_id__in=[r["id"] for r in rows]).values_list(
-            "odoo_id", "odoo_write_date"
+            "odoo_id", "odoo_fingerprint"
         )
     )
-    changed = _changed(held, rows)
+    changed = _changed(held, rows, result)
     if not changed:
         return
     line_ids = [i for row in changed for i in row["order_line"]]
@@ -248,6 +267,7 @@ def _upsert_orders(tenant: Tenant, gateway: OdooGateway, rows: list[dict], resul
                     "receipt_status": row["receipt_status"] or "",
                     "buyer_name": row["user_id"][1] if row["user_id"] else "",
                     "odoo_write_date": row["write_date"],
+                    "odoo_fingerprint": fingerprint(row),
                 },
             )
             orders[row["id"]] = order
@@ -312,7 +332,8 @@ RECEIPT_FIELDS = [
 
 def _upsert_receipts(tenant: Tenant, gateway: OdooGateway, rows: list[dict], result: PullResult) -> None:
     held = {r.odoo_id: r for r in Receipt.objects.filter(tenant=tenant, odoo_id__in=[row["id"] for row in rows])}
-    changed = [row for row in rows if not held.get(row["id"]) or held[row["id"]].odoo_write_date != row["write_date"]]
+    held_dates = {odoo_id: receipt.odoo_fingerprint for odoo_id, receipt in held.items()}
+    changed = _changed(held_dates, rows, result)
     if not changed:
         return
     move_ids = [i for row in changed for i in row["move_ids"]]
@@ -369,6 +390,7 @@ def _upsert_receipts(tenant: Tenant, gateway: OdooGateway, rows: list[dict], res
                     "destination": row["location_dest_id"][1] if row["location_dest_id"] else "",
                     "backorder_of_odoo_id": row["backorder_id"][0] if row["backorder_id"] else None,
                     "odoo_write_date": row["write_date"],
+                    "odoo_fingerprint": fingerprint(row),
                 },
             )
             receipts[row["id"]] = receipt

@@ -23,6 +23,7 @@ class Product(TenantOwnedModel):
     tracking = models.CharField(max_length=8, choices=Tracking.choices, default=Tracking.NONE)
     uom_name = models.CharField("unit", max_length=64, blank=True)
     odoo_write_date = models.CharField(max_length=19, blank=True, help_text="write_date as Odoo returned it (UTC).")
+    odoo_fingerprint = models.CharField(max_length=40, blank=True, help_text="Digest of the row as last pulled.")
 
     class Meta:
         ordering = ["default_code", "name"]

@@ -43,6 +43,7 @@ class PurchaseOrder(TenantOwnedModel):
     receipt_status = models.CharField(max_length=8, choices=ReceiptStatus.choices, blank=True)
     buyer_name = models.CharField(max_length=120, blank=True)
     odoo_write_date = models.CharField(max_length=19, blank=True, help_text="write_date as Odoo returned it (UTC).")
+    odoo_fingerprint = models.CharField(max_length=40, blank=True, help_text="Digest of the row as last pulled.")
     pulled_at = models.DateTimeField(auto_now=True)
     # Portal-owned: pulls never touch it (ARCHITECTURE section 5).
     supplier_seen_at = models.DateTimeField(null=True, blank=True, help_text="When the supplier first opened it.")

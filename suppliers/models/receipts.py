@@ -30,6 +30,7 @@ class Receipt(TenantOwnedModel):
     destination = models.CharField(max_length=200, blank=True)
     backorder_of_odoo_id = models.PositiveIntegerField(null=True, blank=True)
     odoo_write_date = models.CharField(max_length=19, blank=True)
+    odoo_fingerprint = models.CharField(max_length=40, blank=True, help_text="Digest of the row as last pulled.")
 
     class Meta:
         ordering = ["-scheduled_date", "-id"]
