@@ -12,7 +12,7 @@ from django.utils import timezone
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
-from integrations.models import EventStatus, OutboxEvent, PullCursor, TenantSyncState
+from integrations.models import EventStatus, OutboxEvent, PullCursor, SyncDrift, TenantSyncState
 from integrations.services.delivery import BREAKER_WAIT
 
 
@@ -69,6 +69,12 @@ class SyncCollector:
         for state in TenantSyncState.objects.select_related("tenant"):
             breaker.add_metric([state.tenant.slug], 1.0 if state.open_until and state.open_until > now else 0.0)
         yield breaker
+        drift = GaugeMetricFamily(
+            "portal_sync_drift_open", "Unresolved drift found by reconciliation", labels=["tenant"]
+        )
+        for row in SyncDrift.objects.filter(resolved_at__isnull=True).values("tenant__slug").annotate(n=Count("pk")):
+            drift.add_metric([row["tenant__slug"]], row["n"])
+        yield drift
         pulls = GaugeMetricFamily(
             "portal_pull_last_success_age_seconds", "Seconds since the last successful pull", labels=["tenant", "model"]
         )

@@ -89,6 +89,32 @@ class TenantSyncState(models.Model):
     open_until = models.DateTimeField(null=True, blank=True)
     probe_until = models.DateTimeField(null=True, blank=True, help_text="a half-open probe is in flight until then")
     opened_count = models.PositiveIntegerField(default=0)
+    reconciled_until = models.DateTimeField(null=True, blank=True, help_text="Deliveries checked up to here.")
 
     def __str__(self) -> str:
         return f"breaker of {self.tenant_id}"
+
+
+class SyncDrift(models.Model):
+    """Reconciliation found Odoo out of step with what the portal delivered."""
+
+    tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="drifts")
+    topic = models.CharField(max_length=64)
+    message = models.TextField(help_text="What differs, in plain words.")
+    expected = models.JSONField(default=dict, blank=True)
+    found = models.JSONField(default=dict, blank=True)
+    detected_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-detected_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event"], condition=models.Q(resolved_at__isnull=True), name="drift_one_open_per_event"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"drift on {self.topic}: {self.message[:60]}"

@@ -9,7 +9,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from integrations.models import EventStatus, OutboxEvent, PullCursor, TenantSyncState
+from integrations.models import EventStatus, OutboxEvent, PullCursor, SyncDrift, TenantSyncState
 from integrations.services.delivery import BREAKER_WAIT
 from portal.models import Membership, Role
 
@@ -68,5 +68,12 @@ def sync_overview(*, membership: Membership) -> dict[str, Any]:
         "breaker_state": state,
         "waiting_for_odoo": events.filter(status=EventStatus.PENDING, last_error_class=BREAKER_WAIT).count(),
         "dead_total": events.filter(status=EventStatus.DEAD).count(),
+        "drift_total": open_drift_list(membership=membership).count(),
         "cursors": cursors,
     }
+
+
+def open_drift_list(*, membership: Membership) -> QuerySet[SyncDrift]:
+    if membership.role not in ADMINS:
+        return SyncDrift.objects.none()
+    return SyncDrift.objects.filter(tenant_id=membership.tenant_id, resolved_at__isnull=True).select_related("event")

@@ -7,11 +7,13 @@ import json
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from integrations.models import OutboxEvent
-from integrations.selectors import ADMINS, dead_event_list, event_get, sync_overview
+from integrations.selectors import ADMINS, dead_event_list, event_get, open_drift_list, sync_overview
 from integrations.services.exceptions import outbox_cancel, outbox_replay
+from integrations.services.reconcile import drift_accept, drift_resend
 from portal.views.mixins import TenantViewMixin
 
 
@@ -53,6 +55,7 @@ class ExceptionQueueView(TenantViewMixin, ListView):
         for event in context["events"]:
             event.record_url = _record_link(event)
         context["topics"] = sorted(set(dead_event_list(membership=self.membership).values_list("topic", flat=True)))
+        context["drifts"] = open_drift_list(membership=self.membership)
         return context
 
     def post(self, request, *args, **kwargs):
@@ -106,3 +109,28 @@ class EventDetailView(TenantViewMixin, TemplateView):
         outbox_replay(actor=self.membership, event_ids=[event.pk], payload=payload if changed else None)
         messages.success(request, f"Event sent again{' with the corrected payload' if changed else ''}.")
         return redirect("sync_event", self.membership.tenant.slug, event.pk)
+
+
+class DriftActionView(TenantViewMixin, View):
+    """Send a drifted event again, or accept Odoo's state with a reason."""
+
+    allowed_roles = ADMINS
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        from django.http import Http404
+
+        from integrations.models import SyncDrift
+
+        if not open_drift_list(membership=self.membership).filter(pk=kwargs["pk"]).exists():
+            raise Http404()
+        try:
+            if request.POST.get("action") == "resend":
+                drift_resend(actor=self.membership, drift_id=kwargs["pk"])
+                messages.success(request, "Sent again; the drift closes when Odoo has it.")
+            else:
+                drift_accept(actor=self.membership, drift_id=kwargs["pk"], note=request.POST.get("note", ""))
+                messages.success(request, "Drift closed; Odoo's state stands.")
+        except SyncDrift.DoesNotExist as exc:
+            raise Http404() from exc
+        return redirect("sync_exceptions", self.membership.tenant.slug)

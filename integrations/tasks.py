@@ -70,3 +70,23 @@ def outbox_sweep_task() -> None:
     from integrations.services.delivery import outbox_sweep
 
     outbox_sweep()
+
+
+@shared_task(ignore_result=True, queue="batch")
+def reconcile_tenant_task(tenant_id: int, full: bool = False) -> None:
+    """Compare one tenant's delivered events with Odoo (batch lane)."""
+    from integrations.services.reconcile import tenant_reconcile
+    from portal.models import Tenant
+
+    tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
+    if tenant is not None and tenant.odoo_configured:
+        tenant_reconcile(tenant=tenant, full=full)
+
+
+@shared_task(ignore_result=True, queue="batch")
+def reconcile_all_tenants_task(full: bool = False) -> None:
+    """Beat's entry point for reconciliation."""
+    from portal.models import Tenant
+
+    for tenant_id in Tenant.objects.filter(is_active=True).exclude(odoo_url="").values_list("pk", flat=True):
+        reconcile_tenant_task.delay(tenant_id, full=full)

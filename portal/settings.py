@@ -241,6 +241,17 @@ CELERY_BEAT_SCHEDULE["odoo-full-pull"] = {
     "schedule": crontab(hour=int(os.environ.get("PORTAL_FULL_PULL_HOUR", "2")), minute=15),
     "kwargs": {"full": True},
 }
+# Reconciliation: incremental every few minutes, over the last days nightly.
+PORTAL_RECONCILE_FULL_DAYS = int(os.environ.get("PORTAL_RECONCILE_FULL_DAYS", "30"))
+CELERY_BEAT_SCHEDULE["reconcile"] = {
+    "task": "integrations.tasks.reconcile_all_tenants_task",
+    "schedule": float(os.environ.get("PORTAL_RECONCILE_SECONDS", "300")),
+}
+CELERY_BEAT_SCHEDULE["reconcile-full"] = {
+    "task": "integrations.tasks.reconcile_all_tenants_task",
+    "schedule": crontab(hour=int(os.environ.get("PORTAL_RECONCILE_FULL_HOUR", "3")), minute=0),
+    "kwargs": {"full": True},
+}
 CELERY_BEAT_SCHEDULE["odoo-pull"] = {
     "task": "integrations.tasks.pull_all_tenants_task",
     "schedule": float(os.environ.get("PORTAL_PULL_SECONDS", "60")),

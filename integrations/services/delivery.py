@@ -22,7 +22,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from integrations.handlers import HANDLERS, HandlerError
-from integrations.models import EventStatus, OutboxEvent, TenantSyncState
+from integrations.models import EventStatus, OutboxEvent, SyncDrift, TenantSyncState
 from integrations.odoo import OdooPermanentError, OdooTransientError
 from integrations.odoo.client import gateway_for
 from portal.context import bound
@@ -138,6 +138,10 @@ def _done(event: OutboxEvent, result: dict[str, Any]) -> str:
         )
         _breaker_ok(event.tenant_id)
         _wake_next(event)
+        # A drift this event caused is mended by this delivery.
+        SyncDrift.objects.filter(event_id=event.pk, resolved_at__isnull=True).update(
+            resolved_at=timezone.now(), resolution="delivered again"
+        )
     return "done"
 
 

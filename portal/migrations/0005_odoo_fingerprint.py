@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0004_partner_odoo_write_date'),
+        ("portal", "0004_partner_odoo_write_date"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='partner',
-            name='odoo_fingerprint',
-            field=models.CharField(blank=True, help_text='Digest of the row as last pulled.', max_length=40),
+            model_name="partner",
+            name="odoo_fingerprint",
+            field=models.CharField(blank=True, help_text="Digest of the row as last pulled.", max_length=40),
         ),
     ]

@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('suppliers', '0003_receipts_and_seen'),
+        ("suppliers", "0003_receipts_and_seen"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='product',
-            name='odoo_fingerprint',
-            field=models.CharField(blank=True, help_text='Digest of the row as last pulled.', max_length=40),
+            model_name="product",
+            name="odoo_fingerprint",
+            field=models.CharField(blank=True, help_text="Digest of the row as last pulled.", max_length=40),
         ),
         migrations.AddField(
-            model_name='purchaseorder',
-            name='odoo_fingerprint',
-            field=models.CharField(blank=True, help_text='Digest of the row as last pulled.', max_length=40),
+            model_name="purchaseorder",
+            name="odoo_fingerprint",
+            field=models.CharField(blank=True, help_text="Digest of the row as last pulled.", max_length=40),
         ),
         migrations.AddField(
-            model_name='receipt',
-            name='odoo_fingerprint',
-            field=models.CharField(blank=True, help_text='Digest of the row as last pulled.', max_length=40),
+            model_name="receipt",
+            name="odoo_fingerprint",
+            field=models.CharField(blank=True, help_text="Digest of the row as last pulled.", max_length=40),
         ),
     ]

@@ -44,7 +44,11 @@ def test_repoll_with_nothing_changed_is_one_call_per_model_and_writes_nothing(te
     tenant_pull(tenant=tenant)
     again = tenant_pull(tenant=tenant)
     assert [(r.model, r.calls, r.rows_written) for r in again] == [
-        ("res.partner", 1, 0), ("product.product", 1, 0), ("purchase.order", 1, 0), ("stock.picking", 1, 0)]
+        ("res.partner", 1, 0),
+        ("product.product", 1, 0),
+        ("purchase.order", 1, 0),
+        ("stock.picking", 1, 0),
+    ]
 
 
 def test_a_change_within_the_second_already_pulled_is_not_missed(tenant):
