@@ -41,6 +41,7 @@ test: $(VENV)/.dev system-deps
 bench: $(VENV)/.dev
 	$(PY) bench/odoo_latency.py
 	$(PY) bench/odoo_latency.py --latency-ms 12
+	$(PY) bench/sync_bench.py
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
