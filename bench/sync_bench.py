@@ -104,27 +104,45 @@ def push(latency_ms: float, events: int) -> dict:
             orders = list(PurchaseOrder.objects.filter(tenant=tenant, odoo_id__in=ids))
             sim.control("set", latency_ms=latency_ms)
             purge_queues()
+
+            def produce(count: int, tag: str) -> list:
+                return [
+                    po_message_post(
+                        membership=supplier, po_id=orders[i % len(orders)].pk, body=f"{tag} {i}"
+                    ).outbox_event.pk
+                    for i in range(count)
+                ]
+
+            def wait_done(ids: list) -> None:
+                deadline = time.monotonic() + 1800
+                while OutboxEvent.objects.filter(pk__in=ids).exclude(status=EventStatus.DONE).exists():
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("push benchmark did not finish in 30 min")
+                    time.sleep(0.2)
+
+            # Live: events delivered while they are being produced (commit-to-Odoo latency).
             worker = Worker(concurrency=4, log=Path(tmp) / "worker.log").start()
             sim.control("clear_stats")
             try:
-                produced = [
-                    po_message_post(
-                        membership=supplier, po_id=orders[i % len(orders)].pk, body=f"bench {i}"
-                    ).outbox_event.pk
-                    for i in range(events)
-                ]
-                deadline = time.monotonic() + 1800
-                while OutboxEvent.objects.filter(pk__in=produced).exclude(status=EventStatus.DONE).exists():
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("push benchmark did not finish in 30 min")
-                    time.sleep(0.5)
+                started = time.perf_counter()
+                live = produce(events, "live")
+                produce_s = time.perf_counter() - started
+                wait_done(live)
             finally:
                 worker.stop()
             stats = sim.control("stats")["calls"]
-            rows = list(OutboxEvent.objects.filter(pk__in=produced).values_list("created_at", "delivered_at"))
-            latencies = [(done - made).total_seconds() * 1000 for made, done in rows]
-            span = (max(d for _, d in rows) - min(c for c, _ in rows)).total_seconds()
             rpc = sum(n for key, n in stats.items() if not key.startswith("res.users"))
+            rows = list(OutboxEvent.objects.filter(pk__in=live).values_list("created_at", "delivered_at"))
+            latencies = [(done - made).total_seconds() * 1000 for made, done in rows]
+            # Drain: a backlog of the same size, delivered by a fresh worker (the engine's throughput).
+            backlog = produce(events, "drain")
+            worker = Worker(concurrency=4, log=Path(tmp) / "worker.log").start()
+            try:
+                started = time.perf_counter()
+                wait_done(backlog)
+                drain_s = time.perf_counter() - started
+            finally:
+                worker.stop()
             # Baseline: a script that posts each message with its own odoorpc call, one after the other.
             odoo = odoorpc.ODOO("127.0.0.1", port=sim.port, timeout=60)
             odoo.login("sim", "integration", "integration")
@@ -137,11 +155,12 @@ def push(latency_ms: float, events: int) -> dict:
     return {
         "latency_ms": latency_ms,
         "events": events,
-        "engine_events_per_s": round(events / span, 1),
+        "produced_per_s": round(events / produce_s, 1),
         "commit_to_odoo_p50_ms": round(percentile(latencies, 50), 1),
         "commit_to_odoo_p95_ms": round(percentile(latencies, 95), 1),
+        "engine_drain_events_per_s": round(events / drain_s, 1),
         "baseline_events_per_s": round(events / baseline, 1),
-        "ratio_engine_vs_baseline": round((events / span) / (events / baseline), 2),
+        "ratio_engine_vs_baseline": round((events / drain_s) / (events / baseline), 2),
         "rpc_per_event": round(rpc / events, 2),
         "rpc_minimum_per_event": 1,
     }
