@@ -60,6 +60,9 @@ class OutboxEvent(models.Model):
     last_error_class = models.CharField(max_length=120, blank=True, help_text="transient|permanent: Odoo's name")
     correlation_id = models.CharField(max_length=64, blank=True)
     odoo_result = models.JSONField(default=dict, blank=True, help_text="What the delivery created or changed in Odoo.")
+    verify = models.BooleanField(
+        default=False, help_text="An earlier delivery may have reached Odoo: the handler looks for its marker first."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     delivered_at = models.DateTimeField(null=True, blank=True)

@@ -34,8 +34,7 @@ def purge_queues() -> None:
 
 
 class Worker:
-    def __init__(self, concurrency: int = 2, env: dict[str, str] | None = None,
-                 log: Path | None = None) -> None:
+    def __init__(self, concurrency: int = 2, env: dict[str, str] | None = None, log: Path | None = None) -> None:
         self.concurrency = concurrency
         self.env = env or {}
         self.process: subprocess.Popen | None = None

@@ -23,12 +23,16 @@ def po_message_posted(gw: OdooGateway, event) -> dict[str, Any]:
     except (KeyError, TypeError, ValueError) as exc:
         raise HandlerError(f"payload of {event.topic} v{event.payload_version} is incomplete: {exc}") from exc
     tag = marker(str(event.id))
-    # The marker travels in the message: a redelivery finds it and posts nothing.
-    found = gw.search(
-        "mail.message", [["model", "=", "purchase.order"], ["res_id", "=", po_id], ["body", "ilike", tag]], limit=1
-    )
-    if found:
-        return {"model": "mail.message", "id": found[0], "already_there": True}
+    # The marker travels in the message: a redelivery finds it and posts nothing. A first
+    # attempt cannot have left one, so only retries and replays pay for the lookup.
+    if event.attempts > 1 or event.verify:
+        found = gw.search(
+            "mail.message",
+            [["model", "=", "purchase.order"], ["res_id", "=", po_id], ["body", "ilike", tag]],
+            limit=1,
+        )
+        if found:
+            return {"model": "mail.message", "id": found[0], "already_there": True}
     body = (
         f"<p><b>{html.escape(author)}</b> on the supplier portal:</p>"
         f"<p>{html.escape(text)}</p><p><small>{tag}</small></p>"

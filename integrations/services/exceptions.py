@@ -46,6 +46,7 @@ def outbox_replay(*, actor: Membership | None, event_ids: Iterable[str], payload
                 changes["payload"] = [event.payload, payload]
                 event.payload = payload
             event.status, event.attempts, event.next_attempt_at = EventStatus.PENDING, 0, timezone.now()
+            event.verify = True  # an earlier attempt may have reached Odoo
             event.leased_until, event.last_error, event.last_error_class = queued_until(), "", ""
             event.save()
             audit_record(

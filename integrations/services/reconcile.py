@@ -79,6 +79,7 @@ def drift_resend(*, actor, drift_id: int) -> SyncDrift:
         event = drift.event
         OutboxEvent.objects.filter(pk=event.pk).update(
             status=EventStatus.PENDING,
+            verify=True,
             attempts=0,
             next_attempt_at=timezone.now(),
             leased_until=queued_until(),

@@ -168,3 +168,17 @@ def test_backoff_is_full_jitter_capped(settings):
     waits = [backoff_seconds(n, rng=rng) for n in range(1, 12) for _ in range(50)]
     assert all(0 <= w <= 60 for w in waits) and max(waits) > 30
     assert max(backoff_seconds(1, rng=rng) for _ in range(100)) <= 2
+
+
+def test_first_delivery_is_one_call_and_a_redelivery_looks_first(synced, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        event = _post(synced, "one call")
+    synced.sim.control("clear_stats")
+    assert event_deliver(event_id=str(event.id)) == "done"
+    calls = synced.sim.control("stats")["calls"]
+    assert calls.get("purchase.order.message_post") == 1 and "mail.message.search" not in calls
+    OutboxEvent.objects.filter(pk=event.pk).update(status=EventStatus.PENDING)  # a crash before "done" was saved
+    synced.sim.control("clear_stats")
+    assert event_deliver(event_id=str(event.id)) == "done"
+    calls = synced.sim.control("stats")["calls"]
+    assert calls.get("mail.message.search") == 1 and "purchase.order.message_post" not in calls

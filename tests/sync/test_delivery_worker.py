@@ -149,3 +149,59 @@ def test_redelivered_done_event_creates_nothing(shop, worker):
     enqueue(events[0])
     wait_all_done(events)
     assert odoo_messages(shop) == before
+
+
+def test_permanent_error_goes_to_the_queue_at_once_and_replays_after_the_fix(shop, worker):
+    from integrations.services.exceptions import outbox_replay
+    from portal.models import Role
+    from tests.factories import member
+
+    doomed = shop.orders[0]
+    shop.admin.call("purchase.order", "button_cancel", [doomed.odoo_id])
+    shop.admin.unlink("purchase.order", [doomed.odoo_id])  # deleted in Odoo behind the portal's back
+    [event] = produce(shop, 1)
+    deadline = time.monotonic() + 60
+    while OutboxEvent.objects.get(pk=event.pk).status != EventStatus.DEAD and time.monotonic() < deadline:
+        time.sleep(0.2)
+    event.refresh_from_db()
+    assert event.status == EventStatus.DEAD and event.attempts == 1
+    assert event.last_error_class == "permanent:odoo.exceptions.MissingError"
+    assert "Record does not exist or has been deleted." in event.last_error
+    admin = member(shop.tenant, Role.TENANT_ADMIN)
+    outbox_replay(actor=admin, event_ids=[event.pk], payload={**event.payload, "po_odoo_id": shop.orders[1].odoo_id})
+    wait_all_done([event])
+    assert len(odoo_messages_on(shop, shop.orders[1].odoo_id, event)) == 1
+
+
+def test_breaker_opens_spends_no_attempts_and_closes(shop, worker):
+    from integrations.models import TenantSyncState
+
+    shop.sim.control("set", down=True)
+    events = produce(shop, 40)
+    deadline = time.monotonic() + 60
+    while not TenantSyncState.objects.filter(tenant=shop.tenant, opened_count__gte=1).exists():
+        assert time.monotonic() < deadline, "the breaker never opened"
+        outbox_sweep()
+        time.sleep(0.2)
+    ids = [e.pk for e in events]
+    spent_before = sum(OutboxEvent.objects.filter(pk__in=ids).values_list("attempts", flat=True))
+    for _ in range(6):  # 1.8 s of sweeps while Odoo is down
+        outbox_sweep()
+        time.sleep(0.3)
+    spent = sum(OutboxEvent.objects.filter(pk__in=ids).values_list("attempts", flat=True)) - spent_before
+    # Without the breaker, 40 events retried every half second would spend over a hundred attempts
+    # here; with it, only the half-open probes (one per 0.5 s opening) spend any.
+    assert spent <= 8, spent
+    assert OutboxEvent.objects.filter(pk__in=ids, last_error_class="breaker:open").exists()
+    shop.sim.control("set", down=False)
+    wait_all_done(events)
+    state = TenantSyncState.objects.get(tenant=shop.tenant)
+    assert state.open_until is None and state.consecutive_failures == 0
+    assert_exactly_once_in_order(shop, events)
+
+
+def odoo_messages_on(shop, po_odoo_id: int, event) -> list[int]:
+    return shop.admin.search(
+        "mail.message",
+        [["model", "=", "purchase.order"], ["res_id", "=", po_odoo_id], ["body", "ilike", f"portal-event-{event.pk}"]],
+    )
