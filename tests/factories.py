@@ -59,3 +59,13 @@ def member(tenant: Tenant, role: str, partner: Partner | None = None, *, user: U
     if mfa and role in STAFF_ROLES:
         totp_ensure(user)
     return membership
+
+
+def odoo_tenant(sim, slug: str) -> Tenant:
+    """A tenant pointed at the simulated Odoo, acting as its integration user over /jsonrpc."""
+    tenant = TenantFactory(
+        slug=slug, odoo_url=sim.url, odoo_database="sim", odoo_login="integration", odoo_transport="jsonrpc"
+    )
+    tenant.odoo_password = "integration"
+    tenant.save()
+    return tenant

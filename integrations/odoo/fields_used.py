@@ -59,6 +59,7 @@ FIELDS_USED: dict[str, list[str]] = {
         "qty_received",
         "move_ids",
         "write_date",
+        "sequence",
     ],
     "stock.warehouse": [
         "code",

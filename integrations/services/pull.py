@@ -41,6 +41,7 @@ from django.utils import timezone
 from integrations.models import PullCursor
 from integrations.odoo import OdooGateway
 from integrations.odoo.client import gateway_for
+from integrations.odoo.fields_used import FIELDS_USED
 from portal.context import bound
 from portal.models import Partner, Tenant
 from suppliers.models import Product, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptMove
@@ -196,18 +197,7 @@ def _upsert_products(tenant: Tenant, gateway: OdooGateway, rows: list[dict], res
             result.rows_written += 1
 
 
-PO_LINE_FIELDS = [
-    "order_id",
-    "product_id",
-    "name",
-    "product_qty",
-    "product_uom",
-    "price_unit",
-    "date_planned",
-    "qty_received",
-    "sequence",
-    "write_date",
-]
+PO_LINE_FIELDS = FIELDS_USED["purchase.order.line"]
 
 
 def _partner_for(tenant: Tenant, many2one: list) -> Partner:

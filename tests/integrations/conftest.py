@@ -8,16 +8,12 @@ from integrations.odoo import OdooGateway
 from integrations.services.pull import tenant_pull
 from portal.models import Partner, Role
 from suppliers.models import PurchaseOrder
-from tests.factories import TenantFactory, member
+from tests.factories import member, odoo_tenant
 
 
 @pytest.fixture
 def synced(odoo_sim):
-    tenant = TenantFactory(
-        slug="sync", odoo_url=odoo_sim.url, odoo_database="sim", odoo_login="integration", odoo_transport="jsonrpc"
-    )
-    tenant.odoo_password = "integration"
-    tenant.save()
+    tenant = odoo_tenant(odoo_sim, "sync")
     tenant_pull(tenant=tenant)
     supplier = member(tenant, Role.SUPPLIER_USER, Partner.objects.get(tenant=tenant, odoo_id=11))
     admin = member(tenant, Role.TENANT_ADMIN)

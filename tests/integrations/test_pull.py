@@ -9,19 +9,14 @@ from integrations.odoo import OdooGateway
 from integrations.services.pull import tenant_pull
 from portal.models import Partner
 from suppliers.models import Product, PurchaseOrder, PurchaseOrderLine
-from tests.factories import TenantFactory
+from tests.factories import odoo_tenant
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def tenant(odoo_sim):
-    tenant = TenantFactory(
-        slug="pull", odoo_url=odoo_sim.url, odoo_database="sim", odoo_login="integration", odoo_transport="jsonrpc"
-    )
-    tenant.odoo_password = "integration"
-    tenant.save()
-    return tenant
+    return odoo_tenant(odoo_sim, "pull")
 
 
 def test_first_pull_mirrors_suppliers_products_and_orders(tenant, odoo_sim):

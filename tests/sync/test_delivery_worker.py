@@ -15,7 +15,7 @@ from integrations.services.pull import tenant_pull
 from portal.models import Partner, Role
 from suppliers.models import PurchaseOrder
 from suppliers.services.po_messages import po_message_post
-from tests.factories import TenantFactory, member
+from tests.factories import member, odoo_tenant
 
 from .conftest import purge_queues
 
@@ -30,15 +30,7 @@ def shop(odoo_sim, transactional_db):
     admin = OdooGateway(odoo_sim.config(transport="jsonrpc", login="admin", password="admin"))
     ids = admin.create("purchase.order", [{"partner_id": 11, "partner_ref": f"WRK-{i}"} for i in range(20)])
     admin.call("purchase.order", "button_confirm", ids)
-    tenant = TenantFactory(
-        slug=f"wrk{ids[0]}",
-        odoo_url=odoo_sim.url,
-        odoo_database="sim",
-        odoo_login="integration",
-        odoo_transport="jsonrpc",
-    )
-    tenant.odoo_password = "integration"
-    tenant.save()
+    tenant = odoo_tenant(odoo_sim, f"wrk{ids[0]}")
     tenant_pull(tenant=tenant, overlap_seconds=0)
     supplier = member(tenant, Role.SUPPLIER_USER, Partner.objects.get(tenant=tenant, odoo_id=11))
     orders = list(PurchaseOrder.objects.filter(tenant=tenant, odoo_id__in=ids))
