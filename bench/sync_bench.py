@@ -197,9 +197,25 @@ def pull(latency_ms: float, pos: int) -> dict:
             rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             sim.control("clear_stats")
             started = time.perf_counter()
-            results = tenant_pull(tenant=tenant)
+            results = tenant_pull(tenant=tenant)  # at once: the overlap window re-reads the import
             again = time.perf_counter() - started
             again_calls = sim.control("stats")["calls"]
+            # Later, once the overlap has passed since the cursor was reached (moved back, not waited for).
+            from datetime import timedelta
+
+            from django.conf import settings as dj_settings
+            from django.utils import timezone
+
+            from integrations.models import PullCursor
+
+            PullCursor.objects.filter(tenant=tenant).update(
+                reached_at=timezone.now() - timedelta(seconds=dj_settings.PORTAL_PULL_OVERLAP_SECONDS + 1)
+            )
+            sim.control("clear_stats")
+            started = time.perf_counter()
+            settled_results = tenant_pull(tenant=tenant)
+            settled = time.perf_counter() - started
+            settled_calls = sim.control("stats")["calls"]
         finally:
             sim.stop()
     return {
@@ -213,6 +229,9 @@ def pull(latency_ms: float, pos: int) -> dict:
         "repoll_s": round(again, 2),
         "repoll_rpc_calls": sum(again_calls.values()),
         "repoll_calls_per_model": {r.model: r.calls for r in results},
+        "settled_repoll_s": round(settled, 2),
+        "settled_repoll_rpc_calls": sum(settled_calls.values()),
+        "settled_repoll_calls_per_model": {r.model: r.calls for r in settled_results},
     }
 
 

@@ -11,6 +11,9 @@ class PullCursor(models.Model):
     tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
     model = models.CharField(max_length=64)
     write_date = models.CharField(max_length=19, blank=True, help_text="Odoo's UTC 'YYYY-MM-DD HH:MM:SS'.")
+    reached_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a pull first saw this write_date (the portal's clock)."
+    )
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     last_calls = models.PositiveIntegerField(default=0, help_text="RPC calls the last pull made.")

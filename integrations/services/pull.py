@@ -95,6 +95,11 @@ def pull_model(
         cursor.write_date = ""
     result = PullResult(model=spec.model, cursor=cursor.write_date, full=full)
     start = _shift(cursor.write_date, -overlap) if cursor.write_date else None
+    if cursor.write_date and cursor.reached_at and timezone.now() - cursor.reached_at > timedelta(seconds=overlap):
+        # ``overlap`` seconds since this cursor was first seen: every transaction that wrote up to it has
+        # committed (none lasts longer), so only newer rows are read. Without this, a quiet system would
+        # re-read the last ``overlap`` seconds before the cursor on every poll (10,000 rows after an import).
+        start = _shift(cursor.write_date, 1)
     newest = cursor.write_date
     fields = ["write_date", *spec.fields]
     # Phase "scan" reads by (write_date, id) from ``start``. When a page is full, the second it
@@ -126,6 +131,8 @@ def pull_model(
             break
         else:
             draining, last_id = rows[-1]["write_date"], 0
+    if (newest or "") != cursor.write_date or cursor.reached_at is None:
+        cursor.reached_at = timezone.now()
     cursor.write_date = newest or ""
     cursor.last_success_at = timezone.now()
     cursor.last_error = ""

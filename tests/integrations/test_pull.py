@@ -177,3 +177,28 @@ def test_pull_never_overwrites_portal_owned_fields(tenant):
     tenant_pull(tenant=tenant)
     order.refresh_from_db()
     assert order.partner_ref == "ODOO-SIDE-CHANGE" and order.supplier_seen_at == seen_at
+
+
+def test_once_settled_a_repoll_reads_only_newer_rows(tenant, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    tenant_pull(tenant=tenant)
+    later = timezone.now() - timedelta(seconds=settings.PORTAL_PULL_OVERLAP_SECONDS + 1)
+    PullCursor.objects.filter(tenant=tenant).update(reached_at=later)  # the overlap has passed
+    quiet = tenant_pull(tenant=tenant)
+    assert [(r.model, r.calls, r.rows_seen) for r in quiet] == [
+        ("res.partner", 1, 0),
+        ("product.product", 1, 0),
+        ("purchase.order", 1, 0),
+        ("stock.picking", 1, 0),
+    ]
+    gw = OdooGateway(tenant.odoo_config())
+    import time
+
+    time.sleep(1.1)  # real settling takes minutes; a later write is at least in a later second
+    po = gw.create("purchase.order", {"partner_id": 12, "partner_ref": "AFTER-SETTLING"})
+    gw.call("purchase.order", "button_confirm", [po])
+    tenant_pull(tenant=tenant)
+    assert PurchaseOrder.objects.get(tenant=tenant, odoo_id=po).partner_ref == "AFTER-SETTLING"
