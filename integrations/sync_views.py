@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,11 +11,22 @@ from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from integrations.models import OutboxEvent
+from integrations.models import EventStatus, OutboxEvent
 from integrations.selectors import ADMINS, dead_event_list, event_get, open_drift_list, sync_overview
 from integrations.services.exceptions import outbox_cancel, outbox_replay
 from integrations.services.reconcile import drift_accept, drift_resend
 from portal.views.mixins import TenantViewMixin
+
+
+def _valid_ids(values: list[str]) -> list[str]:
+    """Event ids from a form; anything that is not a UUID is dropped (it can match nothing)."""
+    valid = []
+    for value in values:
+        try:
+            valid.append(str(uuid.UUID(value)))
+        except ValueError:
+            continue
+    return valid
 
 
 def _record_link(event: OutboxEvent) -> str | None:
@@ -59,7 +71,7 @@ class ExceptionQueueView(TenantViewMixin, ListView):
         return context
 
     def post(self, request, *args, **kwargs):
-        ids = request.POST.getlist("event")
+        ids = _valid_ids(request.POST.getlist("event"))
         action = request.POST.get("action")
         if not ids:
             messages.error(request, "Tick the events to replay or cancel first.")
@@ -104,6 +116,9 @@ class EventDetailView(TenantViewMixin, TemplateView):
                 raise ValueError("the payload must be a JSON object")
         except ValueError as exc:
             context = self.get_context_data(payload_text=text, payload_error=f"Not valid JSON: {exc}")
+            return self.render_to_response(context, status=400)
+        if event.status != EventStatus.DEAD:
+            context = self.get_context_data(payload_text=text, payload_error="Only a failed event can be sent again.")
             return self.render_to_response(context, status=400)
         changed = payload != event.payload
         outbox_replay(actor=self.membership, event_ids=[event.pk], payload=payload if changed else None)

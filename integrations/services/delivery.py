@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,13 +39,7 @@ def backoff_seconds(attempts: int, *, rng: random.Random | None = None) -> float
     return (rng or random).uniform(0, ceiling)
 
 
-@dataclass
-class Claim:
-    event: OutboxEvent
-    probe: bool
-
-
-def _claim(event_id: str, now: datetime) -> Claim | None:
+def _claim(event_id: str, now: datetime) -> OutboxEvent | None:
     with transaction.atomic():
         event = (
             # of=("self",): lock the event only. Locking the joined tenant row too would make SKIP LOCKED
@@ -71,7 +64,6 @@ def _claim(event_id: str, now: datetime) -> Claim | None:
         if earlier.exists():
             return None  # waits for its predecessor; delivered when that one is done
         state, _ = TenantSyncState.objects.select_for_update().get_or_create(tenant_id=event.tenant_id)
-        probe = False
         if state.open_until:
             if state.open_until > now or (state.probe_until and state.probe_until > now):
                 wake = max(state.open_until, state.probe_until or state.open_until)
@@ -80,23 +72,22 @@ def _claim(event_id: str, now: datetime) -> Claim | None:
                     next_attempt_at=wake, status=EventStatus.PENDING, last_error_class=BREAKER_WAIT
                 )
                 return None
-            probe = True  # half-open: this event finds out whether Odoo is back
+            # Half-open: this event is the probe that finds out whether Odoo is back.
             state.probe_until = now + timedelta(seconds=settings.PORTAL_OUTBOX_LEASE_SECONDS)
             state.save(update_fields=["probe_until"])
         event.status = EventStatus.IN_FLIGHT
         event.attempts += 1
         event.leased_until = now + timedelta(seconds=settings.PORTAL_OUTBOX_LEASE_SECONDS)
         event.save(update_fields=["status", "attempts", "leased_until", "updated_at"])
-        return Claim(event=event, probe=probe)
+        return event
 
 
 def event_deliver(*, event_id: str) -> str:
     """Try to deliver one event; returns what happened (for logs and tests)."""
     now = timezone.now()
-    claim = _claim(event_id, now)
-    if claim is None:
+    event = _claim(event_id, now)
+    if event is None:
         return "skipped"
-    event = claim.event
     handler = HANDLERS.get(event.topic)
     started = timezone.now()
     with bound(correlation_id=event.correlation_id or None, source="sync"):

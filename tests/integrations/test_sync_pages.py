@@ -109,3 +109,17 @@ def test_outbox_command_lists_and_replays(synced, dead_event, capsys, celery_eag
     call_command("outbox", "replay", "--tenant", synced.tenant.slug, "--all-dead")
     assert "replay: 1 event(s)" in capsys.readouterr().out
     assert AuditEntry.objects.filter(action="outbox.replayed", source="system").exists()
+
+
+def test_tampered_or_misplaced_input_gets_a_clear_answer(synced, dead_event, client):
+    login(client, synced.admin)
+    queue = reverse("sync_exceptions", args=[synced.tenant.slug])
+    response = client.post(queue, {"event": ["not-a-uuid"], "action": "replay"}, follow=True)
+    assert response.status_code == 200 and "Tick the events" in response.content.decode()
+    OutboxEvent.objects.filter(pk=dead_event.pk).update(status=EventStatus.DONE)
+    page = client.post(reverse("sync_event", args=[synced.tenant.slug, dead_event.pk]), {"payload": "{}"})
+    assert page.status_code == 400 and "Only a failed event can be sent again." in page.content.decode()
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="not an event id"):
+        call_command("outbox", "replay", "--tenant", synced.tenant.slug, "--ids", "garbage")

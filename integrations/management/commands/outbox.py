@@ -36,7 +36,13 @@ class Command(BaseCommand):
         if all_dead:
             ids = [str(pk) for pk in events.filter(status=EventStatus.DEAD).values_list("pk", flat=True)]
         elif ids:
-            ids = [str(pk) for pk in events.filter(pk__in=ids).values_list("pk", flat=True)]
+            import uuid
+
+            try:
+                wanted = [uuid.UUID(value) for value in ids]
+            except ValueError as exc:
+                raise CommandError(f"not an event id: {exc}") from exc
+            ids = [str(pk) for pk in events.filter(pk__in=wanted).values_list("pk", flat=True)]
         if not ids:
             raise CommandError("no matching events: give --ids or --all-dead")
         with bound(source="system"):
