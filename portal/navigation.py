@@ -14,13 +14,14 @@ class NavItem:
     label: str
     url: str
     key: str
+    count: int = 0  # how many things there need this person
 
 
 def nav_for(membership: Membership) -> list[NavItem]:
     slug = membership.tenant.slug
     items = [NavItem("Dashboard", reverse("dashboard", args=[slug]), "dashboard")]
     if membership.is_supplier_role or membership.role in (Role.BUYER, Role.TENANT_ADMIN):
-        items.append(NavItem("Purchase orders", reverse("po_list", args=[slug]), "orders"))
+        items.append(NavItem("Purchase orders", reverse("po_list", args=[slug]), "orders", _orders_needing(membership)))
     if membership.is_staff_role:
         items.append(NavItem("Suppliers", reverse("partner_list", args=[slug]), "partners"))
     if membership.role == Role.SUPPLIER_ADMIN:
@@ -33,3 +34,11 @@ def nav_for(membership: Membership) -> list[NavItem]:
         items.append(NavItem("Odoo", reverse("odoo_settings", args=[slug]), "odoo"))
         items.append(NavItem("Sync", reverse("sync_monitor", args=[slug]), "sync"))
     return items
+
+
+def _orders_needing(membership: Membership) -> int:
+    from suppliers.models import PurchaseOrder
+    from suppliers.selectors import PO_FILTERS
+
+    key = "to_acknowledge" if membership.is_supplier_role else "awaiting_buyer"
+    return PurchaseOrder.objects.visible_to(membership).published().filter(PO_FILTERS[key]()).count()

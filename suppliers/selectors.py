@@ -2,47 +2,102 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from portal.models import Membership
-from suppliers.models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderMessage
+from suppliers.models import Acknowledgement, AckStatus, PurchaseOrder, PurchaseOrderLine, PurchaseOrderMessage
+
+OPEN = Q(state="purchase") & ~Q(receipt_status="full")
+NEEDS_ACK = OPEN & Q(ack_status__in=[AckStatus.NONE, AckStatus.DECLINED, AckStatus.OUTDATED])
+
+
+def _late() -> Exists:
+    """An open line whose expected date has passed with goods still to come."""
+    return Exists(
+        PurchaseOrderLine.objects.filter(
+            order=OuterRef("pk"), date_planned__lt=timezone.now(), qty_received__lt=F("quantity")
+        )
+    )
+
 
 PO_FILTERS = {
-    "open": Q(state="purchase") & ~Q(receipt_status="full"),
-    "rfq": Q(state__in=["sent", "to approve"]),
-    "partial": Q(receipt_status="partial"),
-    "received": Q(receipt_status="full") | Q(state="done"),
-    "cancelled": Q(state="cancel"),
+    "to_acknowledge": lambda: NEEDS_ACK,
+    "awaiting_buyer": lambda: OPEN & Q(ack_status=AckStatus.PENDING),
+    "changed": lambda: OPEN & Q(ack_status=AckStatus.OUTDATED),
+    "acknowledged": lambda: OPEN & Q(ack_status=AckStatus.ACCEPTED),
+    "late": lambda: OPEN & Q(_late()),
+    "partial": lambda: Q(state="purchase", receipt_status="partial"),
+    "open": lambda: OPEN,
+    "rfq": lambda: Q(state__in=["sent", "to approve"]),
+    "closed": lambda: Q(receipt_status="full") | Q(state__in=["done", "cancel"]),
+}
+
+SORTS = {
+    "action": ("attention", "date_planned", "-id"),
+    "newest": ("-date_approve", "-date_order", "-id"),
+    "expected": ("date_planned", "id"),
+    "name": ("-name",),
+    "total": ("-amount_total", "-id"),
 }
 
 
-def po_list(*, membership: Membership, query: str = "", status: str = "") -> QuerySet[PurchaseOrder]:
+def po_list(
+    *, membership: Membership, query: str = "", status: str = "", sort: str = "action"
+) -> QuerySet[PurchaseOrder]:
     qs = PurchaseOrder.objects.visible_to(membership).published().select_related("partner")
     if status in PO_FILTERS:
-        qs = qs.filter(PO_FILTERS[status])
+        qs = qs.filter(PO_FILTERS[status]())
     if query := query.strip():
+        matching_lines = PurchaseOrderLine.objects.filter(
+            Q(product__default_code__icontains=query)
+            | Q(vendor_product_code__icontains=query)
+            | Q(description__icontains=query)
+        ).values("order_id")
         qs = qs.filter(
             Q(name__icontains=query)
             | Q(partner_ref__icontains=query)
             | Q(partner__name__icontains=query)
-            | Q(lines__product__default_code__icontains=query)
-            | Q(lines__description__icontains=query)
-        ).distinct()
-    return qs.annotate(line_count=Count("lines")).order_by("-date_approve", "-date_order", "-id")
+            | Q(pk__in=matching_lines)
+        )
+    # What needs someone comes first: to acknowledge, awaiting the buyer, late, then the rest.
+    qs = qs.annotate(
+        is_late=_late(),
+        attention=Case(
+            When(NEEDS_ACK, then=Value(0)),
+            When(OPEN & Q(ack_status=AckStatus.PENDING), then=Value(1)),
+            When(OPEN & Q(is_late=True), then=Value(2)),
+            When(OPEN, then=Value(3)),
+            default=Value(4),
+        ),
+    )
+    return qs.order_by(*SORTS.get(sort, SORTS["action"]))
 
 
 def po_counts(*, membership: Membership) -> dict[str, int]:
     qs = PurchaseOrder.objects.visible_to(membership).published()
-    return qs.aggregate(**{key: Count("pk", filter=condition) for key, condition in PO_FILTERS.items()})
+    return qs.aggregate(**{key: Count("pk", filter=condition()) for key, condition in PO_FILTERS.items()})
 
 
 def po_get(*, membership: Membership, pk: int) -> PurchaseOrder:
-    return get_object_or_404(PurchaseOrder.objects.visible_to(membership).published().select_related("partner"), pk=pk)
+    return get_object_or_404(
+        PurchaseOrder.objects.visible_to(membership).published().select_related("partner").annotate(is_late=_late()),
+        pk=pk,
+    )
 
 
 def po_lines(*, po: PurchaseOrder) -> QuerySet[PurchaseOrderLine]:
     return po.lines.select_related("product").order_by("sequence", "id")
+
+
+def po_acknowledgements(*, po: PurchaseOrder) -> list[Acknowledgement]:
+    """Every version, newest first, with its lines and people (one query each)."""
+    return list(
+        po.acknowledgements.select_related("created_by", "decided_by", "outbox_event")
+        .prefetch_related("lines")
+        .order_by("-version")
+    )
 
 
 def po_messages(*, po: PurchaseOrder) -> QuerySet[PurchaseOrderMessage]:

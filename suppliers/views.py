@@ -9,16 +9,28 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from portal.views.mixins import TenantViewMixin
-from suppliers.selectors import PO_FILTERS, po_counts, po_get, po_lines, po_list, po_messages
+from suppliers.models import Acknowledgement
+from suppliers.selectors import PO_FILTERS, po_acknowledgements, po_counts, po_get, po_lines, po_list, po_messages
+from suppliers.services.acknowledgements import DECIDERS
 from suppliers.services.po_messages import po_mark_seen, po_message_post
 
 FILTER_LABELS = [
     ("", "All"),
-    ("open", "Open"),
-    ("rfq", "Requests for quotation"),
+    ("to_acknowledge", "To acknowledge"),
+    ("awaiting_buyer", "Awaiting buyer"),
+    ("changed", "Changed since acknowledgement"),
+    ("acknowledged", "Acknowledged"),
+    ("late", "Late"),
     ("partial", "Partly received"),
-    ("received", "Received"),
-    ("cancelled", "Cancelled"),
+    ("rfq", "Requests for quotation"),
+    ("closed", "Closed"),
+]
+SORT_LABELS = [
+    ("action", "Needs action first"),
+    ("expected", "Expected date"),
+    ("newest", "Newest"),
+    ("name", "PO number"),
+    ("total", "Total"),
 ]
 
 
@@ -34,12 +46,15 @@ class PurchaseOrderListView(TenantViewMixin, ListView):
             membership=self.membership,
             query=self.request.GET.get("q", ""),
             status=status if status in PO_FILTERS else "",
+            sort=self.request.GET.get("sort", "action"),
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["counts"] = po_counts(membership=self.membership)
         context["filters"] = FILTER_LABELS
+        context["sorts"] = SORT_LABELS
+        context["sort"] = self.request.GET.get("sort", "action")
         context["status"] = self.request.GET.get("status", "")
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -61,6 +76,16 @@ class PurchaseOrderDetailView(TenantViewMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["lines"] = po_lines(po=self.object)
+        history = po_acknowledgements(po=self.object)
+        current = next((a for a in history if a.status != Acknowledgement.Status.SUPERSEDED), None)
+        context["ack"] = current
+        context["ack_history"] = history
+        context["can_acknowledge"] = self.membership.is_supplier_role and self.object.is_open
+        context["can_decide"] = (
+            current is not None
+            and current.status == Acknowledgement.Status.PENDING
+            and self.membership.role in DECIDERS
+        )
         context["thread"] = po_messages(po=self.object)
         context["message_error"] = kwargs.get("message_error")
         context["message_draft"] = kwargs.get("message_draft", "")

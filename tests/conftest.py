@@ -87,3 +87,24 @@ def celery_eager():
 def login(client, membership):
     client.force_login(membership.user)
     return client
+
+
+@pytest.fixture
+def synced(odoo_sim):
+    """A tenant connected to the simulated Odoo, pulled once, with a supplier user of Nordic Fasteners."""
+    from integrations.odoo import OdooGateway
+    from integrations.services.pull import tenant_pull
+    from portal.models import Partner
+    from suppliers.models import PurchaseOrder
+    from tests.factories import odoo_tenant
+
+    odoo_sim.control("reset")  # the demo data as seeded: earlier tests wrote to the shared simulator
+    tenant = odoo_tenant(odoo_sim, "sync")
+    tenant_pull(tenant=tenant)
+    supplier = member(tenant, Role.SUPPLIER_USER, Partner.objects.get(tenant=tenant, odoo_id=11))
+    admin = member(tenant, Role.TENANT_ADMIN)
+    po = PurchaseOrder.objects.filter(tenant=tenant, partner__odoo_id=11, state="purchase").first()
+    gw = OdooGateway(tenant.odoo_config())
+    return type(
+        "Synced", (), {"tenant": tenant, "supplier": supplier, "admin": admin, "po": po, "gw": gw, "sim": odoo_sim}
+    )

@@ -26,4 +26,4 @@ def handler(topic: str) -> Callable:
     return register
 
 
-from . import po_messages  # noqa: E402, F401  (registers its topics)
+from . import acknowledgements, po_messages  # noqa: E402, F401  (registers their topics)

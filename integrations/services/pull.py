@@ -45,7 +45,7 @@ from integrations.odoo.fields_used import FIELDS_USED
 from portal.context import bound
 from portal.models import Partner, Tenant
 from suppliers.models import Product, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptMove
-from suppliers.signals import po_changed, receipt_done
+from suppliers.signals import po_changed, po_published, receipt_done
 
 log = logging.getLogger("integrations.pull")
 ODOO_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -69,6 +69,7 @@ class PullResult:
     rows_written: int = 0
     cursor: str = ""
     full: bool = False
+    first: bool = False  # nothing pulled before: no "new order" notifications for the backlog
 
 
 @dataclass
@@ -93,7 +94,7 @@ def pull_model(
     cursor, _ = PullCursor.objects.get_or_create(tenant=tenant, model=spec.model)
     if full:
         cursor.write_date = ""
-    result = PullResult(model=spec.model, cursor=cursor.write_date, full=full)
+    result = PullResult(model=spec.model, cursor=cursor.write_date, full=full, first=not cursor.write_date)
     start = _shift(cursor.write_date, -overlap) if cursor.write_date else None
     if cursor.write_date and cursor.reached_at and timezone.now() - cursor.reached_at > timedelta(seconds=overlap):
         # ``overlap`` seconds since this cursor was first seen: every transaction that wrote up to it has
@@ -290,6 +291,12 @@ def _upsert_orders(tenant: Tenant, gateway: OdooGateway, rows: list[dict], resul
         PurchaseOrderLine.objects.filter(tenant=tenant, order__in=orders.values()).exclude(
             odoo_id__in=line_ids
         ).delete()
+        for odoo_id, order in orders.items():
+            was = before.get(odoo_id, {}).get("state", "draft")
+            if was == "draft" and order.state not in ("draft", "cancel") and not result.first:
+                transaction.on_commit(
+                    lambda order=order: po_published.send(sender=PurchaseOrder, tenant=tenant, order=order)
+                )
         for odoo_id, snapshot in before.items():
             order = orders[odoo_id]
             after = _po_snapshot(order)

@@ -45,6 +45,8 @@ class DashboardView(TenantViewMixin, TemplateView):
 
             context["po_counts"] = po_counts(membership=m)
             context["open_orders"] = list(po_list(membership=m, status="open")[:5])
+            context["awaiting_buyer"] = list(po_list(membership=m, status="awaiting_buyer")[:5])
+            context["late_orders"] = list(po_list(membership=m, status="late")[:5])
         if m.role in (Role.TENANT_ADMIN, Role.SUPPLIER_ADMIN):
             members = Membership.objects.visible_to(m).aggregate(
                 active=Count("pk", filter=Q(is_active=True)),

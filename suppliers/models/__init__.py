@@ -1,6 +1,17 @@
+from .acknowledgements import Acknowledgement, AcknowledgementLine
 from .messages import PurchaseOrderMessage
 from .products import Product
-from .purchase_orders import PurchaseOrder, PurchaseOrderLine
+from .purchase_orders import AckStatus, PurchaseOrder, PurchaseOrderLine
 from .receipts import Receipt, ReceiptMove
 
-__all__ = ["Product", "PurchaseOrder", "PurchaseOrderLine", "PurchaseOrderMessage", "Receipt", "ReceiptMove"]
+__all__ = [
+    "AckStatus",
+    "Acknowledgement",
+    "AcknowledgementLine",
+    "Product",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "PurchaseOrderMessage",
+    "Receipt",
+    "ReceiptMove",
+]

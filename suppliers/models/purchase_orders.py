@@ -13,6 +13,17 @@ class PurchaseOrderQuerySet(TenantScopedQuerySet):
         return self.exclude(state=PurchaseOrder.State.DRAFT)
 
 
+class AckStatus(models.TextChoices):
+    """Where the supplier's acknowledgement of a PO stands (portal-owned, kept on the PO for lists)."""
+
+    NONE = "", "To acknowledge"
+    PENDING = "pending", "Awaiting buyer"
+    ACCEPTED = "accepted", "Acknowledged"
+    DECLINED = "declined", "Changes declined"
+    OUTDATED = "outdated", "Changed since acknowledgement"
+    REJECTED = "rejected", "Rejected by supplier"
+
+
 class PurchaseOrder(TenantOwnedModel):
     """A purchase order of the tenant's Odoo (purchase.order), as last pulled."""
 
@@ -47,16 +58,30 @@ class PurchaseOrder(TenantOwnedModel):
     pulled_at = models.DateTimeField(auto_now=True)
     # Portal-owned: pulls never touch it (ARCHITECTURE section 5).
     supplier_seen_at = models.DateTimeField(null=True, blank=True, help_text="When the supplier first opened it.")
+    ack_status = models.CharField(
+        "acknowledgement", max_length=12, choices=AckStatus.choices, blank=True, default=AckStatus.NONE
+    )
 
     objects = PurchaseOrderQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date_order", "-id"]
         constraints = [models.UniqueConstraint(fields=["tenant", "odoo_id"], name="po_unique_odoo_id")]
-        indexes = [models.Index(fields=["tenant", "partner", "state"], name="po_partner_state_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "partner", "state"], name="po_partner_state_idx"),
+            models.Index(fields=["tenant", "ack_status", "date_planned"], name="po_ack_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.PURCHASE and self.receipt_status != self.ReceiptStatus.FULL
+
+    @property
+    def needs_acknowledgement(self) -> bool:
+        return self.is_open and self.ack_status in (AckStatus.NONE, AckStatus.DECLINED, AckStatus.OUTDATED)
 
 
 class PurchaseOrderLine(TenantOwnedModel):
@@ -83,3 +108,7 @@ class PurchaseOrderLine(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.order} / {self.description[:40]}"
+
+    @property
+    def qty_open(self):
+        return max(self.quantity - self.qty_received, 0)

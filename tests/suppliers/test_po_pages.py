@@ -43,7 +43,7 @@ def test_supplier_sees_its_published_orders_with_status(world, client):
     _po(world.a, world.p2, "P01003")
     login(client, world.p1_user)
     body = client.get(reverse("po_list", args=["alpha"])).content.decode()
-    assert "P01001" in body and "PIN-77" in body and "Open" in body
+    assert "P01001" in body and "PIN-77" in body and "To acknowledge" in body
     assert "P01002" not in body and "P01003" not in body
     detail = client.get(reverse("po_detail", args=["alpha", mine.pk])).content.decode()
     assert "P01001 bolts" in detail and "500" in detail

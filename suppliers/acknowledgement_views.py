@@ -1,0 +1,145 @@
+"""Acknowledging a PO (supplier) and deciding on changes beyond tolerance (buyer)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views.generic import TemplateView
+
+from portal.models import SUPPLIER_ROLES
+from portal.views.mixins import TenantViewMixin
+from suppliers.models import Acknowledgement, AcknowledgementLine
+from suppliers.selectors import po_get, po_lines
+from suppliers.services.acknowledgements import DECIDERS, LineAnswer, ack_decide, ack_submit, local_date
+
+
+def _flatten(exc: ValidationError) -> dict[str, str]:
+    if hasattr(exc, "error_dict"):
+        return {k: " ".join(v) for k, v in exc.message_dict.items()}
+    return {"__all__": " ".join(exc.messages)}
+
+
+class AcknowledgeView(TenantViewMixin, TemplateView):
+    """One page, one job: answer every line, then send."""
+
+    template_name = "suppliers/po_acknowledge.html"
+    allowed_roles = SUPPLIER_ROLES
+    nav_key = "orders"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        po = po_get(membership=self.membership, pk=self.kwargs["pk"])
+        if not po.is_open:
+            raise Http404()
+        lines = list(po_lines(po=po))
+        posted = kwargs.get("posted") or {}
+        errors = kwargs.get("errors") or {}
+        previous = po.acknowledgements.exclude(status=Acknowledgement.Status.SUPERSEDED).first()
+        prior = {line.line_odoo_id: line for line in previous.lines.all()} if previous else {}
+        rows = []
+        for index, line in enumerate(lines):
+            key = f"line-{line.pk}"
+            was = prior.get(line.odoo_id)
+            rows.append(
+                {
+                    "line": line,
+                    "key": key,
+                    "requested_date": local_date(line.date_planned, po.tenant),
+                    "decision": posted.get(f"{key}-decision", "accept"),
+                    "promised_date": posted.get(
+                        f"{key}-promised_date",
+                        was.promised_date.isoformat() if was and was.promised_date and was.decision == "change" else "",
+                    ),
+                    "promised_qty": posted.get(f"{key}-promised_qty", ""),
+                    "reason": posted.get(f"{key}-reason", ""),
+                    "errors": {
+                        field: errors.get(f"lines.{index}.{field}")
+                        for field in ("decision", "promised_date", "promised_qty", "reason", "line_id")
+                        if errors.get(f"lines.{index}.{field}")
+                    },
+                }
+            )
+        context.update(
+            decisions=AcknowledgementLine.Decision.choices,
+            po=po,
+            rows=rows,
+            previous=previous,
+            errors=errors,
+            form_error=errors.get("__all__"),
+            supplier_ref=posted.get("supplier_ref", po.partner_ref),
+            comment=posted.get("comment", ""),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        po = po_get(membership=self.membership, pk=kwargs["pk"])
+        lines = list(po_lines(po=po))
+        data = request.POST
+        if data.get("accept_all"):
+            answers = [LineAnswer(line_id=line.pk) for line in lines]
+        else:
+            answers = [
+                LineAnswer(
+                    line_id=line.pk,
+                    decision=data.get(f"line-{line.pk}-decision", "accept"),
+                    promised_date=data.get(f"line-{line.pk}-promised_date") or None,
+                    promised_qty=data.get(f"line-{line.pk}-promised_qty") or None,
+                    reason=data.get(f"line-{line.pk}-reason", ""),
+                )
+                for line in lines
+            ]
+        try:
+            ack = ack_submit(
+                membership=self.membership,
+                po_id=po.pk,
+                answers=answers,
+                supplier_ref=data.get("supplier_ref", ""),
+                comment=data.get("comment", ""),
+            )
+        except ValidationError as exc:
+            errors = _flatten(exc)
+            if data.get("accept_all"):
+                messages.error(request, " ".join(errors.values()))
+                return redirect("po_detail", self.membership.tenant.slug, po.pk)
+            return self.render_to_response(self.get_context_data(posted=data, errors=errors), status=400)
+        if ack.status == Acknowledgement.Status.PENDING:
+            messages.success(
+                request,
+                f"{po.name} acknowledged (version {ack.version}). Your changes go beyond "
+                f"{self.membership.tenant.name}'s tolerances, so a buyer decides on them; you will get an email.",
+            )
+        else:
+            messages.success(
+                request, f"{po.name} acknowledged (version {ack.version}); Odoo will show it within a minute."
+            )
+        return redirect("po_detail", self.membership.tenant.slug, po.pk)
+
+
+class AcknowledgementDecisionView(TenantViewMixin, TemplateView):
+    """A buyer approves or declines a pending acknowledgement."""
+
+    http_method_names = ["post"]
+    allowed_roles = DECIDERS
+
+    def post(self, request, *args, **kwargs):
+        po = po_get(membership=self.membership, pk=kwargs["pk"])
+        if not Acknowledgement.objects.visible_to(self.membership).filter(pk=kwargs["ack_id"], order=po).exists():
+            raise Http404()
+        approve = request.POST.get("decision") == "approve"
+        try:
+            ack_decide(
+                membership=self.membership,
+                ack_id=kwargs["ack_id"],
+                approve=approve,
+                note=request.POST.get("note", ""),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(_flatten(exc).values()))
+            return redirect("po_detail", self.membership.tenant.slug, po.pk)
+        if approve:
+            messages.success(request, f"Changes on {po.name} approved; they go to Odoo now and the supplier is told.")
+        else:
+            messages.success(request, f"Changes on {po.name} declined; the supplier is asked to acknowledge again.")
+        return redirect("po_detail", self.membership.tenant.slug, po.pk)
