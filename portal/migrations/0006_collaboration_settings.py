@@ -5,40 +5,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0005_odoo_fingerprint'),
+        ("portal", "0005_odoo_fingerprint"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='tenant',
-            name='ack_days_early',
-            field=models.PositiveSmallIntegerField(default=3, help_text='A promised date this many days before the requested one goes through.', verbose_name='days early accepted'),
+            model_name="tenant",
+            name="ack_days_early",
+            field=models.PositiveSmallIntegerField(
+                default=3,
+                help_text="A promised date this many days before the requested one goes through.",
+                verbose_name="days early accepted",
+            ),
         ),
         migrations.AddField(
-            model_name='tenant',
-            name='ack_days_late',
-            field=models.PositiveSmallIntegerField(default=1, help_text='A promised date this many days after the requested one goes through.', verbose_name='days late accepted'),
+            model_name="tenant",
+            name="ack_days_late",
+            field=models.PositiveSmallIntegerField(
+                default=1,
+                help_text="A promised date this many days after the requested one goes through.",
+                verbose_name="days late accepted",
+            ),
         ),
         migrations.AddField(
-            model_name='tenant',
-            name='ack_qty_over_pct',
-            field=models.DecimalField(decimal_places=2, default=0, help_text='A promised quantity up to this much above the ordered one goes through.', max_digits=5, verbose_name='quantity over accepted (%)'),
+            model_name="tenant",
+            name="ack_qty_over_pct",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=0,
+                help_text="A promised quantity up to this much above the ordered one goes through.",
+                max_digits=5,
+                verbose_name="quantity over accepted (%)",
+            ),
         ),
         migrations.AddField(
-            model_name='tenant',
-            name='ack_qty_under_pct',
-            field=models.DecimalField(decimal_places=2, default=0, help_text='A promised quantity up to this much below the ordered one goes through.', max_digits=5, verbose_name='quantity under accepted (%)'),
+            model_name="tenant",
+            name="ack_qty_under_pct",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=0,
+                help_text="A promised quantity up to this much below the ordered one goes through.",
+                max_digits=5,
+                verbose_name="quantity under accepted (%)",
+            ),
         ),
         migrations.AddField(
-            model_name='tenant',
-            name='asn_qty_over_pct',
-            field=models.DecimalField(decimal_places=2, default=5, help_text='An ASN may ship this much more than is still open on a line.', max_digits=5, verbose_name='over-shipment accepted (%)'),
+            model_name="tenant",
+            name="asn_qty_over_pct",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=5,
+                help_text="An ASN may ship this much more than is still open on a line.",
+                max_digits=5,
+                verbose_name="over-shipment accepted (%)",
+            ),
         ),
         migrations.AddField(
-            model_name='tenant',
-            name='gs1_company_prefix',
-            field=models.CharField(blank=True, help_text='Used to number packages (SSCC-18).', max_length=11, validators=[django.core.validators.RegexValidator('^\\d{6,11}$', 'A GS1 company prefix has 6 to 11 digits.')], verbose_name='GS1 company prefix'),
+            model_name="tenant",
+            name="gs1_company_prefix",
+            field=models.CharField(
+                blank=True,
+                help_text="Used to number packages (SSCC-18).",
+                max_length=11,
+                validators=[
+                    django.core.validators.RegexValidator("^\\d{6,11}$", "A GS1 company prefix has 6 to 11 digits.")
+                ],
+                verbose_name="GS1 company prefix",
+            ),
         ),
     ]

@@ -6,106 +6,170 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('integrations', '0005_pull_cursor_reached_at'),
-        ('portal', '0006_collaboration_settings'),
-        ('suppliers', '0004_odoo_fingerprint'),
+        ("integrations", "0005_pull_cursor_reached_at"),
+        ("portal", "0006_collaboration_settings"),
+        ("suppliers", "0004_odoo_fingerprint"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Acknowledgement',
+            name="Acknowledgement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('pending', 'Awaiting buyer'), ('accepted', 'Within tolerance'), ('approved', 'Approved by buyer'), ('declined', 'Declined by buyer'), ('superseded', 'Replaced by a newer version')], max_length=12)),
-                ('supplier_ref', models.CharField(blank=True, max_length=120, verbose_name='your order reference')),
-                ('comment', models.TextField(blank=True)),
-                ('has_changes', models.BooleanField(default=False)),
-                ('has_rejections', models.BooleanField(default=False)),
-                ('source', models.CharField(choices=[('web', 'Portal'), ('api', 'API')], default='web', max_length=8)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.TextField(blank=True)),
-                ('outdated_at', models.DateTimeField(blank=True, help_text='When Odoo changed the PO after this answer.', null=True)),
-                ('outdated_changes', models.JSONField(blank=True, default=dict)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting buyer"),
+                            ("accepted", "Within tolerance"),
+                            ("approved", "Approved by buyer"),
+                            ("declined", "Declined by buyer"),
+                            ("superseded", "Replaced by a newer version"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("supplier_ref", models.CharField(blank=True, max_length=120, verbose_name="your order reference")),
+                ("comment", models.TextField(blank=True)),
+                ("has_changes", models.BooleanField(default=False)),
+                ("has_rejections", models.BooleanField(default=False)),
+                ("source", models.CharField(choices=[("web", "Portal"), ("api", "API")], default="web", max_length=8)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_note", models.TextField(blank=True)),
+                (
+                    "outdated_at",
+                    models.DateTimeField(
+                        blank=True, help_text="When Odoo changed the PO after this answer.", null=True
+                    ),
+                ),
+                ("outdated_changes", models.JSONField(blank=True, default=dict)),
             ],
             options={
-                'ordering': ['order', '-version'],
+                "ordering": ["order", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='AcknowledgementLine',
+            name="AcknowledgementLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_odoo_id', models.PositiveIntegerField()),
-                ('description', models.TextField()),
-                ('decision', models.CharField(choices=[('accept', 'Accept'), ('change', 'Promise another date or quantity'), ('reject', 'Reject')], max_length=8)),
-                ('requested_qty', models.DecimalField(decimal_places=4, max_digits=16)),
-                ('requested_date', models.DateField(blank=True, null=True)),
-                ('promised_qty', models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True)),
-                ('promised_date', models.DateField(blank=True, null=True)),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='reason')),
-                ('within_tolerance', models.BooleanField(default=True)),
-                ('uom_name', models.CharField(blank=True, max_length=64)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("line_odoo_id", models.PositiveIntegerField()),
+                ("description", models.TextField()),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("accept", "Accept"),
+                            ("change", "Promise another date or quantity"),
+                            ("reject", "Reject"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("requested_qty", models.DecimalField(decimal_places=4, max_digits=16)),
+                ("requested_date", models.DateField(blank=True, null=True)),
+                ("promised_qty", models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True)),
+                ("promised_date", models.DateField(blank=True, null=True)),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="reason")),
+                ("within_tolerance", models.BooleanField(default=True)),
+                ("uom_name", models.CharField(blank=True, max_length=64)),
             ],
             options={
-                'ordering': ['acknowledgement', 'id'],
+                "ordering": ["acknowledgement", "id"],
             },
         ),
         migrations.AddField(
-            model_name='purchaseorder',
-            name='ack_status',
-            field=models.CharField(blank=True, choices=[('', 'To acknowledge'), ('pending', 'Awaiting buyer'), ('accepted', 'Acknowledged'), ('declined', 'Changes declined'), ('outdated', 'Changed since acknowledgement'), ('rejected', 'Rejected by supplier')], default='', max_length=12, verbose_name='acknowledgement'),
+            model_name="purchaseorder",
+            name="ack_status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "To acknowledge"),
+                    ("pending", "Awaiting buyer"),
+                    ("accepted", "Acknowledged"),
+                    ("declined", "Changes declined"),
+                    ("outdated", "Changed since acknowledgement"),
+                    ("rejected", "Rejected by supplier"),
+                ],
+                default="",
+                max_length=12,
+                verbose_name="acknowledgement",
+            ),
         ),
         migrations.AddIndex(
-            model_name='purchaseorder',
-            index=models.Index(fields=['tenant', 'ack_status', 'date_planned'], name='po_ack_status_idx'),
+            model_name="purchaseorder",
+            index=models.Index(fields=["tenant", "ack_status", "date_planned"], name="po_ack_status_idx"),
         ),
         migrations.AddField(
-            model_name='acknowledgement',
-            name='created_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="acknowledgement",
+            name="created_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='acknowledgement',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="acknowledgement",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='acknowledgement',
-            name='order',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='acknowledgements', to='suppliers.purchaseorder'),
+            model_name="acknowledgement",
+            name="order",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="acknowledgements",
+                to="suppliers.purchaseorder",
+            ),
         ),
         migrations.AddField(
-            model_name='acknowledgement',
-            name='outbox_event',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='integrations.outboxevent'),
+            model_name="acknowledgement",
+            name="outbox_event",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="integrations.outboxevent",
+            ),
         ),
         migrations.AddField(
-            model_name='acknowledgement',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.tenant'),
+            model_name="acknowledgement",
+            name="tenant",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="portal.tenant"),
         ),
         migrations.AddField(
-            model_name='acknowledgementline',
-            name='acknowledgement',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='suppliers.acknowledgement'),
+            model_name="acknowledgementline",
+            name="acknowledgement",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="suppliers.acknowledgement"
+            ),
         ),
         migrations.AddField(
-            model_name='acknowledgementline',
-            name='order_line',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='suppliers.purchaseorderline'),
+            model_name="acknowledgementline",
+            name="order_line",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="suppliers.purchaseorderline",
+            ),
         ),
         migrations.AddField(
-            model_name='acknowledgementline',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.tenant'),
+            model_name="acknowledgementline",
+            name="tenant",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="portal.tenant"),
         ),
         migrations.AddConstraint(
-            model_name='acknowledgement',
-            constraint=models.UniqueConstraint(fields=('order', 'version'), name='ack_unique_version'),
+            model_name="acknowledgement",
+            constraint=models.UniqueConstraint(fields=("order", "version"), name="ack_unique_version"),
         ),
     ]

@@ -3,15 +3,22 @@ from .messages import PurchaseOrderMessage
 from .products import Product
 from .purchase_orders import AckStatus, PurchaseOrder, PurchaseOrderLine
 from .receipts import Receipt, ReceiptMove
+from .shipments import Asn, AsnItem, AsnLine, Certificate, Package, TenantCounter
 
 __all__ = [
     "AckStatus",
     "Acknowledgement",
     "AcknowledgementLine",
+    "Asn",
+    "AsnItem",
+    "AsnLine",
+    "Certificate",
+    "Package",
     "Product",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "PurchaseOrderMessage",
     "Receipt",
     "ReceiptMove",
+    "TenantCounter",
 ]

@@ -68,13 +68,44 @@ def on_po_published(*, tenant: Tenant, order: PurchaseOrder) -> None:
     notify_on_commit("po_published", order.pk)
 
 
+def on_receipt_done(*, tenant: Tenant, receipt) -> None:
+    """Goods of an ASN's orders arrived: the ASN is received, fully or in part."""
+    from suppliers.models import Asn
+
+    if receipt.order_id is None:
+        return
+    with transaction.atomic():
+        asns = (
+            Asn.objects.select_for_update(of=("self",))
+            .filter(tenant=tenant, orders=receipt.order_id, status__in=Asn.OPEN_STATUSES)
+            .order_by("submitted_at")
+        )
+        for asn in asns:
+            lines = list(asn.lines.select_related("order_line"))
+            arrived = [min(line.order_line.qty_received - line.received_before, line.quantity) for line in lines]
+            if lines and all(got >= line.quantity for got, line in zip(arrived, lines, strict=True)):
+                status = Asn.Status.RECEIVED
+            elif any(got > 0 for got in arrived):
+                status = Asn.Status.PARTIAL
+            else:
+                continue
+            if status != asn.status:
+                asn.status = status
+                asn.save(update_fields=["status", "updated_at"])
+
+
 def connect() -> None:
-    from suppliers.signals import po_changed, po_published
+    from suppliers.signals import po_changed, po_published, receipt_done
 
     po_changed.connect(
         lambda sender, tenant, order, changes, **kw: on_po_changed(tenant=tenant, order=order, changes=changes),
         weak=False,
         dispatch_uid="suppliers.ack_outdated",
+    )
+    receipt_done.connect(
+        lambda sender, tenant, receipt, **kw: on_receipt_done(tenant=tenant, receipt=receipt),
+        weak=False,
+        dispatch_uid="suppliers.asn_received",
     )
     po_published.connect(
         lambda sender, tenant, order, **kw: on_po_published(tenant=tenant, order=order),

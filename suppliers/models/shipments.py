@@ -1,0 +1,181 @@
+"""Advance shipment notices (ASNs): what a supplier ships, in which packages, with which lots.
+
+The portal owns all of it and pushes it to the PO's incoming receipt in Odoo.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Sum
+
+from portal.models import TenantOwnedModel
+
+
+class TenantCounter(models.Model):
+    """Numbers that must be unique per tenant (ASN numbers, SSCC serials), taken under a row lock."""
+
+    tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=32)
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="counter_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.value}"
+
+
+class Asn(TenantOwnedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        IN_TRANSIT = "in_transit", "In transit"
+        PARTIAL = "partial", "Partly received"
+        RECEIVED = "received", "Received"
+        CANCELLED = "cancelled", "Cancelled"
+
+    OPEN_STATUSES = (Status.SUBMITTED, Status.IN_TRANSIT, Status.PARTIAL)
+
+    partner = models.ForeignKey("portal.Partner", on_delete=models.PROTECT, related_name="asns")
+    number = models.CharField(max_length=20)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    orders = models.ManyToManyField("suppliers.PurchaseOrder", related_name="asns")
+    ship_date = models.DateField(null=True, blank=True)
+    eta = models.DateTimeField("expected arrival", null=True, blank=True)
+    carrier = models.CharField(max_length=80, blank=True)
+    tracking_number = models.CharField(max_length=80, blank=True)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=500, blank=True)
+    outbox_event = models.ForeignKey(
+        "integrations.OutboxEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    odoo_mismatches = models.JSONField(default=list, blank=True, help_text="What Odoo's receipt did not match.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "number"], name="asn_unique_number")]
+        indexes = [models.Index(fields=["tenant", "partner", "status"], name="asn_partner_status_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def cancellable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.SUBMITTED, self.Status.IN_TRANSIT)
+
+
+class AsnLine(TenantOwnedModel):
+    """A quantity of one PO line in the shipment."""
+
+    scope_partner_path = "asn__partner"
+
+    asn = models.ForeignKey(Asn, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey("suppliers.PurchaseOrderLine", on_delete=models.PROTECT, related_name="asn_lines")
+    quantity = models.DecimalField(max_digits=16, decimal_places=4)
+    uom_name = models.CharField(max_length=64, blank=True)
+    received_before = models.DecimalField(
+        max_digits=16,
+        decimal_places=4,
+        default=0,
+        help_text="What the PO line had received when the ASN was submitted.",
+    )
+
+    class Meta:
+        ordering = ["asn", "id"]
+        constraints = [models.UniqueConstraint(fields=["asn", "order_line"], name="asn_line_once_per_po_line")]
+
+    def __str__(self) -> str:
+        return f"{self.asn} / {self.order_line.description[:40]}"
+
+    @property
+    def tracking(self) -> str:
+        product = self.order_line.product
+        return product.tracking if product else "none"
+
+    def allocated(self):
+        return self.items.aggregate(s=Sum("quantity"))["s"] or 0
+
+
+class Package(TenantOwnedModel):
+    """A handling unit (carton, pallet) with its SSCC-18, unique in the tenant."""
+
+    class Kind(models.TextChoices):
+        CARTON = "carton", "Carton"
+        PALLET = "pallet", "Pallet"
+        CRATE = "crate", "Crate"
+
+    scope_partner_path = "asn__partner"
+
+    asn = models.ForeignKey(Asn, on_delete=models.CASCADE, related_name="packages")
+    sscc = models.CharField("SSCC", max_length=18)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.CARTON)
+    weight_kg = models.DecimalField("gross weight (kg)", max_digits=10, decimal_places=3, null=True, blank=True)
+
+    class Meta:
+        ordering = ["asn", "id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "sscc"], name="package_unique_sscc")]
+
+    def __str__(self) -> str:
+        return self.sscc
+
+
+class AsnItem(TenantOwnedModel):
+    """What a package holds of a line: a lot or serial (for tracked products) and its quantity."""
+
+    scope_partner_path = "asn__partner"
+
+    asn = models.ForeignKey(Asn, on_delete=models.CASCADE, related_name="items")
+    line = models.ForeignKey(AsnLine, on_delete=models.CASCADE, related_name="items")
+    package = models.ForeignKey(Package, on_delete=models.SET_NULL, null=True, blank=True, related_name="items")
+    lot_name = models.CharField("lot or serial", max_length=80, blank=True)
+    expiry_date = models.DateField(null=True, blank=True)
+    quantity = models.DecimalField(max_digits=16, decimal_places=4)
+
+    class Meta:
+        ordering = ["line", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.line} {self.lot_name or ''} x {self.quantity}"
+
+
+def certificate_path(instance: Certificate, filename: str) -> str:
+    return f"tenants/{instance.tenant_id}/asn/{instance.asn_id}/{instance.sha256[:16]}-{filename}"
+
+
+class Certificate(TenantOwnedModel):
+    """A certificate of conformance or analysis, for a line or one of its lots."""
+
+    class Kind(models.TextChoices):
+        COC = "coc", "Certificate of conformance"
+        COA = "coa", "Certificate of analysis"
+        OTHER = "other", "Other document"
+
+    scope_partner_path = "asn__partner"
+
+    asn = models.ForeignKey(Asn, on_delete=models.CASCADE, related_name="certificates")
+    line = models.ForeignKey(AsnLine, on_delete=models.CASCADE, null=True, blank=True, related_name="certificates")
+    lot_name = models.CharField(max_length=80, blank=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.COC)
+    file = models.FileField(upload_to=certificate_path)
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["asn", "id"]
+
+    def __str__(self) -> str:
+        return self.filename
