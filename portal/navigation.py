@@ -22,6 +22,13 @@ def nav_for(membership: Membership) -> list[NavItem]:
     items = [NavItem("Dashboard", reverse("dashboard", args=[slug]), "dashboard")]
     if membership.is_supplier_role or membership.role in (Role.BUYER, Role.TENANT_ADMIN):
         items.append(NavItem("Purchase orders", reverse("po_list", args=[slug]), "orders", _orders_needing(membership)))
+    if membership.is_supplier_role or membership.role in (
+        Role.BUYER,
+        Role.TENANT_ADMIN,
+        Role.QUALITY_ENGINEER,
+        Role.INSPECTOR,
+    ):
+        items.append(NavItem("Shipments", reverse("asn_list", args=[slug]), "shipments"))
     if membership.is_staff_role:
         items.append(NavItem("Suppliers", reverse("partner_list", args=[slug]), "partners"))
     if membership.role == Role.SUPPLIER_ADMIN:

@@ -7,7 +7,16 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from portal.models import Membership
-from suppliers.models import Acknowledgement, AckStatus, PurchaseOrder, PurchaseOrderLine, PurchaseOrderMessage
+from suppliers.models import (
+    Acknowledgement,
+    AckStatus,
+    Asn,
+    AsnItem,
+    AsnLine,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseOrderMessage,
+)
 
 OPEN = Q(state="purchase") & ~Q(receipt_status="full")
 NEEDS_ACK = OPEN & Q(ack_status__in=[AckStatus.NONE, AckStatus.DECLINED, AckStatus.OUTDATED])
@@ -102,3 +111,48 @@ def po_acknowledgements(*, po: PurchaseOrder) -> list[Acknowledgement]:
 
 def po_messages(*, po: PurchaseOrder) -> QuerySet[PurchaseOrderMessage]:
     return po.messages.select_related("outbox_event").order_by("created_at", "id")
+
+
+ASN_FILTERS = {
+    "draft": Q(status="draft"),
+    "on_the_way": Q(status__in=["submitted", "in_transit"]),
+    "received": Q(status__in=["partial", "received"]),
+    "cancelled": Q(status="cancelled"),
+}
+
+
+def asn_list(*, membership: Membership, query: str = "", status: str = "") -> QuerySet[Asn]:
+    qs = Asn.objects.visible_to(membership).select_related("partner")
+    if status in ASN_FILTERS:
+        qs = qs.filter(ASN_FILTERS[status])
+    if query := query.strip():
+        qs = qs.filter(
+            Q(number__icontains=query)
+            | Q(tracking_number__icontains=query)
+            | Q(pk__in=Asn.orders.through.objects.filter(purchaseorder__name__icontains=query).values("asn_id"))
+            | Q(pk__in=AsnItem.objects.filter(lot_name__icontains=query).values("asn_id"))
+        )
+    return (
+        qs.prefetch_related("orders")
+        .annotate(package_count=Count("packages", distinct=True))
+        .order_by("-created_at", "-id")
+    )
+
+
+def asn_counts(*, membership: Membership) -> dict[str, int]:
+    qs = Asn.objects.visible_to(membership)
+    return qs.aggregate(**{key: Count("pk", filter=condition) for key, condition in ASN_FILTERS.items()})
+
+
+def asn_detail(*, membership: Membership, pk: int) -> Asn:
+    return get_object_or_404(
+        Asn.objects.visible_to(membership).select_related("partner", "created_by", "outbox_event"), pk=pk
+    )
+
+
+def asn_lines(*, asn: Asn) -> list[AsnLine]:
+    return list(
+        asn.lines.select_related("order_line__order", "order_line__product")
+        .prefetch_related("items__package", "certificates")
+        .order_by("order_line__order_id", "order_line__sequence", "id")
+    )

@@ -79,6 +79,8 @@ class PurchaseOrderDetailView(TenantViewMixin, DetailView):
         history = po_acknowledgements(po=self.object)
         current = next((a for a in history if a.status != Acknowledgement.Status.SUPERSEDED), None)
         context["ack"] = current
+        context["receipts"] = list(self.object.receipts.order_by("-scheduled_date", "-id"))
+        context["shipments"] = list(self.object.asns.order_by("-created_at"))
         context["ack_history"] = history
         context["can_acknowledge"] = self.membership.is_supplier_role and self.object.is_open
         context["can_decide"] = (

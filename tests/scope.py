@@ -40,6 +40,12 @@ def _swap_tenant(url: str, slug: str) -> str:
     return re.sub(r"^/t/[^/]+/", f"/t/{slug}/", url)
 
 
+def _body(response) -> str:
+    """Pages, PDFs and file downloads alike: the bytes as text, to look for markers in."""
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    return raw.decode("utf-8", errors="replace")
+
+
 def assert_scoped(case: ScopeCase) -> None:
     assert case.intruders, "a scope case needs at least one intruder"
     if case.owner_status is not None:
@@ -47,7 +53,7 @@ def assert_scoped(case: ScopeCase) -> None:
         client.force_login(case.owner.user)
         response = _request(client, case.method, case.url, case.data)
         assert response.status_code == case.owner_status, (case.url, response.status_code)
-        body = response.content.decode()
+        body = _body(response)
         for marker in case.markers:
             assert marker in body, f"owner's page lacks {marker!r}: the case proves nothing"
     for intruder in case.intruders:
@@ -62,7 +68,7 @@ def assert_scoped(case: ScopeCase) -> None:
                 f"{intruder.user.email} ({intruder.role}, {intruder.tenant.slug}) got "
                 f"{response.status_code} for {case.method.upper()} {url}"
             )
-            body = response.content.decode()
+            body = _body(response)
             for marker in case.markers:
                 assert marker not in body, f"404 for {url} leaks {marker!r}"
 

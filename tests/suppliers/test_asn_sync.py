@@ -150,7 +150,7 @@ def test_submitted_asn_lands_on_the_three_step_receipt_with_lots_and_converges_o
 
 
 def test_asn_that_does_not_match_the_receipt_is_reported_not_forced(synced):
-    asn, po, bolt, bracket, _ = _shipment(synced)
+    asn, po, bolt, _bracket, _ = _shipment(synced)
     gw = synced.gw
     gw.write("purchase.order.line", [bolt.odoo_id], {"product_qty": float(bolt.quantity) - 500})  # buyer cut it
     picking = gw.read("purchase.order", [po.odoo_id], ["picking_ids"])[0]["picking_ids"][0]
