@@ -35,6 +35,7 @@ def nav_for(membership: Membership) -> list[NavItem]:
         items.append(
             NavItem("Company & users", reverse("partner_detail", args=[slug, membership.partner_id]), "partners")
         )
+        items.append(NavItem("API tokens", reverse("api_tokens", args=[slug]), "api"))
     if membership.role == Role.TENANT_ADMIN:
         items.append(NavItem("Members", reverse("member_list", args=[slug]), "members"))
         items.append(NavItem("Audit trail", reverse("audit_list", args=[slug]), "audit"))

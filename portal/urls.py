@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from integrations.metrics import metrics
-from portal.views import audit, health, home, invitations, members, partners
+from portal.views import audit, health, home, invitations, members, partners, tokens
 
 tenant_patterns = [
     path("", home.DashboardView.as_view(), name="dashboard"),
@@ -15,6 +15,7 @@ tenant_patterns = [
     path("members/<int:pk>/scope/", members.MemberScopeView.as_view(), name="member_scope"),
     path("members/<int:pk>/activation/", members.MemberActivationView.as_view(), name="member_activation"),
     path("invitations/<int:pk>/revoke/", members.InvitationRevokeView.as_view(), name="invitation_revoke"),
+    path("api-tokens/", tokens.ApiTokenListView.as_view(), name="api_tokens"),
     path("audit/", audit.AuditListView.as_view(), name="audit_list"),
     path("audit/<int:pk>/", audit.AuditDetailView.as_view(), name="audit_detail"),
     path("", include("integrations.urls")),
@@ -27,6 +28,7 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include(tenant_patterns)),
     path("invitations/<str:token>/", invitations.invitation_accept_view, name="invitation_accept"),
     path("accounts/", include("allauth.urls")),
+    path("api/v1/", include("suppliers.api.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -184,7 +184,8 @@ class MembershipQuerySet(models.QuerySet):
         """Members a person may see: all for a tenant admin, colleagues for a supplier admin."""
         if membership is None or not membership.is_active:
             return self.none()
-        qs = self.filter(tenant_id=membership.tenant_id)
+        # API tokens act through memberships of their own; they are managed on the tokens page.
+        qs = self.filter(tenant_id=membership.tenant_id, user__is_api_client=False)
         if membership.role == Role.TENANT_ADMIN:
             return qs
         if membership.role == Role.SUPPLIER_ADMIN:

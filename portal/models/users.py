@@ -32,6 +32,9 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField("email address", unique=True)
+    is_api_client = models.BooleanField(
+        default=False, help_text="The identity of an API token: it never signs in to the web pages."
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

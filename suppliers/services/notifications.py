@@ -34,6 +34,7 @@ def supplier_recipients(po: PurchaseOrder) -> list[str]:
     return sorted(
         Membership.objects.active()
         .filter(tenant=po.tenant, partner=po.partner, role__in=[Role.SUPPLIER_ADMIN, Role.SUPPLIER_USER])
+        .exclude(user__is_api_client=True)
         .values_list("user__email", flat=True)
     )
 
