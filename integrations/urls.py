@@ -8,5 +8,5 @@ urlpatterns = [
     path("sync/", sync_views.SyncMonitorView.as_view(), name="sync_monitor"),
     path("sync/exceptions/", sync_views.ExceptionQueueView.as_view(), name="sync_exceptions"),
     path("sync/events/<uuid:pk>/", sync_views.EventDetailView.as_view(), name="sync_event"),
-    path("sync/drifts/<int:pk>/", sync_views.DriftActionView.as_view(), name="sync_drift"),
+    path("sync/drifts/<id:pk>/", sync_views.DriftActionView.as_view(), name="sync_drift"),
 ]

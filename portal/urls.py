@@ -1,23 +1,26 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from integrations.metrics import metrics
+from portal.converters import IdConverter
 from portal.views import audit, health, home, invitations, members, partners, tokens
+
+register_converter(IdConverter, "id")
 
 tenant_patterns = [
     path("", home.DashboardView.as_view(), name="dashboard"),
     path("partners/", partners.PartnerListView.as_view(), name="partner_list"),
-    path("partners/<int:pk>/", partners.PartnerDetailView.as_view(), name="partner_detail"),
-    path("partners/<int:pk>/invite/", partners.PartnerInviteView.as_view(), name="partner_invite"),
+    path("partners/<id:pk>/", partners.PartnerDetailView.as_view(), name="partner_detail"),
+    path("partners/<id:pk>/invite/", partners.PartnerInviteView.as_view(), name="partner_invite"),
     path("members/", members.MemberListView.as_view(), name="member_list"),
     path("members/invite/", members.MemberInviteView.as_view(), name="member_invite"),
-    path("members/<int:pk>/", members.MemberDetailView.as_view(), name="member_detail"),
-    path("members/<int:pk>/scope/", members.MemberScopeView.as_view(), name="member_scope"),
-    path("members/<int:pk>/activation/", members.MemberActivationView.as_view(), name="member_activation"),
-    path("invitations/<int:pk>/revoke/", members.InvitationRevokeView.as_view(), name="invitation_revoke"),
+    path("members/<id:pk>/", members.MemberDetailView.as_view(), name="member_detail"),
+    path("members/<id:pk>/scope/", members.MemberScopeView.as_view(), name="member_scope"),
+    path("members/<id:pk>/activation/", members.MemberActivationView.as_view(), name="member_activation"),
+    path("invitations/<id:pk>/revoke/", members.InvitationRevokeView.as_view(), name="invitation_revoke"),
     path("api-tokens/", tokens.ApiTokenListView.as_view(), name="api_tokens"),
     path("audit/", audit.AuditListView.as_view(), name="audit_list"),
-    path("audit/<int:pk>/", audit.AuditDetailView.as_view(), name="audit_detail"),
+    path("audit/<id:pk>/", audit.AuditDetailView.as_view(), name="audit_detail"),
     path("", include("integrations.urls")),
     path("", include("suppliers.urls")),
 ]
@@ -34,3 +37,5 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),
 ]
+
+handler404 = "portal.views.errors.not_found"

@@ -44,7 +44,7 @@ class AsnListView(TenantViewMixin, ListView):
         status = self.request.GET.get("status", "")
         return asn_list(
             membership=self.membership,
-            query=self.request.GET.get("q", ""),
+            query=self.request.GET.get("q", "").replace("\x00", ""),
             status=status if status in ASN_FILTERS else "",
         )
 

@@ -44,7 +44,7 @@ class PurchaseOrderListView(TenantViewMixin, ListView):
         status = self.request.GET.get("status", "")
         return po_list(
             membership=self.membership,
-            query=self.request.GET.get("q", ""),
+            query=self.request.GET.get("q", "").replace("\x00", ""),
             status=status if status in PO_FILTERS else "",
             sort=self.request.GET.get("sort", "action"),
         )

@@ -53,7 +53,12 @@ def idempotent(action):
                     request=request,
                     headers={"Retry-After": "1"},
                 )
-            return Response(record.response_body, status=record.status_code, headers={"Idempotent-Replayed": "true"})
+            return Response(
+                record.response_body,
+                status=record.status_code,
+                headers={"Idempotent-Replayed": "true"},
+                content_type="application/problem+json" if record.status_code >= 400 else None,
+            )
         try:
             response = action(self, request, *args, **kwargs)
         except Exception as exc:  # the view's own error answer is what later retries get too

@@ -16,6 +16,8 @@ from suppliers.models import (
     PurchaseOrderLine,
 )
 
+MAX_ID = 10**18 - 1
+
 
 class PurchaseOrderLineSerializer(serializers.ModelSerializer):
     product_code = serializers.CharField(source="product.default_code", default="", read_only=True)
@@ -97,7 +99,7 @@ class AckLineReadSerializer(serializers.ModelSerializer):
 class AcknowledgementSerializer(serializers.ModelSerializer):
     purchase_order = serializers.IntegerField(source="order_id", read_only=True)
     lines = AckLineReadSerializer(many=True, read_only=True)
-    odoo_status = serializers.CharField(source="outbox_event.status", default=None, read_only=True)
+    odoo_status = serializers.CharField(source="outbox_event.status", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = Acknowledgement
@@ -122,7 +124,7 @@ class AcknowledgementSerializer(serializers.ModelSerializer):
 
 
 class AckLineInputSerializer(serializers.Serializer):
-    line_id = serializers.IntegerField()
+    line_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     decision = serializers.ChoiceField(choices=AcknowledgementLine.Decision.choices, default="accept")
     promised_date = serializers.DateField(required=False, allow_null=True)
     promised_qty = serializers.DecimalField(max_digits=16, decimal_places=4, required=False, allow_null=True)
@@ -137,7 +139,7 @@ class AcknowledgementInputSerializer(serializers.Serializer):
 
 
 class AsnItemSerializer(serializers.ModelSerializer):
-    package = serializers.CharField(source="package.sscc", default=None, read_only=True)
+    package = serializers.CharField(source="package.sscc", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = AsnItem
@@ -172,7 +174,7 @@ class AsnSerializer(serializers.ModelSerializer):
     lines = AsnLineSerializer(many=True, read_only=True)
     packages = PackageSerializer(many=True, read_only=True)
     certificates = CertificateSerializer(many=True, read_only=True)
-    odoo_status = serializers.CharField(source="outbox_event.status", default=None, read_only=True)
+    odoo_status = serializers.CharField(source="outbox_event.status", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = Asn
@@ -215,7 +217,7 @@ class AsnItemInputSerializer(serializers.Serializer):
 
 
 class AsnLineInputSerializer(serializers.Serializer):
-    order_line = serializers.IntegerField(help_text="Id of the purchase order line.")
+    order_line = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="Id of the purchase order line.")
     quantity = serializers.DecimalField(max_digits=16, decimal_places=4, min_value=0)
     uom = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
     items = AsnItemInputSerializer(many=True, required=False, default=list)

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from portal.api.idempotency import idempotent
 from portal.api.schema import problems
 from suppliers.models import Acknowledgement, Asn, PurchaseOrder, PurchaseOrderLine
-from suppliers.selectors import PO_FILTERS, asn_list, po_acknowledgements, po_get, po_list
+from suppliers.selectors import ASN_FILTERS, PO_FILTERS, asn_list, po_acknowledgements, po_get, po_list
 from suppliers.services import asn_import, documents
 from suppliers.services import asns as asn_service
 from suppliers.services.acknowledgements import LineAnswer, ack_submit
@@ -73,13 +73,17 @@ class PurchaseOrderViewSet(PartnerApiMixin, viewsets.ReadOnlyModelViewSet):
     }
     serializer_class = s.PurchaseOrderSerializer
     queryset = PurchaseOrder.objects.none()  # for the schema; requests use get_queryset
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = "[0-9]{1,18}"
 
     def get_queryset(self):
         status_filter = self.request.query_params.get("status", "")
+        if status_filter and status_filter not in PO_FILTERS:
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError({"status": f"Choose one of {', '.join(sorted(PO_FILTERS))}."})
         qs = po_list(
             membership=self.membership,
-            query=self.request.query_params.get("q", "")[:100],
+            query=self.request.query_params.get("q", "")[:100].replace("\x00", ""),
             status=status_filter if status_filter in PO_FILTERS else "",
         )
         since = self.request.query_params.get("updated_since")
@@ -171,7 +175,7 @@ class AcknowledgementViewSet(PartnerApiMixin, mixins.RetrieveModelMixin, viewset
     required_scopes = {"retrieve": "po:read"}
     serializer_class = s.AcknowledgementSerializer
     queryset = Acknowledgement.objects.none()
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = "[0-9]{1,18}"
 
     def get_queryset(self):
         return (
@@ -219,14 +223,19 @@ class AsnViewSet(PartnerApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     }
     serializer_class = s.AsnSerializer
     queryset = Asn.objects.none()
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = "[0-9]{1,18}"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         if self.action == "list":
+            wanted = self.request.query_params.get("status", "")
+            if wanted and wanted not in ASN_FILTERS:
+                from rest_framework.exceptions import ValidationError
+
+                raise ValidationError({"status": f"Choose one of {', '.join(ASN_FILTERS)}."})
             qs = asn_list(
                 membership=self.membership,
-                query=self.request.query_params.get("q", "")[:100],
+                query=self.request.query_params.get("q", "")[:100].replace("\x00", ""),
                 status=self.request.query_params.get("status", ""),
             )
             return qs.select_related("outbox_event").prefetch_related(
@@ -301,7 +310,7 @@ class AsnViewSet(PartnerApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
         summary="Change a draft shipment", request=s.AsnWriteSerializer, responses={200: s.AsnSerializer, **problems()}
     )
     def partial_update(self, request, pk=None):
-        data = s.AsnWriteSerializer(data=request.data, partial=True)
+        data = s.AsnWriteSerializer(data=request.data)  # every field is optional; nested ones are whole
         data.is_valid(raise_exception=True)
         header, lines, packages = self._inputs(data.validated_data)
         asn = asn_service.asn_update(

@@ -125,10 +125,15 @@ def _build_lines(
         promised_qty = _parse_qty(answer.promised_qty, f"{prefix}.promised_qty", errors)
         reason = (answer.reason or "").strip()
         if decision == Decision.CHANGE:
-            if promised_date is None and promised_qty is None and not {
-                f"{prefix}.promised_date",
-                f"{prefix}.promised_qty",
-            } & set(errors):
+            if (
+                promised_date is None
+                and promised_qty is None
+                and not {
+                    f"{prefix}.promised_date",
+                    f"{prefix}.promised_qty",
+                }
+                & set(errors)
+            ):
                 errors[f"{prefix}.promised_date"] = "Give the date or the quantity you can deliver."
             if promised_date and promised_date < timezone.localdate() - dt.timedelta(days=1):
                 errors[f"{prefix}.promised_date"] = f"{promised_date:%Y-%m-%d} is in the past; promise a coming day."

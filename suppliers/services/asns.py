@@ -64,6 +64,8 @@ def asn_create(*, membership: Membership, po_ids: list[int], header: dict | None
     for value in po_ids or []:
         try:
             ids.append(int(value))
+            if not 0 < ids[-1] < 10**18:
+                raise ValueError
         except (TypeError, ValueError):
             raise ValidationError({"orders": f"“{value}” is not a purchase order id."}) from None
     if not ids:
