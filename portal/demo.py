@@ -66,12 +66,16 @@ def seed_demo() -> tuple[Tenant, list[DemoUser]]:
                 "odoo_database": "sim",
                 "odoo_login": "integration",
                 "odoo_transport": "auto",
+                "gs1_company_prefix": "0614141",
             },
         )
         if created:
             tenant.odoo_password = "integration"
             tenant.odoo_api_key = "sim-api-key-integration"
             tenant.save(update_fields=["odoo_password_encrypted", "odoo_api_key_encrypted"])
+        if not tenant.gs1_company_prefix:
+            tenant.gs1_company_prefix = "0614141"  # GS1's example prefix: demo labels only
+            tenant.save(update_fields=["gs1_company_prefix"])
         partners = {}
         for key, data in DEMO_PARTNERS.items():
             partners[key], _ = Partner.objects.get_or_create(
@@ -100,6 +104,20 @@ def seed_demo() -> tuple[Tenant, list[DemoUser]]:
                 # `manage.py demo_totp` can print the current code.
                 totp_ensure(user)
     return tenant, DEMO_USERS
+
+
+def demo_api_token(tenant: Tenant) -> str:
+    """A fresh secret for the demo supplier's API token (created once, rotated on every start)."""
+    from portal.models import API_SCOPES, ApiToken
+    from portal.services.tokens import token_create, token_rotate
+
+    admin = Membership.objects.get(tenant=tenant, user__email="orders@nordic-fasteners.example")
+    token = ApiToken.objects.filter(tenant=tenant, partner=admin.partner, name="Demo ERP connector").first()
+    if token is None or not token.is_usable:
+        _, secret = token_create(actor=admin, name="Demo ERP connector", scopes=list(API_SCOPES), expires_in_days=365)
+    else:
+        _, secret = token_rotate(actor=admin, token_id=token.pk)
+    return secret
 
 
 def current_totp_code(user: User) -> str:

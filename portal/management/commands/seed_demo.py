@@ -20,6 +20,13 @@ class Command(BaseCommand):
         self.stdout.write(
             "Staff logins ask for a two-factor code: `python manage.py demo_totp EMAIL` prints the current one."
         )
+        from django.conf import settings
+
+        from portal.demo import demo_api_token
+
+        secret = demo_api_token(tenant)
+        self.stdout.write(f"API ({settings.PORTAL_BASE_URL}/api/v1/docs/), token of Nordic Fasteners' ERP: {secret}")
+        self.stdout.write(f"  curl -H 'Authorization: Bearer {secret}' {settings.PORTAL_BASE_URL}/api/v1/purchase-orders/")
         if options["check_odoo"]:
             from integrations.tasks import odoo_connection_check_task, pull_tenant_task
 
