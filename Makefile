@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test lint format bench system-deps install clean
+.PHONY: run test lint format bench system-deps pdf-deps install clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,15 +17,23 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 
 install: $(VENV)/.runtime
 
-# Debian packages the tests need: Chromium for the browser tests.
-system-deps:
+# Debian packages the PDFs need (WeasyPrint renders with pango; harfbuzz-subset embeds font subsets).
+pdf-deps:
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libharfbuzz-subset && fc-list | grep -qi dejavu; } || { \
+	  echo "Installing Debian's pango, harfbuzz-subset and DejaVu fonts for the PDFs"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; }
+
+# Debian packages the tests need: Chromium for the browser tests, and the PDF libraries.
+system-deps: pdf-deps
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; }
 
 ## The main job on the embedded default: SQLite, filesystem broker, web + worker + beat.
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime pdf-deps
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py seed_demo --check-odoo
