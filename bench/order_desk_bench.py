@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sync_bench import ROOT, percentile, setup_django  # noqa: E402  (sets the benchmark's environment)
+from sync_bench import ROOT, percentile, setup_django
 
 WRK_REPORT = Path(__file__).resolve().parent / "wrk_report.lua"
 POS, LINES_PER_PO, PARTNERS, BIG_PARTNER_SHARE = 100_000, 2, 100, 20_000
@@ -37,8 +37,11 @@ def ensure_wrk() -> str:
     if found:
         return found
     sudo = [] if os.geteuid() == 0 else ["sudo"]
-    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=True,
-                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    subprocess.run(
+        [*sudo, "apt-get", "install", "-y", "-qq", "wrk"],
+        check=True,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    )
     return shutil.which("wrk") or "wrk"
 
 
@@ -57,9 +60,18 @@ class Gunicorn:
     def __enter__(self) -> Gunicorn:
         env = {**os.environ, "PORTAL_BASE_URL": f"http://127.0.0.1:{self.port}"}
         self.proc = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "portal.wsgi", "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}",
-             "--log-level", "warning"],
-            cwd=ROOT, env=env,
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "portal.wsgi",
+                "-w",
+                str(self.workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
         )
         import httpx
 
@@ -90,11 +102,18 @@ def seed_orders():
     if not created and PurchaseOrder.objects.filter(tenant=tenant).count() == POS:
         return tenant
     PurchaseOrder.objects.filter(tenant=tenant).delete()
-    partners = [Partner.objects.get_or_create(tenant=tenant, odoo_id=1000 + i, defaults={"name": f"Supplier {i}"})[0]
-                for i in range(PARTNERS)]
-    products = [Product.objects.get_or_create(tenant=tenant, odoo_id=5000 + i, defaults={
-        "default_code": f"ITEM-{i:04d}", "name": f"Item {i}", "tracking": random.choice(["none", "lot"])})[0]
-        for i in range(500)]
+    partners = [
+        Partner.objects.get_or_create(tenant=tenant, odoo_id=1000 + i, defaults={"name": f"Supplier {i}"})[0]
+        for i in range(PARTNERS)
+    ]
+    products = [
+        Product.objects.get_or_create(
+            tenant=tenant,
+            odoo_id=5000 + i,
+            defaults={"default_code": f"ITEM-{i:04d}", "name": f"Item {i}", "tracking": random.choice(["none", "lot"])},
+        )[0]
+        for i in range(500)
+    ]
     rng = random.Random(7)
     now = datetime.now(UTC)
     statuses = [AckStatus.NONE, AckStatus.ACCEPTED, AckStatus.ACCEPTED, AckStatus.PENDING, AckStatus.OUTDATED]
@@ -102,13 +121,23 @@ def seed_orders():
     for i in range(POS):
         partner = partners[0] if i < BIG_PARTNER_SHARE else partners[1 + i % (PARTNERS - 1)]
         planned = now + timedelta(days=rng.randint(-60, 60))
-        batch.append(PurchaseOrder(
-            tenant=tenant, partner=partner, odoo_id=i + 1, name=f"P{i + 1:06d}", partner_ref=f"SO-{rng.randint(1, 99999)}",
-            state=rng.choice(["purchase"] * 8 + ["done", "cancel"]), date_order=planned - timedelta(days=30),
-            date_approve=planned - timedelta(days=29), date_planned=planned, amount_total=rng.randint(100, 90000),
-            currency_code="EUR", receipt_status=rng.choice(["pending", "pending", "partial", "full"]),
-            ack_status=rng.choice(statuses),
-        ))
+        batch.append(
+            PurchaseOrder(
+                tenant=tenant,
+                partner=partner,
+                odoo_id=i + 1,
+                name=f"P{i + 1:06d}",
+                partner_ref=f"SO-{rng.randint(1, 99999)}",
+                state=rng.choice(["purchase"] * 8 + ["done", "cancel"]),
+                date_order=planned - timedelta(days=30),
+                date_approve=planned - timedelta(days=29),
+                date_planned=planned,
+                amount_total=rng.randint(100, 90000),
+                currency_code="EUR",
+                receipt_status=rng.choice(["pending", "pending", "partial", "full"]),
+                ack_status=rng.choice(statuses),
+            )
+        )
         if len(batch) == 5000:
             PurchaseOrder.objects.bulk_create(batch)
             batch = []
@@ -117,11 +146,20 @@ def seed_orders():
     for n, (pk, planned) in enumerate(ids):
         for j in range(LINES_PER_PO):
             qty = rng.randint(1, 500)
-            lines.append(PurchaseOrderLine(
-                tenant=tenant, order_id=pk, odoo_id=n * LINES_PER_PO + j + 1, product=rng.choice(products),
-                description=f"Item line {j}", quantity=qty, uom_name="Units", price_unit=2,
-                date_planned=planned, qty_received=rng.choice([0, 0, qty]),
-            ))
+            lines.append(
+                PurchaseOrderLine(
+                    tenant=tenant,
+                    order_id=pk,
+                    odoo_id=n * LINES_PER_PO + j + 1,
+                    product=rng.choice(products),
+                    description=f"Item line {j}",
+                    quantity=qty,
+                    uom_name="Units",
+                    price_unit=2,
+                    date_planned=planned,
+                    qty_received=rng.choice([0, 0, qty]),
+                )
+            )
         if len(lines) >= 10000:
             PurchaseOrderLine.objects.bulk_create(lines)
             lines = []
@@ -163,9 +201,11 @@ def queries_for(path: str, *, user=None, token: str | None = None) -> int:
 def wrk(wrk_bin: str, url: str, header: str, seconds: int = 15) -> dict:
     out = subprocess.run(
         [wrk_bin, "-t2", "-c20", f"-d{seconds}s", "--timeout", "10s", "-s", str(WRK_REPORT), "-H", header, url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
-    return json.loads(out[out.index("{"):])
+    return json.loads(out[out.index("{") :])
 
 
 def part_list() -> list[dict]:
@@ -180,18 +220,42 @@ def part_list() -> list[dict]:
     totp_ensure(buyer.user)
     _, secret = token_create(actor=supplier, name="bench", scopes=["po:read"], expires_in_days=1)
     cases = [
-        ("API list, supplier (20,000 POs)", "/api/v1/purchase-orders/", f"Authorization: Bearer {secret}",
-         {"token": secret}),
-        ("API list, to acknowledge", "/api/v1/purchase-orders/?status=to_acknowledge",
-         f"Authorization: Bearer {secret}", {"token": secret}),
-        ("page, supplier (20,000 POs)", f"/t/{tenant.slug}/orders/", f"Cookie: {session_cookie(supplier.user)}",
-         {"user": supplier.user}),
-        ("page, buyer (100,000 POs)", f"/t/{tenant.slug}/orders/", f"Cookie: {session_cookie(buyer.user)}",
-         {"user": buyer.user}),
-        ("page, buyer, late filter", f"/t/{tenant.slug}/orders/?status=late", f"Cookie: {session_cookie(buyer.user)}",
-         {"user": buyer.user}),
-        ("page, buyer, search a product", f"/t/{tenant.slug}/orders/?q=ITEM-0042",
-         f"Cookie: {session_cookie(buyer.user)}", {"user": buyer.user}),
+        (
+            "API list, supplier (20,000 POs)",
+            "/api/v1/purchase-orders/",
+            f"Authorization: Bearer {secret}",
+            {"token": secret},
+        ),
+        (
+            "API list, to acknowledge",
+            "/api/v1/purchase-orders/?status=to_acknowledge",
+            f"Authorization: Bearer {secret}",
+            {"token": secret},
+        ),
+        (
+            "page, supplier (20,000 POs)",
+            f"/t/{tenant.slug}/orders/",
+            f"Cookie: {session_cookie(supplier.user)}",
+            {"user": supplier.user},
+        ),
+        (
+            "page, buyer (100,000 POs)",
+            f"/t/{tenant.slug}/orders/",
+            f"Cookie: {session_cookie(buyer.user)}",
+            {"user": buyer.user},
+        ),
+        (
+            "page, buyer, late filter",
+            f"/t/{tenant.slug}/orders/?status=late",
+            f"Cookie: {session_cookie(buyer.user)}",
+            {"user": buyer.user},
+        ),
+        (
+            "page, buyer, search a product",
+            f"/t/{tenant.slug}/orders/?q=ITEM-0042",
+            f"Cookie: {session_cookie(buyer.user)}",
+            {"user": buyer.user},
+        ),
     ]
     results = []
     with Gunicorn(workers=4) as server:
@@ -205,13 +269,13 @@ def part_list() -> list[dict]:
 def part_asn(latency_ms: float, count: int = 40) -> dict:
     import httpx
     import odoorpc
+    from sync_bench import make_tenant
 
     from integrations.models import OutboxEvent
     from integrations.odoo_sim.process import SimProcess
     from integrations.worker_process import Worker, purge_queues
     from portal.models import Partner, Role
     from portal.services.tokens import token_create
-    from sync_bench import make_tenant
     from tests.factories import member
 
     purge_queues()
@@ -220,13 +284,29 @@ def part_asn(latency_ms: float, count: int = 40) -> dict:
         try:
             odoo = odoorpc.ODOO("127.0.0.1", port=sim.port, timeout=60)
             odoo.login("sim", "integration", "integration")
-            products = {p["default_code"]: p["id"] for p in odoo.execute_kw(
-                "product.product", "search_read", [[["default_code", "in", ["M8-BOLT-50", "ALU-BRKT-7"]]]],
-                {"fields": ["default_code"]})}
+            products = {
+                p["default_code"]: p["id"]
+                for p in odoo.execute_kw(
+                    "product.product",
+                    "search_read",
+                    [[["default_code", "in", ["M8-BOLT-50", "ALU-BRKT-7"]]]],
+                    {"fields": ["default_code"]},
+                )
+            }
             for _ in range(count):
-                po = odoo.execute_kw("purchase.order", "create", [{"partner_id": 11, "order_line": [
-                    [0, 0, {"product_id": products["M8-BOLT-50"], "product_qty": 1000}],
-                    [0, 0, {"product_id": products["ALU-BRKT-7"], "product_qty": 40}]]}])
+                po = odoo.execute_kw(
+                    "purchase.order",
+                    "create",
+                    [
+                        {
+                            "partner_id": 11,
+                            "order_line": [
+                                [0, 0, {"product_id": products["M8-BOLT-50"], "product_qty": 1000}],
+                                [0, 0, {"product_id": products["ALU-BRKT-7"], "product_qty": 40}],
+                            ],
+                        }
+                    ],
+                )
                 odoo.execute_kw("purchase.order", "button_confirm", [[po]])
             sim.config(latency_ms=latency_ms)
             slug = f"bench-asn-{int(time.time())}"
@@ -238,29 +318,57 @@ def part_asn(latency_ms: float, count: int = 40) -> dict:
             _, secret = token_create(actor=admin, name="bench", scopes=["po:read", "asn:write"], expires_in_days=1)
             from suppliers.models import PurchaseOrder
 
-            orders = list(PurchaseOrder.objects.filter(tenant=tenant, partner=partner, state="purchase",
-                                                       receipt_status="pending", lines__product__default_code="ALU-BRKT-7")
-                          .distinct().order_by("-odoo_id")[:count])
+            orders = list(
+                PurchaseOrder.objects.filter(
+                    tenant=tenant,
+                    partner=partner,
+                    state="purchase",
+                    receipt_status="pending",
+                    lines__product__default_code="ALU-BRKT-7",
+                )
+                .distinct()
+                .order_by("-odoo_id")[:count]
+            )
             worker = Worker(concurrency=4, log=Path(tmp) / "worker.log").start()
             sent, events, api_ms = {}, {}, []
             try:
-                with Gunicorn(workers=2) as server, httpx.Client(
-                    base_url=server.url, headers={"Authorization": f"Bearer {secret}"}, timeout=30
-                ) as client:
+                with (
+                    Gunicorn(workers=2) as server,
+                    httpx.Client(
+                        base_url=server.url, headers={"Authorization": f"Bearer {secret}"}, timeout=30
+                    ) as client,
+                ):
                     for n, po in enumerate(orders):
                         bolt = po.lines.get(product__default_code="M8-BOLT-50")
                         bracket = po.lines.get(product__default_code="ALU-BRKT-7")
-                        body = {"orders": [po.pk], "ship_date": datetime.now(UTC).date().isoformat(),
-                                "eta": (datetime.now(UTC) + timedelta(days=2)).isoformat(), "carrier": "DHL",
-                                "tracking_number": f"JD{n:08d}", "packages": [{"kind": "pallet"}, {"kind": "carton"}],
-                                "lines": [{"order_line": bolt.pk, "quantity": "1000",
-                                           "items": [{"quantity": "1000", "package": "1"}]},
-                                          {"order_line": bracket.pk, "quantity": "40", "items": [
-                                              {"lot_name": f"LA-{n}", "quantity": "25", "package": "1"},
-                                              {"lot_name": f"LB-{n}", "quantity": "15", "package": "2"}]}]}
+                        body = {
+                            "orders": [po.pk],
+                            "ship_date": datetime.now(UTC).date().isoformat(),
+                            "eta": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
+                            "carrier": "DHL",
+                            "tracking_number": f"JD{n:08d}",
+                            "packages": [{"kind": "pallet"}, {"kind": "carton"}],
+                            "lines": [
+                                {
+                                    "order_line": bolt.pk,
+                                    "quantity": "1000",
+                                    "items": [{"quantity": "1000", "package": "1"}],
+                                },
+                                {
+                                    "order_line": bracket.pk,
+                                    "quantity": "40",
+                                    "items": [
+                                        {"lot_name": f"LA-{n}", "quantity": "25", "package": "1"},
+                                        {"lot_name": f"LB-{n}", "quantity": "15", "package": "2"},
+                                    ],
+                                },
+                            ],
+                        }
                         asn = client.post("/api/v1/asns/", json=body).json()
                         started = time.time()
-                        response = client.post(f"/api/v1/asns/{asn['id']}/submit/", headers={"Idempotency-Key": f"s{n}"})
+                        response = client.post(
+                            f"/api/v1/asns/{asn['id']}/submit/", headers={"Idempotency-Key": f"s{n}"}
+                        )
                         api_ms.append((time.time() - started) * 1000)
                         assert response.status_code == 200, response.text
                         sent[asn["id"]] = started
@@ -270,8 +378,11 @@ def part_asn(latency_ms: float, count: int = 40) -> dict:
                     deadline = time.time() + 300
                     while time.time() < deadline:
                         rows = dict(Asn.objects.filter(pk__in=sent).values_list("pk", "outbox_event_id"))
-                        events = dict(OutboxEvent.objects.filter(pk__in=rows.values(), status="done").values_list(
-                            "pk", "delivered_at"))
+                        events = dict(
+                            OutboxEvent.objects.filter(pk__in=rows.values(), status="done").values_list(
+                                "pk", "delivered_at"
+                            )
+                        )
                         if len(events) == len(sent):
                             break
                         time.sleep(0.5)
@@ -281,10 +392,16 @@ def part_asn(latency_ms: float, count: int = 40) -> dict:
             lots = odoo.execute_kw("stock.move.line", "search_count", [[["lot_name", "like", "LA-"]]])
         finally:
             sim.stop()
-    return {"latency_ms": latency_ms, "asns": len(sent), "delivered": len(latencies),
-            "submit_api_p50_ms": round(percentile(api_ms, 50), 1), "submit_api_p95_ms": round(percentile(api_ms, 95), 1),
-            "submit_to_receipt_p50_ms": round(percentile(latencies, 50), 1),
-            "submit_to_receipt_p95_ms": round(percentile(latencies, 95), 1), "lot_lines_in_odoo": lots}
+    return {
+        "latency_ms": latency_ms,
+        "asns": len(sent),
+        "delivered": len(latencies),
+        "submit_api_p50_ms": round(percentile(api_ms, 50), 1),
+        "submit_api_p95_ms": round(percentile(api_ms, 95), 1),
+        "submit_to_receipt_p50_ms": round(percentile(latencies, 50), 1),
+        "submit_to_receipt_p95_ms": round(percentile(latencies, 95), 1),
+        "lot_lines_in_odoo": lots,
+    }
 
 
 def main() -> None:

@@ -257,7 +257,7 @@ def main() -> None:
                     "--pos",
                     str(args.pos),
                 ]
-                out = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 - this script
+                out = subprocess.run(command, capture_output=True, text=True, check=False)
                 print(out.stdout.strip() or out.stderr[-2000:], flush=True)
         return
     setup_django()

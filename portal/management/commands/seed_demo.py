@@ -26,7 +26,8 @@ class Command(BaseCommand):
 
         secret = demo_api_token(tenant)
         self.stdout.write(f"API ({settings.PORTAL_BASE_URL}/api/v1/docs/), token of Nordic Fasteners' ERP: {secret}")
-        self.stdout.write(f"  curl -H 'Authorization: Bearer {secret}' {settings.PORTAL_BASE_URL}/api/v1/purchase-orders/")
+        orders_url = f"{settings.PORTAL_BASE_URL}/api/v1/purchase-orders/"
+        self.stdout.write(f"  curl -H 'Authorization: Bearer {secret}' {orders_url}")
         if options["check_odoo"]:
             from integrations.tasks import odoo_connection_check_task, pull_tenant_task
 
