@@ -70,6 +70,25 @@ def sync_overview(*, membership: Membership) -> dict[str, Any]:
         "dead_total": events.filter(status=EventStatus.DEAD).count(),
         "drift_total": open_drift_list(membership=membership).count(),
         "cursors": cursors,
+        **_business_backlogs(membership, now),
+    }
+
+
+def _business_backlogs(membership: Membership, now) -> dict[str, Any]:
+    """What waits outside the queues: shipments not (yet, or not rightly) on a receipt, decisions."""
+    from suppliers.models import AckStatus, Asn, PurchaseOrder
+
+    waiting = Asn.objects.filter(tenant_id=membership.tenant_id, status__in=Asn.OPEN_STATUSES).filter(
+        ~Q(outbox_event__status=EventStatus.DONE) | ~Q(odoo_mismatches=[])
+    )
+    oldest = waiting.aggregate(m=Min("submitted_at"))["m"]
+    return {
+        "asns_not_on_receipt": waiting.count(),
+        "asns_not_on_receipt_age": (now - oldest).total_seconds() if oldest else None,
+        "asns_mismatched": waiting.exclude(odoo_mismatches=[]).count(),
+        "acks_awaiting_buyer": PurchaseOrder.objects.filter(
+            tenant_id=membership.tenant_id, ack_status=AckStatus.PENDING
+        ).count(),
     }
 
 

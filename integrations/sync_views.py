@@ -34,6 +34,8 @@ def _record_link(event: OutboxEvent) -> str | None:
 
     if event.aggregate_type == "suppliers.purchaseorder":
         return reverse("po_detail", args=[event.tenant.slug, int(event.aggregate_id)])
+    if event.aggregate_type == "suppliers.asn":
+        return reverse("asn_detail", args=[event.tenant.slug, int(event.aggregate_id)])
     return None
 
 

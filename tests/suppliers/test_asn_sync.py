@@ -180,3 +180,32 @@ def test_cancelling_a_submitted_asn_takes_its_lots_off_the_receipt(synced):
         for line in synced.gw.search_read("stock.move.line", [["picking_id", "=", picking]], ["lot_name"])
     }
     assert not names & {"LOT-A-7", "LOT-B-7"}
+
+
+def test_reconciliation_finds_lots_and_dates_gone_from_odoo(synced, django_capture_on_commit_callbacks):
+    from integrations.models import SyncDrift
+    from integrations.services.reconcile import tenant_reconcile
+    from suppliers.services.acknowledgements import LineAnswer, ack_submit, local_date
+
+    asn, po, _bolt, _bracket, _ = _shipment(synced)
+    asn_submit(membership=synced.supplier, asn_id=asn.pk)
+    first, *rest = list(po.lines.order_by("sequence", "id"))
+    promised = local_date(first.date_planned, synced.tenant) + dt.timedelta(days=1)
+    ack_submit(
+        membership=synced.supplier,
+        po_id=po.pk,
+        answers=[
+            LineAnswer(line_id=first.pk, decision="change", promised_date=promised.isoformat()),
+            *[LineAnswer(line_id=x.pk) for x in rest],
+        ],
+    )
+    assert set(_deliver(synced.tenant)) == {"done"}
+    assert tenant_reconcile(tenant=synced.tenant, full=True) == 0  # all as delivered
+    gw = synced.gw
+    picking = gw.read("purchase.order", [po.odoo_id], ["picking_ids"])[0]["picking_ids"][0]
+    lot_b = gw.search("stock.move.line", [["picking_id", "=", picking], ["lot_name", "=", "LOT-B-7"]])
+    gw.unlink("stock.move.line", lot_b)
+    gw.write("purchase.order.line", [first.odoo_id], {"date_planned": "2030-01-01 12:00:00"})
+    assert tenant_reconcile(tenant=synced.tenant, full=True) == 2
+    messages = sorted(SyncDrift.objects.values_list("message", flat=True))
+    assert "LOT-B-7" in messages[0] and "promised" in messages[1]
