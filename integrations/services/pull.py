@@ -239,6 +239,8 @@ def _upsert_orders(tenant: Tenant, gateway: OdooGateway, rows: list[dict], resul
     lines = gateway.read("purchase.order.line", line_ids, PO_LINE_FIELDS) if line_ids else []
     result.calls += 1 if line_ids else 0
     products = _products_for(tenant, gateway, lines, result)
+    order_partner = {row["id"]: row["partner_id"][0] for row in changed if row["partner_id"]}
+    codes = _vendor_codes(gateway, lines, order_partner, result)
     before = {
         order.odoo_id: _po_snapshot(order)
         for order in PurchaseOrder.objects.filter(
@@ -279,6 +281,10 @@ def _upsert_orders(tenant: Tenant, gateway: OdooGateway, rows: list[dict], resul
                     "sequence": line.get("sequence") or 10,
                     "product": products.get(line["product_id"][0]) if line["product_id"] else None,
                     "description": line["name"] or "",
+                    "vendor_product_code": codes.get(
+                        (order_partner.get(line["order_id"][0]), line["product_id"][0] if line["product_id"] else None),
+                        "",
+                    ),
                     "quantity": Decimal(str(line["product_qty"])),
                     "uom_name": line["product_uom"][1] if line["product_uom"] else "",
                     "price_unit": Decimal(str(line["price_unit"] or 0)),
@@ -307,6 +313,38 @@ def _upsert_orders(tenant: Tenant, gateway: OdooGateway, rows: list[dict], resul
                         sender=PurchaseOrder, tenant=tenant, order=order, changes=changes
                     )
                 )
+
+
+def _vendor_codes(
+    gateway: OdooGateway, lines: list[dict], order_partner: dict[int, int], result: PullResult
+) -> dict[tuple[int, int], str]:
+    """The supplier's own product codes (product.supplierinfo), by (vendor, product): two calls a page."""
+    product_ids = sorted({line["product_id"][0] for line in lines if line["product_id"]})
+    vendors = sorted(set(order_partner.values()))
+    if not product_ids or not vendors:
+        return {}
+    templates = {
+        row["id"]: row["product_tmpl_id"][0]
+        for row in gateway.read("product.product", product_ids, ["product_tmpl_id"])
+        if row.get("product_tmpl_id")
+    }
+    infos = gateway.search_read(
+        "product.supplierinfo",
+        [["partner_id", "in", vendors], ["product_tmpl_id", "in", sorted(set(templates.values()))]],
+        ["partner_id", "product_tmpl_id", "product_id", "product_code"],
+    )
+    result.calls += 2
+    codes: dict[tuple[int, int], str] = {}
+    for info in infos:
+        if not info.get("product_code") or not info.get("partner_id"):
+            continue
+        for product_id, template_id in templates.items():
+            variant = info["product_id"][0] if info.get("product_id") else None
+            if (variant == product_id) or (
+                variant is None and info["product_tmpl_id"] and info["product_tmpl_id"][0] == template_id
+            ):
+                codes.setdefault((info["partner_id"][0], product_id), info["product_code"])
+    return codes
 
 
 def _products_for(tenant: Tenant, gateway: OdooGateway, lines: list[dict], result: PullResult) -> dict[int, Product]:

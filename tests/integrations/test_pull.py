@@ -202,3 +202,11 @@ def test_once_settled_a_repoll_reads_only_newer_rows(tenant, settings):
     gw.call("purchase.order", "button_confirm", [po])
     tenant_pull(tenant=tenant)
     assert PurchaseOrder.objects.get(tenant=tenant, odoo_id=po).partner_ref == "AFTER-SETTLING"
+
+
+def test_pull_brings_the_suppliers_own_product_code(tenant, odoo_sim):
+    tenant_pull(tenant=tenant)
+    line = PurchaseOrderLine.objects.filter(
+        order__tenant=tenant, order__partner__odoo_id=11, product__default_code="M8-BOLT-50"
+    ).first()
+    assert line.vendor_product_code == "NF-88150"
