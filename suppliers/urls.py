@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("orders/", views.PurchaseOrderListView.as_view(), name="po_list"),
     path("orders/<id:pk>/", views.PurchaseOrderDetailView.as_view(), name="po_detail"),
+    path("orders/<id:pk>/pdf/", views.PurchaseOrderPdfView.as_view(), name="po_pdf"),
     path("orders/<id:pk>/messages/", views.PurchaseOrderMessageView.as_view(), name="po_message"),
     path("orders/<id:pk>/acknowledge/", acknowledgement_views.AcknowledgeView.as_view(), name="po_acknowledge"),
     path(

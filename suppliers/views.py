@@ -94,6 +94,18 @@ class PurchaseOrderDetailView(TenantViewMixin, DetailView):
         return context
 
 
+class PurchaseOrderPdfView(TenantViewMixin, View):
+    def get(self, request, *args, **kwargs):
+        from django.http import HttpResponse
+
+        from suppliers.services.documents import purchase_order_pdf
+
+        po = po_get(membership=self.membership, pk=kwargs["pk"])
+        response = HttpResponse(purchase_order_pdf(po, list(po_lines(po=po))), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{po.name}.pdf"'
+        return response
+
+
 class PurchaseOrderMessageView(PurchaseOrderDetailView, View):
     """Post a message on the PO; it goes to the PO's chatter in Odoo through the outbox."""
 

@@ -36,6 +36,12 @@ def render_pdf(template: str, context: dict) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
+def purchase_order_pdf(po, lines: list) -> bytes:
+    for line in lines:
+        line.amount = line.quantity * line.price_unit
+    return render_pdf("documents/purchase_order.html", {"po": po, "lines": lines, "tenant": po.tenant})
+
+
 def packing_slip_pdf(asn: Asn, lines: list) -> bytes:
     return render_pdf(
         "documents/packing_slip.html",

@@ -242,3 +242,29 @@ def test_schema_and_docs_are_served_by_the_portal(client):
     assert schema.status_code == 200 and b"/api/v1/asns/{id}/submit/" in schema.content
     docs = client.get("/api/v1/docs/").content.decode()
     assert "swagger-ui" in docs and "cdn" not in docs.lower() and "/static/" in docs
+
+
+def test_each_token_has_its_own_request_budget(api_world, monkeypatch):
+    from portal.api.throttling import TokenRateThrottle
+
+    monkeypatch.setattr(TokenRateThrottle, "rate", "3/min", raising=False)
+    mine, theirs = bearer(api_world.p1_secret), bearer(api_world.p2_secret)
+    assert [mine.get("/api/v1/asns/").status_code for _ in range(3)] == [200, 200, 200]
+    throttled = _problem(mine.get("/api/v1/asns/"), 429)
+    assert "throttled" in throttled["type"] and int(mine.get("/api/v1/asns/")["Retry-After"]) > 0
+    assert theirs.get("/api/v1/asns/").status_code == 200  # another partner's system is not slowed
+
+
+def test_shipment_list_queries_do_not_grow_with_rows(api_world, django_assert_max_num_queries):
+    from suppliers.services.asns import asn_create
+
+    client = bearer(api_world.p1_secret)
+    asn_create(membership=api_world.p1_user, po_ids=[api_world.po.pk])
+    with django_assert_max_num_queries(20) as few:
+        client.get("/api/v1/asns/")
+    baseline = len(few.captured_queries)
+    for i in range(12):
+        po = make_order(api_world.a, api_world.p1, f"P22{i:03d}")
+        asn_create(membership=api_world.p1_user, po_ids=[po.pk])
+    with django_assert_max_num_queries(baseline):
+        assert len(client.get("/api/v1/asns/").json()["results"]) == 13

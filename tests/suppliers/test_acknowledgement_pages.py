@@ -176,3 +176,21 @@ def test_list_filters_put_what_needs_action_first(world, client, django_assert_m
         _po(world, name=f"P09{i:03d}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("po_list", args=["alpha"]), {"sort": "expected"})
+
+
+def test_purchase_order_pdf_for_its_supplier_only(world, client):
+    import io
+
+    from pypdf import PdfReader
+
+    po = _po(world)
+    PurchaseOrderLine.objects.filter(order=po).update(vendor_product_code="PW-7")
+    login(client, world.p1_user)
+    pdf = client.get(reverse("po_pdf", args=["alpha", po.pk]))
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert pdf["Content-Type"] == "application/pdf" and po.name in text and "Hex nut M8" in text and "PW-7" in text
+    assert_scoped(
+        ScopeCase(
+            reverse("po_pdf", args=["alpha", po.pk]), world.p1_user, [world.p2_user, world.b_admin, world.q1_admin], []
+        )
+    )
