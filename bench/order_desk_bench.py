@@ -100,6 +100,7 @@ def seed_orders():
 
     tenant, created = Tenant.objects.get_or_create(slug="bench-list", defaults={"name": "Bench Manufacturing"})
     if not created and PurchaseOrder.objects.filter(tenant=tenant).count() == POS:
+        _due_dates(tenant)
         return tenant
     PurchaseOrder.objects.filter(tenant=tenant).delete()
     partners = [
@@ -164,9 +165,25 @@ def seed_orders():
             PurchaseOrderLine.objects.bulk_create(lines)
             lines = []
     PurchaseOrderLine.objects.bulk_create(lines)
+    _due_dates(tenant)
     member(tenant, Role.SUPPLIER_ADMIN, partners[0])
     member(tenant, Role.BUYER)
     return tenant
+
+
+def _due_dates(tenant) -> None:
+    """What the pull keeps on each PO: the earliest date of a line with goods still to come."""
+    from django.db.models import F, Min, OuterRef, Subquery
+
+    from suppliers.models import PurchaseOrder, PurchaseOrderLine
+
+    earliest = (
+        PurchaseOrderLine.objects.filter(order=OuterRef("pk"), qty_received__lt=F("quantity"))
+        .values("order")
+        .annotate(d=Min("date_planned"))
+        .values("d")
+    )
+    PurchaseOrder.objects.filter(tenant=tenant).update(open_due_date=Subquery(earliest))
 
 
 def session_cookie(user) -> str:
@@ -187,7 +204,7 @@ def queries_for(path: str, *, user=None, token: str | None = None) -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     if user is not None:
         client.force_login(user)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -22,13 +22,14 @@ OPEN = Q(state="purchase") & ~Q(receipt_status="full")
 NEEDS_ACK = OPEN & Q(ack_status__in=[AckStatus.NONE, AckStatus.DECLINED, AckStatus.OUTDATED])
 
 
-def _late() -> Exists:
-    """An open line whose expected date has passed with goods still to come."""
-    return Exists(
-        PurchaseOrderLine.objects.filter(
-            order=OuterRef("pk"), date_planned__lt=timezone.now(), qty_received__lt=F("quantity")
-        )
-    )
+def _late() -> Q:
+    """An open line whose expected date has passed with goods still to come (``open_due_date``, kept by the pull)."""
+    return Q(open_due_date__lt=timezone.now())
+
+
+def _is_late() -> Case:
+    # A Case, not a bare comparison: with no date to come, SQL's comparison is NULL, not false.
+    return Case(When(OPEN & _late(), then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
 PO_FILTERS = {
@@ -36,7 +37,7 @@ PO_FILTERS = {
     "awaiting_buyer": lambda: OPEN & Q(ack_status=AckStatus.PENDING),
     "changed": lambda: OPEN & Q(ack_status=AckStatus.OUTDATED),
     "acknowledged": lambda: OPEN & Q(ack_status=AckStatus.ACCEPTED),
-    "late": lambda: OPEN & Q(_late()),
+    "late": lambda: OPEN & _late(),
     "partial": lambda: Q(state="purchase", receipt_status="partial"),
     "open": lambda: OPEN,
     "rfq": lambda: Q(state__in=["sent", "to approve"]),
@@ -72,11 +73,11 @@ def po_list(
         )
     # What needs someone comes first: to acknowledge, awaiting the buyer, late, then the rest.
     qs = qs.annotate(
-        is_late=_late(),
+        is_late=_is_late(),
         attention=Case(
             When(NEEDS_ACK, then=Value(0)),
             When(OPEN & Q(ack_status=AckStatus.PENDING), then=Value(1)),
-            When(OPEN & Q(is_late=True), then=Value(2)),
+            When(OPEN & _late(), then=Value(2)),
             When(OPEN, then=Value(3)),
             default=Value(4),
         ),
@@ -91,7 +92,7 @@ def po_counts(*, membership: Membership) -> dict[str, int]:
 
 def po_get(*, membership: Membership, pk: int) -> PurchaseOrder:
     return get_object_or_404(
-        PurchaseOrder.objects.visible_to(membership).published().select_related("partner").annotate(is_late=_late()),
+        PurchaseOrder.objects.visible_to(membership).published().select_related("partner").annotate(is_late=_is_late()),
         pk=pk,
     )
 

@@ -293,6 +293,16 @@ def _upsert_orders(tenant: Tenant, gateway: OdooGateway, rows: list[dict], resul
                     "odoo_write_date": line["write_date"],
                 },
             )
+        due: dict[int, datetime | None] = {}
+        for line in lines:
+            if (line["qty_received"] or 0) < (line["product_qty"] or 0) and line["date_planned"]:
+                when = odoo_datetime(line["date_planned"])
+                order_id = line["order_id"][0]
+                due[order_id] = min(filter(None, [due.get(order_id), when]))
+        for odoo_id, order in orders.items():
+            if order.open_due_date != due.get(odoo_id):
+                order.open_due_date = due.get(odoo_id)
+                PurchaseOrder.objects.filter(pk=order.pk).update(open_due_date=order.open_due_date)
         # Lines removed in Odoo go from the mirror too.
         PurchaseOrderLine.objects.filter(tenant=tenant, order__in=orders.values()).exclude(
             odoo_id__in=line_ids

@@ -56,6 +56,10 @@ class PurchaseOrder(TenantOwnedModel):
     odoo_write_date = models.CharField(max_length=19, blank=True, help_text="write_date as Odoo returned it (UTC).")
     odoo_fingerprint = models.CharField(max_length=40, blank=True, help_text="Digest of the row as last pulled.")
     pulled_at = models.DateTimeField(auto_now=True)
+    # Derived at pull time from the lines: "late" is then one indexed comparison, not a subquery per order.
+    open_due_date = models.DateTimeField(
+        null=True, blank=True, help_text="Earliest expected date of a line with goods still to come."
+    )
     # Portal-owned: pulls never touch it (ARCHITECTURE section 5).
     supplier_seen_at = models.DateTimeField(null=True, blank=True, help_text="When the supplier first opened it.")
     ack_status = models.CharField(
@@ -70,6 +74,7 @@ class PurchaseOrder(TenantOwnedModel):
         indexes = [
             models.Index(fields=["tenant", "partner", "state"], name="po_partner_state_idx"),
             models.Index(fields=["tenant", "ack_status", "date_planned"], name="po_ack_status_idx"),
+            models.Index(fields=["tenant", "open_due_date"], name="po_open_due_idx"),
         ]
 
     def __str__(self) -> str:

@@ -162,6 +162,7 @@ def test_list_filters_put_what_needs_action_first(world, client, django_assert_m
     late = _po(world, name="P08003")
     PurchaseOrder.objects.filter(pk=late.pk).update(ack_status=AckStatus.ACCEPTED)
     late.lines.update(date_planned=datetime.now(UTC) - timedelta(days=2))
+    PurchaseOrder.objects.filter(pk=late.pk).update(open_due_date=datetime.now(UTC) - timedelta(days=2))  # as pulled
     login(client, world.p1_user)
     body = client.get(reverse("po_list", args=["alpha"])).content.decode()
     assert body.index(todo.name) < body.index(late.name) < body.index(acked.name)
