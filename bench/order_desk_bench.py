@@ -184,6 +184,13 @@ def _due_dates(tenant) -> None:
         .values("d")
     )
     PurchaseOrder.objects.filter(tenant=tenant).update(open_due_date=Subquery(earliest))
+    # bulk_create skips save(), which keeps the rank; the migration's statement does the same.
+    from importlib import import_module
+
+    migration = import_module("suppliers.migrations.0008_po_action_rank")
+    from django.apps import apps
+
+    migration.rank_existing(apps, None)
 
 
 def session_cookie(user) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -45,7 +45,8 @@ PO_FILTERS = {
 }
 
 SORTS = {
-    "action": ("attention", "date_planned", "-id"),
+    # To acknowledge, then awaiting the buyer, then acknowledged; late ones (earliest due) first in each.
+    "action": ("action_rank", F("open_due_date").asc(nulls_last=True), "-id"),
     "newest": ("-date_approve", "-date_order", "-id"),
     "expected": ("date_planned", "id"),
     "name": ("-name",),
@@ -71,18 +72,7 @@ def po_list(
             | Q(partner__name__icontains=query)
             | Q(pk__in=matching_lines)
         )
-    # What needs someone comes first: to acknowledge, awaiting the buyer, late, then the rest.
-    qs = qs.annotate(
-        is_late=_is_late(),
-        attention=Case(
-            When(NEEDS_ACK, then=Value(0)),
-            When(OPEN & Q(ack_status=AckStatus.PENDING), then=Value(1)),
-            When(OPEN & _late(), then=Value(2)),
-            When(OPEN, then=Value(3)),
-            default=Value(4),
-        ),
-    )
-    return qs.order_by(*SORTS.get(sort, SORTS["action"]))
+    return qs.annotate(is_late=_is_late()).order_by(*SORTS.get(sort, SORTS["action"]))
 
 
 def po_counts(*, membership: Membership) -> dict[str, int]:

@@ -60,6 +60,9 @@ class PurchaseOrder(TenantOwnedModel):
     open_due_date = models.DateTimeField(
         null=True, blank=True, help_text="Earliest expected date of a line with goods still to come."
     )
+    # Kept by save() from state, receipt and acknowledgement: "needs action first" is then an index
+    # order (rank, then the earliest open date, so late orders lead their rank), not a sort of every row.
+    action_rank = models.PositiveSmallIntegerField(default=3, editable=False)
     # Portal-owned: pulls never touch it (ARCHITECTURE section 5).
     supplier_seen_at = models.DateTimeField(null=True, blank=True, help_text="When the supplier first opened it.")
     ack_status = models.CharField(
@@ -75,10 +78,24 @@ class PurchaseOrder(TenantOwnedModel):
             models.Index(fields=["tenant", "partner", "state"], name="po_partner_state_idx"),
             models.Index(fields=["tenant", "ack_status", "date_planned"], name="po_ack_status_idx"),
             models.Index(fields=["tenant", "open_due_date"], name="po_open_due_idx"),
+            models.Index(fields=["tenant", "action_rank", "open_due_date", "id"], name="po_action_idx"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.action_rank = self.compute_action_rank()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "action_rank"}
+        super().save(*args, **kwargs)
+
+    def compute_action_rank(self) -> int:
+        if not self.is_open:
+            return 3
+        if self.ack_status in (AckStatus.NONE, AckStatus.DECLINED, AckStatus.OUTDATED):
+            return 0
+        return 1 if self.ack_status == AckStatus.PENDING else 2
 
     @property
     def is_open(self) -> bool:

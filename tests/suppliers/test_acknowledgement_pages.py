@@ -157,10 +157,12 @@ def test_acknowledgement_pages_answer_404_outside_scope(world):
 
 def test_list_filters_put_what_needs_action_first(world, client, django_assert_max_num_queries):
     acked = _po(world, name="P08001")
-    PurchaseOrder.objects.filter(pk=acked.pk).update(ack_status=AckStatus.ACCEPTED)
+    acked.ack_status = AckStatus.ACCEPTED
+    acked.save()
     todo = _po(world, name="P08002")
     late = _po(world, name="P08003")
-    PurchaseOrder.objects.filter(pk=late.pk).update(ack_status=AckStatus.ACCEPTED)
+    late.ack_status = AckStatus.ACCEPTED
+    late.save()
     late.lines.update(date_planned=datetime.now(UTC) - timedelta(days=2))
     PurchaseOrder.objects.filter(pk=late.pk).update(open_due_date=datetime.now(UTC) - timedelta(days=2))  # as pulled
     login(client, world.p1_user)
