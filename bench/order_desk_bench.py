@@ -29,6 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sync_bench import ROOT, percentile, setup_django
 
 WRK_REPORT = Path(__file__).resolve().parent / "wrk_report.lua"
+# The per-token throttle is a policy, not a capacity: lift it to measure the server.
+os.environ.setdefault("PORTAL_API_RATE", "1000000/min")
 POS, LINES_PER_PO, PARTNERS, BIG_PARTNER_SHARE = 100_000, 2, 100, 20_000
 
 
@@ -191,6 +193,10 @@ def _due_dates(tenant) -> None:
     from django.apps import apps
 
     migration.rank_existing(apps, None)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh statistics after the bulk load, as autovacuum would give
 
 
 def session_cookie(user) -> str:

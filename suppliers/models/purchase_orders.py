@@ -79,6 +79,8 @@ class PurchaseOrder(TenantOwnedModel):
             models.Index(fields=["tenant", "ack_status", "date_planned"], name="po_ack_status_idx"),
             models.Index(fields=["tenant", "open_due_date"], name="po_open_due_idx"),
             models.Index(fields=["tenant", "action_rank", "open_due_date", "id"], name="po_action_idx"),
+            models.Index(fields=["partner", "action_rank", "open_due_date", "id"], name="po_partner_action_idx"),
+            models.Index(fields=["partner", "id"], name="po_partner_id_idx"),
         ]
 
     def __str__(self) -> str:
