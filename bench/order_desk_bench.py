@@ -96,14 +96,13 @@ class Gunicorn:
 
 def seed_orders():
     """The tenant with 100,000 POs (kept between runs: seeding takes a minute)."""
-    from portal.models import Partner, Role, Tenant
+    from portal.models import Partner, Tenant
     from suppliers.models import AckStatus, Product, PurchaseOrder, PurchaseOrderLine
-    from tests.factories import member
 
-    tenant, created = Tenant.objects.get_or_create(slug="bench-list", defaults={"name": "Bench Manufacturing"})
+    tenant, created = Tenant.objects.get_or_create(slug="bench-orders", defaults={"name": "Bench Manufacturing"})
     if not created and PurchaseOrder.objects.filter(tenant=tenant).count() == POS:
         _due_dates(tenant)
-        return tenant
+        return _people(tenant)
     PurchaseOrder.objects.filter(tenant=tenant).delete()
     partners = [
         Partner.objects.get_or_create(tenant=tenant, odoo_id=1000 + i, defaults={"name": f"Supplier {i}"})[0]
@@ -122,7 +121,9 @@ def seed_orders():
     statuses = [AckStatus.NONE, AckStatus.ACCEPTED, AckStatus.ACCEPTED, AckStatus.PENDING, AckStatus.OUTDATED]
     batch = []
     for i in range(POS):
-        partner = partners[0] if i < BIG_PARTNER_SHARE else partners[1 + i % (PARTNERS - 1)]
+        # The big supplier's orders are spread over time (every fifth), as a steady customer's are.
+        big = i % (POS // BIG_PARTNER_SHARE) == 0
+        partner = partners[0] if big else partners[1 + i % (PARTNERS - 1)]
         planned = now + timedelta(days=rng.randint(-60, 60))
         batch.append(
             PurchaseOrder(
@@ -168,9 +169,26 @@ def seed_orders():
             lines = []
     PurchaseOrderLine.objects.bulk_create(lines)
     _due_dates(tenant)
-    member(tenant, Role.SUPPLIER_ADMIN, partners[0])
-    member(tenant, Role.BUYER)
+    return _people(tenant)
+
+
+def _people(tenant):
+    from portal.models import Membership, Partner, Role
+    from tests.factories import member
+
+    if not Membership.objects.filter(tenant=tenant, role=Role.SUPPLIER_ADMIN).exists():
+        member(tenant, Role.SUPPLIER_ADMIN, Partner.objects.get(tenant=tenant, odoo_id=1000), user=_user())
+    if not Membership.objects.filter(tenant=tenant, role=Role.BUYER).exists():
+        member(tenant, Role.BUYER, user=_user())
     return tenant
+
+
+def _user():
+    import uuid
+
+    from portal.models import User
+
+    return User.objects.create(email=f"bench-{uuid.uuid4().hex[:10]}@example.test")
 
 
 def _due_dates(tenant) -> None:
@@ -344,7 +362,7 @@ def part_asn(latency_ms: float, count: int = 40) -> dict:
             tenant.gs1_company_prefix = "0614141"
             tenant.save()
             partner = Partner.objects.get(tenant=tenant, odoo_id=11)
-            admin = member(tenant, Role.SUPPLIER_ADMIN, partner)
+            admin = member(tenant, Role.SUPPLIER_ADMIN, partner, user=_user())
             _, secret = token_create(actor=admin, name="bench", scopes=["po:read", "asn:write"], expires_in_days=1)
             from suppliers.models import PurchaseOrder
 

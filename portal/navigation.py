@@ -49,4 +49,7 @@ def _orders_needing(membership: Membership) -> int:
     from suppliers.selectors import PO_FILTERS
 
     key = "to_acknowledge" if membership.is_supplier_role else "awaiting_buyer"
+    counted = getattr(membership, "_po_counts", None)  # the page already counted them
+    if counted is not None:
+        return counted[key]
     return PurchaseOrder.objects.visible_to(membership).published().filter(PO_FILTERS[key]()).count()

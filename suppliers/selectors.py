@@ -76,8 +76,16 @@ def po_list(
 
 
 def po_counts(*, membership: Membership) -> dict[str, int]:
-    qs = PurchaseOrder.objects.visible_to(membership).published()
-    return qs.aggregate(**{key: Count("pk", filter=condition()) for key, condition in PO_FILTERS.items()})
+    """Every filter's count and the total, in one scan; kept on the membership for the rest of
+    the request (the list's paginator and the navigation badge reuse it)."""
+    cached = getattr(membership, "_po_counts", None)
+    if cached is None:
+        qs = PurchaseOrder.objects.visible_to(membership).published()
+        cached = qs.aggregate(
+            all=Count("pk"), **{key: Count("pk", filter=condition()) for key, condition in PO_FILTERS.items()}
+        )
+        membership._po_counts = cached
+    return cached
 
 
 def po_get(*, membership: Membership, pk: int) -> PurchaseOrder:
