@@ -356,7 +356,7 @@ def part_asn(latency_ms: float, count: int = 40) -> dict:
                     ],
                 )
                 odoo.execute_kw("purchase.order", "button_confirm", [[po]])
-            sim.config(latency_ms=latency_ms)
+            sim.control("set", latency_ms=latency_ms)
             slug = f"bench-asn-{int(time.time())}"
             tenant = make_tenant(sim, slug)
             tenant.gs1_company_prefix = "0614141"
