@@ -40,6 +40,7 @@ def nav_for(membership: Membership) -> list[NavItem]:
         items.append(NavItem("Members", reverse("member_list", args=[slug]), "members"))
         items.append(NavItem("Audit trail", reverse("audit_list", args=[slug]), "audit"))
         items.append(NavItem("Odoo", reverse("odoo_settings", args=[slug]), "odoo"))
+        items.append(NavItem("Rules", reverse("collaboration_settings", args=[slug]), "rules"))
         items.append(NavItem("Sync", reverse("sync_monitor", args=[slug]), "sync"))
     return items
 

@@ -1,8 +1,13 @@
 from django.urls import path
 
-from suppliers import acknowledgement_views, asn_documents, asn_views, views
+from suppliers import acknowledgement_views, asn_documents, asn_views, settings_views, views
 
 urlpatterns = [
+    path(
+        "settings/collaboration/",
+        settings_views.CollaborationSettingsView.as_view(),
+        name="collaboration_settings",
+    ),
     path("shipments/", asn_views.AsnListView.as_view(), name="asn_list"),
     path("shipments/new/", asn_views.AsnNewView.as_view(), name="asn_new"),
     path("shipments/import-template.<str:fmt>", asn_documents.ImportTemplateView.as_view(), name="asn_template"),

@@ -197,3 +197,46 @@ def test_purchase_order_pdf_for_its_supplier_only(world, client):
             reverse("po_pdf", args=["alpha", po.pk]), world.p1_user, [world.p2_user, world.b_admin, world.q1_admin], []
         )
     )
+
+
+def test_tenant_admin_sets_the_collaboration_rules(world, client):
+    from portal.models import AuditEntry
+
+    url = reverse("collaboration_settings", args=["alpha"])
+    login(client, world.a_admin)
+    bad = client.post(
+        url,
+        {
+            "ack_days_early": "2",
+            "ack_days_late": "-1",
+            "ack_qty_under_pct": "150",
+            "ack_qty_over_pct": "0",
+            "asn_qty_over_pct": "5",
+            "gs1_company_prefix": "12AB",
+        },
+    )
+    page = bad.content.decode()
+    assert bad.status_code == 200 and "from 0 to 100" in page and "6 to 11 digits" in page
+    client.post(
+        url,
+        {
+            "ack_days_early": "2",
+            "ack_days_late": "4",
+            "ack_qty_under_pct": "5",
+            "ack_qty_over_pct": "0",
+            "asn_qty_over_pct": "10",
+            "gs1_company_prefix": "0614141",
+        },
+    )
+    world.a.refresh_from_db()
+    assert (world.a.ack_days_late, world.a.asn_qty_over_pct, world.a.gs1_company_prefix) == (4, 10, "0614141")
+    assert AuditEntry.objects.filter(action="tenant.collaboration_settings").exists()
+    assert_scoped(
+        ScopeCase(
+            url,
+            world.a_admin,
+            [world.a_buyer, world.p1_admin, world.b_admin],
+            ["GS1 company prefix"],
+            swap_tenant=False,
+        )
+    )

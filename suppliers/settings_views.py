@@ -1,0 +1,67 @@
+"""The tenant's rules for supplier collaboration: acknowledgement tolerances, over-shipment, GS1 prefix."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect
+from django.views.generic import FormView
+
+from portal.models import Role, Tenant
+from portal.services.audit import audit_record, field_changes
+from portal.views.mixins import TenantViewMixin
+
+FIELDS = [
+    "ack_days_early",
+    "ack_days_late",
+    "ack_qty_under_pct",
+    "ack_qty_over_pct",
+    "asn_qty_over_pct",
+    "gs1_company_prefix",
+]
+
+
+class CollaborationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Tenant
+        fields = FIELDS
+
+    def clean(self):
+        data = super().clean()
+        for name in ("ack_qty_under_pct", "ack_qty_over_pct", "asn_qty_over_pct"):
+            value = data.get(name)
+            if value is not None and not 0 <= value <= 100:
+                self.add_error(name, f"Give a percentage from 0 to 100 (got {value}).")
+        return data
+
+
+class CollaborationSettingsView(TenantViewMixin, FormView):
+    template_name = "suppliers/collaboration_settings.html"
+    form_class = CollaborationSettingsForm
+    allowed_roles = {Role.TENANT_ADMIN}
+    nav_key = "rules"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = Tenant.objects.get(pk=self.membership.tenant_id)
+        return kwargs
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            tenant = Tenant.objects.select_for_update().get(pk=self.membership.tenant_id)
+            before = {name: getattr(tenant, name) for name in FIELDS}
+            for name in FIELDS:
+                setattr(tenant, name, form.cleaned_data[name])
+            tenant.save(update_fields=FIELDS)
+            audit_record(
+                tenant=tenant,
+                actor=self.request.user,
+                action="tenant.collaboration_settings",
+                obj=tenant,
+                changes=field_changes(before, {name: getattr(tenant, name) for name in FIELDS}),
+            )
+        messages.success(
+            self.request, "Supplier collaboration rules saved; they apply to the next acknowledgement and shipment."
+        )
+        return redirect("collaboration_settings", tenant.slug)
