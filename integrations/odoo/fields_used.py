@@ -47,6 +47,7 @@ FIELDS_USED: dict[str, list[str]] = {
         "origin",
         "company_id",
         "group_id",
+        "picking_type_id",
     ],
     "purchase.order.line": [
         "order_id",

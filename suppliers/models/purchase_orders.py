@@ -53,6 +53,8 @@ class PurchaseOrder(TenantOwnedModel):
     currency_code = models.CharField(max_length=3, blank=True)
     receipt_status = models.CharField(max_length=8, choices=ReceiptStatus.choices, blank=True)
     buyer_name = models.CharField(max_length=120, blank=True)
+    ship_to = models.CharField("deliver to", max_length=120, blank=True, help_text="Odoo's receipt operation type.")
+    ship_to_odoo_id = models.PositiveIntegerField(null=True, blank=True)
     odoo_write_date = models.CharField(max_length=19, blank=True, help_text="write_date as Odoo returned it (UTC).")
     odoo_fingerprint = models.CharField(max_length=40, blank=True, help_text="Digest of the row as last pulled.")
     pulled_at = models.DateTimeField(auto_now=True)

@@ -79,6 +79,9 @@ def asn_create(*, membership: Membership, po_ids: list[int], header: dict | None
         raise ValidationError({"orders": f"{', '.join(closed)} cannot be shipped on: not open."})
     if len({o.partner_id for o in orders}) > 1:
         raise ValidationError({"orders": "One ASN covers the orders of one supplier."})
+    if len({o.ship_to_odoo_id for o in orders}) > 1:
+        places = ", ".join(sorted({f"{o.name} to {o.ship_to or 'unknown'}" for o in orders}))
+        raise ValidationError({"orders": f"One ASN goes to one place; these orders are delivered apart: {places}."})
     lines = list(
         PurchaseOrderLine.objects.filter(order__in=orders).select_related("order").order_by("order_id", "sequence")
     )

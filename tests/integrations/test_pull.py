@@ -210,3 +210,4 @@ def test_pull_brings_the_suppliers_own_product_code(tenant, odoo_sim):
         order__tenant=tenant, order__partner__odoo_id=11, product__default_code="M8-BOLT-50"
     ).first()
     assert line.vendor_product_code == "NF-88150"
+    assert line.order.ship_to.endswith("Receipts") and line.order.ship_to_odoo_id

@@ -340,3 +340,14 @@ def test_import_from_the_excel_template_layout(world):
     line = asn.lines.get(order_line__product__default_code="LAB-LOT-001")
     assert line.quantity == 10 and asn.packages.count() == 2
     assert list(line.items.values_list("lot_name", "expiry_date")) == [("L-1", date(2028, 1, 31)), ("L-2", None)]
+
+
+def test_one_shipment_goes_to_one_place(world):
+    first, second = _order(world, name="P10010"), _order(world, name="P10011")
+    PurchaseOrder.objects.filter(pk=first.pk).update(ship_to_odoo_id=1, ship_to="San Francisco: Receipts")
+    PurchaseOrder.objects.filter(pk=second.pk).update(ship_to_odoo_id=7, ship_to="Chicago: Receipts")
+    with pytest.raises(ValidationError) as caught:
+        asn_create(membership=world.p1_user, po_ids=[first.pk, second.pk])
+    assert "P10011 to Chicago: Receipts" in caught.value.message_dict["orders"][0]
+    PurchaseOrder.objects.filter(pk=second.pk).update(ship_to_odoo_id=1)
+    assert asn_create(membership=world.p1_user, po_ids=[first.pk, second.pk]).lines.count() == 4
