@@ -88,13 +88,16 @@ def _plan(gw: OdooGateway, payload: dict) -> tuple[list[dict], dict[int, dict], 
     return pickings, matched, mismatches
 
 
-def _converge_move_lines(gw: OdooGateway, move: dict, wanted: list[tuple[str, float]], existing: list[dict]) -> int:
-    """Make the move's lines hold exactly ``wanted`` (lot name, quantity); answers the calls made."""
+def _converge_move_lines(
+    gw: OdooGateway, move: dict, wanted: list[tuple[str, float, str | None]], existing: list[dict], expiry_field=None
+) -> int:
+    """Make the move's lines hold exactly ``wanted`` (lot name, quantity, expiry); answers the calls made."""
     calls = 0
     by_lot = {line["lot_name"] or (line["lot_id"][1] if line["lot_id"] else ""): line for line in existing}
     spare = [line for line in existing if not line["lot_name"] and not line["lot_id"]]
     used = set()
-    for lot, quantity in wanted:
+    for lot, quantity, expiry in wanted:
+        dated = {expiry_field: f"{expiry} 00:00:00"} if expiry_field and expiry else {}
         line = by_lot.get(lot) if lot else None
         if line is None and spare:
             line = spare.pop(0)
@@ -102,7 +105,7 @@ def _converge_move_lines(gw: OdooGateway, move: dict, wanted: list[tuple[str, fl
             used.add(line["id"])
             values = {}
             if lot and line["lot_name"] != lot and not line["lot_id"]:
-                values["lot_name"] = lot
+                values.update(lot_name=lot, **dated)
             if abs((line["quantity"] or 0) - quantity) > 1e-9:
                 values["quantity"] = quantity
             if values:
@@ -120,12 +123,13 @@ def _converge_move_lines(gw: OdooGateway, move: dict, wanted: list[tuple[str, fl
                 "location_dest_id": move["location_dest_id"][0],
                 "lot_name": lot or False,
                 "quantity": quantity,
+                **dated,
             },
         )
         calls += 1
     # The reservation Odoo made before the lots were known would count twice: drop what is left of it.
     leftovers = [line["id"] for line in spare if line["id"] not in used]
-    if leftovers and any(lot for lot, _ in wanted):
+    if leftovers and any(lot for lot, _, _ in wanted):
         gw.unlink("stock.move.line", leftovers)
         calls += 1
     return calls
@@ -207,10 +211,14 @@ def asn_submitted(gw: OdooGateway, event) -> dict[str, Any]:
     existing = defaultdict(list)
     for row in gw.read("stock.move.line", line_ids, LINE_FIELDS) if line_ids else []:
         existing[row["move_id"][0]].append(row)
+    # product_expiry puts the lot's expiry on the move line; without the module there is none to set.
+    expiry_field = "expiration_date" if gw.has_field("stock.move.line", "expiration_date") else None
     for index, move in matched.items():
         line = payload["lines"][index]
-        wanted = [(lot["name"], lot["quantity"]) for lot in line["lots"]] or [("", line["quantity"])]
-        _converge_move_lines(gw, move, wanted, existing[move["id"]])
+        wanted = [(lot["name"], lot["quantity"], lot.get("expiry_date")) for lot in line["lots"]] or [
+            ("", line["quantity"], None)
+        ]
+        _converge_move_lines(gw, move, wanted, existing[move["id"]], expiry_field)
     summary = "".join(
         f"<li>{html.escape(line['po_name'])}: {line['quantity']:g} {html.escape(line['uom'])} "
         f"{html.escape(line['product'])}"

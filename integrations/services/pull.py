@@ -78,6 +78,8 @@ class PullSpec:
     fields: list[str]
     upsert: Callable[[Tenant, OdooGateway, list[dict], PullResult], None]
     domain: list = field(default_factory=list)
+    # Read only where Odoo has them (a module adds them), found with fields_get.
+    optional_fields: list[str] = field(default_factory=list)
 
 
 def pull_model(
@@ -102,7 +104,7 @@ def pull_model(
         # re-read the last ``overlap`` seconds before the cursor on every poll (10,000 rows after an import).
         start = _shift(cursor.write_date, 1)
     newest = cursor.write_date
-    fields = ["write_date", *spec.fields]
+    fields = ["write_date", *spec.fields, *(f for f in spec.optional_fields if gateway.has_field(spec.model, f))]
     # Phase "scan" reads by (write_date, id) from ``start``. When a page is full, the second it
     # ends in may be half read, and Odoo orders within a second by the precise write_date, not by
     # id, so an id keyset inside it would skip rows. That second is then drained on its own,
@@ -198,6 +200,7 @@ def _upsert_products(tenant: Tenant, gateway: OdooGateway, rows: list[dict], res
                     "name": row["name"],
                     "tracking": row["tracking"] or "none",
                     "uom_name": row["uom_id"][1] if row["uom_id"] else "",
+                    "uses_expiry": bool(row.get("use_expiration_date")),
                     "odoo_write_date": row["write_date"],
                     "odoo_fingerprint": fingerprint(row),
                 },
@@ -206,6 +209,8 @@ def _upsert_products(tenant: Tenant, gateway: OdooGateway, rows: list[dict], res
 
 
 PO_LINE_FIELDS = FIELDS_USED["purchase.order.line"]
+# product_expiry's flag: lots of such products carry an expiry date.
+PRODUCT_OPTIONAL_FIELDS = ["use_expiration_date"]
 
 
 def _partner_for(tenant: Tenant, many2one: list) -> Partner:
@@ -364,7 +369,10 @@ def _products_for(tenant: Tenant, gateway: OdooGateway, lines: list[dict], resul
     known = {p.odoo_id: p for p in Product.objects.filter(tenant=tenant, odoo_id__in=wanted)}
     missing = sorted(wanted - set(known))
     if missing:
-        rows = gateway.read("product.product", missing, ["default_code", "name", "tracking", "uom_id", "write_date"])
+        extra = [f for f in PRODUCT_OPTIONAL_FIELDS if gateway.has_field("product.product", f)]
+        rows = gateway.read(
+            "product.product", missing, ["default_code", "name", "tracking", "uom_id", "write_date", *extra]
+        )
         result.calls += 1
         _upsert_products(tenant, gateway, rows, PullResult(model="product.product"))
         known.update({p.odoo_id: p for p in Product.objects.filter(tenant=tenant, odoo_id__in=missing)})
@@ -485,6 +493,7 @@ SPECS = [
         ["default_code", "name", "tracking", "uom_id"],
         _upsert_products,
         domain=[["purchase_ok", "=", True]],
+        optional_fields=PRODUCT_OPTIONAL_FIELDS,
     ),
     PullSpec(
         "purchase.order",

@@ -22,6 +22,9 @@ class Product(TenantOwnedModel):
     name = models.CharField(max_length=255)
     tracking = models.CharField(max_length=8, choices=Tracking.choices, default=Tracking.NONE)
     uom_name = models.CharField("unit", max_length=64, blank=True)
+    uses_expiry = models.BooleanField(
+        "lots expire", default=False, help_text="Odoo tracks expiry dates for its lots (product_expiry)."
+    )
     odoo_write_date = models.CharField(max_length=19, blank=True, help_text="write_date as Odoo returned it (UTC).")
     odoo_fingerprint = models.CharField(max_length=40, blank=True, help_text="Digest of the row as last pulled.")
 

@@ -365,6 +365,10 @@ def asn_problems(asn: Asn) -> dict[str, str]:
                     f"The {'serial numbers' if tracking == 'serial' else 'lots'} add up to "
                     f"{allocated.normalize():f}, the line ships {line.quantity.normalize():f}."
                 )
+            if po_line.product and po_line.product.uses_expiry:
+                for j, item in enumerate(items):
+                    if item.lot_name and not item.expiry_date:
+                        errors[f"{prefix}.items.{j}.expiry_date"] = f"Lots of {po_line.product} expire; give the date."
             names = [i.lot_name for i in items if i.lot_name]
             for j, item in enumerate(items):
                 if item.lot_name and names.count(item.lot_name) > 1:

@@ -351,3 +351,29 @@ def test_one_shipment_goes_to_one_place(world):
     assert "P10011 to Chicago: Receipts" in caught.value.message_dict["orders"][0]
     PurchaseOrder.objects.filter(pk=second.pk).update(ship_to_odoo_id=1)
     assert asn_create(membership=world.p1_user, po_ids=[first.pk, second.pk]).lines.count() == 4
+
+
+def test_lots_of_products_that_expire_need_a_date(world):
+    po = _order(world)
+    Product.objects.filter(default_code="LAB-LOT-001").update(uses_expiry=True)
+    resin = po.lines.order_by("id").first()
+    asn = asn_create(
+        membership=world.p1_user, po_ids=[po.pk], header={"ship_date": "2026-12-01", "eta": "2026-12-03 08:00"}
+    )
+    asn_update(
+        membership=world.p1_user,
+        asn_id=asn.pk,
+        lines=[
+            {
+                "order_line": resin.pk,
+                "quantity": "10",
+                "items": [
+                    {"lot_name": "R-1", "quantity": "6", "expiry_date": "2028-01-31"},
+                    {"lot_name": "R-2", "quantity": "4"},
+                ],
+            }
+        ],
+    )
+    with pytest.raises(ValidationError) as caught:
+        asn_submit(membership=world.p1_user, asn_id=asn.pk)
+    assert set(caught.value.message_dict) == {"lines.0.items.1.expiry_date"}
