@@ -6,13 +6,14 @@ from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, W
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from portal.models import Membership
+from portal.models import Membership, Partner
 from suppliers.models import (
     Acknowledgement,
     AckStatus,
     Asn,
     AsnItem,
     AsnLine,
+    Product,
     PurchaseOrder,
     PurchaseOrderLine,
     PurchaseOrderMessage,
@@ -61,18 +62,26 @@ def po_list(
     if status in PO_FILTERS:
         qs = qs.filter(PO_FILTERS[status]())
     if query := query.strip():
-        matching_lines = PurchaseOrderLine.objects.filter(
-            Q(product__default_code__icontains=query)
-            | Q(vendor_product_code__icontains=query)
-            | Q(description__icontains=query)
-        ).values("order_id")
-        qs = qs.filter(
-            Q(name__icontains=query)
-            | Q(partner_ref__icontains=query)
-            | Q(partner__name__icontains=query)
-            | Q(pk__in=matching_lines)
-        )
+        qs = qs.filter(pk__in=_search_ids(membership.tenant_id, query))
     return qs.annotate(is_late=_is_late()).order_by(*SORTS.get(sort, SORTS["action"]))
+
+
+def _search_ids(tenant_id: int, query: str) -> QuerySet:
+    """Orders matching a search, as a union of single-predicate subqueries: on PostgreSQL each
+    one walks its trigram index (migration 0012) instead of testing every order and line."""
+    orders = PurchaseOrder.objects.filter(tenant_id=tenant_id).order_by()  # no ORDER BY inside a UNION
+    lines = PurchaseOrderLine.objects.filter(tenant_id=tenant_id).order_by()
+    products = Product.objects.filter(tenant_id=tenant_id, default_code__icontains=query).values("pk")
+    partners = Partner.objects.filter(tenant_id=tenant_id, name__icontains=query).values("pk")
+    return (
+        orders.filter(name__icontains=query)
+        .values("pk")
+        .union(orders.filter(partner_ref__icontains=query).values("pk"))
+        .union(orders.filter(partner_id__in=partners).values("pk"))
+        .union(lines.filter(description__icontains=query).values("order_id"))
+        .union(lines.filter(vendor_product_code__icontains=query).values("order_id"))
+        .union(lines.filter(product_id__in=products).values("order_id"))
+    )
 
 
 def po_counts(*, membership: Membership) -> dict[str, int]:
