@@ -46,11 +46,6 @@ def nav_for(membership: Membership) -> list[NavItem]:
 
 
 def _orders_needing(membership: Membership) -> int:
-    from suppliers.models import PurchaseOrder
-    from suppliers.selectors import PO_FILTERS
+    from suppliers.selectors import po_counts
 
-    key = "to_acknowledge" if membership.is_supplier_role else "awaiting_buyer"
-    counted = getattr(membership, "_po_counts", None)  # the page already counted them
-    if counted is not None:
-        return counted[key]
-    return PurchaseOrder.objects.visible_to(membership).published().filter(PO_FILTERS[key]()).count()
+    return po_counts(membership=membership)["to_acknowledge" if membership.is_supplier_role else "awaiting_buyer"]

@@ -310,6 +310,9 @@ def _upsert_orders(tenant: Tenant, gateway: OdooGateway, rows: list[dict], resul
             if order.open_due_date != due.get(odoo_id):
                 order.open_due_date = due.get(odoo_id)
                 PurchaseOrder.objects.filter(pk=order.pk).update(open_due_date=order.open_due_date)
+        from suppliers.selectors import po_counts_changed
+
+        po_counts_changed(tenant.pk)  # once per page, after it commits
         # Lines removed in Odoo go from the mirror too.
         PurchaseOrderLine.objects.filter(tenant=tenant, order__in=orders.values()).exclude(
             odoo_id__in=line_ids

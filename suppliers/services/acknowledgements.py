@@ -20,7 +20,7 @@ from integrations.services.outbox import outbox_emit
 from portal.models import Membership, Role, Tenant
 from portal.services.audit import audit_record
 from suppliers.models import Acknowledgement, AcknowledgementLine, AckStatus, PurchaseOrder, PurchaseOrderLine
-from suppliers.selectors import po_get
+from suppliers.selectors import po_counts_changed, po_get
 
 Decision = AcknowledgementLine.Decision
 DECIDERS = {Role.BUYER, Role.TENANT_ADMIN}
@@ -231,6 +231,7 @@ def ack_submit(
                 tenant=po.tenant, topic="po.ack_review_requested", aggregate=po, payload=_review_payload(ack, lines)
             )
             ack.save(update_fields=["outbox_event"])
+        po_counts_changed(po.tenant_id)
         audit_record(
             tenant=po.tenant,
             actor=membership.user,
@@ -267,6 +268,7 @@ def ack_decide(*, membership: Membership, ack_id: int, approve: bool, note: str 
         po.save(update_fields=["ack_status"])
         if approve:
             _emit_to_odoo(ack, list(ack.lines.all()), actor_label=_label(membership), approved=True)
+        po_counts_changed(po.tenant_id)
         audit_record(
             tenant=po.tenant,
             actor=membership.user,

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from portal.models import Tenant
 from suppliers.models import Acknowledgement, AcknowledgementLine, AckStatus, PurchaseOrder
+from suppliers.selectors import po_counts_changed
 from suppliers.services.acknowledgements import local_date
 from suppliers.services.notifications import notify_on_commit
 
@@ -56,6 +57,7 @@ def on_po_changed(*, tenant: Tenant, order: PurchaseOrder, changes: dict) -> Non
                 ack.save(update_fields=["outdated_at", "outdated_changes"])
                 order.ack_status = AckStatus.OUTDATED
                 order.save(update_fields=["ack_status"])
+                po_counts_changed(tenant.pk)
                 if not cancelled:
                     notify_on_commit("po_changed", order.pk)
         elif ack is None and not cancelled and {"lines", "amount_total"} & set(changes):

@@ -240,3 +240,23 @@ def test_tenant_admin_sets_the_collaboration_rules(world, client):
             swap_tenant=False,
         )
     )
+
+
+def test_counts_are_cached_and_recounted_once_a_change_commits(world, client, django_capture_on_commit_callbacks):
+    import re
+
+    first, second = _po(world), _po(world, name="P07002")
+    login(client, world.p1_user)
+    url = reverse("po_list", args=["alpha"])
+
+    def to_acknowledge():
+        page = client.get(url).content.decode()
+        return int(re.search(r"To acknowledge <span class=\"badge\">(\d+)</span>", page).group(1))
+
+    assert to_acknowledge() == 2
+    with django_capture_on_commit_callbacks(execute=False):  # as if its transaction had not committed yet
+        client.post(reverse("po_acknowledge", args=["alpha", first.pk]), {"accept_all": "1"})
+    assert to_acknowledge() == 2  # the cached count stands until the change commits
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("po_acknowledge", args=["alpha", second.pk]), {"accept_all": "1"})
+    assert to_acknowledge() == 0  # recounted at once
