@@ -9,16 +9,11 @@ from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from portal.models import SUPPLIER_ROLES
+from portal.services.errors import error_messages
 from portal.views.mixins import TenantViewMixin
 from suppliers.models import Acknowledgement, AcknowledgementLine
 from suppliers.selectors import po_get, po_lines
 from suppliers.services.acknowledgements import DECIDERS, LineAnswer, ack_decide, ack_submit, local_date
-
-
-def _flatten(exc: ValidationError) -> dict[str, str]:
-    if hasattr(exc, "error_dict"):
-        return {k: " ".join(v) for k, v in exc.message_dict.items()}
-    return {"__all__": " ".join(exc.messages)}
 
 
 class AcknowledgeView(TenantViewMixin, TemplateView):
@@ -99,7 +94,7 @@ class AcknowledgeView(TenantViewMixin, TemplateView):
                 comment=data.get("comment", ""),
             )
         except ValidationError as exc:
-            errors = _flatten(exc)
+            errors = error_messages(exc)
             if data.get("accept_all"):
                 messages.error(request, " ".join(errors.values()))
                 return redirect("po_detail", self.membership.tenant.slug, po.pk)
@@ -136,7 +131,7 @@ class AcknowledgementDecisionView(TenantViewMixin, TemplateView):
                 note=request.POST.get("note", ""),
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(_flatten(exc).values()))
+            messages.error(request, " ".join(error_messages(exc).values()))
             return redirect("po_detail", self.membership.tenant.slug, po.pk)
         if approve:
             messages.success(request, f"Changes on {po.name} approved; they go to Odoo now and the supplier is told.")

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.views.generic import ListView, TemplateView
 
 from portal.models import SUPPLIER_ROLES, Role
+from portal.services.errors import error_messages
 from portal.views.mixins import TenantViewMixin
 from suppliers.models import Asn, Certificate, Package, PurchaseOrder, PurchaseOrderLine
 from suppliers.selectors import ASN_FILTERS, asn_counts, asn_detail, asn_lines, asn_list, po_list
@@ -25,12 +26,6 @@ FILTER_LABELS = [
     ("received", "Received"),
     ("cancelled", "Cancelled"),
 ]
-
-
-def _flatten(exc: ValidationError) -> dict[str, str]:
-    if hasattr(exc, "error_dict"):
-        return {k: " ".join(v) for k, v in exc.message_dict.items()}
-    return {"__all__": " ".join(exc.messages)}
 
 
 class AsnListView(TenantViewMixin, ListView):
@@ -79,7 +74,7 @@ class AsnNewView(TenantViewMixin, TemplateView):
         try:
             asn = service.asn_create(membership=self.membership, po_ids=ids)
         except ValidationError as exc:
-            context = self.get_context_data(error=" ".join(_flatten(exc).values()), chosen=ids)
+            context = self.get_context_data(error=" ".join(error_messages(exc).values()), chosen=ids)
             return self.render_to_response(context, status=400)
         messages.success(
             request, f"{asn.number} drafted with what is still open; check quantities, add packages and lots."
@@ -193,12 +188,14 @@ class AsnDetailView(TenantViewMixin, TemplateView):
                         membership=self.membership, asn_id=asn.pk, header=header, lines=lines, packages=packages
                     )
                 except ValidationError as exc:
-                    raise ValidationError(form_errors(_flatten(exc), lines, package_rows, saved=False)) from exc
+                    raise ValidationError(form_errors(error_messages(exc), lines, package_rows, saved=False)) from exc
                 if action == "submit":
                     try:
                         asn = service.asn_submit(membership=self.membership, asn_id=asn.pk)
                     except ValidationError as exc:
-                        raise ValidationError(form_errors(_flatten(exc), lines, package_rows, saved=True)) from exc
+                        raise ValidationError(
+                            form_errors(error_messages(exc), lines, package_rows, saved=True)
+                        ) from exc
                     messages.success(
                         request,
                         f"{asn.number} submitted; the receipt in {self.membership.tenant.name}'s Odoo will "
@@ -225,7 +222,7 @@ class AsnDetailView(TenantViewMixin, TemplateView):
             else:
                 raise Http404()
         except ValidationError as exc:
-            errors = _flatten(exc)
+            errors = error_messages(exc)
             asn = asn_detail(membership=self.membership, pk=kwargs["pk"])
             posted = request.POST if action in ("save", "submit") else None
             if action in ("ship", "cancel", "attach"):
