@@ -11,7 +11,7 @@ from django.views.generic import ListView, TemplateView
 from portal.models import SUPPLIER_ROLES, Role
 from portal.services.errors import error_messages
 from portal.views.mixins import TenantViewMixin
-from suppliers.models import Asn, Certificate, Package, PurchaseOrder, PurchaseOrderLine
+from suppliers.models import Certificate, Package, PurchaseOrderLine
 from suppliers.selectors import ASN_FILTERS, asn_counts, asn_detail, asn_lines, asn_list, po_list
 from suppliers.services import asns as service
 
@@ -182,7 +182,7 @@ class AsnDetailView(TenantViewMixin, TemplateView):
         slug = self.membership.tenant.slug
         try:
             if action in ("save", "submit"):
-                header, lines, packages, package_rows = form_input(request.POST, asn)
+                header, lines, packages, package_rows = form_input(request.POST)
                 try:
                     service.asn_update(
                         membership=self.membership, asn_id=asn.pk, header=header, lines=lines, packages=packages
@@ -267,7 +267,7 @@ def _positive(value) -> bool:
         return True  # let the service say what is wrong with it
 
 
-def form_input(post, asn: Asn) -> tuple[dict, list[dict], list[dict]]:
+def form_input(post) -> tuple[dict, list[dict], list[dict], list[int]]:
     """The editor's fields as the service's input: rows with a quantity become lines, in form order."""
     header = {name: post.get(name, "") for name in service.HEADER_FIELDS}
     package_specs, position, package_rows = [], {}, []
@@ -326,7 +326,3 @@ class CertificateDownloadView(TenantViewMixin, TemplateView):
         )
         response["X-Content-Type-Options"] = "nosniff"
         return response
-
-
-def po_has_open_asn_context(po: PurchaseOrder) -> list[Asn]:
-    return list(po.asns.exclude(status=Asn.Status.CANCELLED).order_by("-created_at"))

@@ -9,7 +9,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from portal.views.mixins import TenantViewMixin
-from suppliers.models import Acknowledgement
+from suppliers.models import Acknowledgement, AckStatus
 from suppliers.selectors import PO_FILTERS, po_acknowledgements, po_counts, po_get, po_lines, po_list, po_messages
 from suppliers.services.acknowledgements import DECIDERS
 from suppliers.services.po_messages import po_mark_seen, po_message_post
@@ -95,6 +95,7 @@ class PurchaseOrderDetailView(TenantViewMixin, DetailView):
         context["can_decide"] = (
             current is not None
             and current.status == Acknowledgement.Status.PENDING
+            and self.object.ack_status == AckStatus.PENDING  # not one Odoo has overtaken since
             and self.membership.role in DECIDERS
         )
         context["thread"] = po_messages(po=self.object)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Sum
 
 from portal.models import TenantOwnedModel
 
@@ -101,9 +100,6 @@ class AsnLine(TenantOwnedModel):
     def tracking(self) -> str:
         product = self.order_line.product
         return product.tracking if product else "none"
-
-    def allocated(self):
-        return self.items.aggregate(s=Sum("quantity"))["s"] or 0
 
 
 class Package(TenantOwnedModel):

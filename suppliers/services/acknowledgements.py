@@ -261,6 +261,13 @@ def ack_decide(*, membership: Membership, ack_id: int, approve: bool, note: str 
         ack = Acknowledgement.objects.select_for_update().get(pk=ack.pk)
         if ack.status != Acknowledgement.Status.PENDING:
             raise ValidationError({"__all__": f"Version {ack.version} is {ack.get_status_display().lower()} already."})
+        if po.ack_status == AckStatus.OUTDATED:
+            raise ValidationError(
+                {
+                    "__all__": f"{po.name} changed in Odoo after version {ack.version}; "
+                    "the supplier is asked to answer again."
+                }
+            )
         ack.status = Acknowledgement.Status.APPROVED if approve else Acknowledgement.Status.DECLINED
         ack.decided_by, ack.decided_at, ack.decision_note = membership.user, timezone.now(), note
         ack.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])

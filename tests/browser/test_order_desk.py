@@ -116,10 +116,7 @@ def test_order_desk_acknowledge_ship_and_buyer_approval(live_server, tablet, bro
     page.screenshot(path=artifacts / "order_desk_acknowledge_768x1024.png", full_page=True)
     page.get_by_role("button", name="Send acknowledgement").click()
     page.wait_for_url(f"{base}/t/acme/orders/{po.pk}/")
-    assert (
-        "a buyer decides on them" in page.locator(".messages, [role=status], main").first.inner_text()
-        or "a buyer decides on them" in page.content()
-    )
+    assert "a buyer decides on them" in page.locator("main").inner_text()
     assert "Awaiting buyer" in page.content()
 
     # Announce the shipment: resin in two lots on two packages, bolts on the pallet.

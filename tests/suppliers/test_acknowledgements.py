@@ -149,6 +149,7 @@ def test_a_change_in_odoo_after_acknowledgement_asks_for_a_new_one_and_keeps_his
 def test_bad_answers_get_field_errors_and_nothing_is_written(synced):
     po = synced.po
     first, *rest = _lines(po)
+    assert rest, "the demo PO has several lines: the per-line checks below need a second one"
     bad = [
         LineAnswer(line_id=first.pk, decision="change", promised_date="31/12/2026", promised_qty="-3"),
         *[LineAnswer(line_id=line.pk, decision="reject") for line in rest],
@@ -158,10 +159,9 @@ def test_bad_answers_get_field_errors_and_nothing_is_written(synced):
     errors = caught.value.message_dict
     assert "YYYY-MM-DD" in errors["lines.0.promised_date"][0]
     assert "above 0" in errors["lines.0.promised_qty"][0]
-    if rest:
-        assert "Say why" in errors["lines.1.reason"][0]
+    assert "Say why" in errors["lines.1.reason"][0]
     with pytest.raises(ValidationError) as incomplete:
-        ack_submit(membership=synced.supplier, po_id=po.pk, answers=[LineAnswer(line_id=first.pk)] if rest else [])
+        ack_submit(membership=synced.supplier, po_id=po.pk, answers=[LineAnswer(line_id=first.pk)])
     assert "Answer every line" in incomplete.value.message_dict["lines"][0]
     assert not Acknowledgement.objects.exists() and not OutboxEvent.objects.exists()
     po.refresh_from_db()
@@ -177,3 +177,24 @@ def test_closed_orders_and_staff_cannot_acknowledge(synced):
     with pytest.raises(ValidationError) as caught:
         ack_submit(membership=synced.supplier, po_id=po.pk, answers=answers)
     assert "only open orders" in caught.value.message_dict["__all__"][0]
+
+
+def test_a_pending_acknowledgement_that_odoo_overtook_is_not_decided_on(synced, django_capture_on_commit_callbacks):
+    po, gw, tenant = synced.po, synced.gw, synced.tenant
+    buyer = member(tenant, Role.BUYER)
+    lines = _lines(po)
+    ack = ack_submit(
+        membership=synced.supplier,
+        po_id=po.pk,
+        answers=[LineAnswer(line_id=x.pk, decision="reject", reason="No capacity") for x in lines],
+    )
+    assert ack.status == Acknowledgement.Status.PENDING
+    gw.write("purchase.order.line", [lines[0].odoo_id], {"product_qty": float(lines[0].quantity) + 10})
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_pull(tenant=tenant)
+    po.refresh_from_db()
+    assert po.ack_status == AckStatus.OUTDATED
+    with pytest.raises(ValidationError) as caught:
+        ack_decide(membership=buyer, ack_id=ack.pk, approve=True)
+    assert "answer again" in caught.value.message_dict["__all__"][0]
+    assert not OutboxEvent.objects.filter(topic="po.acknowledged").exists()
