@@ -17,7 +17,7 @@ EXPIRY_CHOICES = [(30, "30 days"), (90, "90 days"), (180, "180 days"), (365, "1 
 
 def _token_id(request) -> int:
     value = request.POST.get("token", "")
-    if not value.isdigit():
+    if not value.isdigit() or len(value) > 18:
         raise Http404()
     return int(value)
 

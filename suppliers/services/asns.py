@@ -566,7 +566,7 @@ def asn_attach_certificate(
             errors["__all__"] = f"{asn.number} is {asn.get_status_display().lower()}; attach documents to drafts."
         line = None
         if line_id not in (None, ""):
-            line = asn.lines.filter(pk=line_id).first()
+            line = asn.lines.filter(pk=line_id).first() if str(line_id).isdigit() and len(str(line_id)) < 19 else None
             if line is None:
                 errors["line"] = f"Line {line_id} is not on {asn.number}."
         lot_name = (lot_name or "").strip()

@@ -377,3 +377,24 @@ def test_lots_of_products_that_expire_need_a_date(world):
     with pytest.raises(ValidationError) as caught:
         asn_submit(membership=world.p1_user, asn_id=asn.pk)
     assert set(caught.value.message_dict) == {"lines.0.items.1.expiry_date"}
+
+
+def test_a_tampered_certificate_form_gets_a_message_not_an_error(world, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    po = _order(world)
+    asn = asn_create(membership=world.p1_user, po_ids=[po.pk])
+    login(client, world.p1_user)
+    url = reverse("asn_detail", args=["alpha", asn.pk])
+    for line in ("abc", "9" * 30):
+        response = client.post(
+            url,
+            {"action": "attach", "line": line, "kind": "coc", "file": SimpleUploadedFile("coc.pdf", b"%PDF-1.4\n")},
+            follow=True,
+        )
+        assert response.status_code == 200 and f"Line {line} is not on {asn.number}" in response.content.decode()
+    not_pdf = client.post(
+        url, {"action": "attach", "kind": "coc", "file": SimpleUploadedFile("x.pdf", b"MZ\x90")}, follow=True
+    )
+    assert "is not a PDF, PNG or JPEG file" in not_pdf.content.decode()
+    assert not asn.certificates.exists()
