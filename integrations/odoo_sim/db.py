@@ -178,7 +178,9 @@ class Database:
         with self.lock:
             self.tables.clear()
             self._indexes.clear()
-            self.meta = {"seq": {}, "names": {}}
+            # A reset database still plays the same Odoo series (seed() reads it back).
+            version = self.meta.get("version")
+            self.meta = {"seq": {}, "names": {}, **({"version": version} if version else {})}
             if self.path and self.path.exists():
                 conn = self._connect()
                 with conn:

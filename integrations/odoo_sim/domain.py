@@ -79,7 +79,8 @@ def validate(model: Model, tree: Any) -> None:
             return
         head = field.split(".", 1)[0]
         if head not in model.fields:
-            raise PyValueError(f"Invalid field {model._name}.{head} in leaf {tree[1]!r}")
+            word = "condition" if model.env.version >= 19 else "leaf"  # as each series words it
+            raise PyValueError(f"Invalid field {model._name}.{head} in {word} {tree[1]!r}")
         return
     for sub in tree[1:]:
         validate(model, sub)

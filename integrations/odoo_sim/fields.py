@@ -1,4 +1,10 @@
-"""Field definitions: the recorded Odoo 18 catalogue plus the few models it lacks."""
+"""Field definitions per Odoo series: the recorded catalogue of that version plus the models it lacks.
+
+``data/odoo18_fields.json`` and ``data/odoo19_fields.json`` are the
+``fields_get`` recordings of ``shared/odoo-reference/odoo1x/fields/`` compacted
+by ``data/build_catalogue.py`` (its docstring has the command). Models the
+recordings lack are in ``extra_models.py``.
+"""
 
 from __future__ import annotations
 
@@ -8,64 +14,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-CATALOGUE = Path(__file__).parent / "data" / "odoo18_fields.json"
+from .extra_models import BY_VERSION, COMMON, MODEL_DESCRIPTIONS, supplierinfo_18  # noqa: F401 (re-exported)
 
-# Models the portal touches that were not recorded; defined with the fields used.
-EXTRA_MODELS: dict[str, dict[str, dict[str, Any]]] = {
-    "product.supplierinfo": {
-        "partner_id": {"type": "many2one", "relation": "res.partner", "string": "Vendor", "required": True},
-        "product_tmpl_id": {"type": "many2one", "relation": "product.template", "string": "Product Template"},
-        "product_id": {"type": "many2one", "relation": "product.product", "string": "Product Variant"},
-        "product_code": {"type": "char", "string": "Vendor Product Code"},
-        "product_name": {"type": "char", "string": "Vendor Product Name"},
-        "price": {"type": "float", "string": "Price"},
-        "delay": {"type": "integer", "string": "Delivery Lead Time"},
-        "min_qty": {"type": "float", "string": "Quantity"},
-    },
-    "procurement.group": {"name": {"type": "char", "string": "Reference", "required": True}},
-    "stock.backorder.confirmation": {
-        "pick_ids": {"type": "many2many", "relation": "stock.picking", "string": "Pick"},
-        "show_transfers": {"type": "boolean", "string": "Show Transfers"},
-        "backorder_confirmation_line_ids": {
-            "type": "one2many",
-            "relation": "stock.backorder.confirmation.line",
-            "string": "Backorder Confirmation Lines",
-        },
-    },
-    "stock.backorder.confirmation.line": {
-        "backorder_confirmation_id": {
-            "type": "many2one",
-            "relation": "stock.backorder.confirmation",
-            "string": "Wizard",
-        },
-        "picking_id": {"type": "many2one", "relation": "stock.picking", "string": "Transfer"},
-        "to_backorder": {"type": "boolean", "string": "To Backorder"},
-    },
-    "ir.model": {
-        "model": {"type": "char", "string": "Model", "required": True},
-        "name": {"type": "char", "string": "Model Description", "required": True},
-    },
-    "ir.module.module": {
-        "name": {"type": "char", "string": "Technical Name"},
-        "shortdesc": {"type": "char", "string": "Module Name"},
-        "state": {
-            "type": "selection",
-            "string": "Status",
-            "selection": [
-                ["uninstalled", "Not Installed"],
-                ["installed", "Installed"],
-                ["to upgrade", "To be upgraded"],
-            ],
-        },
-    },
-    "mail.message.subtype": {"name": {"type": "char", "string": "Message Type", "required": True}},
-    "res.currency": {"name": {"type": "char", "string": "Currency"}, "symbol": {"type": "char", "string": "Symbol"}},
-    "mail.followers": {
-        "res_model": {"type": "char", "string": "Related Document Model Name"},
-        "res_id": {"type": "integer", "string": "Related Document ID"},
-        "partner_id": {"type": "many2one", "relation": "res.partner", "string": "Related Partner"},
-    },
-}
+DATA = Path(__file__).parent / "data"
+CATALOGUES = {18: DATA / "odoo18_fields.json", 19: DATA / "odoo19_fields.json"}
 
 MAGIC = {
     "id": {"type": "integer", "string": "ID", "readonly": True, "store": True},
@@ -98,53 +50,25 @@ OPTIONAL_FIELDS = {
     }
 }
 
-MODEL_DESCRIPTIONS = {
-    "purchase.order": "Purchase Order",
-    "purchase.order.line": "Purchase Order Line",
-    "res.partner": "Contact",
-    "res.users": "User",
-    "res.company": "Companies",
-    "product.product": "Product Variant",
-    "product.template": "Product",
-    "product.supplierinfo": "Supplier Pricelist",
-    "uom.uom": "Product Unit of Measure",
-    "stock.picking": "Transfer",
-    "stock.picking.type": "Picking Type",
-    "stock.move": "Stock Move",
-    "stock.move.line": "Product Moves (Stock Move Line)",
-    "stock.lot": "Lot/Serial",
-    "stock.quant": "Quants",
-    "stock.location": "Inventory Locations",
-    "stock.warehouse": "Warehouse",
-    "stock.scrap": "Scrap",
-    "stock.return.picking": "Return Picking",
-    "stock.return.picking.line": "Return Picking Line",
-    "stock.backorder.confirmation": "Backorder Confirmation",
-    "stock.backorder.confirmation.line": "Backorder Confirmation Line",
-    "mail.message": "Message",
-    "mail.activity": "Activity",
-    "mail.activity.type": "Activity Type",
-    "mail.message.subtype": "Message subtypes",
-    "mail.followers": "Document Followers",
-    "ir.attachment": "Attachment",
-    "ir.model": "Models",
-    "ir.model.data": "Model Data",
-    "ir.module.module": "Module",
-    "procurement.group": "Procurement Group",
-    "res.currency": "Currency",
-    "mrp.production": "Production",
-}
-
 EMPTY_BY_TYPE = {"integer": 0, "float": 0.0, "monetary": 0.0, "one2many": [], "many2many": []}
 
 
 @cache
-def recorded() -> dict[str, dict[str, dict[str, Any]]]:
-    return json.loads(CATALOGUE.read_text())
+def recorded(version: int = 18) -> dict[str, dict[str, dict[str, Any]]]:
+    """The recorded fields_get answers of one Odoo series (18 or 19)."""
+    return json.loads(CATALOGUES[version].read_text())
 
 
-def model_fields(model: str, modules: frozenset[str] = frozenset()) -> dict[str, dict[str, Any]]:
-    fields = dict(recorded().get(model) or EXTRA_MODELS.get(model) or {})
+@cache
+def extra_models(version: int = 18) -> dict[str, dict[str, dict[str, Any]]]:
+    extra = {**COMMON, **BY_VERSION[version]}
+    if version == 18:
+        extra["product.supplierinfo"] = supplierinfo_18(recorded(19)["product.supplierinfo"])
+    return extra
+
+
+def model_fields(model: str, modules: frozenset[str] = frozenset(), version: int = 18) -> dict[str, dict[str, Any]]:
+    fields = dict(recorded(version).get(model) or extra_models(version).get(model) or {})
     for module in modules:
         fields.update(OPTIONAL_FIELDS.get(module, {}).get(model, {}))
     for name, attrs in MAGIC.items():
@@ -152,8 +76,19 @@ def model_fields(model: str, modules: frozenset[str] = frozenset()) -> dict[str,
     return fields
 
 
-def known_models() -> set[str]:
-    return set(recorded()) | set(EXTRA_MODELS)
+def known_models(version: int = 18) -> set[str]:
+    return set(recorded(version)) | set(extra_models(version))
+
+
+def invalid_field(model: str, name: str, version: int, *, writing: bool = False) -> str:
+    """The ValueError text for a field the model lacks, as each series words it.
+
+    19: "Invalid field 'x' on 'model'" (read) / "... in 'model'" (create, write);
+    18: "Invalid field 'x' on model 'model'" (read; writes were not recorded on 18).
+    """
+    if version >= 19:
+        return f"Invalid field '{name}' {'in' if writing else 'on'} '{model}'"
+    return f"Invalid field '{name}' on model '{model}'"
 
 
 def empty(ftype: str) -> Any:

@@ -1,8 +1,10 @@
 """A small ORM with Odoo's RPC surface: generic methods every model answers.
 
 Models subclass ``Model`` and mark the methods callable over RPC with
-``@rpc`` (record methods, first argument ``ids``) or ``@rpc_model``
-(``@api.model`` methods, no ids). Stored rows keep relation ids; reads
+``@rpc`` (record methods, first argument ``ids``), ``@rpc_model``
+(``@api.model`` methods, no ids) or ``@rpc_create`` (``create``); ``callkw``
+binds a call's arguments to them as each series does and shapes what they
+return (``Records``) for the wire. Stored rows keep relation ids; reads
 serialise them the way Odoo does ([id, name] for many2one, naive UTC strings
 for datetimes, ``False`` for unset values).
 """
@@ -18,6 +20,7 @@ from .db import Database
 from .errors import (
     AccessError,
     PyAttributeError,
+    PyTypeError,
     PyValueError,
     UnknownModel,
     UserError,
@@ -25,7 +28,7 @@ from .errors import (
     mandatory,
     missing,
 )
-from .fields import MODEL_DESCRIPTIONS, empty, known_models, model_fields
+from .fields import MODEL_DESCRIPTIONS, empty, invalid_field, known_models, model_fields
 
 REGISTRY: dict[str, type[Model]] = {}
 
@@ -40,11 +43,28 @@ def rpc_model(fn: Callable) -> Callable:
     return fn
 
 
-class Records:
-    """A method's recordset result: ``model(1, 2)`` over /jsonrpc, a list of ids over JSON-2."""
+def rpc_create(fn: Callable) -> Callable:
+    """``@api.model_create_multi``: no ids; over /jsonrpc the values are read from the first positional argument."""
+    fn._rpc = "create"
+    return fn
 
-    def __init__(self, model: str, ids: Iterable[int]) -> None:
-        self.model, self.ids = model, list(ids)
+
+def thread_only(fn: Callable) -> Callable:
+    """A mail.thread method: other models do not have it."""
+    fn._mail_thread = True
+    return fn
+
+
+class Records:
+    """A method's recordset result, shaped for the wire by ``callkw.downgrade``.
+
+    19 answers the ids on both transports. 18's /jsonrpc answers ``str()`` of the
+    recordset (``mail.activity(26,)``), or its ``.id`` for methods declared with
+    ``@api.returns(..., lambda value: value.id)`` (``downgrade_to_id``, e.g. message_post).
+    """
+
+    def __init__(self, model: str, ids: Iterable[int], *, downgrade_to_id: bool = False) -> None:
+        self.model, self.ids, self.downgrade_to_id = model, list(ids), downgrade_to_id
 
     def __str__(self) -> str:
         inner = ", ".join(str(i) for i in self.ids) + ("," if len(self.ids) == 1 else "")
@@ -57,15 +77,22 @@ class Env:
     def __init__(self, db: Database, uid: int, context: dict | None = None, *, su: bool = False) -> None:
         self.db, self.uid, self.context, self.su = db, uid, dict(context or {}), su
         self.modules: frozenset[str] = frozenset(db.meta.get("modules", []))
+        # The Odoo series this database plays ("18.0" or "19.0"), set when it is seeded.
+        self.version: int = int(str(db.meta.get("version", "18.0")).split(".")[0])
 
     def __getitem__(self, model: str) -> Model:
+        if model not in known_models(self.version):  # e.g. procurement.group on 19, stock.reference on 18
+            raise UnknownModel(f"Object {model} doesn't exist")
         cls = REGISTRY.get(model)
         if cls is None:
-            if model not in known_models():
-                raise UnknownModel(f"Object {model} doesn't exist")
             cls = type(model, (Model,), {"_name": model})
             REGISTRY[model] = cls
         return cls(self)
+
+    @property
+    def series(self) -> str:
+        """The series as the refusals of unrecorded behaviour name it ("18.0", "19.0")."""
+        return f"{self.version}.0"
 
     def sudo(self) -> Env:
         return Env(self.db, self.uid, self.context, su=True)
@@ -90,14 +117,25 @@ class Env:
         raise PyValueError(f"External ID not found in the system: {xmlid}")
 
 
-# What each simulated user profile may do: model -> operations allowed.
+# What each simulated user profile may do: model -> operations allowed. The messages and group
+# lists are the recorded ones (access_error.json of each series, flow 5, odoorpc_login_and_calls).
 _ADMIN_ONLY = {"ir.model", "ir.model.data", "mail.mail"}
 _NEEDS_PURCHASE_OR_STOCK = ("purchase.", "stock.")
 _GROUPS = {
-    "purchase.order": "\t- Inventory/User\n\t- Invoicing/Invoicing\n\t- Purchase/Administrator\n\t- Purchase/User\n"
-    "\t- Technical/Show Accounting Features - Readonly\n\t- User types/Portal",
-    "res.partner": "\t- Extra Rights/Contact Creation\n\t- Inventory/Administrator\n\t- Manufacturing/Administrator\n"
-    "\t- Purchase/Administrator",
+    18: {
+        "purchase.order": "\t- Inventory/User\n\t- Invoicing/Invoicing\n\t- Purchase/Administrator\n"
+        "\t- Purchase/User\n\t- Technical/Show Accounting Features - Readonly\n\t- User types/Portal",
+        "res.partner": "\t- Extra Rights/Contact Creation\n\t- Inventory/Administrator\n"
+        "\t- Manufacturing/Administrator\n\t- Purchase/Administrator",
+        None: "\t- Administration/Access Rights",
+    },
+    19: {
+        "purchase.order": "\t- Accounting/Invoicing\n\t- Inventory/User\n\t- Purchase/Administrator\n"
+        "\t- Purchase/User\n\t- Role / Portal\n\t- Show Accounting Features - Readonly",
+        # 19 answered a partner write by a user without contact rights with the bank accounts' rule
+        "res.partner.bank": "\t- Contact/Creation",
+        None: "\t- Access Rights",
+    },
 }
 _VERB = {"read": "access", "write": "modify", "create": "create", "unlink": "delete"}
 
@@ -109,18 +147,37 @@ def check_access(env: Env, model: str, operation: str) -> None:
     denied_read = model in _ADMIN_ONLY or (profile == "internal" and model.startswith(_NEEDS_PURCHASE_OR_STOCK))
     denied = denied_read
     read_only_models = ("res.users", "res.company", "res.groups")
-    internal_read_only = ("res.partner", "product.product", "product.template")
+    # Contacts and products: Purchase/User and Inventory/User may read them, not change them.
+    user_read_only = ("res.partner", "product.product", "product.template")
     if not denied and operation != "read":
-        denied = model in read_only_models or (profile == "internal" and model in internal_read_only)
+        denied = model in read_only_models or (
+            model in user_read_only and (profile == "internal" or model == "res.partner")
+        )
     if denied:
+        version = 19 if env.version >= 19 else 18
+        if version == 19 and model == "res.partner" and not denied_read:
+            model = "res.partner.bank"
         verb = _VERB["read" if denied_read else operation]
-        desc = MODEL_DESCRIPTIONS.get(model, model)
-        groups = _GROUPS.get(model, "\t- Administration/Access Rights")
+        desc = {"res.partner.bank": "Bank Accounts"}.get(model) or MODEL_DESCRIPTIONS.get(model, model)
+        groups = _GROUPS[version].get(model, _GROUPS[version][None])
         raise AccessError(
             f"You are not allowed to {verb} '{desc}' ({model}) records.\n\n"
             f"This operation is allowed for the following groups:\n{groups}\n\n"
             "Contact your administrator to request access if necessary."
         )
+
+
+def check_attachment_target(env: Env, model: str, vals: dict) -> None:
+    """Attaching a file to a record is writing that record (Odoo's ``ir.attachment.check``).
+
+    Recorded: attaching to a purchase order as the integration user works (18 flow 5 call 10).
+    Not recorded, so refused: a target model or record that does not exist.
+    """
+    if model != "ir.attachment" or not vals.get("res_model") or not vals.get("res_id"):
+        return
+    target = env[vals["res_model"]]
+    target._existing([vals["res_id"]])
+    check_access(env, target._name, "write")
 
 
 class Model:
@@ -143,7 +200,7 @@ class Model:
     def __init__(self, env: Env) -> None:
         self.env = env
         self.db = env.db
-        self.fields = model_fields(self._name, env.modules)
+        self.fields = model_fields(self._name, env.modules, env.version)
 
     # --- helpers used by model code -------------------------------------------
     @property
@@ -236,18 +293,24 @@ class Model:
         rows = [self.rows[i] for i in ids if i in self.rows and self._visible(self.rows[i])]
         return self._serialise(rows, fields)
 
-    @rpc_model
-    def create(self, vals_list: dict | list[dict]) -> int | list[int] | Records:
+    @rpc_create
+    def create(self, vals_list: dict | list[dict]) -> Records:
+        """The new records; callkw answers ids (or over /jsonrpc the bare id when the values were one dict)."""
         check_access(self.env, self._name, "create")
+        for vals in [vals_list] if isinstance(vals_list, dict) else vals_list:
+            check_attachment_target(self.env, self._name, vals)
         if isinstance(vals_list, dict):
-            return self._create_one(vals_list)
-        return [self._create_one(vals) for vals in vals_list]
+            return Records(self._name, [self._create_one(vals_list)])
+        return Records(self._name, [self._create_one(vals) for vals in vals_list])
 
     @rpc
     def write(self, ids: list[int], vals: dict) -> bool:
         check_access(self.env, self._name, "write")
         ids = self._existing(ids)
         self._check_vals(vals)
+        for rid in ids:  # an attachment's record before and after the change
+            check_attachment_target(self.env, self._name, self.rows[rid])
+            check_attachment_target(self.env, self._name, {**self.rows[rid], **vals})
         for rid in ids:
             self._write_one(rid, dict(vals))
         return True
@@ -338,25 +401,27 @@ class Model:
         return {"ids": ids, "messages": [], "nextrow": 0}
 
     # --- chatter (mail.thread) --------------------------------------------------
+    # Odoo's parameters are keyword-only; the ones not simulated (subject, author_id, email_from,
+    # parent_id, attachments, ...) are refused as unexpected arguments rather than ignored.
     @rpc
+    @thread_only
     def message_post(
         self,
         ids: list[int],
+        *,
         body: str = "",
         message_type: str = "notification",
         subtype_xmlid: str | None = None,
         body_is_html: bool = False,
         attachment_ids: list[int] | None = None,
         partner_ids: list[int] | None = None,
-        subject: str | None = None,
-        **kwargs: Any,
-    ) -> int:
+    ) -> Records:
         self._require_thread()
         ids = _as_ids(ids)
         if len(ids) != 1:
             raise PyValueError(f"Expected singleton: {Records(self._name, ids)}")
         self._existing(ids)
-        return self.post_message(
+        message = self.post_message(
             ids[0],
             body if body_is_html else f"<p>{html.escape(body)}</p>",
             message_type=message_type,
@@ -364,8 +429,11 @@ class Model:
             attachment_ids=attachment_ids or [],
             partner_ids=partner_ids or [],
         )
+        # 18: @api.returns('mail.message', lambda value: value.id) -> the bare id over /jsonrpc
+        return Records("mail.message", [message], downgrade_to_id=True)
 
     @rpc
+    @thread_only
     def activity_schedule(
         self,
         ids: list[int],
@@ -373,13 +441,15 @@ class Model:
         date_deadline: str | None = None,
         summary: str = "",
         note: str = "",
-        user_id: int | None = None,
-        **kwargs: Any,
+        **act_values: Any,
     ) -> Records:
+        """``act_values`` are further mail.activity values (``user_id``, ...), checked as a create checks them."""
         self._require_thread()
         ids = self._existing(ids)
         type_id = self.env.ref(act_type_xmlid or "mail.mail_activity_data_todo")[1]
         activities = self.env["mail.activity"]
+        activities._check_vals(act_values)
+        user_id = act_values.pop("user_id", None)
         created = [
             activities.new(
                 {
@@ -392,6 +462,7 @@ class Model:
                     "note": f"<p>{html.escape(note)}</p>" if note and not note.startswith("<") else note,
                     "user_id": user_id or self.env.uid,
                     "create_uid": self.env.uid,
+                    **act_values,
                 }
             )
             for rid in ids
@@ -438,7 +509,7 @@ class Model:
 
     def _require_thread(self) -> None:
         if not self._mail_thread:
-            raise PyAttributeError(f"The method 'message_post' does not exist on the model '{self._name}'")
+            raise PyAttributeError(unknown_method(self._name, "message_post", self.env.version))
 
     # --- internals ---------------------------------------------------------------
     def _visible(self, row: dict) -> bool:
@@ -446,6 +517,7 @@ class Model:
 
     def _search_rows(self, domain: list, offset: int, limit: int | None, order: str | None) -> list[dict]:
         check_access(self.env, self._name, "read")
+        _check_domain_items(domain, self.env.version)
         tree = dom.parse(domain)
         dom.validate(self, tree)
         if "active" in self.fields and not _mentions(tree, "active"):
@@ -459,7 +531,7 @@ class Model:
         names = list(fields) if fields else [f for f in self.fields if f != "id"]
         for name in names:
             if name not in self.fields:
-                raise PyValueError(f"Invalid field '{name}' on model '{self._name}'")
+                raise PyValueError(invalid_field(self._name, name, self.env.version))
         out = []
         for row in rows:
             item = {"id": row["id"]}
@@ -490,7 +562,7 @@ class Model:
         for name, value in vals.items():
             attrs = self.fields.get(name)
             if attrs is None:
-                raise PyValueError(f"Invalid field '{name}' on model '{self._name}'")
+                raise PyValueError(invalid_field(self._name, name, self.env.version, writing=True))
             ftype = attrs.get("type")
             if ftype == "selection" and value not in (False, None) and attrs.get("selection"):
                 allowed = [key for key, _ in attrs["selection"]]
@@ -509,12 +581,7 @@ class Model:
         if check:
             self._check_vals(vals)
         row = {**self._defaults(), **{k: v for k, v in vals.items() if v is not None}}
-        for name in self._required:
-            if not row.get(name):
-                attrs = self.fields.get(name, {})
-                raise mandatory(
-                    MODEL_DESCRIPTIONS.get(self._name, self._name), self._name, attrs.get("string", name), name
-                )
+        self._check_required(row)
         for name, attrs in self.fields.items():
             if attrs.get("type") == "many2many" and name in row:
                 row[name] = _m2m(row.get(name), [])
@@ -574,6 +641,21 @@ class Model:
                 self.db.delete("ir.model.data", xid)
 
     # hooks for model code
+    def _rpc_guard(self, method: str) -> None:
+        """Refuse an RPC call to ``method`` that the recordings do not show for this model (default: none)."""
+
+    def _check_required(self, row: dict) -> None:
+        for name in self._required:
+            if not row.get(name):
+                attrs = self.fields.get(name, {})
+                raise mandatory(
+                    MODEL_DESCRIPTIONS.get(self._name, self._name),
+                    self._name,
+                    attrs.get("string", name),
+                    name,
+                    self.env.version,
+                )
+
     def _before_create(self, row: dict) -> None:
         pass
 
@@ -585,6 +667,18 @@ class Model:
 
     def _check_unlink(self, row: dict) -> None:
         pass
+
+
+def _check_domain_items(domain: Any, version: int) -> None:
+    """An item that is neither an operator nor a condition, as each series reports it: ids sent
+    positionally to an @api.model method land in its domain (call_kw_argument_binding.json)."""
+    for item in domain if isinstance(domain, list) else ():
+        if isinstance(item, str | list | tuple):
+            continue
+        if version >= 19:
+            raise PyValueError(f"Domain() invalid item in domain: {item!r}")
+        if not isinstance(item, dict):
+            raise PyTypeError(f"'{type(item).__name__}' object is not subscriptable")
 
 
 def _as_ids(ids: Any) -> list[int]:
@@ -621,13 +715,28 @@ def _mentions(tree: Any, field: str) -> bool:
     return any(_mentions(sub, field) for sub in tree[1:])
 
 
+# Public-named methods that 19 marks @api.private (recorded: exists). 18 does not serve them here
+# either: its answer to them was not recorded.
+PRIVATE_19 = frozenset({"exists"})
+
+
+def unknown_method(model: str, name: str, version: int) -> str:
+    if version >= 19:
+        return f"The method '{model}.{name}' does not exist"
+    return f"The method '{name}' does not exist on the model '{model}'"
+
+
 def public_method(model: Model, name: str) -> tuple[Callable, str]:
-    if name.startswith("_"):
-        raise AccessError(f"Private methods (such as {name}) cannot be called remotely.")
+    """The method an RPC may call and its kind: "records" (ids first), "model" (@api.model) or "create"."""
+    version = model.env.version
+    if name.startswith("_") or (version >= 19 and name in PRIVATE_19):
+        label = f"'{model._name}.{name}'" if version >= 19 else name
+        raise AccessError(f"Private methods (such as {label}) cannot be called remotely.")
     method = getattr(model, name, None)
     kind = getattr(method, "_rpc", None)
-    if method is None or kind is None:
-        raise PyAttributeError(f"The method '{name}' does not exist on the model '{model._name}'")
+    if method is None or kind is None or (getattr(method, "_mail_thread", False) and not model._mail_thread):
+        raise PyAttributeError(unknown_method(model._name, name, version))
+    model._rpc_guard(name)
     return method, kind
 
 
@@ -638,7 +747,11 @@ __all__ = [
     "Records",
     "ValidationError",
     "check_access",
+    "check_attachment_target",
     "public_method",
     "rpc",
+    "rpc_create",
     "rpc_model",
+    "thread_only",
+    "unknown_method",
 ]

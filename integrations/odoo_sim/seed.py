@@ -2,6 +2,22 @@
 
 Ids of the base records are fixed so that demo tenants can map to them
 (Nordic Fasteners AB is res.partner 11, Precision Castings Ltd 12).
+
+The data is valid for the Odoo series the database plays (``version``, kept in
+``db.meta["version"]``): on 18 units have a ``category_id`` and products a
+purchase unit (``uom_po_id``); on 19 units point to a reference unit
+(``relative_uom_id``/``relative_factor``, ``factor`` = root units per unit, as
+the 19 lab's), products have none and the vendor's unit is
+``product.supplierinfo.product_uom_id``. Scrapped goods go to "Virtual
+Locations/Scrap" on 18 and "Inventory adjustment" on 19; the vendor location
+is "Partners/Vendors" on 18 and "Vendors" on 19.
+
+As in a real database, vendors do not all have a ``supplier_rank``: Odoo
+raises it when a vendor bill is posted, not when a PO is confirmed. Only
+Nordic Fasteners has bills; Precision Castings, Wood Corner and the others
+have confirmed POs and rank 0. Baltic Forge is archived but an order still
+points to it, and one order is addressed to a contact person of Precision
+Castings (``commercial_partner_id`` = the company).
 """
 
 from __future__ import annotations
@@ -27,9 +43,15 @@ def seed(
     scale: int = 0,
     reception_steps: str = "three_steps",
     modules: list[str] | tuple[str, ...] = (),
+    version: str | None = None,
 ) -> None:
+    """Seed ``db`` as an Odoo ``version`` ("18.0" or "19.0"; by default the one it already plays, else 18.0)."""
+    version = version or db.meta.get("version") or "18.0"
+    if version not in ("18.0", "19.0"):
+        raise ValueError(f"unsupported Odoo version {version!r}")
     with db.transaction():
         db.meta["modules"] = list(modules)
+        db.meta["version"] = version
         env = Env(db, 2, su=True)  # as the admin, the buyer of the demo orders
         _base(env, reception_steps)
         if demo:
@@ -47,24 +69,34 @@ def _base(env: Env, steps: str) -> None:
     new = lambda model, vals: env[model].new(vals)  # noqa: E731
     new("res.currency", {"id": 1, "name": "USD", "symbol": "$"})
     new("res.partner", {"id": 1, "name": "YourCompany", "is_company": True, "email": "info@yourcompany.example"})
-    new("res.company", {"id": 1, "name": "YourCompany", "partner_id": 1, "currency_id": 1})
+    company = {"id": 1, "name": "YourCompany", "partner_id": 1, "currency_id": 1, "po_lock": "edit"}
+    company["po_double_validation"] = "one_step"
+    # stock_sms asks once per company before texting a partner (flows 4); the setting's name differs.
+    company["has_received_warning_stock_sms"] = False
+    if env.version >= 19:
+        company.update(stock_text_confirmation=True, stock_confirmation_type="sms")
+    else:
+        company["stock_move_sms_validation"] = True
+    new("res.company", company)
     _xmlid(env, "base.main_company", "res.company", 1)
+    # uid, partner id, login, name, email, profile, password
     users = [
-        (1, "__system__", "OdooBot", "odoobot@example.com", "admin", None),
-        (2, "admin", "Mitchell Admin", "admin@yourcompany.example", "admin", "admin"),
+        (1, 3, "__system__", "OdooBot", "odoobot@example.com", "admin", None),
+        (2, 4, "admin", "Mitchell Admin", "admin@yourcompany.example", "admin", "admin"),
         (
             6,
+            8,
             INTEGRATION_LOGIN,
             "Portal Integration",
             "integration@yourcompany.example",
             "integration",
             INTEGRATION_PASSWORD,
         ),
-        (7, "noaccess", "No Access", "noaccess@yourcompany.example", "internal", "noaccess"),
-        (8, "noemail", "No Email", False, "integration", "noemail"),
+        (7, 13, "noaccess", "No Access", "noaccess@yourcompany.example", "internal", "noaccess"),
+        (8, 10, "noemail", "No Email", False, "integration", "noemail"),
     ]
-    for uid, login, name, email, profile, password in users:
-        partner = new("res.partner", {"id": 2 + uid, "name": name, "email": email})
+    for uid, partner_id, login, name, email, profile, password in users:
+        partner = new("res.partner", {"id": partner_id, "name": name, "email": email})
         new(
             "res.users",
             {
@@ -81,20 +113,9 @@ def _base(env: Env, steps: str) -> None:
     _xmlid(env, "base.user_admin", "res.users", 2)
     # One API key per user, named after its login (JSON-2).
     env.db.meta["api_keys"] = {
-        f"sim-api-key-{login}": {"uid": uid, "revoked": False} for uid, login, *_ in users if uid != 1
+        f"sim-api-key-{login}": {"uid": uid, "revoked": False} for uid, _, login, *_ in users if uid != 1
     }
-    for rid, name in [(1, "Units"), (2, "Dozens"), (3, "kg"), (4, "g"), (5, "m")]:
-        new(
-            "uom.uom",
-            {
-                "id": rid,
-                "name": name,
-                "factor": {1: 1, 2: 1 / 12, 3: 1, 4: 1000, 5: 1}[rid],
-                "category_id": False,
-                "rounding": 0.01,
-            },
-        )
-    _xmlid(env, "uom.product_uom_unit", "uom.uom", 1)
+    _units(env)
     for rid, name, xmlid in [
         (1, "Discussions", "mail.mt_comment"),
         (2, "Note", "mail.mt_note"),
@@ -116,15 +137,22 @@ def _base(env: Env, steps: str) -> None:
         return new("stock.location", {"id": rid, "name": name, "location_id": parent, "usage": usage, **kw})
 
     loc(1, "Physical Locations", False, "view")
-    loc(2, "Partners", False, "view")
-    loc(3, "Virtual Locations", False, "view")
-    loc(4, "Vendors", 2, "supplier")
-    loc(5, "Customers", 2, "customer")
+    if env.version >= 19:  # read as "Vendors" and "Inventory adjustment" on 19 (odoo19 flows/01, 04)
+        loc(4, "Vendors", False, "supplier")
+        loc(5, "Customers", False, "customer")
+    else:
+        loc(2, "Partners", False, "view")
+        loc(3, "Virtual Locations", False, "view")
+        loc(4, "Vendors", 2, "supplier")
+        loc(5, "Customers", 2, "customer")
     loc(7, "WH", 1, "view")
     loc(8, "Stock", 7, "internal")
     loc(9, "Input", 7, "internal")
     loc(10, "Quality Control", 7, "internal")
-    loc(16, "Scrap", 3, "inventory", scrap_location=True)
+    if env.version >= 19:
+        loc(16, "Inventory adjustment", False, "inventory")
+    else:
+        loc(16, "Scrap", 3, "inventory", scrap_location=True)
     _xmlid(env, "stock.stock_location_suppliers", "stock.location", 4)
     receipt_dest = {"one_step": 8, "two_steps": 9, "three_steps": 9}[steps]
     store_src = {"one_step": 9, "two_steps": 9, "three_steps": 10}[steps]
@@ -169,12 +197,46 @@ def _base(env: Env, steps: str) -> None:
     )
 
 
+def _units(env: Env) -> None:
+    new = lambda vals: env["uom.uom"].new(vals)  # noqa: E731
+    if env.version >= 19:
+        # Ids, names, factors and paths as the 19 lab reads them (odoo19/DIFF.md section 2).
+        for rid, name, ref, relative, path, active in [
+            (1, "Units", False, 1.0, "1/", True),
+            (2, "Pack of 6", 1, 6.0, "1/2/", True),
+            (3, "Dozens", 1, 12.0, "1/3/", False),
+            (14, "g", False, 1.0, "14/", True),
+            (15, "kg", 14, 1000.0, "14/15/", True),
+        ]:
+            vals = {"id": rid, "name": name, "relative_uom_id": ref, "relative_factor": relative, "factor": relative}
+            new({**vals, "parent_path": path, "active": active})
+    else:
+        # Categories as the 18 lab's (Unit 1, Weight 2); factor = units per reference unit.
+        for rid, name in [(1, "Unit"), (2, "Weight"), (4, "Length / Distance")]:
+            env["uom.category"].new({"id": rid, "name": name})
+        for rid, name, category, uom_type, factor in [
+            (1, "Units", 1, "reference", 1.0),
+            (2, "Dozens", 1, "bigger", 1 / 12),
+            (3, "kg", 2, "reference", 1.0),
+            (4, "g", 2, "smaller", 1000.0),
+            (5, "m", 4, "reference", 1.0),
+        ]:
+            vals = {"id": rid, "name": name, "category_id": category, "uom_type": uom_type, "factor": factor}
+            new({**vals, "rounding": 0.01, "active": True})
+    _xmlid(env, "uom.product_uom_unit", "uom.uom", 1)
+
+
+# id, name, email, phone, ref, supplier_rank (raised by posted vendor bills only)
 PARTNERS = [
-    (9, "Wood Corner", "wood.corner26@example.com", "(623)-853-7197", "WC-009"),
-    (11, "Nordic Fasteners AB", "orders@nordic-fasteners.example", "+46 31 555 0100", "NF-001"),
-    (12, "Precision Castings Ltd", "sales@precision-castings.example", "+44 121 555 0199", "PC-002"),
-    (15, "Azure Interior", "azure.interior24@example.com", "(870)-931-0505", "AZ-015"),
+    (9, "Wood Corner", "wood.corner26@example.com", "(623)-853-7197", "WC-009", 0),
+    (11, "Nordic Fasteners AB", "orders@nordic-fasteners.example", "+46 31 555 0100", "NF-001", 1),
+    (12, "Precision Castings Ltd", "sales@precision-castings.example", "+44 121 555 0199", "PC-002", 0),
+    (15, "Azure Interior", "azure.interior24@example.com", "(870)-931-0505", "AZ-015", 0),
+    (16, "Baltic Forge OÜ", "orders@baltic-forge.example", "+372 655 0142", "BF-016", 0),
 ]
+# A contact person of a vendor company, addressed by one order.
+CONTACT = {"id": 17, "name": "Lena Marsh", "email": "lena.marsh@precision-castings.example", "parent_id": 12}
+ARCHIVED_VENDOR = 16
 
 # code, name, tracking, cost, vendor id, vendor's code, lead days
 PRODUCTS = [
@@ -191,7 +253,7 @@ PRODUCTS = [
 
 def _demo(env: Env) -> None:
     new = lambda model, vals: env[model].new(vals)  # noqa: E731
-    for rid, name, email, phone, ref in PARTNERS:
+    for rid, name, email, phone, ref, rank in PARTNERS:
         new(
             "res.partner",
             {
@@ -201,11 +263,13 @@ def _demo(env: Env) -> None:
                 "phone": phone,
                 "ref": ref,
                 "is_company": True,
-                "supplier_rank": 1,
+                "supplier_rank": rank,
             },
         )
         _xmlid(env, f"base.res_partner_{rid}", "res.partner", rid)
+    new("res.partner", {**CONTACT, "is_company": False, "supplier_rank": 0})
     for code, name, tracking, cost, vendor, vendor_code, delay in PRODUCTS:
+        units = {"uom_id": 1, **({"uom_ids": []} if env.version >= 19 else {"uom_po_id": 1})}
         tmpl = new(
             "product.template",
             {
@@ -214,8 +278,7 @@ def _demo(env: Env) -> None:
                 "tracking": tracking,
                 "standard_price": cost,
                 "list_price": round(cost * 1.6, 2),
-                "uom_id": 1,
-                "uom_po_id": 1,
+                **units,
                 "is_storable": True,
                 "type": "consu",
             },
@@ -267,6 +330,11 @@ def _demo(env: Env) -> None:
         orders.button_confirm([order(12, lines)])
     approval = order(12, [("CAST-HSG-200", 600)])
     env.db.update("purchase.order", approval, {"state": "to approve"})
+    # Precision Castings through its buyer contact: the PO's partner is the person, not the company.
+    orders.button_confirm([order(CONTACT["id"], [("SER-100", 4)], "PC-SO-8812")])
+    # Baltic Forge: a confirmed order, then the vendor was archived; the order still points to it.
+    orders.button_confirm([order(ARCHIVED_VENDOR, [("CAST-HSG-200", 10)], "BF-2291")])
+    env.db.update("res.partner", ARCHIVED_VENDOR, {"active": False})
     # Wood Corner: the reference flows' vendor.
     orders.button_confirm([order(9, [("LAB-LOT-001", 10), ("FURN_7800", 5)], "RFQ-DEMO-1")])
 
@@ -275,11 +343,15 @@ def _scale(db: Database, count: int) -> None:
     """Bulk purchase orders (about five lines each) written straight to the tables, in one transaction."""
     rng = random.Random(count)  # noqa: S311 - reproducible test data, not secrets
     with db.transaction():
+        v19 = str(db.meta.get("version", "18.0")).startswith("19")
         products = sorted(db.tables["product.product"])
-        vendors = sorted(r["id"] for r in db.tables["res.partner"].values() if r.get("supplier_rank"))
+        vendors = sorted({r["partner_id"] for r in db.tables["product.supplierinfo"].values()})
         for _ in range(count):
             start = db.txn_time - timedelta(days=rng.randint(0, 120))
             state = rng.choice(["purchase"] * 6 + ["draft", "sent", "done", "cancel"])
+            # 19 has no state "done": a locked confirmed order instead (DIFF.md section 2).
+            locked = {"locked": state == "done", "acknowledged": False} if v19 else {}
+            state = "purchase" if v19 and state == "done" else state
             po_id = db.next_id("purchase.order")
             name = f"P{db.next_name('purchase.order'):05d}"
             db.insert(
@@ -296,6 +368,7 @@ def _scale(db: Database, count: int) -> None:
                     "priority": "0",
                     "date_approve": stored_datetime(start) if state in ("purchase", "done") else False,
                     "partner_ref": f"SCALE-{po_id}" if rng.random() < 0.3 else False,
+                    **locked,
                 },
             )
             for _ in range(rng.randint(3, 7)):
@@ -307,7 +380,7 @@ def _scale(db: Database, count: int) -> None:
                         "name": "scale line",
                         "product_qty": float(rng.randint(1, 500)),
                         "price_unit": round(rng.uniform(0.1, 300), 2),
-                        "product_uom": 1,
+                        ("product_uom_id" if v19 else "product_uom"): 1,
                         "sequence": 10,
                         "date_planned": stored_datetime(start + timedelta(days=rng.randint(3, 40))),
                     },

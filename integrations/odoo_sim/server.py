@@ -1,13 +1,14 @@
 """The simulated Odoo's HTTP front: /jsonrpc as odoorpc uses it, and JSON-2.
 
-Fault knobs (latency, error rate, down, key revocation) and test helpers are
-set through ``POST /sim/control``, which answers only on loopback.
+Both transports answer as the recordings of the series the server plays (18 or
+19) show; what no recording shows is refused. Argument binding and result shapes
+are in ``callkw``. Fault knobs (latency, error rate, down, key revocation) and test
+helpers are set through ``POST /sim/control``, which answers only on loopback.
 """
 
 from __future__ import annotations
 
 import contextlib
-import inspect
 import json
 import logging
 import random
@@ -19,10 +20,13 @@ from collections import Counter, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from . import models  # noqa: F401  (registers the models)
+from . import (
+    callkw,
+    models,  # noqa: F401  (registers the models)
+)
 from .db import Database
-from .errors import AccessDenied, OdooSimError, PyNameError
-from .orm import Env, Records, public_method
+from .errors import AccessDenied, Json2Error, OdooSimError, PyNameError, PyTypeError, PyValueError, not_recorded
+from .orm import Env
 
 log = logging.getLogger("odoo_sim")
 
@@ -34,12 +38,29 @@ SERVER_VERSIONS = {
         "protocol_version": 1,
     },
     "19.0": {
-        "server_version": "19.0",
+        "server_version": "19.0+e-20251227",
         "server_version_info": [19, 0, 0, "final", 0, ""],
         "server_serie": "19.0",
         "protocol_version": 1,
     },
 }
+
+# The two JSON-2 answers that are not JSON (odoo19/transcripts/json2_authentication.json,
+# nonexistent_model_or_method.json).
+NO_DATABASE_HTML = (
+    "<!DOCTYPE html>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>No database is selected and the "
+    "requested URL was not found in the server-wide controllers.</p>\n<p>Please verify the hostname, <a "
+    "href=/web/login>login</a> and try again.</p>\n\n<!-- Alternatively, use the X-Odoo-Database header. -->\n"
+)
+UNSUPPORTED_MEDIA_HTML = (
+    "<!doctype html>\n<html lang=en>\n<title>415 Unsupported Media Type</title>\n<h1>Unsupported Media Type</h1>\n"
+    "<p>Request inferred type is compatible with [&#39;http&#39;] but &#39;/json/2/&lt;__model__&gt;/&lt;"
+    "__method__&gt;&#39; is type=&#39;json2&#39;.<br><br>Please verify the Content-Type request header and try "
+    "again.</p>\n"
+)
+JSON2_ROUTE = "Did you mean POST /json/2/<model>/<method>?"
+NO_BEARER = "User not authenticated, use an API Key with a Bearer Authorization header."
+HTTP_REASONS = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 422: "Unprocessable Entity"}
 
 
 class Faults:
@@ -64,10 +85,23 @@ class SimOdoo:
         self.version = version
         self.database_name = database_name
         self.faults = Faults()
+        self.own_database()
+
+    @property
+    def series(self) -> int:
+        return int(float(self.version))
 
     @property
     def json2_enabled(self) -> bool:
-        return float(self.version) >= 19
+        return self.series >= 19
+
+    def own_database(self) -> None:
+        """The database plays this server's series (``Env.version`` reads it); one seeded for another is refused."""
+        seeded = self.db.meta.get("version")
+        if seeded is None:
+            self.db.meta["version"] = self.version
+        elif int(str(seeded).split(".")[0]) != self.series:
+            raise ValueError(f"the simulated database holds Odoo {seeded} data, not {self.version}: reseed it")
 
     # --- authentication -----------------------------------------------------
     def login(self, login: str, password: str) -> int | bool:
@@ -83,7 +117,7 @@ class SimOdoo:
         return bool(key and not key.get("revoked") and key["uid"] == user["id"])
 
     def check_uid(self, uid: int, password: str) -> None:
-        user = self.db.get("res.users", uid)
+        user = self.db.get("res.users", uid) if isinstance(uid, int) else None
         if not user or not self._password_ok(user, password):
             raise AccessDenied()
 
@@ -93,55 +127,45 @@ class SimOdoo:
 
     # --- calls ----------------------------------------------------------------
     def call(self, uid: int, model: str, method: str, args: list, kwargs: dict, *, json2: bool = False) -> Any:
-        """Run one model method in its own transaction, as Odoo does per request."""
+        """Run one model method in its own transaction, as Odoo does per request; the result as the wire has it."""
         self.faults.count(f"{model}.{method}")
-        kwargs = dict(kwargs or {})
+        kwargs = dict(kwargs)
         context = kwargs.pop("context", None) or {}
+        if not isinstance(context, dict):
+            raise PyValueError(f"the context must be an object, not {context!r}")  # not recorded: refused
         self.faults.contexts.append({"model": model, "method": method, **context})
         with self.db.transaction():
             env = Env(self.db, uid, context)
-            target = env[model]
-            fn, kind = public_method(target, method)
             if json2:
-                ids = kwargs.pop("ids", None)
-                if kind == "model" and ids:
-                    raise Json2Error(
-                        422, "werkzeug.exceptions.UnprocessableEntity", f"cannot call {model}.{method} with ids"
-                    )
-                call_args = [ids or []] if kind == "records" else []
-                try:
-                    inspect.signature(fn).bind(*call_args, **kwargs)
-                except TypeError as exc:
-                    raise Json2Error(422, "werkzeug.exceptions.UnprocessableEntity", str(exc)) from exc
-                return fn(*call_args, **kwargs)
-            try:
-                inspect.signature(fn).bind(*args, **kwargs)
-            except TypeError as exc:
-                raise TypeErrorWire(f"{model}.{method}() {exc}") from exc
-            return fn(*args, **kwargs)
+                return callkw.json2(env, model, method, kwargs)
+            return callkw.jsonrpc(env, model, method, args, kwargs)
 
 
-class Json2Error(Exception):
-    def __init__(self, status: int, name: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.name, self.message = status, name, message
+def _short(name: str) -> str:
+    return name.removeprefix("builtins.")
 
 
-class TypeErrorWire(OdooSimError):
-    name = "builtins.TypeError"
-
-
-def _error_body(name: str, message: str, code: int = 200, label: str = "Odoo Server Error") -> dict:
+def _error_data(name: str, message: str) -> dict:
     return {
-        "code": code,
-        "message": label,
-        "data": {
-            "name": name,
-            "message": message,
-            "arguments": [message],
-            "context": {},
-            "debug": f"Traceback (most recent call last):\n  (simulated Odoo)\n{name}: {message}\n",
-        },
+        "name": name,
+        "message": message,
+        "arguments": [message],
+        "context": {},
+        "debug": f"Traceback (most recent call last):\n  (simulated Odoo)\n{_short(name)}: {message}\n",
+    }
+
+
+def _json2_error_body(name: str, message: str, status: int, *, werkzeug: bool) -> dict:
+    """An Odoo exception has ``arguments`` ``[message]``; a werkzeug one ``[message, status]``."""
+    if not werkzeug:
+        return _error_data(name, message)
+    reason = HTTP_REASONS.get(status, "")
+    return {
+        "name": name,
+        "message": message,
+        "arguments": [message, status],
+        "context": {},
+        "debug": f"Traceback (most recent call last):\n  (simulated Odoo)\n{name}: {status} {reason}: {message}\n",
     }
 
 
@@ -165,11 +189,21 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
-    def _send(self, status: int, payload: Any, *, cookie: bool = False, raw: bytes | None = None) -> None:
-        body = raw if raw is not None else json.dumps(payload).encode()
+    def _send(
+        self,
+        status: int,
+        payload: Any,
+        *,
+        cookie: bool = False,
+        html: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        body = html.encode() if html is not None else json.dumps(payload).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", f"{'text/html' if html is not None else 'application/json'}; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         if cookie:
             self.send_header("Set-Cookie", "session_id=sim; HttpOnly; Path=/; SameSite=Lax")
         self.end_headers()
@@ -195,17 +229,20 @@ class Handler(BaseHTTPRequestHandler):
             return True
         return False
 
+    def _is_json2_path(self) -> bool:
+        return self.sim.json2_enabled and (self.path == "/json/2" or self.path.startswith("/json/2/"))
+
     # --- routes -------------------------------------------------------------------
     def do_GET(self) -> None:
-        if self.path == "/web/version" and self.sim.json2_enabled:
-            if self._faults():
-                return
+        if self._faults():
+            return
+        if self.path in ("/web/version", "/json/version") and self.sim.json2_enabled:
             info = SERVER_VERSIONS[self.sim.version]
-            return self._send(200, {"version_info": info["server_version_info"], "version": self.sim.version})
-        if self.path.startswith("/json/2/"):
             return self._send(
-                405, {"name": "werkzeug.exceptions.MethodNotAllowed", "message": "405 Method Not Allowed"}
+                200, {"version": info["server_version"], "version_info": info["server_version_info"]}, cookie=True
             )
+        if self._is_json2_path():  # 19 answers any other method with this 404, not 405
+            return self._json2_error(Json2Error(404, "werkzeug.exceptions.NotFound", JSON2_ROUTE))
         self._send(404, {"error": "not found"})
 
     def do_POST(self) -> None:
@@ -217,11 +254,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._jsonrpc_envelope(lambda params: SERVER_VERSIONS[self.sim.version], cookie=True)
         if self.path == "/jsonrpc":
             return self._jsonrpc_envelope(self._jsonrpc)
-        match = re.fullmatch(r"/json/2/([\w.]+)/(\w+)", self.path)
-        if match and self.sim.json2_enabled:
-            return self._json2(match.group(1), match.group(2))
+        if self._is_json2_path():
+            return self._json2()
         self._send(404, {"error": "not found"})
 
+    # --- /jsonrpc -----------------------------------------------------------------
     def _jsonrpc_envelope(self, handler, *, cookie: bool = False) -> None:
         raw = self._body()
         try:
@@ -229,148 +266,126 @@ class Handler(BaseHTTPRequestHandler):
             if not isinstance(request, dict):
                 raise ValueError("not an object")
         except ValueError:
+            error = _error_data("werkzeug.exceptions.BadRequest", "400 Bad Request: Invalid JSON data")
             return self._send(
                 200,
-                {
-                    "jsonrpc": "2.0",
-                    "id": None,
-                    "error": _error_body(
-                        "werkzeug.exceptions.BadRequest",
-                        "400 Bad Request: Invalid JSON data",
-                        code=400,
-                        label="400: Bad Request",
-                    ),
-                },
+                {"jsonrpc": "2.0", "id": None, "error": {"code": 400, "message": "400: Bad Request", "data": error}},
             )
         rid = request.get("id")
+        code = 0 if self.sim.series >= 19 else 200  # the error member's code (18: 200, 19: 0)
         try:
             result = handler(request.get("params") or {})
         except OdooSimError as exc:
-            return self._send(200, {"jsonrpc": "2.0", "id": rid, "error": _error_body(exc.name, exc.message)})
+            error = {"code": code, "message": "Odoo Server Error", "data": _error_data(exc.name, exc.message)}
+            return self._send(200, {"jsonrpc": "2.0", "id": rid, "error": error})
         except Exception as exc:  # an Odoo server answers any bug as a server error, not a dropped socket
             log.exception("simulated Odoo failed")
+            data = _error_data(f"builtins.{type(exc).__name__}", str(exc))
             return self._send(
-                200, {"jsonrpc": "2.0", "id": rid, "error": _error_body(f"builtins.{type(exc).__name__}", str(exc))}
+                200,
+                {"jsonrpc": "2.0", "id": rid, "error": {"code": code, "message": "Odoo Server Error", "data": data}},
             )
         envelope: dict[str, Any] = {"jsonrpc": "2.0", "id": rid}
-        if result is not None:  # a method returning None answers without "result" (flow 2)
-            envelope["result"] = str(result) if isinstance(result, Records) else result
+        if result is not None:  # a method returning None answers without "result"
+            envelope["result"] = result
         self._send(200, envelope, cookie=cookie)
 
     def _jsonrpc(self, params: dict) -> Any:
-        service, method, args = params.get("service"), params.get("method"), list(params.get("args") or [])
-        sim = self.sim
+        service, method, args = params.get("service"), params.get("method"), params.get("args") or []
+        if not isinstance(args, list):
+            raise not_recorded(self.sim.version, f"{service}.{method} with args that are not a list")
         if service == "common":
-            if method == "version":
-                return SERVER_VERSIONS[sim.version]
-            if method in ("login", "authenticate"):
-                self._check_db(args[0])
-                return sim.login(args[1], args[2])
-            raise PyNameError(f"Method not available {method}")
+            return self._common(method, args)
         if service == "object":
-            if method not in ("execute", "execute_kw"):
-                raise PyNameError(f"Method not available {method}")
-            db_name, uid, password, model, model_method = args[:5]
-            self._check_db(db_name)
-            sim.check_uid(uid, password)
-            if method == "execute":
-                return sim.call(uid, model, model_method, args[5:], {})
-            call_args = args[5] if len(args) > 5 else []
-            call_kwargs = args[6] if len(args) > 6 else {}
-            return sim.call(uid, model, model_method, list(call_args), dict(call_kwargs))
+            return self._object(method, args)
+        if service == "db":
+            return self._db(method, args)
         raise PyNameError(f"Service {service} not available")
+
+    def _common(self, method: str, args: list) -> Any:
+        sim = self.sim
+        if method == "version" and sim.series >= 19:
+            return SERVER_VERSIONS[sim.version]
+        if method == "login" and len(args) == 3:
+            self._check_db(args[0])
+            return sim.login(args[1], args[2])
+        # 18's common.version, common.authenticate, ...
+        raise not_recorded(sim.version, f"common.{method} with {len(args)} arguments")
+
+    def _object(self, method: str, args: list) -> Any:
+        sim = self.sim
+        if sim.series >= 19 and len(args) < 5:  # 19 unpacks db, uid, password, model, method first
+            raise PyValueError(f"not enough values to unpack (expected at least 5, got {len(args)})")
+        if len(args) < 3:
+            raise not_recorded(sim.version, f"object.{method} without db, uid and password")
+        self._check_db(args[0])
+        sim.check_uid(args[1], args[2])
+        if method not in ("execute", "execute_kw"):
+            raise PyNameError(f"Method not available {method}")
+        if len(args) < 5:
+            raise not_recorded(sim.version, f"object.{method} without a model and a method")
+        uid, model, model_method = args[1], args[3], args[4]
+        if method == "execute":
+            return sim.call(uid, model, model_method, args[5:], {})
+        if len(args) != 7:  # [db, uid, password, model, method, args, kwargs], as odoorpc always sends it
+            raise not_recorded(sim.version, f"object.execute_kw with {len(args)} arguments instead of 7")
+        call_args, call_kwargs = args[5], args[6]
+        if not isinstance(call_args, list):
+            raise PyTypeError(f"Value after * must be an iterable, not {type(call_args).__name__}")
+        if not isinstance(call_kwargs, dict):
+            raise PyTypeError(f"argument after ** must be a mapping, not {type(call_kwargs).__name__}")
+        return sim.call(uid, model, model_method, call_args, call_kwargs)
+
+    def _db(self, method: str, args: list) -> Any:
+        if method == "list" and not args:
+            return [self.sim.database_name]  # a default Odoo lists its databases (list_db is on by default)
+        raise not_recorded(self.sim.version, f"db.{method} with {len(args)} arguments (it serves db.list only)")
 
     def _check_db(self, name: str) -> None:
         if name != self.sim.database_name:
             raise DatabaseMissing(name)
 
-    def _json2(self, model: str, method: str) -> None:
+    # --- JSON-2 -------------------------------------------------------------------
+    def _json2_error(self, exc: OdooSimError, *, headers: dict[str, str] | None = None) -> None:
+        status = exc.json2_status
+        body = _json2_error_body(exc.name, exc.message, status, werkzeug=isinstance(exc, Json2Error))
+        self._send(status, body, headers=headers)
+
+    def _json2(self) -> None:
+        """The checks in the order a 19 server makes them: database, route, Content-Type, key, body."""
         sim = self.sim
-        auth = self.headers.get("Authorization", "")
-        key = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
-        uid = sim.uid_for_key(key)
-        if uid is None:
-            return self._send(
-                401,
-                {
-                    "name": "werkzeug.exceptions.Unauthorized",
-                    "message": "Invalid apikey",
-                    "arguments": ["Invalid apikey", 401],
-                    "context": {},
-                    "debug": "",
-                },
-            )
         database = self.headers.get("X-Odoo-Database")
         if database and database != sim.database_name:
-            return self._send(
-                404,
-                {
-                    "name": "werkzeug.exceptions.NotFound",
-                    "message": f"database {database!r} not found",
-                    "arguments": [],
-                    "context": {},
-                    "debug": "",
-                },
-            )
-        if "application/json" not in (self.headers.get("Content-Type") or ""):
-            return self._send(
-                415,
-                {
-                    "name": "werkzeug.exceptions.UnsupportedMediaType",
-                    "message": "Content-Type must be application/json",
-                    "arguments": [],
-                    "context": {},
-                    "debug": "",
-                },
-            )
+            return self._send(404, None, html=NO_DATABASE_HTML)
+        match = re.fullmatch(r"/json/2/([\w.]+)/(\w+)", self.path)
+        if not match:
+            return self._json2_error(Json2Error(404, "werkzeug.exceptions.NotFound", JSON2_ROUTE))
+        mimetype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if mimetype != "application/json":
+            return self._send(415, None, html=UNSUPPORTED_MEDIA_HTML)
+        scheme, _, key = (self.headers.get("Authorization") or "").partition(" ")
+        if scheme.lower() != "bearer":
+            unauthorized = Json2Error(401, "werkzeug.exceptions.Unauthorized", NO_BEARER)
+            return self._json2_error(unauthorized, headers={"WWW-Authenticate": "Bearer "})
+        uid = sim.uid_for_key(key.strip())
+        if uid is None:
+            unauthorized = Json2Error(401, "werkzeug.exceptions.Unauthorized", "Invalid apikey")
+            return self._json2_error(unauthorized, headers={"WWW-Authenticate": "Bearer "})
+        raw = self._body()
         try:
-            body = json.loads(self._body() or b"{}")
-            if not isinstance(body, dict):
-                raise ValueError("the body must be a JSON object")
+            body = json.loads(raw) if raw.strip() else {}
         except ValueError as exc:
-            return self._send(
-                400,
-                {
-                    "name": "werkzeug.exceptions.BadRequest",
-                    "message": f"400 Bad Request: {exc}",
-                    "arguments": [],
-                    "context": {},
-                    "debug": "",
-                },
-            )
+            bad = Json2Error(400, "werkzeug.exceptions.BadRequest", f"could not parse the body as json: {exc}")
+            return self._json2_error(bad)
+        if not isinstance(body, dict):  # a JSON array is ignored: the method runs without arguments
+            body = {}
         try:
-            result = sim.call(uid, model, method, [], body, json2=True)
-        except Json2Error as exc:
-            return self._send(
-                exc.status,
-                {"name": exc.name, "message": exc.message, "arguments": [exc.message], "context": {}, "debug": ""},
-            )
+            result = sim.call(uid, match.group(1), match.group(2), [], body, json2=True)
         except OdooSimError as exc:
-            status = exc.json2_status
-            return self._send(
-                status,
-                {
-                    "name": exc.name,
-                    "message": exc.message,
-                    "arguments": [exc.message, status],
-                    "context": {},
-                    "debug": "",
-                },
-            )
+            return self._json2_error(exc)
         except Exception as exc:
             log.exception("simulated Odoo failed")
-            return self._send(
-                500,
-                {
-                    "name": f"builtins.{type(exc).__name__}",
-                    "message": str(exc),
-                    "arguments": [str(exc)],
-                    "context": {},
-                    "debug": "",
-                },
-            )
-        if isinstance(result, Records):
-            result = result.ids
+            return self._send(500, _error_data(f"builtins.{type(exc).__name__}", str(exc)))
         self._send(200, result)
 
     # --- control (tests, demo, benchmarks) -------------------------------------------
@@ -401,6 +416,7 @@ class Handler(BaseHTTPRequestHandler):
                 scale=int(command.get("scale", 0)),
                 reception_steps=command.get("reception_steps", "three_steps"),
                 modules=command.get("modules", []),
+                version=sim.version,
             )
         elif action == "revoke_key":
             with sim.db.transaction():

@@ -1,11 +1,16 @@
-"""Run the simulated Odoo: ``manage.py odoo_sim --port 8069 --data var/odoo_sim.sqlite3``."""
+"""Run the simulated Odoo: ``manage.py odoo_sim --port 8069 --odoo-version 19.0``.
+
+Its state is kept per version (``var/odoo_sim-19.0.sqlite3`` unless ``--data``
+names a file), so switching versions never meets a database seeded for the
+other one.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from integrations.odoo_sim import seed
 from integrations.odoo_sim.db import Database
@@ -13,15 +18,15 @@ from integrations.odoo_sim.server import SimOdoo, make_server
 
 
 class Command(BaseCommand):
-    help = "Serve a simulated Odoo 18 (or 19 with JSON-2) over HTTP on loopback, for the demo and the tests."
+    help = "Serve a simulated Odoo 18 or 19 (fields, behaviour and, on 19, JSON-2) over HTTP on loopback."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8069)
         parser.add_argument(
             "--data",
-            default=str(Path(settings.VAR_DIR) / "odoo_sim.sqlite3"),
-            help="SQLite file that keeps the simulated database across restarts",
+            default="",
+            help="SQLite file that keeps the simulated database (default: var/odoo_sim-VERSION.sqlite3)",
         )
         parser.add_argument("--odoo-version", default="18.0", choices=["18.0", "19.0"])
         parser.add_argument("--reset", action="store_true", help="wipe the data file and seed it again")
@@ -46,7 +51,7 @@ class Command(BaseCommand):
         modules: str,
         **options,
     ) -> None:
-        path = Path(data)
+        path = Path(data or Path(settings.VAR_DIR) / f"odoo_sim-{odoo_version}.sqlite3")
         fresh = reset or not path.exists()
         if reset and path.exists():
             path.unlink()
@@ -58,8 +63,14 @@ class Command(BaseCommand):
                 scale=scale,
                 reception_steps=reception_steps,
                 modules=[m for m in modules.split(",") if m],
+                version=odoo_version,
             )
             db.save_all()
+        elif db.meta.get("version", "18.0") != odoo_version:
+            raise CommandError(
+                f"{path} holds an Odoo {db.meta.get('version', '18.0')} database; "
+                f"use --reset to seed it as {odoo_version}"
+            )
         sim = SimOdoo(db, version=odoo_version, database_name=seed.DATABASE)
         server = make_server(sim, host, port)
         self.stdout.write(

@@ -1,3 +1,3 @@
 """Importing the package registers every simulated model."""
 
-from . import base, mail, purchase, stock  # noqa: F401
+from . import base, mail, purchase, stock, stock_wizards  # noqa: F401

@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from ..errors import PyValueError, ValidationError
+from ..errors import PyValueError, ValidationError, not_recorded
+from ..fields import MODEL_DESCRIPTIONS
 from ..orm import Model, check_access, rpc_model
 
 
@@ -57,7 +58,17 @@ class ResCurrency(Model):
 
 
 class UomUom(Model):
+    """18: units in categories, ``factor`` = units per reference unit; 19: ``relative_uom_id`` /
+    ``relative_factor``, ``factor`` = root units per unit, ``rounding`` computed (DIFF.md section 2)."""
+
     _name = "uom.uom"
+    _computed = {"factor_inv": "_factor_inv", "rounding": "_rounding"}
+
+    def _factor_inv(self, row: dict) -> float:
+        return 1.0 / row["factor"] if row.get("factor") else 0.0
+
+    def _rounding(self, row: dict) -> float:
+        return row.get("rounding", 0.01) if self.env.version < 19 else 0.01
 
 
 class ProductTemplate(Model):
@@ -85,6 +96,7 @@ class ProductProduct(Model):
         "tracking",
         "uom_id",
         "uom_po_id",
+        "uom_ids",
         "list_price",
         "standard_price",
         "seller_ids",
@@ -115,9 +127,19 @@ class ProductProduct(Model):
 class ProductSupplierinfo(Model):
     _name = "product.supplierinfo"
     _rec_name = "product_name"
+    # 18: the vendor unit is the template's purchase unit (related, not stored); 19 stores product_uom_id.
+    _computed = {"product_uom": "_template_po_uom"}
+
+    def _template_po_uom(self, row: dict) -> Any:
+        return (self.db.get("product.template", row.get("product_tmpl_id") or 0) or {}).get("uom_po_id") or False
+
+    def _before_create(self, row: dict) -> None:
+        if self.env.version >= 19 and not row.get("product_uom_id"):
+            tmpl = self.db.get("product.template", row.get("product_tmpl_id") or 0) or {}
+            row["product_uom_id"] = tmpl.get("uom_id") or False
 
 
-class ProcurementGroup(Model):
+class ProcurementGroup(Model):  # 18 only (Env refuses it on 19)
     _name = "procurement.group"
 
 
@@ -129,9 +151,26 @@ class IrModel(Model):
         for row in self.rows.values():
             if row["model"] == model:
                 return row["id"]
-        from ..fields import MODEL_DESCRIPTIONS
-
         return self.new({"model": model, "name": MODEL_DESCRIPTIONS.get(model, model)})
+
+
+class IrModelFields(Model):
+    """The fields a tracking value names (``field_id``), made when a change is first tracked."""
+
+    _name = "ir.model.fields"
+
+    def _rpc_guard(self, method: str) -> None:
+        raise not_recorded(self.env.series, f"ir.model.fields.{method}")
+
+    def _display(self, row: dict) -> str:
+        # "Acknowledged (Purchase Order)" (odoo19/flows/02 call 39)
+        return f"{row['field_description']} ({MODEL_DESCRIPTIONS.get(row['model'], row['model'])})"
+
+    def field_id(self, model: str, name: str, description: str) -> int:
+        for row in self.db.related(self._name, "name", name):
+            if row["model"] == model:
+                return row["id"]
+        return self.new({"model": model, "name": name, "field_description": description})
 
 
 class IrModelData(Model):

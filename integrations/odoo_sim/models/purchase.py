@@ -1,4 +1,12 @@
-"""purchase.order and its lines, with Odoo 18's confirmation and acknowledgement behaviour."""
+"""purchase.order and its lines: confirmation and vendor acknowledgement as Odoo 18 or 19 does them.
+
+18 (odoo18 flows 1-2): confirmation makes a procurement group (``group_id``);
+the vendor's confirmation is ``confirm_reminder_mail`` / ``mail_reminder_confirmed``.
+19 (odoo19 flows 1-2): confirmation makes a ``stock.reference`` named after the
+PO (``reference_ids``); the acknowledgement is ``action_acknowledge`` /
+``acknowledged`` (tracked in the chatter); lines use ``product_uom_id`` and the
+vendor's product code in their description; ``locked`` replaces state ``done``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +17,8 @@ from typing import Any
 from ..errors import UserError
 from ..fields import parse_datetime, stored_datetime
 from ..orm import Model, rpc
+from ..versioning import only_in
+from .chatter import note
 
 
 class PurchaseOrder(Model):
@@ -38,6 +48,11 @@ class PurchaseOrder(Model):
 
     def _defaults(self) -> dict[str, Any]:
         now = self.db.txn_stamp
+        per_version = (
+            {"acknowledged": False, "locked": False}
+            if self.env.version >= 19
+            else {"mail_reminder_confirmed": False, "mail_reception_confirmed": False, "mail_reception_declined": False}
+        )
         return {
             "state": "draft",
             "date_order": now,
@@ -47,9 +62,7 @@ class PurchaseOrder(Model):
             "priority": "0",
             "receipt_reminder_email": True,
             "reminder_date_before_receipt": 1,
-            "mail_reminder_confirmed": False,
-            "mail_reception_confirmed": False,
-            "mail_reception_declined": False,
+            **per_version,
             "picking_type_id": self._warehouse().get("in_type_id") or False,
         }
 
@@ -64,10 +77,13 @@ class PurchaseOrder(Model):
     def _after_create(self, rid: int) -> None:
         followers = self.env["mail.followers"]
         followers.subscribe(self._name, rid, self.env.user.get("partner_id"))
-        if self.env.user.get("partner_id") and (self.db.get("res.partner", self.env.user["partner_id"]) or {}).get(
-            "email"
-        ):
-            self.post_message(rid, "<p>Purchase Order created</p>")
+        note(self, rid, "<p>Purchase Order created</p>")
+
+    def _after_write(self, rid: int, before: dict, vals: dict) -> None:
+        old, new = bool(before.get("acknowledged")), bool(vals.get("acknowledged"))
+        if "acknowledged" in vals and new != old:
+            # 19 tracks every change of the flag (odoo19 flows/02 calls 37-39: 1 -> 0, 0 -> 1)
+            note(self, rid, "", tracking={"acknowledged": (old, new)})
 
     def _display(self, row: dict) -> str:
         return f"{row['name']} ({row['partner_ref']})" if row.get("partner_ref") else row["name"]
@@ -167,13 +183,21 @@ class PurchaseOrder(Model):
             row = self.rows[rid]
             if row["state"] not in ("draft", "sent"):
                 continue
-            self.db.update(self._name, rid, {"state": "purchase", "date_approve": self.db.txn_stamp})
-            group = self.env["procurement.group"].new({"name": row["name"]})
-            self.db.update(self._name, rid, {"group_id": group})
+            state_before = row["state"]
+            lock = (self.db.get("res.company", row.get("company_id") or 1) or {}).get("po_lock") == "lock"
+            if self.env.version >= 19:
+                # A stock.reference replaces the procurement group (odoo19 flows/01 calls 10, 15).
+                reference = self.env["stock.reference"].new({"name": row["name"]})
+                approved = {"state": "purchase", "locked": lock, "reference_ids": [reference]}
+            else:
+                group = self.env["procurement.group"].new({"name": row["name"]})
+                approved = {"state": "done" if lock else "purchase", "group_id": group}
+            self.db.update(self._name, rid, {**approved, "date_approve": self.db.txn_stamp})
             self.env["mail.followers"].subscribe(self._name, rid, row["partner_id"])
             self.env["stock.picking"].create_receipt(self.rows[rid])
-            if (self.db.get("res.partner", self.env.user.get("partner_id") or 0) or {}).get("email"):
-                self.post_message(rid, "", subtype_xmlid="purchase.mt_rfq_confirmed")
+            # 19: the notification carries the tracking of the status (odoo19 flows/02 calls 38-39, value 185)
+            status = {"state": (state_before, self.rows[rid]["state"])}
+            note(self, rid, "", subtype_xmlid="purchase.mt_rfq_confirmed", tracking=status)
         return True
 
     @rpc
@@ -193,6 +217,7 @@ class PurchaseOrder(Model):
                 self.db.update(self._name, rid, {"state": "draft"})
         return None
 
+    @only_in(18)
     @rpc
     def confirm_reminder_mail(self, ids: list[int], confirmed_date: str | bool = False) -> None:
         """The vendor confirmed the receipt date: flag the order and note it in the chatter."""
@@ -208,6 +233,16 @@ class PurchaseOrder(Model):
             )
         return None
 
+    @only_in(19)
+    @rpc
+    def action_acknowledge(self, ids: list[int]) -> None:
+        """The vendor acknowledged the order: any state, no date, a tracking note per change (odoo19 flows/02)."""
+        for rid in self._existing(ids):
+            if not self.rows[rid].get("acknowledged"):
+                self.db.update(self._name, rid, {"acknowledged": True})
+                note(self, rid, "", tracking={"acknowledged": (False, True)})  # calls 38-39: 0 -> 1
+        return None
+
 
 class PurchaseOrderLine(Model):
     _name = "purchase.order.line"
@@ -220,6 +255,7 @@ class PurchaseOrderLine(Model):
         "partner_id": "_partner",
         "price_subtotal": "_subtotal",
         "product_uom_qty": "_uom_qty",
+        "allowed_uom_ids": "_allowed_uoms",
     }
 
     def _defaults(self) -> dict[str, Any]:
@@ -238,8 +274,15 @@ class PurchaseOrderLine(Model):
             ),
             None,
         )
-        row.setdefault("name", products.display_name(product["id"]))
-        row.setdefault("product_uom", products.value(product, "uom_po_id") or products.value(product, "uom_id"))
+        if self.env.version >= 19:
+            # The vendor's code names the line on 19 (odoo19 flows/01 call 7); the unit is the product's.
+            code = seller.get("product_code") if seller else False
+            name = f"[{code}] {products.value(product, 'name')}" if code else products.display_name(product["id"])
+            row.setdefault("name", name)
+            row.setdefault("product_uom_id", products.value(product, "uom_id"))
+        else:
+            row.setdefault("name", products.display_name(product["id"]))
+            row.setdefault("product_uom", products.value(product, "uom_po_id") or products.value(product, "uom_id"))
         if "price_unit" not in row:
             row["price_unit"] = (
                 float(seller["price"]) if seller else float(products.value(product, "standard_price") or 0)
@@ -273,6 +316,18 @@ class PurchaseOrderLine(Model):
 
     def _uom_qty(self, row: dict) -> float:
         return row.get("product_qty", 0.0)
+
+    def _allowed_uoms(self, row: dict) -> list[int]:
+        """19: the product's unit, its packagings (``uom_ids``) and its vendors' units (DIFF.md section 1)."""
+        products = self.env["product.product"]
+        product = products.row(row["product_id"]) or {}
+        units = {products.value(product, "uom_id"), *(products.value(product, "uom_ids") or [])}
+        units |= {
+            s.get("product_uom_id")
+            for s in self.db.tables["product.supplierinfo"].values()
+            if s.get("product_tmpl_id") == product.get("product_tmpl_id")
+        }
+        return sorted(u for u in units if u)
 
     def _move_ids(self, row: dict) -> list[int]:
         return sorted(m["id"] for m in self.db.related("stock.move", "purchase_line_id", row["id"]))
