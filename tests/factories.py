@@ -61,11 +61,13 @@ def member(tenant: Tenant, role: str, partner: Partner | None = None, *, user: U
     return membership
 
 
-def odoo_tenant(sim, slug: str) -> Tenant:
-    """A tenant pointed at the simulated Odoo, acting as its integration user over /jsonrpc."""
+def odoo_tenant(sim, slug: str, transport: str = "jsonrpc") -> Tenant:
+    """A tenant pointed at the simulated Odoo, acting as its integration user (over /jsonrpc unless
+    told: ``json2`` on a simulated 19, or ``auto``, which picks JSON-2 there since the key is set)."""
     tenant = TenantFactory(
-        slug=slug, odoo_url=sim.url, odoo_database="sim", odoo_login="integration", odoo_transport="jsonrpc"
+        slug=slug, odoo_url=sim.url, odoo_database="sim", odoo_login="integration", odoo_transport=transport
     )
     tenant.odoo_password = "integration"
+    tenant.odoo_api_key = "sim-api-key-integration"
     tenant.save()
     return tenant

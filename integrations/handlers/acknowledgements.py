@@ -1,8 +1,14 @@
 """Acknowledgements to Odoo (reference flow 2).
 
 ``po.acknowledged``: the supplier reference and the promised dates on the PO (one
-write), Odoo's own "vendor confirmed the receipt date" record, and a chatter note
-with the summary. ``po.ack_review_requested``: a To-Do activity for the PO's buyer.
+write), Odoo's own record that the vendor acknowledged (18: ``confirm_reminder_mail``
+with the confirmed date, which sets ``mail_reminder_confirmed``; 19:
+``action_acknowledge()``, which sets ``acknowledged``), and a chatter note with the
+summary. ``po.ack_review_requested``: a To-Do activity for the PO's buyer.
+
+The promised dates go to the lines' ``date_planned``: neither 18 nor 19 has a
+separate promised date (``odoo19/DIFF.md``), and writing it moves the receipt
+moves' deadline (flow 2).
 """
 
 from __future__ import annotations
@@ -10,13 +16,12 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from integrations.odoo import OdooGateway, record_ids
+from integrations.odoo import OdooGateway
 
 from . import HandlerError, handler
 from .po_messages import marker
 
-# Odoo 19 keeps the vendor's promise apart from the planned date; older versions only have the latter.
-PROMISED_DATE_FIELDS = ("date_promised",)
+PROMISED_DATE_FIELD = "date_planned"
 
 
 def _po_id(event) -> int:
@@ -34,26 +39,24 @@ def _already(gw: OdooGateway, event, model: str, domain: list) -> int | None:
     return None
 
 
-def promised_date_field(gw: OdooGateway) -> str:
-    return next((f for f in PROMISED_DATE_FIELDS if gw.has_field("purchase.order.line", f)), "date_planned")
-
-
 @handler("po.acknowledged")
 def po_acknowledged(gw: OdooGateway, event) -> dict[str, Any]:
     po_id, payload = _po_id(event), event.payload
     values: dict[str, Any] = {}
     if payload.get("supplier_ref"):
         values["partner_ref"] = payload["supplier_ref"]
-    date_field = promised_date_field(gw)
+    date_field = PROMISED_DATE_FIELD
     line_dates = payload.get("line_dates") or {}
     if line_dates:
         values["order_line"] = [[1, int(line_id), {date_field: when}] for line_id, when in sorted(line_dates.items())]
     # Writes set values: repeating them on a redelivery changes nothing.
     if values:
         gw.write("purchase.order", [po_id], values)
+    dialect = gw.dialect
     if payload.get("confirmed_date"):
         # Odoo's own record of a vendor confirming; it acts once per order and ignores repeats.
-        gw.call("purchase.order", "confirm_reminder_mail", [po_id], confirmed_date=payload["confirmed_date"])
+        extra = {"confirmed_date": payload["confirmed_date"]} if dialect.acknowledge_takes_date else {}
+        gw.call("purchase.order", dialect.acknowledge_method, [po_id], **extra)
     tag = marker(str(event.id))
     found = _already(
         gw, event, "mail.message", [["model", "=", "purchase.order"], ["res_id", "=", po_id], ["body", "ilike", tag]]
@@ -68,13 +71,15 @@ def po_acknowledged(gw: OdooGateway, event) -> dict[str, Any]:
     body = f"<p><b>{html.escape(title)}</b></p><ul>{items}</ul>"
     if payload.get("supplier_ref"):
         body += f"<p>Vendor reference: {html.escape(payload['supplier_ref'])}</p>"
+    if payload.get("confirmed_date") and not dialect.acknowledge_takes_date:
+        # 18 notes the confirmed date itself (confirm_reminder_mail); 19's action_acknowledge does not.
+        body += f"<p>The vendor confirmed the receipt for {html.escape(payload['confirmed_date'])}.</p>"
     if payload.get("comment"):
         body += f"<p>{html.escape(payload['comment'])}</p>"
     body += f"<p><small>{tag}</small></p>"
-    message_id = gw.call(
+    message_id = gw.message_post(
         "purchase.order",
-        "message_post",
-        [po_id],
+        po_id,
         body=body,
         body_is_html=True,
         message_type="comment",
@@ -105,14 +110,12 @@ def po_ack_review_requested(gw: OdooGateway, event) -> dict[str, Any]:
         f"(version {payload.get('version')}); decide in the supplier portal.</p><ul>{items}</ul>"
         f"<p><small>{tag}</small></p>"
     )
-    created = gw.call(
+    activity_id = gw.activity_schedule(
         "purchase.order",
-        "activity_schedule",
-        [po_id],
+        po_id,
         act_type_xmlid="mail.mail_activity_data_todo",
         summary="Supplier acknowledgement to review",
         note=note,
         **({"user_id": buyer} if buyer else {}),
     )
-    ids = record_ids(created)
-    return {"model": "mail.activity", "id": ids[0] if ids else None}
+    return {"model": "mail.activity", "id": activity_id}

@@ -37,10 +37,9 @@ def po_message_posted(gw: OdooGateway, event) -> dict[str, Any]:
         f"<p><b>{html.escape(author)}</b> on the supplier portal:</p>"
         f"<p>{html.escape(text)}</p><p><small>{tag}</small></p>"
     )
-    message_id = gw.call(
+    message_id = gw.message_post(
         "purchase.order",
-        "message_post",
-        [po_id],
+        po_id,
         body=body,
         body_is_html=True,
         message_type="comment",

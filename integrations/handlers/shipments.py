@@ -174,10 +174,9 @@ def _note(gw: OdooGateway, event, picking_id: int, body: str, attachment_ids: li
         )
         if found:
             return found[0]
-    return gw.call(
+    return gw.message_post(
         "stock.picking",
-        "message_post",
-        [picking_id],
+        picking_id,
         body=f"{body}<p><small>{tag}</small></p>",
         body_is_html=True,
         message_type="comment",

@@ -19,7 +19,8 @@ import httpx
 from portal.context import current_correlation_id
 
 from .config import OdooConfig
-from .errors import CredentialsRejected, OdooError, OdooTransientError, classify_status
+from .dialects import Dialect, dialect_for
+from .errors import CredentialsRejected, OdooError, OdooPermanentError, OdooTransientError, classify_status
 from .transport_json2 import Json2Transport
 from .transport_jsonrpc import JsonRpcTransport
 
@@ -30,14 +31,16 @@ _RECORDS_REPR = re.compile(r"^[\w.]+\(([\d, ]*)\)$")
 
 
 def record_ids(result: Any) -> list[int]:
-    """Ids from a method that returns records: ``"mail.activity(26,)"`` (jsonrpc) or ``[26]`` (JSON-2)."""
-    if isinstance(result, list):
-        return [int(i) for i in result]
-    if isinstance(result, int):
+    """Ids from a method that returns records, whatever the series and transport: a bare id
+    (18 ``message_post``, /jsonrpc ``create`` of a dict), ``"mail.activity(26,)"`` (18
+    ``activity_schedule``) or ``[26]`` (19, both transports). Anything else is a permanent error."""
+    if isinstance(result, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in result):
+        return list(result)
+    if isinstance(result, int) and not isinstance(result, bool):
         return [result]
-    match = _RECORDS_REPR.match(str(result or ""))
+    match = _RECORDS_REPR.match(result) if isinstance(result, str) else None
     if not match:
-        raise ValueError(f"not a recordset: {result!r}")
+        raise OdooPermanentError(f"expected records, Odoo answered {result!r}", name="portal.UnexpectedResult")
     return [int(i) for i in match.group(1).replace(" ", "").split(",") if i]
 
 
@@ -80,6 +83,11 @@ class OdooGateway:
     @property
     def version(self) -> str:
         return self.transport.version
+
+    @property
+    def dialect(self) -> Dialect:
+        """Field names and methods of the server's Odoo series (18 or 19)."""
+        return dialect_for(self.version)
 
     @property
     def uid(self) -> int:
@@ -163,10 +171,12 @@ class OdooGateway:
         return self.call(model, "read", ids, fields=fields)
 
     def create(self, model: str, values: dict | list[dict], *, context: dict | None = None) -> int | list[int]:
-        """One dict creates one record (its id); a list creates many in one call (their ids)."""
+        """One dict creates one record (its id); a list creates many in one call (their ids).
+
+        Always sent as a list: /jsonrpc answers a list of ids for a list (the values go positionally,
+        see ``POSITIONAL_ONLY``) and JSON-2 answers one whatever it is given."""
         many = isinstance(values, list)
-        result = self.call(model, "create", None, vals_list=values if many else [values], context=context)
-        ids = result if isinstance(result, list) else [result]
+        ids = record_ids(self.call(model, "create", None, vals_list=values if many else [values], context=context))
         return ids if many else ids[0]
 
     def write(self, model: str, ids: list[int], values: dict, *, context: dict | None = None) -> bool:
@@ -174,6 +184,18 @@ class OdooGateway:
 
     def unlink(self, model: str, ids: list[int]) -> bool:
         return self.call(model, "unlink", ids)
+
+    def message_post(self, model: str, res_id: int, **kwargs: Any) -> int:
+        """Post on a record's chatter; the message id (18 answers the id, 19 a list of one id)."""
+        ids = record_ids(self.call(model, "message_post", [res_id], **kwargs))
+        if len(ids) != 1:
+            raise OdooPermanentError(f"message_post answered {ids!r}", name="portal.UnexpectedResult", model=model)
+        return ids[0]
+
+    def activity_schedule(self, model: str, res_id: int, **kwargs: Any) -> int | None:
+        """Schedule an activity on a record; its id (18 answers ``"mail.activity(26,)"``, 19 ``[26]``)."""
+        ids = record_ids(self.call(model, "activity_schedule", [res_id], **kwargs))
+        return ids[0] if ids else None
 
     def fields_get(self, model: str, attributes: list[str] | None = None) -> dict[str, dict]:
         """Field definitions, cached per tenant for an hour (optional modules add fields)."""

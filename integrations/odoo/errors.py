@@ -34,29 +34,77 @@ class CredentialsRejected(OdooPermanentError):
     """The password or API key was refused (a rotation may fix it)."""
 
 
-# JSON-RPC error names that mean "try again" rather than "this is wrong".
+# Odoo's exception names (``data.name`` over /jsonrpc, ``name`` over JSON-2) decide first: JSON-2 answers
+# HTTP 500 for a ValueError (a wrong field or selection value), which retrying cannot fix
+# (shared/odoo-reference/json2.md, "Verified on a real 19 server").
 TRANSIENT_NAMES = {
     "odoo.http.SessionExpiredException",
     "psycopg2.errors.SerializationFailure",
     "psycopg2.extensions.TransactionRollbackError",
     "psycopg2.OperationalError",
     "psycopg2.errors.LockNotAvailable",
+    "psycopg2.errors.DeadlockDetected",
     "odoo.exceptions.ConcurrencyError",
 }
+PERMANENT_NAMES = {
+    "odoo.exceptions.UserError",
+    "odoo.exceptions.ValidationError",
+    "odoo.exceptions.AccessError",
+    "odoo.exceptions.MissingError",
+    "odoo.exceptions.RedirectWarning",
+    "builtins.ValueError",
+    "builtins.TypeError",
+    "builtins.IndexError",
+    "builtins.KeyError",
+    "builtins.AttributeError",
+    "builtins.NameError",
+    "psycopg2.errors.UniqueViolation",
+    "psycopg2.errors.NotNullViolation",
+    "psycopg2.errors.ForeignKeyViolation",
+    "psycopg2.errors.CheckViolation",
+}
+# werkzeug's 4xx (JSON-2 protocol errors: arguments that do not bind, unknown route, ...) are permanent;
+# its 5xx (a proxy or server in trouble) are not.
+_WERKZEUG = "werkzeug.exceptions."
+_WERKZEUG_TRANSIENT = {"InternalServerError", "BadGateway", "ServiceUnavailable", "GatewayTimeout", "TooManyRequests"}
+_BUILTIN_TRANSIENT = {"ConnectionError", "ConnectionResetError", "TimeoutError", "OSError", "MemoryError"}
 REJECTED_NAMES = {"odoo.exceptions.AccessDenied"}
 
 
+def is_permanent_name(name: str) -> bool | None:
+    """True/False when Odoo's exception name decides, None when it does not."""
+    if name in PERMANENT_NAMES:
+        return True
+    if name in TRANSIENT_NAMES:
+        return False
+    if name.startswith(_WERKZEUG):
+        return name[len(_WERKZEUG) :] not in _WERKZEUG_TRANSIENT
+    if name.startswith("odoo.exceptions."):
+        return True  # Odoo's business exceptions all mean "this call is wrong as it is"
+    if name.startswith("builtins."):
+        # Python errors in the server's code answer the same input the same way, except those
+        # of the machine or the network under it.
+        return name[len("builtins.") :] not in _BUILTIN_TRANSIENT
+    return None
+
+
 def classify(name: str, message: str, *, model: str = "", method: str = "", status: int | None = None) -> OdooError:
+    """An error Odoo answered over /jsonrpc: its exception name decides; an unknown server-side
+    exception (a bug, a lost database connection) is worth another try."""
     if name in REJECTED_NAMES:
         return CredentialsRejected(message, name=name, status=status, model=model, method=method)
-    cls = OdooTransientError if name in TRANSIENT_NAMES else OdooPermanentError
+    permanent = is_permanent_name(name)
+    cls = OdooPermanentError if permanent or (permanent is None and not name) else OdooTransientError
     return cls(message, name=name, status=status, model=model, method=method)
 
 
 def classify_status(status: int, name: str, message: str, *, model: str = "", method: str = "") -> OdooError:
-    """JSON-2: the status is the primary signal (see the reference's json2.md)."""
-    if status == 401:
+    """JSON-2 (and plain HTTP): the exception name first, then the status (reference json2.md):
+    401 is a refused key, 408/429/5xx are transient, other 4xx are permanent."""
+    if status == 401 or name in REJECTED_NAMES:
         return CredentialsRejected(message, name=name, status=status, model=model, method=method)
-    if status in (408, 429) or status >= 500:
-        return OdooTransientError(message, name=name, status=status, model=model, method=method)
-    return OdooPermanentError(message, name=name, status=status, model=model, method=method)
+    permanent = is_permanent_name(name)
+    if permanent is None:
+        permanent = not (status in (408, 429) or status >= 500)
+    cls = OdooPermanentError if permanent else OdooTransientError
+    return cls(message, name=name, status=status, model=model, method=method)

@@ -1,137 +1,196 @@
-"""Every Odoo field the portal reads or writes, per model.
+"""Every Odoo field and method the portal reads, writes or calls, per Odoo series.
 
-The contract suite checks each of them with ``fields_get`` against the
-simulator and, when ``ODOO_URL`` is set, against a live Odoo.
+Types and relations are those of ``fields_get`` on the reference servers
+(``shared/odoo-reference/odoo18/fields``, ``odoo19/fields``; 18 -> 19 changes
+in ``odoo19/DIFF.md``). The connection check proves them on the tenant's
+server, and the contract suite checks them against the simulated and a live
+Odoo of each series.
+
+A type is ``"type"`` or ``"type:relation"``.
 """
 
-FIELDS_USED: dict[str, list[str]] = {
-    "res.partner": [
-        "name",
-        "ref",
-        "email",
-        "phone",
-        "supplier_rank",
-        "commercial_partner_id",
-        "is_company",
-        "active",
-        "write_date",
-    ],
-    "product.product": [
-        "default_code",
-        "name",
-        "display_name",
-        "tracking",
-        "uom_id",
-        "uom_po_id",
-        "seller_ids",
-        "product_tmpl_id",
-        "write_date",
-    ],
-    "uom.uom": ["name", "factor", "rounding", "category_id"],
-    "purchase.order": [
-        "name",
-        "state",
-        "partner_id",
-        "partner_ref",
-        "date_order",
-        "date_approve",
-        "date_planned",
-        "user_id",
-        "order_line",
-        "picking_ids",
-        "receipt_status",
-        "write_date",
-        "mail_reminder_confirmed",
-        "currency_id",
-        "amount_total",
-        "origin",
-        "company_id",
-        "group_id",
-        "picking_type_id",
-    ],
-    "purchase.order.line": [
-        "order_id",
-        "product_id",
-        "name",
-        "product_qty",
-        "product_uom",
-        "price_unit",
-        "date_planned",
-        "qty_received",
-        "move_ids",
-        "write_date",
-        "sequence",
-    ],
-    "stock.warehouse": [
-        "code",
-        "reception_steps",
-        "in_type_id",
-        "qc_type_id",
-        "store_type_id",
-        "wh_input_stock_loc_id",
-        "wh_qc_stock_loc_id",
-        "lot_stock_id",
-    ],
-    "stock.picking": [
-        "name",
-        "state",
-        "picking_type_id",
-        "location_id",
-        "location_dest_id",
-        "scheduled_date",
-        "date_deadline",
-        "date_done",
-        "origin",
-        "partner_id",
-        "backorder_id",
-        "return_id",
-        "group_id",
-        "move_ids",
-        "purchase_id",
-        "write_date",
-    ],
-    "stock.move": [
-        "product_id",
-        "product_uom_qty",
-        "quantity",
-        "picked",
-        "state",
-        "location_id",
-        "location_dest_id",
-        "move_orig_ids",
-        "move_dest_ids",
-        "move_line_ids",
-        "date",
-        "date_deadline",
-        "purchase_line_id",
-        "picking_id",
-    ],
-    "stock.move.line": [
-        "move_id",
-        "picking_id",
-        "product_id",
-        "lot_id",
-        "lot_name",
-        "quantity",
-        "location_id",
-        "location_dest_id",
-        "product_uom_id",
-    ],
-    "stock.lot": ["name", "product_id", "product_qty"],
-    "stock.quant": ["product_id", "location_id", "lot_id", "quantity", "reserved_quantity"],
-    "stock.scrap": ["product_id", "lot_id", "scrap_qty", "location_id", "picking_id", "origin", "state"],
-    "stock.return.picking": ["picking_id", "product_return_moves"],
-    "stock.return.picking.line": ["wizard_id", "product_id", "quantity", "move_id", "to_refund"],
-    "mail.message": ["body", "model", "res_id", "message_type", "subtype_id", "attachment_ids", "author_id"],
-    "mail.activity": [
-        "res_model_id",
-        "res_model",
-        "res_id",
-        "activity_type_id",
-        "summary",
-        "note",
-        "date_deadline",
-        "user_id",
-    ],
-    "ir.attachment": ["name", "datas", "mimetype", "res_model", "res_id"],
+from __future__ import annotations
+
+_COMMON: dict[str, dict[str, str]] = {
+    "res.partner": {
+        "name": "char",
+        "ref": "char",
+        "email": "char",
+        "phone": "char",
+        "commercial_partner_id": "many2one:res.partner",
+        "is_company": "boolean",
+        "active": "boolean",
+        "write_date": "datetime",
+    },
+    "res.users": {"name": "char", "login": "char", "email": "char"},
+    "product.product": {
+        "default_code": "char",
+        "name": "char",
+        "display_name": "char",
+        "tracking": "selection",
+        "uom_id": "many2one:uom.uom",
+        "product_tmpl_id": "many2one:product.template",
+        "purchase_ok": "boolean",
+        "seller_ids": "one2many:product.supplierinfo",
+        "write_date": "datetime",
+    },
+    "product.supplierinfo": {
+        "partner_id": "many2one:res.partner",
+        "product_tmpl_id": "many2one:product.template",
+        "product_id": "many2one:product.product",
+        "product_code": "char",
+    },
+    "purchase.order": {
+        "name": "char",
+        "state": "selection",
+        "partner_id": "many2one:res.partner",
+        "partner_ref": "char",
+        "date_order": "datetime",
+        "date_approve": "datetime",
+        "date_planned": "datetime",
+        "user_id": "many2one:res.users",
+        "order_line": "one2many:purchase.order.line",
+        "picking_ids": "many2many:stock.picking",
+        "picking_type_id": "many2one:stock.picking.type",
+        "receipt_status": "selection",
+        "currency_id": "many2one:res.currency",
+        "amount_total": "monetary",
+        "write_date": "datetime",
+    },
+    "purchase.order.line": {
+        "order_id": "many2one:purchase.order",
+        "product_id": "many2one:product.product",
+        "name": "text",
+        "product_qty": "float",
+        "price_unit": "float",
+        "date_planned": "datetime",
+        "qty_received": "float",
+        "move_ids": "one2many:stock.move",
+        "sequence": "integer",
+        "write_date": "datetime",
+    },
+    "stock.warehouse": {
+        "name": "char",
+        "code": "char",
+        "reception_steps": "selection",
+        "in_type_id": "many2one:stock.picking.type",
+        "qc_type_id": "many2one:stock.picking.type",
+        "store_type_id": "many2one:stock.picking.type",
+        "wh_input_stock_loc_id": "many2one:stock.location",
+        "wh_qc_stock_loc_id": "many2one:stock.location",
+        "lot_stock_id": "many2one:stock.location",
+    },
+    "stock.picking": {
+        "name": "char",
+        "state": "selection",
+        "picking_type_id": "many2one:stock.picking.type",
+        "picking_type_code": "selection",
+        "partner_id": "many2one:res.partner",
+        "purchase_id": "many2one:purchase.order",
+        "scheduled_date": "datetime",
+        "date_done": "datetime",
+        "location_dest_id": "many2one:stock.location",
+        "backorder_id": "many2one:stock.picking",
+        "move_ids": "one2many:stock.move",
+        "write_date": "datetime",
+    },
+    "stock.move": {
+        "picking_id": "many2one:stock.picking",
+        "product_id": "many2one:product.product",
+        "purchase_line_id": "many2one:purchase.order.line",
+        "product_uom_qty": "float",
+        "product_uom": "many2one:uom.uom",
+        "quantity": "float",
+        "move_line_ids": "one2many:stock.move.line",
+        "location_id": "many2one:stock.location",
+        "location_dest_id": "many2one:stock.location",
+        "state": "selection",
+    },
+    "stock.move.line": {
+        "move_id": "many2one:stock.move",
+        "picking_id": "many2one:stock.picking",
+        "product_id": "many2one:product.product",
+        "product_uom_id": "many2one:uom.uom",
+        "lot_id": "many2one:stock.lot",
+        "lot_name": "char",
+        "quantity": "float",
+        "location_id": "many2one:stock.location",
+        "location_dest_id": "many2one:stock.location",
+    },
+    # Stock models of the three-step reception (reference flows 3 and 4), for the quality dispositions.
+    "stock.lot": {"name": "char", "product_id": "many2one:product.product", "product_qty": "float"},
+    "stock.quant": {
+        "product_id": "many2one:product.product",
+        "location_id": "many2one:stock.location",
+        "lot_id": "many2one:stock.lot",
+        "quantity": "float",
+        "reserved_quantity": "float",
+    },
+    "stock.scrap": {
+        "product_id": "many2one:product.product",
+        "lot_id": "many2one:stock.lot",
+        "scrap_qty": "float",
+        "location_id": "many2one:stock.location",
+        "picking_id": "many2one:stock.picking",
+        "origin": "char",
+        "state": "selection",
+    },
+    "stock.return.picking": {
+        "picking_id": "many2one:stock.picking",
+        "product_return_moves": "one2many:stock.return.picking.line",
+    },
+    "stock.return.picking.line": {
+        "wizard_id": "many2one:stock.return.picking",
+        "product_id": "many2one:product.product",
+        "quantity": "float",
+        "move_id": "many2one:stock.move",
+        "to_refund": "boolean",
+    },
+    "mail.message": {"model": "char", "res_id": "many2one_reference", "body": "html"},
+    "mail.activity": {"res_model": "char", "res_id": "many2one_reference", "note": "html"},
+    "ir.attachment": {
+        "name": "char",
+        "res_model": "char",
+        "res_id": "many2one_reference",
+        "type": "selection",
+        "datas": "binary",
+    },
 }
+
+# What each series adds to the common set (DIFF.md section 2 gives the replacements).
+_ONLY: dict[int, dict[str, dict[str, str]]] = {
+    18: {
+        "purchase.order": {"mail_reminder_confirmed": "boolean"},
+        "purchase.order.line": {"product_uom": "many2one:uom.uom"},
+    },
+    19: {
+        "purchase.order": {"acknowledged": "boolean", "locked": "boolean"},
+        "purchase.order.line": {"product_uom_id": "many2one:uom.uom"},
+    },
+}
+
+# Methods the portal calls on records, beyond the generic ORM ones (read, search_read, write, create, unlink).
+_METHODS: dict[int, dict[str, list[str]]] = {
+    18: {
+        "purchase.order": ["message_post", "activity_schedule", "confirm_reminder_mail"],
+        "stock.picking": ["message_post"],
+    },
+    19: {
+        "purchase.order": ["message_post", "activity_schedule", "action_acknowledge"],
+        "stock.picking": ["message_post"],
+    },
+}
+
+
+def _merge(series: int) -> dict[str, dict[str, str]]:
+    merged = {model: dict(fields) for model, fields in _COMMON.items()}
+    for model, fields in _ONLY[series].items():
+        merged.setdefault(model, {}).update(fields)
+    return merged
+
+
+FIELD_TYPES: dict[int, dict[str, dict[str, str]]] = {series: _merge(series) for series in _ONLY}
+FIELDS_USED: dict[int, dict[str, list[str]]] = {
+    series: {model: list(fields) for model, fields in types.items()} for series, types in FIELD_TYPES.items()
+}
+METHODS_USED = _METHODS

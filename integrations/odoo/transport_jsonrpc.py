@@ -13,6 +13,11 @@ import odoorpc.error
 from .config import OdooConfig
 from .errors import OdooError, OdooPermanentError, OdooTransientError, classify
 
+# Arguments Odoo's call_kw binds by position only: ``create`` is read from ``args[0]``; given as the
+# keyword ``vals_list`` it fails with IndexError on 18 and 19 alike (the ORM create has already
+# run, the transaction is rolled back) — reference transcripts call_kw_argument_binding.json.
+POSITIONAL_ONLY = {"create": ("vals_list",)}
+
 
 class JsonRpcTransport:
     name = "jsonrpc"
@@ -51,7 +56,12 @@ class JsonRpcTransport:
 
     def execute(self, model: str, method: str, ids: list[int] | None, kwargs: dict[str, Any]) -> Any:
         odoo = self.connect()
-        args = [] if ids is None else [ids]
+        args: list[Any] = [] if ids is None else [ids]
+        kwargs = dict(kwargs)
+        for name in POSITIONAL_ONLY.get(method, ()):
+            if name not in kwargs:
+                raise TypeError(f"{model}.{method} needs {name}")
+            args.append(kwargs.pop(name))
         return self._guard(lambda: odoo.execute_kw(model, method, args, kwargs), model, method)
 
     def _guard(self, fn, model: str, method: str) -> Any:

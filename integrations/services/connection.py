@@ -7,8 +7,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from integrations.odoo import OdooError, OdooGateway, OdooTransientError
+from integrations.odoo import OdooError, OdooGateway, OdooPermanentError, OdooTransientError
 from integrations.odoo.client import gateway_for
+from integrations.odoo.dialects import SUPPORTED, series_of
 from portal.models import Membership, Role, Tenant
 from portal.services.audit import audit_record
 from portal.services.errors import NotInScope
@@ -133,8 +134,31 @@ def _probe(gw: OdooGateway) -> dict[str, Any]:
                     ),
                 }
             )
+    series = series_of(version)
+    if series not in SUPPORTED:
+        warnings.append(
+            {
+                "blocking": False,
+                "message": f"Odoo {series} is not a supported version (supported: "
+                + ", ".join(str(v) for v in SUPPORTED)
+                + "); the portal works with it as with the nearest one as far as the checks below prove.",
+            }
+        )
+    missing = capabilities_missing(gw)
+    if missing:
+        warnings.append(
+            {
+                "blocking": True,
+                "message": f"Odoo {version} lacks what the portal uses, or the integration user may not use it "
+                f"({len(missing)} problem{'s' if len(missing) != 1 else ''}); the portal cannot sync until they are "
+                "fixed.",
+                "items": missing,
+            }
+        )
     return {
         "version": version,
+        "series": series,
+        "missing": missing,
         "transport": gw.transport_name,
         "database": gw.config.database,
         "user": {"id": uid, "name": user["name"], "login": user["login"], "email": user.get("email") or ""},
@@ -146,3 +170,50 @@ def _probe(gw: OdooGateway) -> dict[str, Any]:
         "tracking_reference_field": gw.has_field("stock.picking", "carrier_tracking_ref"),
         "warnings": warnings,
     }
+
+
+def capabilities_missing(gw: OdooGateway) -> list[str]:
+    """Every model, field and method the portal uses on this server's series (``gw.dialect``), proved
+    on the server: the field exists with the expected type and relation (``fields_get``), the
+    integration user may read the model (a one-row search), and each method the portal calls exists
+    (called on an empty recordset, where it changes nothing: Odoo answers AttributeError over
+    /jsonrpc, 404 over JSON-2, when there is no such method). Answers what is wrong, one line each."""
+    dialect = gw.dialect
+    problems: list[str] = []
+    for model, expected in dialect.field_types.items():
+        try:
+            fields = gw.fields_get(model, ["type", "relation"])
+            gw.search(model, [], limit=1)
+        except OdooTransientError:
+            raise
+        except OdooPermanentError as exc:
+            problems.append(f"{model}: {exc.name or 'error'}: {exc.message.splitlines()[0][:200]}")
+            continue
+        absent = [name for name in expected if name not in fields]
+        if absent:
+            problems.append(f"{model} has no field " + ", ".join(absent))
+        for name, wanted in expected.items():
+            if name in fields:
+                actual = fields[name].get("type", "") + (
+                    f":{fields[name]['relation']}" if fields[name].get("relation") else ""
+                )
+                if actual != wanted:
+                    problems.append(f"{model}.{name} is {actual}, the portal expects {wanted}")
+    for model, methods in dialect.methods.items():
+        for method in methods:
+            try:
+                gw.call(model, method, [])
+            except OdooTransientError:
+                raise
+            except OdooPermanentError as exc:
+                if _no_such_method(exc):
+                    problems.append(f"{model} has no method {method}")
+    return problems
+
+
+def _no_such_method(exc: OdooPermanentError) -> bool:
+    if exc.name == "builtins.AttributeError":  # /jsonrpc: "The method 'x' does not exist on the model 'y'"
+        return True
+    if exc.status in (403, 404) and "method" in exc.message.lower():  # JSON-2: unknown (404) or private (403)
+        return True
+    return exc.name == "odoo.exceptions.AccessError" and "cannot be called remotely" in exc.message

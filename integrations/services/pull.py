@@ -41,7 +41,6 @@ from django.utils import timezone
 from integrations.models import PullCursor
 from integrations.odoo import OdooGateway
 from integrations.odoo.client import gateway_for
-from integrations.odoo.fields_used import FIELDS_USED
 from portal.context import bound
 from portal.models import Partner, Tenant
 from suppliers.models import Product, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptMove
@@ -77,7 +76,8 @@ class PullSpec:
     model: str
     fields: list[str]
     upsert: Callable[[Tenant, OdooGateway, list[dict], PullResult], None]
-    domain: list = field(default_factory=list)
+    # A list, or a function of the tenant that answers one (what to read depends on what is mirrored).
+    domain: list | Callable[[Tenant], list] = field(default_factory=list)
     # Read only where Odoo has them (a module adds them), found with fields_get.
     optional_fields: list[str] = field(default_factory=list)
 
@@ -104,6 +104,7 @@ def pull_model(
         # re-read the last ``overlap`` seconds before the cursor on every poll (10,000 rows after an import).
         start = _shift(cursor.write_date, 1)
     newest = cursor.write_date
+    base_domain = spec.domain(tenant) if callable(spec.domain) else spec.domain
     fields = ["write_date", *spec.fields, *(f for f in spec.optional_fields if gateway.has_field(spec.model, f))]
     # Phase "scan" reads by (write_date, id) from ``start``. When a page is full, the second it
     # ends in may be half read, and Odoo orders within a second by the precise write_date, not by
@@ -119,7 +120,7 @@ def pull_model(
         else:
             domain = [["write_date", ">=", start]] if start else []
             order = "write_date asc, id asc"
-        rows = gateway.search_read(spec.model, spec.domain + domain, fields, order=order, limit=page_size)
+        rows = gateway.search_read(spec.model, base_domain + domain, fields, order=order, limit=page_size)
         result.calls += 1
         result.rows_seen += len(rows)
         if rows:
@@ -158,6 +159,21 @@ def _changed(existing: dict[int, str], rows: list[dict], result: PullResult) -> 
     return [row for row in rows if existing.get(row["id"]) != fingerprint(row)]
 
 
+PARTNER_FIELDS = ["name", "ref", "email", "commercial_partner_id", "active"]
+
+
+def _partner_defaults(row: dict) -> dict[str, Any]:
+    return {
+        "name": row["name"] or f"res.partner {row['id']}",
+        "ref": row["ref"] or "",
+        "email": row["email"] or "",
+        # Archived in Odoo: still mirrored (its orders are), shown as archived.
+        "is_active": bool(row.get("active", True)),
+        "odoo_write_date": row.get("write_date") or "",
+        "odoo_fingerprint": fingerprint(row) if "write_date" in row else "",
+    }
+
+
 def _upsert_partners(tenant: Tenant, gateway: OdooGateway, rows: list[dict], result: PullResult) -> None:
     held = dict(
         Partner.objects.filter(tenant=tenant, odoo_id__in=[r["id"] for r in rows]).values_list(
@@ -169,19 +185,52 @@ def _upsert_partners(tenant: Tenant, gateway: OdooGateway, rows: list[dict], res
             commercial = row["commercial_partner_id"][0] if row["commercial_partner_id"] else row["id"]
             if commercial != row["id"]:
                 continue  # a contact person; the company is the supplier
-            Partner.objects.update_or_create(
-                tenant=tenant,
-                odoo_id=row["id"],
-                defaults={
-                    "name": row["name"],
-                    "ref": row["ref"] or "",
-                    "email": row["email"] or "",
-                    "is_active": row.get("active", True),
-                    "odoo_write_date": row["write_date"],
-                    "odoo_fingerprint": fingerprint(row),
-                },
-            )
+            Partner.objects.update_or_create(tenant=tenant, odoo_id=row["id"], defaults=_partner_defaults(row))
             result.rows_written += 1
+
+
+def _vendors_for(tenant: Tenant, gateway: OdooGateway, partner_ids: set[int], result: PullResult) -> dict[int, Partner]:
+    """The supplier (commercial entity) of each partner an order or receipt points to, mirrored with
+    its name, reference and e-mail whatever its ``supplier_rank`` (Odoo raises the rank only when a
+    vendor bill is posted) and whether or not it is archived. One read, two when contacts point to
+    companies not yet mirrored."""
+    found = {p.odoo_id: p for p in Partner.objects.filter(tenant=tenant, odoo_id__in=partner_ids)}
+    unknown = sorted(set(partner_ids) - set(found))
+    if not unknown:
+        return found
+    rows = gateway.read("res.partner", unknown, ["write_date", *PARTNER_FIELDS])
+    result.calls += 1
+    commercial_of = {r["id"]: (r["commercial_partner_id"][0] if r["commercial_partner_id"] else r["id"]) for r in rows}
+    companies = {r["id"]: r for r in rows if commercial_of[r["id"]] == r["id"]}
+    parents = sorted(set(commercial_of.values()) - set(companies))
+    known_parents = {p.odoo_id: p for p in Partner.objects.filter(tenant=tenant, odoo_id__in=parents)}
+    to_read = [pid for pid in parents if pid not in known_parents]
+    if to_read:
+        companies.update({r["id"]: r for r in gateway.read("res.partner", to_read, ["write_date", *PARTNER_FIELDS])})
+        result.calls += 1
+    with transaction.atomic():
+        for row in companies.values():
+            partner, _ = Partner.objects.update_or_create(
+                tenant=tenant, odoo_id=row["id"], defaults=_partner_defaults(row)
+            )
+            known_parents[row["id"]] = partner
+    for pid in unknown:
+        commercial = commercial_of.get(pid, pid)
+        partner = known_parents.get(commercial)
+        if partner is None:  # Odoo no longer has it: keep the order's label rather than lose the order
+            partner, _ = Partner.objects.get_or_create(
+                tenant=tenant, odoo_id=pid, defaults={"name": f"res.partner {pid}"}
+            )
+        found[pid] = partner
+    return found
+
+
+def _vendor_domain(tenant: Tenant) -> list:
+    """Partners to keep up to date: those with a vendor rank and every one the mirror holds
+    (found through orders), archived ones included."""
+    held = list(Partner.objects.filter(tenant=tenant).values_list("odoo_id", flat=True))
+    who = ["|", ["supplier_rank", ">", 0], ["id", "in", sorted(held)]] if held else [["supplier_rank", ">", 0]]
+    return [["active", "in", [True, False]], *who]
 
 
 def _upsert_products(tenant: Tenant, gateway: OdooGateway, rows: list[dict], result: PullResult) -> None:
@@ -208,14 +257,8 @@ def _upsert_products(tenant: Tenant, gateway: OdooGateway, rows: list[dict], res
             result.rows_written += 1
 
 
-PO_LINE_FIELDS = FIELDS_USED["purchase.order.line"]
 # product_expiry's flag: lots of such products carry an expiry date.
 PRODUCT_OPTIONAL_FIELDS = ["use_expiration_date"]
-
-
-def _partner_for(tenant: Tenant, many2one: list) -> Partner:
-    partner, _ = Partner.objects.get_or_create(tenant=tenant, odoo_id=many2one[0], defaults={"name": many2one[1]})
-    return partner
 
 
 def _po_snapshot(order: PurchaseOrder) -> dict[str, Any]:
@@ -241,8 +284,11 @@ def _upsert_orders(tenant: Tenant, gateway: OdooGateway, rows: list[dict], resul
     if not changed:
         return
     line_ids = [i for row in changed for i in row["order_line"]]
-    lines = gateway.read("purchase.order.line", line_ids, PO_LINE_FIELDS) if line_ids else []
+    dialect = gateway.dialect
+    line_fields = dialect.fields("purchase.order.line")
+    lines = gateway.read("purchase.order.line", line_ids, line_fields) if line_ids else []
     result.calls += 1 if line_ids else 0
+    vendors = _vendors_for(tenant, gateway, {row["partner_id"][0] for row in changed if row["partner_id"]}, result)
     products = _products_for(tenant, gateway, lines, result)
     order_partner = {row["id"]: row["partner_id"][0] for row in changed if row["partner_id"]}
     codes = _vendor_codes(gateway, lines, order_partner, result)
@@ -260,9 +306,10 @@ def _upsert_orders(tenant: Tenant, gateway: OdooGateway, rows: list[dict], resul
                 tenant=tenant,
                 odoo_id=row["id"],
                 defaults={
-                    "partner": _partner_for(tenant, row["partner_id"]),
+                    "partner": vendors[row["partner_id"][0]],
                     "name": row["name"],
-                    "state": row["state"],
+                    # 19 replaced the "done" (Locked) state by a ``locked`` flag on a confirmed order.
+                    "state": "done" if row.get("locked") and row["state"] == "purchase" else row["state"],
                     "partner_ref": row["partner_ref"] or "",
                     "date_order": odoo_datetime(row["date_order"]),
                     "date_approve": odoo_datetime(row["date_approve"]),
@@ -293,7 +340,7 @@ def _upsert_orders(tenant: Tenant, gateway: OdooGateway, rows: list[dict], resul
                         "",
                     ),
                     "quantity": Decimal(str(line["product_qty"])),
-                    "uom_name": line["product_uom"][1] if line["product_uom"] else "",
+                    "uom_name": line[dialect.po_line_uom][1] if line[dialect.po_line_uom] else "",
                     "price_unit": Decimal(str(line["price_unit"] or 0)),
                     "date_planned": odoo_datetime(line["date_planned"]),
                     "qty_received": Decimal(str(line["qty_received"] or 0)),
@@ -428,6 +475,10 @@ def _upsert_receipts(tenant: Tenant, gateway: OdooGateway, rows: list[dict], res
             tenant=tenant, odoo_id__in=[r["purchase_id"][0] for r in changed if r["purchase_id"]]
         )
     }
+    without_order = {
+        r["partner_id"][0] for r in changed if r["partner_id"] and not orders.get((r["purchase_id"] or [0])[0])
+    }
+    vendors = _vendors_for(tenant, gateway, without_order, result) if without_order else {}
     order_lines = {
         line.odoo_id: line
         for line in PurchaseOrderLine.objects.filter(
@@ -438,7 +489,7 @@ def _upsert_receipts(tenant: Tenant, gateway: OdooGateway, rows: list[dict], res
         receipts = {}
         for row in changed:
             order = orders.get(row["purchase_id"][0]) if row["purchase_id"] else None
-            partner = order.partner if order else _partner_for(tenant, row["partner_id"]) if row["partner_id"] else None
+            partner = order.partner if order else vendors.get(row["partner_id"][0]) if row["partner_id"] else None
             if partner is None:
                 continue  # a receipt with no supplier is not the portal's business
             was_done = held.get(row["id"]) is not None and held[row["id"]].state == Receipt.State.DONE
@@ -485,12 +536,7 @@ def _upsert_receipts(tenant: Tenant, gateway: OdooGateway, rows: list[dict], res
 
 
 SPECS = [
-    PullSpec(
-        "res.partner",
-        ["name", "ref", "email", "commercial_partner_id", "active"],
-        _upsert_partners,
-        domain=[["supplier_rank", ">", 0]],
-    ),
+    PullSpec("res.partner", PARTNER_FIELDS, _upsert_partners, domain=_vendor_domain),
     PullSpec(
         "product.product",
         ["default_code", "name", "tracking", "uom_id"],
@@ -516,6 +562,7 @@ SPECS = [
             "picking_type_id",
         ],
         _upsert_orders,
+        optional_fields=["locked"],
     ),
     PullSpec("stock.picking", RECEIPT_FIELDS, _upsert_receipts, domain=[["picking_type_code", "=", "incoming"]]),
 ]

@@ -50,7 +50,8 @@ def test_check_against_the_simulated_odoo(world, odoo_sim, django_capture_on_com
         tenant = _configure(world, odoo_sim)
     result = odoo_connection_check(tenant=tenant)
     assert result["ok"] is True, result
-    assert result["version"] == "19.0" and result["transport"] == "jsonrpc"
+    assert result["version"] == "19.0+e-20251227" and result["transport"] == "jsonrpc"
+    assert result["series"] == 19 and result["missing"] == []
     assert result["user"]["login"] == "integration" and result["user"]["email"]
     assert result["modules"] == {"purchase": True, "stock": True, "purchase_stock": True, "delivery": False}
     assert result["warehouses"] == [{"code": "WH", "name": "YourCompany", "reception_steps": 3}]
