@@ -106,6 +106,7 @@ class EventDetailView(TenantViewMixin, TemplateView):
         event = event_get(membership=self.membership, event_id=str(self.kwargs["pk"]))
         event.record_url = _record_link(event)
         context["event"] = event
+        context["drifts"] = event.drifts.filter(resolved_at__isnull=True)
         context.setdefault("payload_text", json.dumps(event.payload, indent=2, ensure_ascii=False))
         return context
 
@@ -150,4 +151,6 @@ class DriftActionView(TenantViewMixin, View):
                 messages.success(request, "Drift closed; Odoo's state stands.")
         except SyncDrift.DoesNotExist as exc:
             raise Http404() from exc
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         return redirect("sync_exceptions", self.membership.tenant.slug)
