@@ -213,6 +213,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # kombu's default is ./control, which would write into the checkout.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
         # The folder is polled; the default (1 s) would cap delivery at a message a second.
         "polling_interval": 0.1,

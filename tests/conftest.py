@@ -74,6 +74,16 @@ def odoo_sim(tmp_path_factory):
     sim.stop()
 
 
+@pytest.fixture(scope="session")
+def odoo_sim18(tmp_path_factory):
+    """A simulated Odoo 18 (/jsonrpc only) in its own process for the whole session."""
+    from integrations.odoo_sim.process import SimProcess, free_port
+
+    sim = SimProcess(port=free_port(), data=tmp_path_factory.mktemp("odoo18") / "sim.sqlite3", version="18.0").start()
+    yield sim
+    sim.stop()
+
+
 @pytest.fixture
 def celery_eager():
     """Run tasks in-process (unit tests of services; the sync engine's tests use a real worker)."""
@@ -90,21 +100,39 @@ def login(client, membership):
 
 
 @pytest.fixture
-def synced(odoo_sim):
-    """A tenant connected to the simulated Odoo, pulled once, with a supplier user of Nordic Fasteners."""
+def odoo_series() -> str:
+    """The Odoo series ``synced`` runs against; a module overrides it with params to run on both."""
+    return "19.0"
+
+
+@pytest.fixture
+def synced(request, odoo_series):
+    """A tenant connected to the simulated Odoo (19 over JSON-2 unless ``odoo_series`` says 18, over
+    /jsonrpc), pulled once, with a supplier user of Nordic Fasteners."""
     from integrations.odoo import OdooGateway
     from integrations.services.pull import tenant_pull
     from portal.models import Partner
     from suppliers.models import PurchaseOrder
     from tests.factories import odoo_tenant
 
+    odoo_sim = request.getfixturevalue("odoo_sim18" if odoo_series == "18.0" else "odoo_sim")
     odoo_sim.control("reset")  # the demo data as seeded: earlier tests wrote to the shared simulator
-    tenant = odoo_tenant(odoo_sim, "sync")
+    tenant = odoo_tenant(odoo_sim, "sync", transport="auto")  # JSON-2 on 19, /jsonrpc on 18
     tenant_pull(tenant=tenant)
     supplier = member(tenant, Role.SUPPLIER_USER, Partner.objects.get(tenant=tenant, odoo_id=11))
     admin = member(tenant, Role.TENANT_ADMIN)
     po = PurchaseOrder.objects.filter(tenant=tenant, partner__odoo_id=11, state="purchase").first()
     gw = OdooGateway(tenant.odoo_config())
     return type(
-        "Synced", (), {"tenant": tenant, "supplier": supplier, "admin": admin, "po": po, "gw": gw, "sim": odoo_sim}
+        "Synced",
+        (),
+        {
+            "tenant": tenant,
+            "supplier": supplier,
+            "admin": admin,
+            "po": po,
+            "gw": gw,
+            "sim": odoo_sim,
+            "series": odoo_series,
+        },
     )

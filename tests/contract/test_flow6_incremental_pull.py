@@ -1,4 +1,9 @@
-"""Flow 6: datetimes on the wire, write_date precision, and what bumps write_date."""
+"""Flow 6: datetimes on the wire, write_date precision, and what bumps write_date.
+
+Recording: odoo18/flows/06. Odoo 19 has none of this flow (README, "Not covered on 19"); on 19 the
+same expectations hold for what odoo19/transcripts/context_lang_tz.json shows (``tz`` does not shift
+datetimes read or written).
+"""
 
 from __future__ import annotations
 

@@ -15,6 +15,13 @@ from suppliers.models import Asn, PurchaseOrder
 from suppliers.services.asns import asn_attach_certificate, asn_cancel, asn_create, asn_submit, asn_update
 from suppliers.services.gs1 import sscc_valid
 
+
+@pytest.fixture(params=["18.0", "19.0"])
+def odoo_series(request) -> str:
+    """These flows run against a simulated Odoo 18 (/jsonrpc) and 19 (JSON-2)."""
+    return request.param
+
+
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n% certificate of conformance\n"
