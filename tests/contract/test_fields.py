@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from integrations.odoo.fields_used import FIELD_TYPES
+from tests.odoo_reference import RECORDINGS
 
-RECORDINGS = Path(__file__).resolve().parents[3] / "shared" / "odoo-reference"
 MODELS = sorted(set(FIELD_TYPES[18]) | set(FIELD_TYPES[19]))
 ATTRIBUTES = ("type", "relation", "selection", "required", "readonly", "store")
 
@@ -68,6 +67,5 @@ def test_the_simulator_serves_the_recorded_catalogue_of_its_series(odoo_target, 
 
 
 def test_the_recordings_are_there():
-    # CI has shared/ beside the checkout; without it the comparison above would test nothing.
     for series in (18, 19):
         assert (RECORDINGS / f"odoo{series}" / "fields" / "purchase.order.json").exists(), RECORDINGS

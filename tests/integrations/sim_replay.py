@@ -1,7 +1,8 @@
 """Replaying the recorded Odoo exchanges against the simulated Odoo (tests of ``integrations.odoo_sim``).
 
-A recorded request (``shared/odoo-reference/odoo1x/transcripts``) is sent with the lab's database,
-users, API keys and record ids mapped onto the simulator's; the answer must match the recording:
+A recorded request (``tests/odoo_reference/odoo1x/transcripts``, the shared reference's copy) is sent
+with the lab's database, users, API keys and record ids mapped onto the simulator's; the answer must
+match the recording:
 the same HTTP status, JSON-RPC ``code``, exception name, message and arguments for a refusal (HTML
 byte for byte), an answer of the same shape otherwise (new ids need only be ids, names names).
 """
@@ -11,15 +12,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from integrations.odoo_sim import seed
 from integrations.odoo_sim.process import SimProcess, free_port
+from tests.odoo_reference import RECORDINGS
 
-RECORDINGS = Path(__file__).resolve().parents[3] / "shared" / "odoo-reference"
 LAB_DB = {18: "lab", 19: "lab19"}
 LOGINS = {"admin": "admin", "lab_integration": "integration", "lab_noaccess": "noaccess"}  # lab -> simulator
 UIDS = {"admin": 2, "integration": 6, "noaccess": 7}

@@ -21,7 +21,7 @@ def sims(tmp_path_factory):
 
 
 def test_the_recordings_are_there():
-    for series in (18, 19):  # CI has shared/ beside the checkout; without it the replays would fail anyway
+    for series in (18, 19):
         assert transcript(series, "call_kw_argument_binding"), RECORDINGS
 
 
