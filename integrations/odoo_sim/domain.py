@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from .errors import PyValueError
+from .errors import PyValueError, not_recorded
 
 if TYPE_CHECKING:
     from .orm import Model
@@ -30,18 +30,27 @@ OPERATORS = {
     "parent_of",
     "=?",
 }
+# Operators a real Odoo 18/19 evaluates that the simulator does not (``any``/``not any`` since 17;
+# 19's negated ``=like``/``=ilike`` and its ``any!``/``not any!``). A condition with one of them, or
+# with any other operator, is refused as not recorded: no recording shows how a real server answers
+# it (an unknown operator's refusal included), so the simulator neither evaluates it nor invents a
+# "ValueError: Invalid leaf".
+ODOO_ONLY_OPERATORS = frozenset({"any", "not any", "any!", "not any!", "not =like", "not =ilike"})
 TRUE_LEAF = (1, "=", 1)
 FALSE_LEAF = (0, "=", 1)
 
 
-def parse(domain: list) -> Any:
-    """Turn a domain into a tree of ('&'|'|', a, b), ('!', a) and ('leaf', (f, op, v))."""
+def parse(domain: list, series: str = "18.0") -> Any:
+    """Turn a domain into a tree of ('&'|'|', a, b), ('!', a) and ('leaf', (f, op, v)).
+
+    ``series`` ("18.0", "19.0") names the server in the refusal of an operator it does not evaluate.
+    """
     if not isinstance(domain, list | tuple):
         raise PyValueError(f"Invalid domain: {domain!r}")
     terms = []
     i = 0
     while i < len(domain):
-        node, i = _parse_one(domain, i)
+        node, i = _parse_one(domain, i, series)
         terms.append(node)
     if not terms:
         return ("leaf", TRUE_LEAF)
@@ -51,21 +60,24 @@ def parse(domain: list) -> Any:
     return tree
 
 
-def _parse_one(domain: list, i: int) -> tuple[Any, int]:
+def _parse_one(domain: list, i: int, series: str) -> tuple[Any, int]:
     if i >= len(domain):
         raise PyValueError(f"Invalid domain: {domain!r}")
     token = domain[i]
     if token in ("&", "|"):
-        left, i = _parse_one(domain, i + 1)
-        right, i = _parse_one(domain, i)
+        left, i = _parse_one(domain, i + 1, series)
+        right, i = _parse_one(domain, i, series)
         return (token, left, right), i
     if token == "!":
-        sub, i = _parse_one(domain, i + 1)
+        sub, i = _parse_one(domain, i + 1, series)
         return ("!", sub), i
     if isinstance(token, list | tuple) and len(token) == 3:
         field, op, value = token
         if (field, op, value) in (TRUE_LEAF, FALSE_LEAF):
             return ("leaf", tuple(token)), i + 1
+        if isinstance(field, str) and isinstance(op, str) and op not in OPERATORS:
+            which = "which the simulator does not evaluate" if op in ODOO_ONLY_OPERATORS else "not one it evaluates"
+            raise not_recorded(series, f"the domain operator {op!r} ({which}) in {list(token)!r}")
         if not isinstance(field, str) or op not in OPERATORS:
             raise PyValueError(f"Invalid leaf {tuple(token)!r}")
         return ("leaf", (field, op, value)), i + 1
@@ -81,6 +93,9 @@ def validate(model: Model, tree: Any) -> None:
         if head not in model.fields:
             word = "condition" if model.env.version >= 19 else "leaf"  # as each series words it
             raise PyValueError(f"Invalid field {model._name}.{head} in {word} {tree[1]!r}")
+        op = tree[1][1]
+        if op in ("child_of", "parent_of") and head == field:  # dotted paths are checked as they are walked
+            _hierarchy_of(model, field, op, tree[1][2])
         return
     for sub in tree[1:]:
         validate(model, sub)
@@ -122,6 +137,8 @@ def _leaf(model: Model, row: dict, path: str, op: str, value: Any) -> bool:
         return _hierarchy(model, head, current, op, value)
     if ftype in ("one2many", "many2many"):
         ids = set(current or [])
+        if op == "in" and isinstance(value, list | tuple) and not value:
+            return False  # Odoo: "in" an empty list matches nothing
         if op in ("=", "in"):
             if value is False or value == []:
                 return not ids
@@ -142,23 +159,42 @@ def _leaf(model: Model, row: dict, path: str, op: str, value: Any) -> bool:
     return compare(current, op, value)
 
 
+def _hierarchy_of(model: Model, field: str, op: str, value: Any) -> tuple[Model, str, set[int]]:
+    """The model a ``child_of``/``parent_of`` condition walks, its parent field (``location_id`` for
+    stock.location, else ``parent_id``) and the given ids. Ids only: Odoo's name lookup for a string
+    value, an x2many field and a model without that parent field are not recorded."""
+    attrs = model.fields[field]
+    relation = model._name if field == "id" else attrs.get("relation")
+    related = model.env[relation] if relation else None
+    parent_field = "location_id" if relation == "stock.location" else "parent_id"
+    roots = list(value) if isinstance(value, list | tuple) else [value]
+    if (
+        related is None
+        or attrs.get("type") in ("one2many", "many2many")
+        or parent_field not in related.fields
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in roots)
+    ):
+        raise not_recorded(model.env.series, f"the domain condition ({field!r}, {op!r}, {value!r}) on {model._name}")
+    return related, parent_field, set(roots)
+
+
 def _hierarchy(model: Model, field: str, current: Any, op: str, value: Any) -> bool:
-    relation = model.fields[field].get("relation", model._name)
-    related = model.env[relation]
-    roots = set(value if isinstance(value, list | tuple) else [value])
+    """``child_of``: the record (or the many2one's target) is one of the given records or below one;
+    ``parent_of``: it is one of them or above one."""
+    related, parent_field, roots = _hierarchy_of(model, field, op, value)
     if not current:
         return False
-    if op == "child_of":
-        seen, node = set(), current
+
+    def lineage(node: Any) -> set:
+        seen = set()
         while node and node not in seen:
-            if node in roots:
-                return True
             seen.add(node)
-            parent_field = "location_id" if relation == "stock.location" else "parent_id"
-            parent = (related.row(node) or {}).get(parent_field)
-            node = parent
-        return False
-    return current in roots
+            node = (related.row(node) or {}).get(parent_field)
+        return seen
+
+    if op == "child_of":
+        return bool(lineage(current) & roots)
+    return any(current in lineage(root) for root in roots)
 
 
 def _like(pattern: str, text: str, *, insensitive: bool) -> bool:
@@ -183,9 +219,9 @@ def compare(current: Any, op: str, value: Any) -> bool:
     if op in ("like", "ilike", "not like", "not ilike"):
         if value is False:
             hit = empty
-        else:
+        else:  # Odoo matches %value%, the value's own % and _ being wildcards too
             text = "" if empty else str(current)
-            hit = str(value).lower() in text.lower() if op in ("ilike", "not ilike") else str(value) in text
+            hit = _like(f"%{value}%", text, insensitive=op in ("ilike", "not ilike"))
         return hit if op in ("like", "ilike") else not hit
     if op in ("=like", "=ilike"):
         return not empty and _like(str(value), str(current), insensitive=op == "=ilike")

@@ -120,3 +120,19 @@ def mandatory(model_string: str, model: str, field_string: str, field: str, vers
         "- Delete: another model requires the record being deleted. If possible, archive it instead.\n\n"
         f"Model: {model_string} ({model})\nField: {field_string} ({field})\n"
     )
+
+
+class InjectedRefusal(OdooSimError):
+    """An error a test asked for (``/sim/control`` action ``refuse``), with Odoo's name and JSON-2 status."""
+
+    STATUS = {
+        "odoo.exceptions.AccessError": 403,
+        "odoo.exceptions.MissingError": 404,
+        "odoo.exceptions.UserError": 422,
+        "odoo.exceptions.ValidationError": 422,
+    }
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+        self.json2_status = self.STATUS.get(name, 500)

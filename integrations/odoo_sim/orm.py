@@ -27,6 +27,7 @@ from .errors import (
     ValidationError,
     mandatory,
     missing,
+    not_recorded,
 )
 from .fields import MODEL_DESCRIPTIONS, empty, invalid_field, known_models, model_fields
 
@@ -480,10 +481,14 @@ class Model:
         partner_ids: list[int] | None = None,
         author_id: int | None = None,
     ) -> int:
+        """Post as the current user. Without an e-mail address, 18 refuses the post (odoo18/flows/03
+        calls 15-16); 19 posts it with ``email_from`` false (odoo19/flows/03 section 6, call 34)."""
         user = self.env.user
         author = self.db.get("res.partner", author_id or user.get("partner_id") or 0) or {}
-        if not author.get("email"):
+        if not author.get("email") and self.env.version < 19:
             raise UserError("Unable to send message, please configure the sender's email address.")
+        if not author:
+            raise not_recorded(self.env.series, "posting a message by a user without a partner")
         subtype_id = self.env.ref(subtype_xmlid)[1]
         followers = self.env["mail.followers"].partners_of(self._name, rid)
         notified = []
@@ -497,7 +502,7 @@ class Model:
                 "message_type": message_type,
                 "subtype_id": subtype_id,
                 "author_id": author["id"],
-                "email_from": f'"{author.get("name")}" <{author.get("email")}>',
+                "email_from": f'"{author.get("name")}" <{author["email"]}>' if author.get("email") else False,
                 "date": self.db.txn_stamp[:19],
                 "record_name": self.display_name(rid),
                 "attachment_ids": list(attachment_ids or []),
@@ -518,7 +523,7 @@ class Model:
     def _search_rows(self, domain: list, offset: int, limit: int | None, order: str | None) -> list[dict]:
         check_access(self.env, self._name, "read")
         _check_domain_items(domain, self.env.version)
-        tree = dom.parse(domain)
+        tree = dom.parse(domain, self.env.series)
         dom.validate(self, tree)
         if "active" in self.fields and not _mentions(tree, "active"):
             tree = ("&", ("leaf", ("active", "!=", False)), tree)
@@ -719,6 +724,144 @@ def _mentions(tree: Any, field: str) -> bool:
 # either: its answer to them was not recorded.
 PRIVATE_19 = frozenset({"exists"})
 
+# Public methods a real Odoo 18/19 has on every model (odoo/models.py BaseModel and the web module's
+# additions) that the simulator does not implement. A call to one is refused as not recorded: the real
+# server would run it (or refuse it in its own way), never answer "The method ... does not exist",
+# which is recorded only for a name that is no method at all (no_such_method).
+ODOO_MODEL_METHODS = frozenset(
+    {
+        # recordset plumbing and the environment
+        "browse",
+        "exists",
+        "ensure_one",
+        "with_env",
+        "with_context",
+        "with_user",
+        "with_company",
+        "with_prefetch",
+        "sudo",
+        "mapped",
+        "filtered",
+        "filtered_domain",
+        "sorted",
+        "grouped",
+        "union",
+        "update",
+        "new",
+        "init",
+        "modified",
+        "flush_model",
+        "flush_recordset",
+        "invalidate_model",
+        "invalidate_recordset",
+        # CRUD, search and read
+        "copy",
+        "copy_data",
+        "default_get",
+        "name_create",
+        "name_search",
+        "search_fetch",
+        "fetch",
+        "read_group",
+        "export_data",
+        "get_views",
+        "get_view",
+        "get_metadata",
+        "get_base_url",
+        "get_field_translations",
+        "update_field_translations",
+        "get_formview_id",
+        "get_formview_action",
+        "get_empty_list_help",
+        "toggle_active",
+        "action_archive",
+        "action_unarchive",
+        # access checks
+        "check_access",
+        "has_access",
+        "has_field_access",
+        "check_access_rights",
+        "check_access_rule",
+        "check_field_access_rights",
+        # the web client's
+        "onchange",
+        "web_read",
+        "web_save",
+        "web_search_read",
+        "web_read_group",
+        "web_name_search",
+        "web_resequence",
+        "web_override_translations",
+        "read_progress_bar",
+        "search_panel_select_range",
+        "search_panel_select_multi_range",
+    }
+)
+ODOO_MODEL_METHODS_OF_SERIES = {18: frozenset(), 19: frozenset({"formatted_read_group"})}
+# mail.thread and mail.activity.mixin, on the models that inherit them (``_mail_thread``)
+ODOO_THREAD_METHODS = frozenset(
+    {
+        "message_subscribe",
+        "message_unsubscribe",
+        "message_notify",
+        "message_log",
+        "message_post_with_source",
+        "message_new",
+        "message_update",
+        "message_process",
+        "message_route",
+        "message_parse",
+        "message_change_thread",
+        "message_get_default_recipients",
+        "activity_feedback",
+        "activity_reschedule",
+        "activity_search",
+        "activity_send_mail",
+        "activity_unlink",
+    }
+)
+# Business methods of the served models, in both series, that the simulator does not implement.
+ODOO_BUSINESS_METHODS = {
+    "purchase.order": frozenset(
+        {
+            "button_approve",
+            "button_unlock",
+            "action_rfq_send",
+            "print_quotation",
+            "action_create_invoice",
+            "action_view_invoice",
+            "action_view_picking",
+        }
+    ),
+    "stock.picking": frozenset(
+        {
+            "action_confirm",
+            "action_cancel",
+            "do_unreserve",
+            "button_scrap",
+            "action_put_in_pack",
+            "do_print_picking",
+            "action_toggle_is_locked",
+        }
+    ),
+    "confirm.stock.sms": frozenset({"send_sms"}),
+}
+# 18's call_kw looks the name up on the model's class and only refuses what it does not find there:
+# a field or a property (ids, env, pool) is found, and what follows was not recorded.
+CLASS_ATTRIBUTES_18 = frozenset({"ids", "env", "pool"})
+
+
+def odoo_has(model: Model, name: str) -> bool:
+    """Whether a real Odoo of the model's series finds ``name`` as its RPC would (the simulator need not)."""
+    version = model.env.version
+    return (
+        name in ODOO_MODEL_METHODS
+        or name in ODOO_MODEL_METHODS_OF_SERIES.get(version, frozenset())
+        or (model._mail_thread and name in ODOO_THREAD_METHODS)
+        or name in ODOO_BUSINESS_METHODS.get(model._name, frozenset())
+        or (version < 19 and (name in CLASS_ATTRIBUTES_18 or name in model.fields))
+    )
+
 
 def unknown_method(model: str, name: str, version: int) -> str:
     if version >= 19:
@@ -735,6 +878,8 @@ def public_method(model: Model, name: str) -> tuple[Callable, str]:
     method = getattr(model, name, None)
     kind = getattr(method, "_rpc", None)
     if method is None or kind is None or (getattr(method, "_mail_thread", False) and not model._mail_thread):
+        if odoo_has(model, name):
+            raise not_recorded(model.env.series, f"{model._name}.{name}, which the simulator does not implement")
         raise PyAttributeError(unknown_method(model._name, name, version))
     model._rpc_guard(name)
     return method, kind

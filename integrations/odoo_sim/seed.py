@@ -193,6 +193,7 @@ def _base(env: Env, steps: str) -> None:
             "lot_stock_id": 8,
             "view_location_id": 7,
             "company_id": 1,
+            "partner_id": 1,  # Odoo's default: the company's address
         },
     )
 

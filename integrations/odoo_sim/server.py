@@ -25,7 +25,16 @@ from . import (
     models,  # noqa: F401  (registers the models)
 )
 from .db import Database
-from .errors import AccessDenied, Json2Error, OdooSimError, PyNameError, PyTypeError, PyValueError, not_recorded
+from .errors import (
+    AccessDenied,
+    InjectedRefusal,
+    Json2Error,
+    OdooSimError,
+    PyNameError,
+    PyTypeError,
+    PyValueError,
+    not_recorded,
+)
 from .orm import Env
 
 log = logging.getLogger("odoo_sim")
@@ -70,11 +79,24 @@ class Faults:
         self.down = False
         self.calls: Counter[str] = Counter()
         self.contexts: deque[dict] = deque(maxlen=50)  # what callers sent as context, newest last
+        # Failures to answer instead of running a method, for tests of half-done deliveries: "model.method" ->
+        # [times left, exception name, message]. An Odoo that refuses one call of a sequence, as a real one did.
+        self.refusals: dict[str, list] = {}
         self.lock = threading.Lock()
 
     def count(self, key: str) -> None:
         with self.lock:
             self.calls[key] += 1
+
+    def refusal(self, key: str) -> OdooSimError | None:
+        with self.lock:
+            rule = self.refusals.get(key)
+            if not rule:
+                return None
+            rule[0] -= 1
+            if rule[0] <= 0:
+                del self.refusals[key]
+        return InjectedRefusal(rule[1], rule[2])
 
 
 class SimOdoo:
@@ -134,6 +156,8 @@ class SimOdoo:
         if not isinstance(context, dict):
             raise PyValueError(f"the context must be an object, not {context!r}")  # not recorded: refused
         self.faults.contexts.append({"model": model, "method": method, **context})
+        if injected := self.faults.refusal(f"{model}.{method}"):
+            raise injected
         with self.db.transaction():
             env = Env(self.db, uid, context)
             if json2:
@@ -185,9 +209,55 @@ class Handler(BaseHTTPRequestHandler):
         log.debug("%s " + fmt, self.address_string(), *args)
 
     # --- plumbing ---------------------------------------------------------------
+    def parse_request(self) -> bool:
+        """Read the whole body of every request before it is answered, whatever the answer.
+
+        On a keep-alive connection a body left unread would be parsed as the next request
+        line, so no route may answer (refusal, injected fault, 404) before the body is in.
+        A body whose length cannot be known is answered 400 and the connection closed.
+        """
+        if not super().parse_request():
+            return False
+        self._raw = b""
+        try:
+            self._raw = self._read_body()
+        except ValueError as exc:
+            self.send_error(400, f"Bad request body: {exc}")  # sends "Connection: close"
+            return False
+        return True
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunked()
+        raw_length = (self.headers.get("Content-Length") or "0").strip()
+        if not raw_length.isdigit():
+            raise ValueError(f"invalid Content-Length {raw_length!r}")
+        length = int(raw_length)
+        body = self.rfile.read(length) if length else b""
+        if len(body) != length:
+            raise ValueError("the body ended before its Content-Length")
+        return body
+
+    def _read_chunked(self) -> bytes:
+        chunks = []
+        while True:
+            size_line = self.rfile.readline(65537).split(b";", 1)[0].strip()
+            try:
+                size = int(size_line, 16)
+            except ValueError:
+                raise ValueError(f"invalid chunk size {size_line!r}") from None
+            if size == 0:
+                break
+            chunk = self.rfile.read(size)
+            if len(chunk) != size or self.rfile.readline(65537).strip():
+                raise ValueError("malformed chunk")
+            chunks.append(chunk)
+        while self.rfile.readline(65537).strip():  # trailer fields, up to the empty line
+            pass
+        return b"".join(chunks)
+
     def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        return self._raw
 
     def _send(
         self,
@@ -408,6 +478,7 @@ class Handler(BaseHTTPRequestHandler):
                 faults.down = bool(command["down"])
         elif action == "reset":
             faults.latency_ms, faults.error_rate, faults.down = 0.0, 0.0, False
+            faults.refusals.clear()
             faults.calls.clear()
             sim.db.reset()
             seed.seed(
@@ -433,6 +504,14 @@ class Handler(BaseHTTPRequestHandler):
             pass
         elif action == "clear_stats":
             faults.calls.clear()
+        elif action == "refuse":
+            # {"model", "method", "name" (Odoo's exception), "message", "times"}: the next calls answer that error
+            with faults.lock:
+                faults.refusals[f"{command['model']}.{command['method']}"] = [
+                    int(command.get("times", 1)),
+                    str(command.get("name", "odoo.exceptions.UserError")),
+                    str(command.get("message", "refused by the test")),
+                ]
         else:
             return self._send(400, {"error": f"unknown action {action!r}"})
         self._send(

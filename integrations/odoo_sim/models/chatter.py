@@ -31,28 +31,9 @@ def note(
     """
     env = model.env
     author = env.db.get("res.partner", env.user.get("partner_id") or 0) or {}
-    if author.get("email"):
-        message = model.post_message(rid, body, subtype_xmlid=subtype_xmlid)
-    elif env.version < 19 or not author:
+    if not author or (env.version < 19 and not author.get("email")):
         return None
-    else:
-        message = env["mail.message"].new(
-            {
-                "model": model._name,
-                "res_id": rid,
-                "body": body,
-                "message_type": "notification",
-                "subtype_id": env.ref(subtype_xmlid)[1],
-                "author_id": author["id"],
-                "email_from": False,
-                "date": env.db.txn_stamp[:19],
-                "record_name": model.display_name(rid),
-                "attachment_ids": [],
-                "partner_ids": [],
-                "notified_partner_ids": [],
-                "is_internal": False,
-            }
-        )
+    message = model.post_message(rid, body, subtype_xmlid=subtype_xmlid)  # 19: email_from false without one
     if env.version >= 19:
         for name, (old, new) in (tracking or {}).items():
             _track(model, message, name, old, new)

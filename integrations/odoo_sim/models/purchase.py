@@ -303,6 +303,10 @@ class PurchaseOrderLine(Model):
                 if move["state"] not in ("done", "cancel"):
                     self.db.update("stock.move", move["id"], {"date_deadline": self.rows[rid]["date_planned"]})
         if "product_qty" in vals and (self.db.get("purchase.order", row["order_id"]) or {}).get("state") == "purchase":
+            if float(row["product_qty"]) < self._qty_received(row):  # purchase_stock's _create_or_update_picking
+                raise UserError(
+                    "You cannot decrease the ordered quantity below the received quantity.\nCreate a return first."
+                )
             self.env["stock.picking"].adjust_demand(row)
 
     def _partner(self, row: dict) -> Any:

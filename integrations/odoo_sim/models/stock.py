@@ -321,10 +321,42 @@ class StockPicking(Model):
         return {"group_id": order.get("group_id") or False}
 
     def adjust_demand(self, line: dict) -> None:
+        """A confirmed line's new quantity reaches its open receipt: still to come is the ordered
+        quantity less what arrived. purchase_stock adds the difference as a move that merges into
+        the open one (a negative one for less); a move left with nothing to receive is cancelled."""
+        types = self.db.tables["stock.picking.type"]
+        moves = []
         for move in self.db.related("stock.move", "purchase_line_id", line["id"]):
-            if move["state"] not in ("done", "cancel"):
-                self.db.update("stock.move", move["id"], {"product_uom_qty": float(line["product_qty"])})
+            picking = self.db.get("stock.picking", move.get("picking_id") or 0) or {}
+            if (
+                move["state"] not in ("done", "cancel")
+                and types.get(picking.get("picking_type_id"), {}).get("code") == "incoming"
+            ):
+                moves.append(move)
+        if not moves:
+            return
+        arrived = self.env["purchase.order.line"]._qty_received(line)
+        delta = max(float(line["product_qty"]) - arrived, 0.0) - sum(m.get("product_uom_qty", 0.0) for m in moves)
+        demands = {m["id"]: m.get("product_uom_qty", 0.0) for m in moves}
+        if delta > 0:
+            demands[moves[-1]["id"]] += delta  # more merges into the newest open move
+        for move in reversed(moves):  # less is taken from the newest first
+            if delta >= 0:
+                break
+            cut = min(-delta, demands[move["id"]])
+            demands[move["id"]] -= cut
+            delta += cut
+        for move in moves:
+            if demands[move["id"]] <= 0:
+                self.db.update("stock.move", move["id"], {"product_uom_qty": 0.0, "state": "cancel"})
+            elif demands[move["id"]] != move.get("product_uom_qty"):
+                self.db.update("stock.move", move["id"], {"product_uom_qty": demands[move["id"]]})
                 self.env["stock.move"].recompute_state(move["id"])
+        for picking_id in {m["picking_id"] for m in moves}:
+            if all(m["state"] == "cancel" for m in self._moves(picking_id)):
+                self.db.update(self._name, picking_id, {"state": "cancel"})
+            else:
+                self._refresh_state(picking_id)
 
     def _location(self, usage: str) -> int:
         return next(r["id"] for r in self.db.tables["stock.location"].values() if r.get("usage") == usage)

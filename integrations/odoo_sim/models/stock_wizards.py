@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import UserError
+from ..errors import not_recorded
 from ..orm import Model, rpc
-
-
-class NotRecorded(UserError):
-    """A case the reference recordings do not cover: the simulator refuses it rather than guess."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(f"The simulated Odoo does not cover {what}: it is not in the reference recordings.")
 
 
 class StockBackorderConfirmation(Model):
@@ -240,7 +233,7 @@ class ConfirmStockSms(Model):
     """The stock_sms question shown once per company (odoo18 and odoo19 flows/04, call 15-16 / 15-16).
 
     ``dont_send_sms`` (recorded) remembers the answer for the company and validates the transfers
-    of the action's context. ``send_sms`` was not recorded and is not simulated (unknown method).
+    of the action's context. ``send_sms`` was not recorded: it is refused as such.
     """
 
     _name = "confirm.stock.sms"
@@ -251,7 +244,7 @@ class ConfirmStockSms(Model):
         self._existing(ids)
         picking_ids = self.env.context.get("button_validate_picking_ids")
         if not picking_ids:
-            raise NotRecorded("confirm.stock.sms.dont_send_sms without the action's context")
+            raise not_recorded(self.env.series, "confirm.stock.sms.dont_send_sms without the action's context")
         company = {"has_received_warning_stock_sms": True}
         if self.env.version >= 19:
             company["stock_text_confirmation"] = False  # odoo19 flows/04 call 15 (note)
