@@ -332,6 +332,7 @@ def acknowledgement_half_in_odoo(gw: OdooGateway, events: list) -> list[Finding]
         ).values_list("pk", "name")
     }
     earlier_refs: dict[str, list[tuple[int, str]]] = {}
+    earlier_acks: dict[str, list[int]] = {}  # sequences of delivered acknowledgements that set Odoo's flag
     for aggregate_id, sequence, payload in OutboxEvent.objects.filter(
         tenant_id=tenant_id,
         topic="po.acknowledged",
@@ -340,6 +341,8 @@ def acknowledgement_half_in_odoo(gw: OdooGateway, events: list) -> list[Finding]
         aggregate_id__in={e.aggregate_id for e in events},
     ).values_list("aggregate_id", "sequence", "payload"):
         earlier_refs.setdefault(aggregate_id, []).append((sequence, (payload or {}).get("supplier_ref") or ""))
+        if (payload or {}).get("confirmed_date"):
+            earlier_acks.setdefault(aggregate_id, []).append(sequence)
 
     def previous_ref(event) -> str:
         before = [item for item in earlier_refs.get(event.aggregate_id, []) if item[0] < event.sequence]
@@ -368,6 +371,18 @@ def acknowledgement_half_in_odoo(gw: OdooGateway, events: list) -> list[Finding]
     # A line that came back without being asked for by id came through its order's reference. (Events of one
     # order are delivered in turn, so a batch holds at most one unfinished acknowledgement per order.)
     ref_shown = {row["order_id"][0] for row in rows if row.get("order_id") and row["id"] not in dated}
+    # Odoo's own "the vendor acknowledged" (18 mail_reminder_confirmed, 19 acknowledged), set by the handler's
+    # second call: on its own it shows the delivery got that far, unless an earlier acknowledgement set it.
+    flag = gw.dialect.po_acknowledged
+    asked = sorted(
+        {
+            po_id
+            for event, po_id, _, _ in checks
+            if event.payload.get("confirmed_date")
+            and not any(seq < event.sequence for seq in earlier_acks.get(event.aggregate_id, []))
+        }
+    )
+    flagged = {row["id"] for row in gw.read("purchase.order", asked, [flag]) if row.get(flag)} if asked else set()
     tags = {event.pk: marker(str(event.id)) for event, *_ in checks}
     notes = gw.search_read(
         "mail.message",
@@ -391,13 +406,16 @@ def acknowledgement_half_in_odoo(gw: OdooGateway, events: list) -> list[Finding]
         shown = {line: when for line, when in dates.items() if (planned.get(line) or "")[:10] == when[:10]}
         missing = {line: when for line, when in dates.items() if line not in shown}
         wrote = bool(shown) if dates else (po_id in ref_shown if ref else None)  # None: nothing to write
-        if not noted and not wrote:
+        acknowledged = po_id in flagged
+        if not noted and not wrote and not acknowledged:
             continue  # nothing of it reached Odoo
         name = orders.get(event.aggregate_id) or f"purchase.order {po_id}"
         what = f"the acknowledgement of {name} (version {event.payload.get('version')})"
         written = [f"the promised date {when[:10]} of {line_label(line)}" for line, when in sorted(shown.items())]
         if wrote and (ref or event.payload.get("supplier_ref")):  # written in the same call as the dates
             written.append(f"the vendor reference {ref or event.payload['supplier_ref']}")
+        if acknowledged:
+            written.append(f"Odoo's own acknowledgement of the order ({flag})")
         expected = {
             "note": tag,
             "date_planned": {str(line): when for line, when in dates.items()},

@@ -41,7 +41,9 @@ def pull_tenant_task(tenant_id: int, full: bool = False) -> None:
         return
     try:
         tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
-        if tenant is not None and tenant.odoo_configured:
+        # A failing connection check pauses the sync: a pull against the wrong series or without rights would
+        # fail halfway (the next passing check resumes it).
+        if tenant is not None and tenant.odoo_configured and not tenant.odoo_sync_paused:
             tenant_pull(tenant=tenant, full=full)
     finally:
         cache.delete(lock)
@@ -79,7 +81,7 @@ def reconcile_tenant_task(tenant_id: int, full: bool = False) -> None:
     from portal.models import Tenant
 
     tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
-    if tenant is not None and tenant.odoo_configured:
+    if tenant is not None and tenant.odoo_configured and not tenant.odoo_sync_paused:
         tenant_reconcile(tenant=tenant, full=full)
 
 

@@ -1,19 +1,29 @@
 """Acknowledgements to Odoo (reference flow 2).
 
-``po.acknowledged``: the supplier reference and the promised dates on the PO (one
-write), Odoo's own record that the vendor acknowledged (18: ``confirm_reminder_mail``
-with the confirmed date, which sets ``mail_reminder_confirmed``; 19:
-``action_acknowledge()``, which sets ``acknowledged``), and a chatter note with the
-summary. ``po.ack_review_requested``: a To-Do activity for the PO's buyer.
+``po.acknowledged``: the supplier reference, the promised dates and the approved
+quantities on the PO (one write), Odoo's own record that the vendor acknowledged (18:
+``confirm_reminder_mail`` with the confirmed date, which sets ``mail_reminder_confirmed``;
+19: ``action_acknowledge()``, which sets ``acknowledged``), and a chatter note with the
+summary that names the supplier who acknowledged and the buyer who approved.
+``po.ack_review_requested``: a To-Do activity for the PO's buyer.
 
 The promised dates go to the lines' ``date_planned``: neither 18 nor 19 has a
 separate promised date (``odoo19/DIFF.md``), and writing it moves the receipt
-moves' deadline (flow 2).
+moves' deadline (flow 2). An approved quantity goes to the line's ``product_qty``:
+on a confirmed order Odoo itself then adds to or takes from the open receipt
+(``purchase_stock``'s ``_create_or_update_picking``), and refuses to go below what
+was received, which the handler checks first so the reason reads plainly.
+
+18's ``confirm_reminder_mail`` acts once per order: a later version (a change
+approved after an earlier acknowledgement) clears ``mail_reminder_confirmed`` in
+the same write, so Odoo's note carries this version's date, not the first one's.
+19's ``action_acknowledge`` carries no date; the portal's note says it.
 """
 
 from __future__ import annotations
 
 import html
+from decimal import Decimal
 from typing import Any
 
 from integrations.odoo import OdooGateway
@@ -39,20 +49,67 @@ def _already(gw: OdooGateway, event, model: str, domain: list) -> int | None:
     return None
 
 
+def _quantities(gw: OdooGateway, event, line_qtys: dict) -> dict[int, float]:
+    """Approved quantities by Odoo line id, refused (permanently, with the line) where Odoo received more."""
+    try:
+        wanted = {int(line_id): Decimal(str(qty)) for line_id, qty in line_qtys.items()}
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        raise HandlerError(f"payload of {event.topic} v{event.payload_version} has a bad quantity: {exc}") from exc
+    rows = {row["id"]: row for row in gw.read("purchase.order.line", sorted(wanted), ["name", "qty_received"])}
+    for line_id, qty in sorted(wanted.items()):
+        row = rows.get(line_id)
+        if row is None:
+            raise HandlerError(f"purchase.order.line {line_id} no longer exists in Odoo")
+        received = Decimal(str(row.get("qty_received") or 0))
+        if qty < received:
+            raise HandlerError(
+                f"{row.get('name') or f'Line {line_id}'}: {received.normalize():f} received in Odoo, more than the "
+                f"approved {qty.normalize():f}; Odoo orders no less than it received (return the surplus first, "
+                "or ask the supplier to acknowledge again)."
+            )
+    return {line_id: float(qty) for line_id, qty in wanted.items()}
+
+
+def _title(payload: dict) -> str:
+    """Who did what: the supplier acknowledged; a buyer approved the changes (v1 payloads named one author)."""
+    version = payload.get("version")
+    if "acknowledged_by" not in payload:  # v1
+        title = f"Acknowledged on the supplier portal, version {version}"
+        if payload.get("approved"):
+            return f"{title}; changes approved by {payload.get('author', 'the buyer')}"
+        return f"{title}, by {payload.get('author', 'the supplier')}"
+    how = "over the supplier portal's API" if payload.get("via_api") else "on the supplier portal"
+    title = f"Acknowledged by the supplier {payload['acknowledged_by']} {how}, version {version}"
+    if payload.get("approved_by"):
+        return f"{title}; changes approved by the buyer {payload['approved_by']}"
+    return f"{title}; within the agreed tolerances"
+
+
 @handler("po.acknowledged")
 def po_acknowledged(gw: OdooGateway, event) -> dict[str, Any]:
     po_id, payload = _po_id(event), event.payload
+    dialect = gw.dialect
     values: dict[str, Any] = {}
     if payload.get("supplier_ref"):
         values["partner_ref"] = payload["supplier_ref"]
     date_field = PROMISED_DATE_FIELD
     line_dates = payload.get("line_dates") or {}
-    if line_dates:
-        values["order_line"] = [[1, int(line_id), {date_field: when}] for line_id, when in sorted(line_dates.items())]
+    line_qtys = _quantities(gw, event, payload["line_qtys"]) if payload.get("line_qtys") else {}
+    per_line: dict[int, dict[str, Any]] = {}
+    for line_id, when in line_dates.items():
+        per_line.setdefault(int(line_id), {})[date_field] = when
+    for line_id, qty in line_qtys.items():
+        per_line.setdefault(line_id, {})["product_qty"] = qty
+    if per_line:
+        values["order_line"] = [[1, line_id, vals] for line_id, vals in sorted(per_line.items())]
+    first_try = event.attempts <= 1 and not event.verify
+    rearm = bool(payload.get("confirmed_date")) and dialect.acknowledge_takes_date and (payload.get("version") or 1) > 1
+    if rearm and first_try:
+        # A retry must not clear it again: the first attempt may have confirmed (and noted) already.
+        values[dialect.po_acknowledged] = False
     # Writes set values: repeating them on a redelivery changes nothing.
     if values:
         gw.write("purchase.order", [po_id], values)
-    dialect = gw.dialect
     if payload.get("confirmed_date"):
         # Odoo's own record of a vendor confirming; it acts once per order and ignores repeats.
         extra = {"confirmed_date": payload["confirmed_date"]} if dialect.acknowledge_takes_date else {}
@@ -61,21 +118,22 @@ def po_acknowledged(gw: OdooGateway, event) -> dict[str, Any]:
     found = _already(
         gw, event, "mail.message", [["model", "=", "purchase.order"], ["res_id", "=", po_id], ["body", "ilike", tag]]
     )
+    result = {"date_field": date_field, "lines_written": len(line_dates), "quantities_written": len(line_qtys)}
     if found:
-        return {"model": "mail.message", "id": found, "already_there": True, "date_field": date_field}
-    title = f"Acknowledged on the supplier portal by {payload.get('author', 'the supplier')}"
-    title += f", version {payload.get('version')}" + (
-        " (changes approved by the buyer)" if payload.get("approved") else ""
-    )
+        return {"model": "mail.message", "id": found, "already_there": True, **result}
     items = "".join(f"<li>{html.escape(item)}</li>" for item in payload.get("summary") or [])
-    body = f"<p><b>{html.escape(title)}</b></p><ul>{items}</ul>"
+    body = f"<p><b>{html.escape(_title(payload))}</b></p><ul>{items}</ul>"
     if payload.get("supplier_ref"):
         body += f"<p>Vendor reference: {html.escape(payload['supplier_ref'])}</p>"
     if payload.get("confirmed_date") and not dialect.acknowledge_takes_date:
         # 18 notes the confirmed date itself (confirm_reminder_mail); 19's action_acknowledge does not.
         body += f"<p>The vendor confirmed the receipt for {html.escape(payload['confirmed_date'])}.</p>"
+    if line_qtys:
+        body += "<p>The ordered quantities now follow the acknowledgement; the receipt follows them.</p>"
     if payload.get("comment"):
-        body += f"<p>{html.escape(payload['comment'])}</p>"
+        body += f"<p>Supplier's comment: {html.escape(payload['comment'])}</p>"
+    if payload.get("decision_note"):
+        body += f"<p>Buyer's note: {html.escape(payload['decision_note'])}</p>"
     body += f"<p><small>{tag}</small></p>"
     message_id = gw.message_post(
         "purchase.order",
@@ -85,7 +143,7 @@ def po_acknowledged(gw: OdooGateway, event) -> dict[str, Any]:
         message_type="comment",
         subtype_xmlid="mail.mt_note",
     )
-    return {"model": "mail.message", "id": message_id, "date_field": date_field, "lines_written": len(line_dates)}
+    return {"model": "mail.message", "id": message_id, **result}
 
 
 @handler("po.ack_review_requested")

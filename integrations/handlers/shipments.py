@@ -8,18 +8,30 @@ redelivery converges instead of adding lines twice. What does not match the
 receipt (no open receipt, another product, more than expected) is reported on
 the ASN and in the note, never forced.
 
-``asn.cancelled``: the lot lines the ASN put on the receipt are removed and a
-note says why.
+Several ASNs of one PO line add up: each delivery converges the receipt's move
+to what every open ASN of that line still announces, read when it runs (truck A
+600 and truck B 200 of an untracked line: 800; lots of one ASN are never taken
+as another's, and one lot shipped twice is one line with both quantities).
+After a partial receipt the same event, written again with what is still
+expected, puts the open ASNs' lots on the backorder.
+
+``asn.cancelled``: the move converges to what the other open ASNs announce
+(back to Odoo's own expectation when none is left) and a note says why.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 
+from django.db import connection, transaction
+
 from integrations.odoo import OdooGateway
+from portal import dates
 
 from . import HandlerError, handler
 from .po_messages import marker
@@ -78,39 +90,52 @@ def _plan(gw: OdooGateway, payload: dict) -> tuple[list[dict], dict[int, dict], 
                 f"{line['po_name']}: the receipt expects {move['product_id'][1]}, the ASN ships {line['product']}."
             )
             continue
-        if line["quantity"] > move["product_uom_qty"] + 1e-9:
-            mismatches.append(
-                f"{line['po_name']}: the ASN ships {line['quantity']:g} {line['uom']} of {line['product']}, "
-                f"the receipt expects {move['product_uom_qty']:g}; left for the dock to decide."
-            )
-            continue
         matched[index] = move
     return pickings, matched, mismatches
 
 
+def _lot_of(line: dict) -> str:
+    return line["lot_name"] or (line["lot_id"][1] if line["lot_id"] else "")
+
+
 def _converge_move_lines(
-    gw: OdooGateway, move: dict, wanted: list[tuple[str, float, str | None]], existing: list[dict], expiry_field=None
+    gw: OdooGateway,
+    move: dict,
+    lots: dict[str, tuple[float, str | None]],
+    loose: float,
+    existing: list[dict],
+    ours: set[str],
+    expiry_field: str | None = None,
 ) -> int:
-    """Make the move's lines hold exactly ``wanted`` (lot name, quantity, expiry); answers the calls made."""
-    calls = 0
-    by_lot = {line["lot_name"] or (line["lot_id"][1] if line["lot_id"] else ""): line for line in existing}
-    spare = [line for line in existing if not line["lot_name"] and not line["lot_id"]]
-    used = set()
+    """Make the move's lines hold exactly ``lots`` (name -> quantity, expiry as an Odoo datetime) and
+    ``loose`` without a lot; answers the lines removed.
+
+    Lines are found by lot name and reused (a spare line without a lot takes a name), created when
+    missing, and a lot found twice keeps one line, so a redelivery or a race converges. Lines of lots
+    the portal announced (``ours``) that no open shipment still announces go; lots nobody in the portal
+    named (typed at the dock) are left as they are.
+    """
+    by_lot: dict[str, list[dict]] = defaultdict(list)
+    spare: list[dict] = []
+    for line in sorted(existing, key=lambda row: row["id"]):
+        (by_lot[_lot_of(line)] if _lot_of(line) else spare).append(line)
+    drop: list[int] = []
+    wanted = [(lot, quantity, expiry) for lot, (quantity, expiry) in lots.items()]
+    if loose > 1e-9:
+        wanted.append(("", loose, None))
     for lot, quantity, expiry in wanted:
-        dated = {expiry_field: f"{expiry} 00:00:00"} if expiry_field and expiry else {}
-        line = by_lot.get(lot) if lot else None
-        if line is None and spare:
-            line = spare.pop(0)
+        dated = {expiry_field: expiry} if expiry_field and expiry else {}
+        found = by_lot.pop(lot, []) if lot else []
+        drop += [row["id"] for row in found[1:]]
+        line = found[0] if found else (spare.pop(0) if spare else None)
         if line is not None:
-            used.add(line["id"])
-            values = {}
-            if lot and line["lot_name"] != lot and not line["lot_id"]:
+            values: dict[str, Any] = {}
+            if lot and _lot_of(line) != lot:
                 values.update(lot_name=lot, **dated)
             if abs((line["quantity"] or 0) - quantity) > 1e-9:
                 values["quantity"] = quantity
             if values:
                 gw.write("stock.move.line", [line["id"]], values)
-                calls += 1
             continue
         gw.create(
             "stock.move.line",
@@ -126,13 +151,146 @@ def _converge_move_lines(
                 **dated,
             },
         )
-        calls += 1
-    # The reservation Odoo made before the lots were known would count twice: drop what is left of it.
-    leftovers = [line["id"] for line in spare if line["id"] not in used]
-    if leftovers and any(lot for lot, _, _ in wanted):
-        gw.unlink("stock.move.line", leftovers)
-        calls += 1
-    return calls
+    # What is left without a lot is the reservation Odoo made before the lots were known (it would
+    # count twice), and lines of the portal's lots that no open shipment still announces.
+    drop += [row["id"] for row in spare]
+    drop += [row["id"] for lot, rows in by_lot.items() if lot in ours for row in rows if not row["lot_id"]]
+    if drop:
+        gw.unlink("stock.move.line", sorted(drop))
+    return len(drop)
+
+
+def _announced(event, po_line_ids: list[int], *, announcing: bool) -> tuple[dict[int, dict], dict[int, set[str]]]:
+    """What every open shipment of these PO lines still announces, read when the event runs, and the
+    lot names the portal ever announced on them.
+
+    Answers ``{po line: {"lots": {name: [quantity, expiry day]}, "loose": quantity}}`` and ``{po line:
+    lot names}``. Several ASNs of one PO line add up (truck A 600 and truck B 200: the receipt
+    expects 800); what a done receipt brought no longer counts. An ASN the portal does not hold (the
+    contract suite's) counts as its payload says when ``announcing`` (submitted, not cancelled).
+    """
+    from suppliers.models import Asn, AsnItem, AsnLine
+
+    announced: dict[int, dict] = {}
+    ours: dict[int, set[str]] = defaultdict(set)
+    lines = (
+        AsnLine.objects.filter(
+            tenant_id=event.tenant_id, order_line__odoo_id__in=po_line_ids, asn__status__in=Asn.OPEN_STATUSES
+        )
+        .select_related("order_line")
+        .prefetch_related("items")
+    )
+    for line in lines:
+        entry = announced.setdefault(line.order_line.odoo_id, {"lots": {}, "loose": Decimal(0)})
+        named = Decimal(0)
+        for item in line.items.all():
+            rest = item.quantity - item.quantity_received
+            if item.lot_name and rest > 0:
+                lot = entry["lots"].setdefault(item.lot_name, [Decimal(0), None])
+                lot[0] += rest
+                lot[1] = lot[1] or item.expiry_date
+                named += rest
+        entry["loose"] += max(line.quantity_open - named, Decimal(0))
+    held = Asn.objects.filter(pk=event.payload.get("asn_id") or 0, tenant_id=event.tenant_id).exists()
+    for line in event.payload.get("lines", []):
+        ours[line["po_line_odoo_id"]].update(lot["name"] for lot in line["lots"] if lot.get("name"))
+        if held or not announcing or line["po_line_odoo_id"] not in po_line_ids:
+            continue
+        entry = announced.setdefault(line["po_line_odoo_id"], {"lots": {}, "loose": Decimal(0)})
+        named = Decimal(0)
+        for item in line["lots"]:
+            lot = entry["lots"].setdefault(item["name"], [Decimal(0), None])
+            lot[0] += Decimal(str(item["quantity"]))
+            lot[1] = lot[1] or item.get("expiry_date")
+            named += Decimal(str(item["quantity"]))
+        entry["loose"] += max(Decimal(str(line["quantity"])) - named, Decimal(0))
+    for po_line, name in (
+        AsnItem.objects.filter(tenant_id=event.tenant_id, line__order_line__odoo_id__in=po_line_ids)
+        .exclude(lot_name="")
+        .values_list("line__order_line__odoo_id", "lot_name")
+        .distinct()
+    ):
+        ours[po_line].add(name)
+    return announced, ours
+
+
+def _tolerance(event) -> float:
+    from portal.models import Tenant
+
+    pct = Tenant.objects.filter(pk=event.tenant_id).values_list("asn_qty_over_pct", flat=True).first()
+    return 1 + float(pct or 0) / 100
+
+
+def _converge(gw: OdooGateway, event, matched: dict[int, dict], *, announcing: bool) -> tuple[int, list[str]]:
+    """Bring each matched receipt move to what every open ASN of its PO line announces; answers the
+    lines removed and, for this event's ASN, what could not be put on the receipt (more than it expects)."""
+    payload = event.payload
+    moves = {move["id"]: move for move in matched.values()}
+    po_line_of = {move["id"]: move["purchase_line_id"][0] for move in moves.values()}
+    announced, ours = _announced(event, sorted(set(po_line_of.values())), announcing=announcing)
+    line_ids = sorted({lid for move in moves.values() for lid in move["move_line_ids"]})
+    existing = defaultdict(list)
+    for row in gw.read("stock.move.line", line_ids, LINE_FIELDS) if line_ids else []:
+        existing[row["move_id"][0]].append(row)
+    # product_expiry puts the lot's expiry on the move line; without the module there is none to set.
+    expiry_field = "expiration_date" if gw.has_field("stock.move.line", "expiration_date") else None
+    zone = payload.get("time_zone") or "UTC"  # events queued before the payload named it: UTC
+    tolerance = _tolerance(event)
+    mine = {line["po_line_odoo_id"]: line for line in payload["lines"]}
+    removed, mismatches = 0, []
+    for move_id, move in moves.items():
+        po_line = po_line_of[move_id]
+        entry = announced.get(po_line)
+        demand = move["product_uom_qty"]
+        if entry is None:
+            # No open shipment announces this line any more: back to what Odoo expects by itself, the
+            # ordered quantity without lots (beside lots typed at the dock).
+            typed = sum(r["quantity"] or 0 for r in existing[move_id] if _lot_of(r) and _lot_of(r) not in ours[po_line])
+            removed += _converge_move_lines(
+                gw, move, {}, max(demand - typed, 0.0), existing[move_id], ours[po_line], expiry_field
+            )
+            continue
+        total = float(entry["loose"] + sum((q for q, _ in entry["lots"].values()), Decimal(0)))
+        if total > demand * tolerance + 1e-9:
+            line = mine.get(po_line)
+            if line is not None and announcing:
+                others = total - line["quantity"]
+                mismatches.append(
+                    f"{line['po_name']}: the ASN ships {line['quantity']:g} {line['uom']} of {line['product']}"
+                    + (f" ({total:g} with the other open shipments)" if others > 1e-9 else "")
+                    + f", the receipt expects {demand:g}; left for the dock to decide."
+                )
+            continue
+        # An expiry is a day where the tenant is: noon there, as Odoo holds a day in a datetime field.
+        lots = {
+            name: (float(quantity), dates.odoo_noon(expiry, zone) if expiry else None)
+            for name, (quantity, expiry) in sorted(entry["lots"].items())
+        }
+        removed += _converge_move_lines(
+            gw, move, lots, float(entry["loose"]), existing[move_id], ours[po_line], expiry_field
+        )
+    return removed, mismatches
+
+
+@contextlib.contextmanager
+def _one_at_a_time(event, po_ids: list[int]):
+    """Two shipments of one PO delivered at once would each converge the same receipt lines: on
+    PostgreSQL the PO rows are locked while one runs. SQLite (the embedded setup) takes no lock here,
+    since it would hold its only writer during Odoo's calls; a race there can leave one lot on two
+    lines, which the next delivery of any shipment of that line merges back into one."""
+    from suppliers.models import PurchaseOrder
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        list(
+            PurchaseOrder.objects.select_for_update()
+            .filter(tenant_id=event.tenant_id, odoo_id__in=po_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        yield
 
 
 def _attachments(gw: OdooGateway, event, picking_id: int, certificates: list[dict], number: str) -> list[int]:
@@ -196,7 +354,14 @@ def asn_submitted(gw: OdooGateway, event) -> dict[str, Any]:
     payload = event.payload
     if not payload.get("lines"):
         raise HandlerError(f"payload of {event.topic} v{event.payload_version} has no lines")
+    with _one_at_a_time(event, sorted({line["po_odoo_id"] for line in payload["lines"]})):
+        return _submitted(gw, event)
+
+
+def _submitted(gw: OdooGateway, event) -> dict[str, Any]:
+    payload = event.payload
     pickings, matched, mismatches = _plan(gw, payload)
+    zone = payload.get("time_zone") or "UTC"  # events queued before the payload named it: UTC
     touched = sorted({matched[i]["picking_id"][0] for i in matched})
     if touched:
         values: dict[str, Any] = {}
@@ -206,18 +371,8 @@ def asn_submitted(gw: OdooGateway, event) -> dict[str, Any]:
             values["carrier_tracking_ref"] = payload["tracking_number"]
         if values:
             gw.write("stock.picking", touched, values)  # one call: the values are the same for all
-    line_ids = sorted({lid for i in matched for lid in matched[i]["move_line_ids"]})
-    existing = defaultdict(list)
-    for row in gw.read("stock.move.line", line_ids, LINE_FIELDS) if line_ids else []:
-        existing[row["move_id"][0]].append(row)
-    # product_expiry puts the lot's expiry on the move line; without the module there is none to set.
-    expiry_field = "expiration_date" if gw.has_field("stock.move.line", "expiration_date") else None
-    for index, move in matched.items():
-        line = payload["lines"][index]
-        wanted = [(lot["name"], lot["quantity"], lot.get("expiry_date")) for lot in line["lots"]] or [
-            ("", line["quantity"], None)
-        ]
-        _converge_move_lines(gw, move, wanted, existing[move["id"]], expiry_field)
+    _, over = _converge(gw, event, matched, announcing=True)
+    mismatches += over
     summary = "".join(
         f"<li>{html.escape(line['po_name'])}: {line['quantity']:g} {html.escape(line['uom'])} "
         f"{html.escape(line['product'])}"
@@ -225,10 +380,19 @@ def asn_submitted(gw: OdooGateway, event) -> dict[str, Any]:
         + "</li>"
         for line in payload["lines"]
     )
+    if payload.get("after_receipt"):
+        opening = (
+            f"<p><b>Still expected from shipment {html.escape(payload['number'])}</b> of "
+            f"{html.escape(payload['partner'])} after {html.escape(payload['after_receipt'])}: ships"
+        )
+    else:
+        opening = (
+            f"<p><b>{html.escape(payload['partner'])} announced shipment {html.escape(payload['number'])}</b> on "
+            "the supplier portal: ships"
+        )
     head = (
-        f"<p><b>{html.escape(payload['partner'])} announced shipment {html.escape(payload['number'])}</b> on the "
-        f"supplier portal: ships {html.escape(payload.get('ship_date') or '?')}, "
-        f"expected {html.escape(payload.get('eta') or '?')} UTC"
+        opening + f" {html.escape(payload.get('ship_date') or '?')}, "
+        f"expected {html.escape(dates.in_words(dates.from_odoo(payload.get('eta')), dates.tenant_zone(zone)))}"
         + (f", {html.escape(payload['carrier'])}" if payload.get("carrier") else "")
         + (f" tracking {html.escape(payload['tracking_number'])}" if payload.get("tracking_number") else "")
         + (
@@ -255,18 +419,15 @@ def asn_submitted(gw: OdooGateway, event) -> dict[str, Any]:
 @handler("asn.cancelled")
 def asn_cancelled(gw: OdooGateway, event) -> dict[str, Any]:
     payload = event.payload
-    pickings, matched, _ = _plan(gw, payload)
-    lots = {lot["name"] for line in payload["lines"] for lot in line["lots"]}
-    line_ids = sorted({lid for i in matched for lid in matched[i]["move_line_ids"]})
-    rows = gw.read("stock.move.line", line_ids, LINE_FIELDS) if line_ids and lots else []
-    ours = [row["id"] for row in rows if row["lot_name"] in lots and not row["lot_id"]]
-    if ours:
-        gw.unlink("stock.move.line", ours)
-    touched = sorted({matched[i]["picking_id"][0] for i in matched}) or [p["id"] for p in pickings][:1]
-    body = (
-        f"<p><b>{html.escape(payload['partner'])} cancelled shipment {html.escape(payload['number'])}</b>: "
-        f"{html.escape(payload.get('reason') or '')}</p>"
-    )
-    for picking_id in touched:
-        _note(gw, event, picking_id, body)
-    return {"pickings": touched, "move_lines_removed": len(ours)}
+    with _one_at_a_time(event, sorted({line["po_odoo_id"] for line in payload["lines"]})):
+        pickings, matched, _ = _plan(gw, payload)
+        # The receipt keeps what the other open shipments of its lines announce (B cancelled: A's 600).
+        removed, _ = _converge(gw, event, matched, announcing=False)
+        touched = sorted({matched[i]["picking_id"][0] for i in matched}) or [p["id"] for p in pickings][:1]
+        body = (
+            f"<p><b>{html.escape(payload['partner'])} cancelled shipment {html.escape(payload['number'])}</b>: "
+            f"{html.escape(payload.get('reason') or '')}</p>"
+        )
+        for picking_id in touched:
+            _note(gw, event, picking_id, body)
+    return {"pickings": touched, "move_lines_removed": removed}

@@ -19,7 +19,7 @@ import httpx
 from portal.context import current_correlation_id
 
 from .config import OdooConfig
-from .dialects import Dialect, dialect_for
+from .dialects import Dialect, dialect_for, series_of_info
 from .errors import CredentialsRejected, OdooError, OdooPermanentError, OdooTransientError, classify_status
 from .transport_json2 import Json2Transport
 from .transport_jsonrpc import JsonRpcTransport
@@ -56,7 +56,25 @@ def detect_version(config: OdooConfig) -> list:
         raise OdooTransientError(f"cannot reach Odoo: {exc}", name=type(exc).__name__) from exc
     if response.status_code != 200:
         raise classify_status(response.status_code, f"http.{response.status_code}", response.text[:200])
-    return response.json()["result"]["server_version_info"]
+    try:
+        return response.json()["result"]["server_version_info"]
+    except (ValueError, KeyError, TypeError) as exc:
+        # A proxy's page, a login form, another service on that port: not Odoo, or not yet.
+        raise OdooTransientError(
+            f"{config.base_url} answered something that is not Odoo's version: {response.text[:120]!r}",
+            name="portal.NotOdoo",
+        ) from exc
+
+
+def detect_series(config: OdooConfig) -> int:
+    """The Odoo series (18, 19, ...) the server at ``config`` runs."""
+    info = detect_version(config)
+    try:
+        return series_of_info(info)
+    except ValueError as exc:
+        raise OdooPermanentError(
+            f"Odoo answered a version the portal cannot read: {info!r}", name="portal.UnreadableVersion"
+        ) from exc
 
 
 class OdooGateway:
@@ -70,9 +88,16 @@ class OdooGateway:
     def transport(self) -> JsonRpcTransport | Json2Transport:
         if self._transport is None:
             choice = self.config.transport
-            if choice == "auto":
-                major = int(detect_version(self.config)[0])
-                choice = "json2" if major >= 19 and self.config.api_key else "jsonrpc"
+            if choice in ("auto", "json2"):
+                series = detect_series(self.config)
+                if choice == "json2" and series < 19:
+                    raise OdooPermanentError(
+                        f"JSON-2 exists from Odoo 19 on and this server runs Odoo {series}: set the transport "
+                        "to /jsonrpc (or auto).",
+                        name="portal.Json2NotAvailable",
+                    )
+                if choice == "auto":
+                    choice = "json2" if series >= 19 and self.config.api_key else "jsonrpc"
             self._transport = Json2Transport(self.config) if choice == "json2" else JsonRpcTransport(self.config)
         return self._transport
 
@@ -87,7 +112,13 @@ class OdooGateway:
     @property
     def dialect(self) -> Dialect:
         """Field names and methods of the server's Odoo series (18 or 19)."""
-        return dialect_for(self.version)
+        version = self.version
+        try:
+            return dialect_for(version)
+        except ValueError as exc:
+            raise OdooPermanentError(
+                f"Odoo answered a version the portal cannot read: {version!r}", name="portal.UnreadableVersion"
+            ) from exc
 
     @property
     def uid(self) -> int:
@@ -215,11 +246,13 @@ _local = threading.local()
 
 
 def gateway_for(config: OdooConfig) -> OdooGateway:
-    """One gateway per tenant configuration and thread (odoorpc sessions are not thread-safe)."""
+    """One gateway per tenant configuration and thread (odoorpc sessions are not thread-safe), kept until
+    the configuration or its generation (a new connection check) changes: only the newest is kept."""
     cache = getattr(_local, "gateways", None)
     if cache is None:
         cache = _local.gateways = {}
-    key = (config.cache_key, hash(config))
-    if key not in cache:
-        cache[key] = OdooGateway(config)
-    return cache[key]
+    key = config.cache_key
+    held = cache.get(key)
+    if held is None or held[0] != hash(config):
+        cache[key] = (hash(config), OdooGateway(config))
+    return cache[key][1]

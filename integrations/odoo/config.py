@@ -16,6 +16,7 @@ class OdooConfig:
     transport: str = "auto"  # auto | jsonrpc | json2
     timeout: float = 30.0
     tenant_id: int | None = None
+    generation: str = ""  # changes when a connection check ran: gateways cached under the old one are dropped
 
     @property
     def host(self) -> str:

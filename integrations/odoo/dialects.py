@@ -58,10 +58,21 @@ DIALECTS = {
 
 
 def series_of(version: str) -> int:
-    """``"18.0+e-20241005"`` -> 18, ``"saas~18.3"`` -> 18, ``"19.0"`` -> 19."""
-    match = re.search(r"(\d+)\.\d+", version or "")
+    """``"18.0+e-20241005"`` -> 18, ``"saas~18.3"`` -> 18, ``"19.0"`` -> 19; ValueError otherwise."""
+    match = re.search(r"(\d+)\.\d+", version if isinstance(version, str) else "")
     if not match:
         raise ValueError(f"not an Odoo version: {version!r}")
+    return int(match.group(1))
+
+
+def series_of_info(info: object) -> int:
+    """The series from ``server_version_info`` (``[18, 0, 0, "final", 0, ""]``, ``["saas~18", 4, ...]``)."""
+    first = info[0] if isinstance(info, list | tuple) and info else None
+    if isinstance(first, int) and not isinstance(first, bool):
+        return first
+    match = re.search(r"(\d+)", first) if isinstance(first, str) else None
+    if not match:
+        raise ValueError(f"not an Odoo version: {info!r}")
     return int(match.group(1))
 
 

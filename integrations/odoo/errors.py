@@ -67,12 +67,24 @@ PERMANENT_NAMES = {
 # its 5xx (a proxy or server in trouble) are not.
 _WERKZEUG = "werkzeug.exceptions."
 _WERKZEUG_TRANSIENT = {"InternalServerError", "BadGateway", "ServiceUnavailable", "GatewayTimeout", "TooManyRequests"}
-_BUILTIN_TRANSIENT = {"ConnectionError", "ConnectionResetError", "TimeoutError", "OSError", "MemoryError"}
+_BUILTIN_TRANSIENT = {
+    "ConnectionError",
+    "ConnectionResetError",
+    "ConnectionRefusedError",
+    "ConnectionAbortedError",
+    "BrokenPipeError",
+    "TimeoutError",
+    "InterruptedError",
+    "OSError",
+    "MemoryError",
+}
 REJECTED_NAMES = {"odoo.exceptions.AccessDenied"}
 
 
-def is_permanent_name(name: str) -> bool | None:
+def is_permanent_name(name: str, message: str = "") -> bool | None:
     """True/False when Odoo's exception name decides, None when it does not."""
+    if name == "psycopg2.OperationalError" and "does not exist" in message and "database" in message:
+        return True  # the configured database is not there (recorded answer to a wrong db name)
     if name in PERMANENT_NAMES:
         return True
     if name in TRANSIENT_NAMES:
@@ -93,7 +105,7 @@ def classify(name: str, message: str, *, model: str = "", method: str = "", stat
     exception (a bug, a lost database connection) is worth another try."""
     if name in REJECTED_NAMES:
         return CredentialsRejected(message, name=name, status=status, model=model, method=method)
-    permanent = is_permanent_name(name)
+    permanent = is_permanent_name(name, message)
     cls = OdooPermanentError if permanent or (permanent is None and not name) else OdooTransientError
     return cls(message, name=name, status=status, model=model, method=method)
 
@@ -103,7 +115,7 @@ def classify_status(status: int, name: str, message: str, *, model: str = "", me
     401 is a refused key, 408/429/5xx are transient, other 4xx are permanent."""
     if status == 401 or name in REJECTED_NAMES:
         return CredentialsRejected(message, name=name, status=status, model=model, method=method)
-    permanent = is_permanent_name(name)
+    permanent = is_permanent_name(name, message)
     if permanent is None:
         permanent = not (status in (408, 429) or status >= 500)
     cls = OdooPermanentError if permanent else OdooTransientError

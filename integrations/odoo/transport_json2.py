@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -10,6 +11,7 @@ from .config import OdooConfig
 from .errors import OdooPermanentError, OdooTransientError, classify_status
 
 USER_AGENT = "supplier-quality-portal (+json2)"
+_TAGS = re.compile(r"<(script|style)[^>]*>.*?</\1>|<[^>]+>", re.S | re.I)
 
 
 class Json2Transport:
@@ -44,9 +46,20 @@ class Json2Transport:
                 response = self.client().get("/web/version")
             except httpx.HTTPError as exc:
                 raise OdooTransientError(f"cannot reach Odoo: {exc}", name=type(exc).__name__) from exc
+            if response.status_code == 404:  # before 19 there is no /web/version: ask what every Odoo answers
+                from .client import detect_version
+
+                info = detect_version(self.config)
+                self._version = ".".join(str(part) for part in info[:2])
+                return self._version
             if response.status_code != 200:
                 raise classify_status(response.status_code, f"http.{response.status_code}", response.text[:200])
-            self._version = str(response.json()["version"])
+            try:
+                self._version = str(response.json()["version"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise OdooTransientError(
+                    f"Odoo answered something that is not its version: {response.text[:120]!r}", name="portal.NotOdoo"
+                ) from exc
         return self._version
 
     @property
@@ -70,7 +83,15 @@ class Json2Transport:
                 f"cannot reach Odoo: {exc}", name=type(exc).__name__, model=model, method=method
             ) from exc
         if response.status_code == 200:
-            return response.json()
+            try:
+                return response.json()
+            except ValueError as exc:  # a proxy's page with 200: Odoo did not answer this call
+                raise OdooTransientError(
+                    f"Odoo answered something that is not JSON: {response.text[:120]!r}",
+                    name="JSONDecodeError",
+                    model=model,
+                    method=method,
+                ) from exc
         name, message = _error_of(response)
         raise classify_status(response.status_code, name, message, model=model, method=method)
 
@@ -79,7 +100,10 @@ def _error_of(response: httpx.Response) -> tuple[str, str]:
     try:
         body = response.json()
     except ValueError:
-        return f"http.{response.status_code}", response.text[:500] or response.reason_phrase
+        # Odoo answers some refusals as HTML (an unknown X-Odoo-Database: 404; a wrong Content-Type: 415):
+        # keep their words, not their markup.
+        text = " ".join(_TAGS.sub(" ", response.text).split())
+        return f"http.{response.status_code}", text[:300] or response.reason_phrase
     if isinstance(body, dict):
         return str(body.get("name") or f"http.{response.status_code}"), str(body.get("message") or body)
     return f"http.{response.status_code}", str(body)

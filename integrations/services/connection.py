@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from integrations.odoo import OdooError, OdooGateway, OdooPermanentError, OdooTransientError
-from integrations.odoo.client import gateway_for
 from integrations.odoo.dialects import SUPPORTED, series_of
+from integrations.odoo.errors import CredentialsRejected
 from portal.models import Membership, Role, Tenant
 from portal.services.audit import audit_record
 from portal.services.errors import NotInScope
 
+log = logging.getLogger("integrations.connection")
 REQUIRED_MODULES = ("purchase", "stock", "purchase_stock")
 OPTIONAL_MODULES = ("delivery",)
 
@@ -81,47 +83,93 @@ def odoo_connection_check(*, tenant: Tenant, gateway: OdooGateway | None = None)
             "message": "Set the Odoo URL, database, login and a password or API key.",
         }
     else:
-        gw = gateway or gateway_for(tenant.odoo_config())
+        # A fresh gateway: a check must see the server as it is now (upgraded, a module installed).
+        gw = gateway or OdooGateway(tenant.odoo_config())
         try:
             result.update(_probe(gw))
             result["ok"] = not any(w["blocking"] for w in result["warnings"])
         except OdooError as exc:
             result["error"] = {
-                "kind": "transient" if isinstance(exc, OdooTransientError) else "permanent",
+                "kind": "credentials"
+                if isinstance(exc, CredentialsRejected)
+                else "transient"
+                if isinstance(exc, OdooTransientError)
+                else "permanent",
                 "name": exc.name,
                 "message": exc.message,
             }
+        except Exception as exc:  # a bug must not leave the page saying "checking" forever
+            log.exception("connection check of tenant %s failed", tenant.slug)
+            result["error"] = {"kind": "permanent", "name": type(exc).__name__, "message": str(exc)[:500]}
     Tenant.objects.filter(pk=tenant.pk).update(odoo_check=result)
     tenant.odoo_check = result
+    if not tenant.odoo_sync_paused:
+        from integrations.services.delivery import release_held
+
+        release_held(tenant.pk)  # what waited for a passing check goes now
     return result
 
 
 def _probe(gw: OdooGateway) -> dict[str, Any]:
+    """Read what the portal needs to know of the server; each part that fails is named, none hides the rest."""
     warnings: list[dict[str, Any]] = []
     version = gw.version
+    series = gw.dialect.series  # an unreadable version is a permanent error: the check says so
     uid = gw.uid
-    user = gw.read("res.users", [uid], ["name", "login", "email"])[0]
-    if not user.get("email"):
+    missing = capabilities_missing(gw)
+    if missing:
+        warnings.append(
+            {
+                "blocking": True,
+                "message": f"Odoo {version} lacks what the portal uses, or the integration user may not use it "
+                f"({len(missing)} problem{'s' if len(missing) != 1 else ''}); the portal does not sync until they "
+                "are fixed.",
+                "details": missing,
+            }
+        )
+    if series_of(version) not in SUPPORTED:
+        warnings.append(
+            {
+                "blocking": False,
+                "message": f"Odoo {series_of(version)} is not a supported version (supported: "
+                + ", ".join(str(v) for v in SUPPORTED)
+                + "); the portal works with it as with the nearest one as far as the checks prove.",
+            }
+        )
+    user = _guarded(warnings, "the integration user", lambda: gw.read("res.users", [uid], ["name", "login", "email"]))
+    user = (user or [{"name": "?", "login": gw.config.login, "email": ""}])[0]
+    if not user.get("email") and series < 19:
+        # Odoo 18 refuses to validate receipts and post messages for a user without one (reference flow 3);
+        # 19 posts them with no sender address (odoo19/flows/03, section 6).
         warnings.append(
             {
                 "blocking": True,
                 "message": (
-                    f"The integration user {user['login']} has no email address: Odoo refuses to validate receipts "
-                    "and post messages for it. Give it one in Odoo."
+                    f"The integration user {user['login']} has no email address: Odoo {series} refuses to validate "
+                    "receipts and post messages for it. Give it one in Odoo."
                 ),
             }
         )
-    modules = {
-        m["name"]: m["state"]
-        for m in gw.search_read(
+    rows = _guarded(
+        warnings,
+        "the installed apps",
+        lambda: gw.search_read(
             "ir.module.module", [["name", "in", [*REQUIRED_MODULES, *OPTIONAL_MODULES]]], ["name", "state"]
-        )
-    }
+        ),
+    )
+    modules = {m["name"]: m["state"] for m in rows or []}
     installed = {name: modules.get(name) == "installed" for name in (*REQUIRED_MODULES, *OPTIONAL_MODULES)}
     for name in REQUIRED_MODULES:
-        if not installed[name]:
+        if rows is not None and not installed[name]:
             warnings.append({"blocking": True, "message": f"The Odoo app '{name}' is not installed."})
-    warehouses = gw.search_read("stock.warehouse", [], ["name", "code", "reception_steps"], order="id")
+    warehouses = (
+        _guarded(
+            warnings,
+            "the warehouses",
+            lambda: gw.search_read("stock.warehouse", [], ["name", "code", "reception_steps"], order="id"),
+        )
+        or []
+    )
     steps = {"one_step": 1, "two_steps": 2, "three_steps": 3}
     for warehouse in warehouses:
         if warehouse["reception_steps"] == "one_step":
@@ -134,27 +182,6 @@ def _probe(gw: OdooGateway) -> dict[str, Any]:
                     ),
                 }
             )
-    series = series_of(version)
-    if series not in SUPPORTED:
-        warnings.append(
-            {
-                "blocking": False,
-                "message": f"Odoo {series} is not a supported version (supported: "
-                + ", ".join(str(v) for v in SUPPORTED)
-                + "); the portal works with it as with the nearest one as far as the checks below prove.",
-            }
-        )
-    missing = capabilities_missing(gw)
-    if missing:
-        warnings.append(
-            {
-                "blocking": True,
-                "message": f"Odoo {version} lacks what the portal uses, or the integration user may not use it "
-                f"({len(missing)} problem{'s' if len(missing) != 1 else ''}); the portal cannot sync until they are "
-                "fixed.",
-                "items": missing,
-            }
-        )
     return {
         "version": version,
         "series": series,
@@ -167,9 +194,25 @@ def _probe(gw: OdooGateway) -> dict[str, Any]:
             {"code": w["code"], "name": w["name"], "reception_steps": steps.get(w["reception_steps"], 0)}
             for w in warehouses
         ],
-        "tracking_reference_field": gw.has_field("stock.picking", "carrier_tracking_ref"),
+        "tracking_reference_field": bool(
+            _guarded([], "receipts", lambda: gw.has_field("stock.picking", "carrier_tracking_ref"))
+        ),
         "warnings": warnings,
     }
+
+
+def _guarded(warnings: list[dict[str, Any]], what: str, read):
+    """One read of the check: a refusal becomes a blocking warning (the others still run); Odoo being
+    unreachable stops the check."""
+    try:
+        return read()
+    except OdooTransientError:
+        raise
+    except OdooPermanentError as exc:
+        warnings.append(
+            {"blocking": True, "message": f"Cannot read {what}: {exc.name}: {exc.message.splitlines()[0][:200]}"}
+        )
+        return None
 
 
 def capabilities_missing(gw: OdooGateway) -> list[str]:

@@ -6,17 +6,27 @@ sequence; transient failures come back later with exponential back-off and
 full jitter kept on the row; permanent ones go to the exception queue at once;
 a per-tenant breaker stops calling an Odoo that keeps failing, without
 spending the events' attempts, until a probe gets through.
+
+The lease is short (``PORTAL_OUTBOX_LEASE_SECONDS``, 30 s) and renewed by a
+heartbeat while the handler runs (``_lease_kept``): an event whose worker died
+(SIGKILL, out of memory, the hard time limit) is claimable again within the
+lease and re-sent by the next sweep, on any broker, while a slow delivery is
+never taken for an orphan and doubled. An event whose worker was lost on every
+attempt goes to the exception queue like one that failed every attempt.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
+import threading
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -24,10 +34,15 @@ from integrations.handlers import HANDLERS, HandlerError
 from integrations.models import EventStatus, OutboxEvent, SyncDrift, TenantSyncState
 from integrations.odoo import OdooPermanentError, OdooTransientError
 from integrations.odoo.client import gateway_for
+from integrations.odoo.errors import CredentialsRejected
 from portal.context import bound
 
 log = logging.getLogger("integrations.delivery")
 BREAKER_WAIT = "breaker:open"
+# Held while the tenant's connection check fails (a missing field, refused rights or credentials): no attempt
+# is spent, and the events go as soon as a check passes (``release_held``).
+CHECK_WAIT = "held:connection-check"
+WORKER_LOST = "transient:WorkerLost"
 
 
 def backoff_seconds(attempts: int, *, rng: random.Random | None = None) -> float:
@@ -53,6 +68,17 @@ def _claim(event_id: str, now: datetime) -> OutboxEvent | None:
             return None
         if event.status == EventStatus.IN_FLIGHT and event.leased_until and event.leased_until > now:
             return None  # another worker has it
+        orphaned = event.status == EventStatus.IN_FLIGHT  # its lease ran out: the worker is gone
+        if orphaned and event.attempts >= settings.PORTAL_OUTBOX_MAX_ATTEMPTS:
+            # Each attempt took its worker down (or lost it): the next one would go the same way.
+            OutboxEvent.objects.filter(pk=event.pk).update(
+                status=EventStatus.DEAD,
+                leased_until=None,
+                last_error=f"attempt {event.attempts}, the last one allowed, never reported back (worker lost)",
+                last_error_class=WORKER_LOST,
+                updated_at=now,
+            )
+            return None
         if event.status == EventStatus.PENDING and event.next_attempt_at > now:
             return None  # backing off
         earlier = OutboxEvent.objects.filter(
@@ -75,11 +101,59 @@ def _claim(event_id: str, now: datetime) -> OutboxEvent | None:
             # Half-open: this event is the probe that finds out whether Odoo is back.
             state.probe_until = now + timedelta(seconds=settings.PORTAL_OUTBOX_LEASE_SECONDS)
             state.save(update_fields=["probe_until"])
+        if event.tenant.odoo_sync_paused:
+            _hold(event, now)
+            return None
+        fields = ["status", "attempts", "leased_until", "updated_at"]
+        if orphaned:
+            event.last_error = f"attempt {event.attempts} never reported back (worker lost); sent again"
+            event.last_error_class = WORKER_LOST
+            fields += ["last_error", "last_error_class"]
         event.status = EventStatus.IN_FLIGHT
         event.attempts += 1
         event.leased_until = now + timedelta(seconds=settings.PORTAL_OUTBOX_LEASE_SECONDS)
-        event.save(update_fields=["status", "attempts", "leased_until", "updated_at"])
+        event.save(update_fields=fields)
         return event
+
+
+@contextlib.contextmanager
+def _lease_kept(event: OutboxEvent) -> Iterator[None]:
+    """Renew ``event``'s lease every third of ``PORTAL_OUTBOX_LEASE_SECONDS`` until the block ends.
+
+    A thread with its own database connection does it, so a handler waiting minutes on Odoo
+    keeps its event. The renewal is fenced by the attempt number: once the lease was lost and
+    another worker claimed the event, this one stops. Inside a transaction (tests calling the
+    service directly) the claim is not visible to anyone else, so nothing needs renewing.
+    """
+    if connection.in_atomic_block:
+        yield
+        return
+    lease = timedelta(seconds=settings.PORTAL_OUTBOX_LEASE_SECONDS)
+    stop = threading.Event()
+
+    def renew() -> None:
+        try:
+            while not stop.wait(lease.total_seconds() / 3):
+                try:
+                    kept = OutboxEvent.objects.filter(
+                        pk=event.pk, status=EventStatus.IN_FLIGHT, attempts=event.attempts
+                    ).update(leased_until=timezone.now() + lease)
+                except DatabaseError as exc:  # a busy database: the next beat may get through
+                    log.warning("lease of event %s not renewed: %s", event.pk, exc)
+                    continue
+                if not kept:
+                    log.warning("lease of event %s lost (attempt %d); no longer renewed", event.pk, event.attempts)
+                    return
+        finally:
+            connection.close()  # this thread's own connection
+
+    beat = threading.Thread(target=renew, name=f"lease-{event.pk}", daemon=True)
+    beat.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        beat.join()
 
 
 def event_deliver(*, event_id: str) -> str:
@@ -94,11 +168,26 @@ def event_deliver(*, event_id: str) -> str:
         try:
             if handler is None:
                 raise HandlerError(f"no handler for topic {event.topic!r}")
-            result = handler(gateway_for(event.tenant.odoo_config()), event)
+            with _lease_kept(event):
+                result = handler(gateway_for(event.tenant.odoo_config()), event)
         except OdooTransientError as exc:
             outcome = _transient(event, exc)
+        except CredentialsRejected as exc:
+            # The integration user's password or key no longer works: every event would fail alike. The
+            # tenant's connection is marked failed (the settings page says so) and the event waits for a
+            # passing check instead of going to the exception queue.
+            outcome = _credentials_refused(event, exc)
         except (OdooPermanentError, HandlerError) as exc:
             outcome = _permanent(event, exc)
+        except Exception as exc:
+            # Not Odoo's answer (a bug, the database): retried like a transient failure, within the attempts,
+            # without counting against Odoo's breaker; never left "in flight" with no word.
+            log.exception("delivery of event %s failed in the portal", event.id)
+            outcome = _transient(
+                event,
+                OdooTransientError(f"{type(exc).__name__}: {exc}"[:2000], name=f"portal.{type(exc).__name__}"),
+                breaker=False,
+            )
         else:
             outcome = _done(event, result or {})
         log.info(
@@ -136,7 +225,53 @@ def _done(event: OutboxEvent, result: dict[str, Any]) -> str:
     return "done"
 
 
-def _transient(event: OutboxEvent, exc: OdooTransientError) -> str:
+def _hold(event: OutboxEvent, now: datetime) -> None:
+    """Park the claimed-for event without spending an attempt while the tenant's sync is paused."""
+    OutboxEvent.objects.filter(pk=event.pk).update(
+        status=EventStatus.PENDING,
+        leased_until=None,
+        next_attempt_at=now + timedelta(seconds=settings.PORTAL_ODOO_CHECK_SECONDS),
+        last_error=f"waiting for a passing connection check: {event.tenant.odoo_sync_paused}"[:4000],
+        last_error_class=CHECK_WAIT,
+        updated_at=now,
+    )
+
+
+def _credentials_refused(event: OutboxEvent, exc: OdooPermanentError) -> str:
+    from portal.models import Tenant
+
+    now = timezone.now()
+    with transaction.atomic():
+        tenant = Tenant.objects.select_for_update().get(pk=event.tenant_id)
+        check = dict(tenant.odoo_check or {})
+        check.update(
+            ok=False,
+            checked_at=now.isoformat(),
+            error={"kind": "credentials", "name": exc.name, "message": f"Odoo refused the credentials: {exc.message}"},
+        )
+        Tenant.objects.filter(pk=tenant.pk).update(odoo_check=check)
+        event.tenant.odoo_check = check
+        OutboxEvent.objects.filter(pk=event.pk).update(attempts=max(event.attempts - 1, 0))
+        _hold(event, now)
+    return "held"
+
+
+def release_held(tenant_id: int) -> int:
+    """A connection check passed: the events held for it go now (heads of their aggregates first)."""
+    from integrations.services.outbox import enqueue, queued_until
+
+    with transaction.atomic():
+        released = OutboxEvent.objects.filter(
+            tenant_id=tenant_id, status=EventStatus.PENDING, last_error_class=CHECK_WAIT
+        ).update(next_attempt_at=timezone.now(), last_error_class="", last_error="", leased_until=None)
+        if released:
+            heads = list(_heads(OutboxEvent.objects.filter(tenant_id=tenant_id, status=EventStatus.PENDING))[:2000])
+            OutboxEvent.objects.filter(pk__in=[e.pk for e in heads]).update(leased_until=queued_until())
+            transaction.on_commit(lambda: [enqueue(e) for e in heads])
+    return released
+
+
+def _transient(event: OutboxEvent, exc: OdooTransientError, *, breaker: bool = True) -> str:
     now = timezone.now()
     dead = event.attempts >= settings.PORTAL_OUTBOX_MAX_ATTEMPTS
     with transaction.atomic():
@@ -148,7 +283,8 @@ def _transient(event: OutboxEvent, exc: OdooTransientError) -> str:
             last_error_class=f"transient:{exc.name}"[:120],
             updated_at=now,
         )
-        _breaker_failed(event.tenant_id, now)
+        if breaker:
+            _breaker_failed(event.tenant_id, now)
     return "dead" if dead else "retry"
 
 

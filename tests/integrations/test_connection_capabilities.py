@@ -87,3 +87,57 @@ def test_the_check_reports_the_series_and_passes(request, fixture, world):
     result = odoo_connection_check(tenant=tenant)
     assert result["ok"] is True, result
     assert result["series"] == int(sim.version[:2]) and result["missing"] == []
+
+
+@pytest.mark.parametrize(("fixture", "blocking"), [("odoo_sim18", True), ("odoo_sim", False)])
+def test_a_user_without_email_blocks_only_on_18(request, fixture, blocking, world):
+    """18 refuses to validate receipts and post messages for such a user (flow 3); 19 does both (odoo19 flow 3)."""
+    sim = request.getfixturevalue(fixture)
+    tenant = odoo_tenant(sim, f"noemail-{sim.version[:2]}")
+    tenant.odoo_login, tenant.odoo_password = "noemail", "noemail"
+    tenant.save()
+    result = odoo_connection_check(tenant=tenant)
+    no_email = [w for w in result["warnings"] if "has no email address" in w["message"]]
+    assert bool(no_email) is blocking and result["ok"] is (not blocking), result
+
+
+def test_without_purchase_rights_every_problem_is_listed(odoo_sim, world):
+    tenant = odoo_tenant(odoo_sim, "noaccess")
+    tenant.odoo_login, tenant.odoo_password = "noaccess", "noaccess"
+    tenant.save()
+    result = odoo_connection_check(tenant=tenant)
+    assert result["ok"] is False and result["error"] is None
+    [problems] = [w for w in result["warnings"] if w.get("details")]
+    refused = {line.split(":")[0] for line in problems["details"]}
+    assert {"purchase.order", "purchase.order.line", "stock.picking", "stock.move", "stock.warehouse"} <= refused
+    assert any(w["message"].startswith("Cannot read the warehouses") for w in result["warnings"])
+
+
+def test_json2_on_an_18_server_says_what_to_change(odoo_sim18, world):
+    tenant = odoo_tenant(odoo_sim18, "json2-on-18", transport="json2")
+    result = odoo_connection_check(tenant=tenant)
+    assert result["ok"] is False
+    assert result["error"]["name"] == "portal.Json2NotAvailable"
+    assert "JSON-2 exists from Odoo 19 on and this server runs Odoo 18" in result["error"]["message"]
+
+
+def test_a_wrong_database_is_permanent_and_named(odoo_sim, world):
+    tenant = odoo_tenant(odoo_sim, "wrong-db")
+    tenant.odoo_database = "no_such_db"
+    tenant.save()
+    result = odoo_connection_check(tenant=tenant)
+    assert result["error"]["kind"] == "permanent", result
+    assert 'database "no_such_db" does not exist' in result["error"]["message"]
+
+
+def test_the_settings_page_lists_the_problems_once(client, odoo_sim, world):
+    from tests.conftest import login
+
+    tenant = world.a
+    tenant.odoo_url, tenant.odoo_database, tenant.odoo_login = odoo_sim.url, "sim", "noaccess"
+    tenant.odoo_password, tenant.odoo_transport = "noaccess", "jsonrpc"
+    tenant.save()
+    odoo_connection_check(tenant=tenant)
+    page = login(client, world.a_admin).get(f"/t/{tenant.slug}/settings/odoo/").content.decode()
+    assert "purchase.order: odoo.exceptions.AccessError" in page
+    assert "(&#x27;blocking&#x27;" not in page and "('blocking'" not in page

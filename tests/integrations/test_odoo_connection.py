@@ -64,15 +64,15 @@ def test_auto_picks_json2_on_odoo_19_with_a_key(world, odoo_sim, django_capture_
     assert odoo_connection_check(tenant=tenant)["transport"] == "json2"
 
 
-def test_check_reports_what_is_wrong(world, odoo_sim, django_capture_on_commit_callbacks):
+def test_check_reports_what_is_wrong(world, odoo_sim, odoo_sim18, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        tenant = _configure(world, odoo_sim, login="noemail", password="noemail")
+        tenant = _configure(world, odoo_sim18, login="noemail", password="noemail")  # an 18 pitfall
     result = odoo_connection_check(tenant=tenant)
     assert result["ok"] is False and "has no email address" in result["warnings"][0]["message"]
     with django_capture_on_commit_callbacks(execute=False):
         tenant = _configure(world, odoo_sim, login="integration", password="wrong-password")
     result = odoo_connection_check(tenant=tenant)
-    assert result["error"]["kind"] == "permanent" and result["error"]["name"] == "odoo.exceptions.AccessDenied"
+    assert result["error"]["kind"] == "credentials" and result["error"]["name"] == "odoo.exceptions.AccessDenied"
     with django_capture_on_commit_callbacks(execute=False):
         tenant = _configure(world, odoo_sim, url="http://127.0.0.1:9", password="integration")
     assert odoo_connection_check(tenant=tenant)["error"]["kind"] == "transient"

@@ -92,3 +92,25 @@ def test_an_archived_vendor_is_mirrored_and_marked(sim, admin):
     tenant_pull(tenant=tenant)
     partner.refresh_from_db()
     assert partner.is_active is False
+
+
+def test_orders_carry_their_delivery_address(sim, admin):
+    """The warehouse's address by default, the dropship address when the order has one (both series)."""
+    warehouse = admin.search_read("stock.warehouse", [["code", "=", "WH"]], ["partner_id"])[0]
+    admin.write("res.partner", [warehouse["partner_id"][0]], {"street": "1 Dock Road", "zip": "4100", "city": "Linz"})
+    site = admin.create("res.partner", {"name": "Site B", "street": "Plant Lane 9", "zip": "20095", "city": "Hamburg"})
+    plain = _order(admin, 11, "ADDR-1")
+    dropship = admin.create(
+        "purchase.order",
+        {
+            "partner_id": 11,
+            "dest_address_id": site,
+            "order_line": [[0, 0, {"product_id": admin.search("product.product", [["purchase_ok", "=", True]])[0]}]],
+        },
+    )
+    admin.call("purchase.order", "button_confirm", [dropship])
+    tenant = odoo_tenant(sim, "addresses")
+    tenant_pull(tenant=tenant)
+    by_id = {o.odoo_id: o for o in PurchaseOrder.objects.filter(tenant=tenant, odoo_id__in=[plain, dropship])}
+    assert by_id[plain].ship_to_address.splitlines()[1:] == ["1 Dock Road", "4100 Linz"]
+    assert by_id[dropship].ship_to_address == "Site B\nPlant Lane 9\n20095 Hamburg"

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from integrations.models import EventStatus, OutboxEvent, SyncDrift
-from integrations.odoo import OdooGateway, OdooPermanentError
 from integrations.services.delivery import event_deliver
 from integrations.services.reconcile import drift_resend, tenant_reconcile
 from suppliers.models import Asn, PurchaseOrder
@@ -239,19 +238,27 @@ def _ack_notes(gw, po, event):
     )
 
 
+def refuse_posts(synced, *, times: int = 1, message: str = "refused") -> None:
+    """The simulated Odoo refuses the next chatter posts on orders, as a real one refused the handler's last call."""
+    synced.sim.control(
+        "refuse",
+        model="purchase.order",
+        method="message_post",
+        name="odoo.exceptions.AccessError",
+        message=message,
+        times=times,
+    )
+
+
 def test_acknowledgement_that_died_after_its_write_is_drift_and_resend_finishes_it(
-    synced, client, monkeypatch, celery_eager, django_capture_on_commit_callbacks
+    synced, client, celery_eager, django_capture_on_commit_callbacks
 ):
     gw, po = synced.gw, synced.po
     with django_capture_on_commit_callbacks(execute=False):
         event, first, promised = _ack_with_a_new_date(synced, supplier_ref="NF-SO-4711")
 
-    def refused(self, model, res_id, **kwargs):
-        raise OdooPermanentError("You are not allowed to post here.", name="odoo.exceptions.AccessError")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(OdooGateway, "message_post", refused)
-        assert event_deliver(event_id=str(event.id)) == "dead"
+    refuse_posts(synced, message="You are not allowed to post here.")
+    assert event_deliver(event_id=str(event.id)) == "dead"
     event.refresh_from_db()
     assert event.last_error_class == "permanent:odoo.exceptions.AccessError"
     row = gw.read("purchase.order.line", [first.odoo_id], ["date_planned"])[0]
@@ -263,9 +270,10 @@ def test_acknowledgement_that_died_after_its_write_is_drift_and_resend_finishes_
         f"The acknowledgement of {po.name} (version 1) failed in Odoo after writing the promised date "
         f"{promised.isoformat()} of line {first.odoo_id} ("
     )
+    flag = synced.gw.dialect.po_acknowledged
     assert drift.message.endswith(
-        "and the vendor reference NF-SO-4711, without its chatter note; replay it to finish, or cancel it and set "
-        "the order back in Odoo."
+        f", the vendor reference NF-SO-4711 and Odoo's own acknowledgement of the order ({flag}), without its "
+        "chatter note; replay it to finish, or cancel it and set the order back in Odoo."
     )
     assert drift.found["note"] is False and drift.found["date_planned"][str(first.odoo_id)][:10] == promised.isoformat()
     login(client, synced.admin)
@@ -311,9 +319,7 @@ def test_acknowledgement_whose_note_is_there_without_its_dates_is_drift(synced, 
     assert drift.message.endswith("(Odoo has 2030-01-01); replay it to finish, or accept Odoo's values.")
 
 
-def test_acknowledgement_with_only_a_reference_is_checked_by_its_reference(
-    synced, monkeypatch, django_capture_on_commit_callbacks
-):
+def test_acknowledgement_with_only_a_reference_is_checked_by_its_reference(synced, django_capture_on_commit_callbacks):
     po = synced.po
     with django_capture_on_commit_callbacks(execute=False):
         ack = ack_submit(
@@ -325,18 +331,18 @@ def test_acknowledgement_with_only_a_reference_is_checked_by_its_reference(
     event = OutboxEvent.objects.get(pk=ack.outbox_event_id)
     assert event.payload["line_dates"] == {}
 
-    def refused(self, model, res_id, **kwargs):
-        raise OdooPermanentError("refused", name="odoo.exceptions.AccessError")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(OdooGateway, "message_post", refused)
-        assert event_deliver(event_id=str(event.id)) == "dead"
+    refuse_posts(synced)
+    assert event_deliver(event_id=str(event.id)) == "dead"
     assert tenant_reconcile(tenant=synced.tenant) == 1
     drift = SyncDrift.objects.get(event=event)
-    assert "after writing the vendor reference NF-SO-REF-ONLY, without its chatter note" in drift.message
+    flag = synced.gw.dialect.po_acknowledged
+    assert (
+        f"after writing the vendor reference NF-SO-REF-ONLY and Odoo's own acknowledgement of the order ({flag}), "
+        "without its chatter note" in drift.message
+    )
 
 
-def test_unfinished_acknowledgements_are_checked_in_one_batch(synced, monkeypatch, django_capture_on_commit_callbacks):
+def test_unfinished_acknowledgements_are_checked_in_one_batch(synced, django_capture_on_commit_callbacks):
     orders = [
         po for po in PurchaseOrder.objects.filter(tenant=synced.tenant, partner__odoo_id=11) if po.needs_acknowledgement
     ][:3]
@@ -352,22 +358,38 @@ def test_unfinished_acknowledgements_are_checked_in_one_batch(synced, monkeypatc
             )
             events.append(OutboxEvent.objects.get(pk=ack.outbox_event_id))
 
-    def refused(self, model, res_id, **kwargs):
-        raise OdooPermanentError("refused", name="odoo.exceptions.AccessError")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(OdooGateway, "message_post", refused)
-        assert [event_deliver(event_id=str(e.id)) for e in events] == ["dead"] * 3
-    calls = []
-    real_call = OdooGateway.call
-
-    def counted(self, model, method, *args, **kwargs):
-        calls.append((model, method))
-        return real_call(self, model, method, *args, **kwargs)
-
-    monkeypatch.setattr(OdooGateway, "call", counted)
+    refuse_posts(synced, times=3)
+    assert [event_deliver(event_id=str(e.id)) for e in events] == ["dead"] * 3
+    synced.sim.control("clear_stats")
     assert tenant_reconcile(tenant=synced.tenant) == 3
-    assert calls == [("purchase.order.line", "search_read"), ("mail.message", "search_read")]
+    # three calls for the batch: the lines, Odoo's acknowledgement flags, the notes
+    calls = synced.sim.control("stats")["calls"]
+    assert calls == {"purchase.order.line.search_read": 1, "purchase.order.read": 1, "mail.message.search_read": 1}
     assert {d.message.split(" failed in Odoo")[0] for d in SyncDrift.objects.all()} == {
         f"The acknowledgement of {po.name} (version 1)" for po in orders
     }
+
+
+def test_acknowledgement_that_died_after_odoos_own_acknowledgement_only_is_drift(
+    synced, django_capture_on_commit_callbacks
+):
+    """Accepted as is, no reference: the handler writes nothing, calls Odoo's acknowledgement, then posts its
+    note. When the note is refused, Odoo shows the order acknowledged by the vendor and nothing else."""
+    po = next(
+        o for o in PurchaseOrder.objects.filter(tenant=synced.tenant, partner__odoo_id=11) if o.needs_acknowledgement
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        ack = ack_submit(
+            membership=synced.supplier, po_id=po.pk, answers=[LineAnswer(line_id=line.pk) for line in po.lines.all()]
+        )
+    event = OutboxEvent.objects.get(pk=ack.outbox_event_id)
+    assert event.payload["line_dates"] == {} and not event.payload["supplier_ref"] and event.payload["confirmed_date"]
+    refuse_posts(synced)
+    assert event_deliver(event_id=str(event.id)) == "dead"
+    flag = synced.gw.dialect.po_acknowledged
+    assert synced.gw.read("purchase.order", [po.odoo_id], [flag])[0][flag] is True
+    assert tenant_reconcile(tenant=synced.tenant) == 1
+    drift = SyncDrift.objects.get(event=event)
+    assert f"failed in Odoo after writing Odoo's own acknowledgement of the order ({flag}), without its chatter" in (
+        drift.message
+    )

@@ -1,19 +1,33 @@
-"""Start web server, Celery worker and beat together; Ctrl-C stops them all."""
+"""Start web server, Celery worker and beat (and the simulated Odoo) and keep them running; Ctrl-C stops them all."""
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 import sys
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
-from honcho.manager import Manager
+from django.core.management.base import BaseCommand, CommandError
 
 from portal.demo import DEMO_PASSWORD, DEMO_USERS
+from portal.supervisor import Supervisor
+
+
+def port_taken(host: str, port: int) -> bool:
+    """Whether something already listens on ``host:port`` (so a process started there would die at once)."""
+    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            return exc.errno == errno.EADDRINUSE
+    return False
 
 
 class Command(BaseCommand):
-    help = "Run the portal's processes (web, worker, beat) in the foreground."
+    help = "Run the portal's processes (web, worker, beat, simulated Odoo) in the foreground; restarts any that exits."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -27,33 +41,58 @@ class Command(BaseCommand):
     def handle(
         self, *args, host: str, port: int, web_workers: int, odoo_port: int, odoo_version: str, **options
     ) -> None:
+        # Refuse at once, rather than restart a process that cannot bind, forever.
+        for name, (where, number) in {"web server": (host, port), "simulated Odoo": ("127.0.0.1", odoo_port)}.items():
+            if number and port_taken(where, number):
+                raise CommandError(
+                    f"port {number} on {where} ({name}) is in use: another run_portal? Stop it, or pass "
+                    f"{'--port' if name == 'web server' else '--odoo-port'}."
+                )
         bin_dir = os.path.dirname(sys.executable)
+        var = settings.VAR_DIR
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "PORTAL_BASE_URL": f"http://{host}:{port}"}
-        manager = Manager()
-        manager.add_process(
+        supervisor = Supervisor(sys.stdout)
+        supervisor.add(
             "web",
-            f"{bin_dir}/gunicorn portal.wsgi --bind {host}:{port} --workers {web_workers} --threads 4 "
-            "--access-logfile - --graceful-timeout 5",
-            env=env,
+            [
+                f"{bin_dir}/gunicorn",
+                "portal.wsgi",
+                *("--bind", f"{host}:{port}", "--workers", str(web_workers), "--threads", "4"),
+                *("--access-logfile", "-", "--graceful-timeout", "5"),
+                # gunicorn's default is ~/.gunicorn/gunicorn.ctl, shared by every gunicorn of the user.
+                *("--control-socket", str(var / "gunicorn.ctl")),
+            ],
+            env,
         )
-        manager.add_process(
+        supervisor.add(
             "worker",
-            f"{bin_dir}/celery -A portal worker -Q realtime,batch,default --concurrency 2 -l INFO",
-            env=env,
+            [
+                *(f"{bin_dir}/celery", "-A", "portal", "worker", "-Q", "realtime,batch,default"),
+                *("--concurrency", "2", "-l", "INFO"),
+                # One worker: nobody to gossip or synchronise with, and on the embedded broker each would
+                # be more files to poll.
+                *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+            ],
+            env,
         )
-        manager.add_process("beat", f"{bin_dir}/celery -A portal beat -l INFO", env=env)
+        supervisor.add("beat", [f"{bin_dir}/celery", "-A", "portal", "beat", "-l", "INFO"], env)
         if odoo_port:
-            manager.add_process(
+            supervisor.add(
                 "odoo",
-                f"{bin_dir}/python {settings.BASE_DIR / 'manage.py'} odoo_sim --host 127.0.0.1 "
-                f"--port {odoo_port} --odoo-version {odoo_version}",
-                env=env,
+                [
+                    *(f"{bin_dir}/python", str(settings.BASE_DIR / "manage.py"), "odoo_sim", "--host", "127.0.0.1"),
+                    *("--port", str(odoo_port), "--odoo-version", odoo_version),
+                ],
+                env,
             )
 
         url = f"http://{host}:{port}/"
         self.stdout.write(self.style.SUCCESS(f"\nSupplier & Quality Portal: {url}"))
         self.stdout.write(f"  database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
-        self.stdout.write(f"  broker:   {settings.CELERY_BROKER_URL.split('@')[-1]}")
+        broker = settings.CELERY_BROKER_URL.split("@")[-1]
+        if broker.startswith("filesystem://"):
+            broker = f"embedded (folders in {var / 'broker'})"
+        self.stdout.write(f"  broker:   {broker}")
         if odoo_port:
             self.stdout.write(
                 f"  odoo:     simulated Odoo {odoo_version} on http://127.0.0.1:{odoo_port}/ (database 'sim')"
@@ -64,7 +103,6 @@ class Command(BaseCommand):
         self.stdout.write(f"  partner API: {url}api/v1/docs/ (the demo token is printed above, by seed_demo)")
         self.stdout.write(
             "  staff logins ask for a code: .venv/bin/python manage.py demo_totp EMAIL\n"
-            "  Ctrl-C stops web server, worker and beat.\n"
+            "  A process that exits is restarted (the others carry on); Ctrl-C stops them all.\n"
         )
-        manager.loop()
-        sys.exit(manager.returncode)
+        sys.exit(supervisor.run())
