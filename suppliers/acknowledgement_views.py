@@ -12,6 +12,7 @@ from portal.models import SUPPLIER_ROLES
 from portal.services.errors import error_messages
 from portal.views.mixins import TenantViewMixin
 from suppliers.models import Acknowledgement, AcknowledgementLine
+from suppliers.quantities import typed
 from suppliers.selectors import po_get, po_lines
 from suppliers.services.acknowledgements import DECIDERS, LineAnswer, ack_decide, ack_submit, local_date
 
@@ -80,7 +81,7 @@ class AcknowledgeView(TenantViewMixin, TemplateView):
                     line_id=line.pk,
                     decision=data.get(f"line-{line.pk}-decision", "accept"),
                     promised_date=data.get(f"line-{line.pk}-promised_date") or None,
-                    promised_qty=data.get(f"line-{line.pk}-promised_qty") or None,
+                    promised_qty=typed(data.get(f"line-{line.pk}-promised_qty") or "") or None,
                     reason=data.get(f"line-{line.pk}-reason", ""),
                 )
                 for line in lines

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -10,6 +12,7 @@ from django.views.generic import TemplateView
 
 from portal.models import SUPPLIER_ROLES
 from portal.views.mixins import TenantViewMixin
+from portal.web_limits import throttled
 from suppliers.asn_views import ASN_ROLES
 from suppliers.selectors import asn_detail, asn_lines
 from suppliers.services import asn_import, documents
@@ -20,12 +23,14 @@ class AsnPdfView(TenantViewMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         asn = asn_detail(membership=self.membership, pk=kwargs["pk"])
+        if refused := throttled(request, "documents"):  # PDFs have a budget of their own
+            return refused
         kind = kwargs["kind"]
         if kind == "packing-slip":
             pdf = documents.packing_slip_pdf(asn, asn_lines(asn=asn))
         elif kind == "labels":
             size = request.GET.get("size", "a6")
-            if size not in documents.LABEL_SIZES or not asn.packages.exists():
+            if size not in documents.LABEL_SIZES or not asn.packages.filter(items__isnull=False).exists():
                 raise Http404()
             pdf = documents.labels_pdf(asn, size)
         else:
@@ -45,11 +50,19 @@ class AsnImportView(TenantViewMixin, TemplateView):
         asn = asn_detail(membership=self.membership, pk=self.kwargs["pk"])
         if not asn.editable:
             raise Http404()
-        context.update(asn=asn, columns=asn_import.COLUMNS, errors=kwargs.get("errors"))
+        context.update(
+            asn=asn,
+            columns=asn_import.COLUMNS,
+            errors=kwargs.get("errors"),
+            max_rows=asn_import.MAX_ROWS,
+            max_mb=asn_import.MAX_BYTES // (1024 * 1024),
+        )
         return context
 
     def post(self, request, *args, **kwargs):
         asn = asn_detail(membership=self.membership, pk=kwargs["pk"])
+        if refused := throttled(request, "imports"):
+            return refused
         upload = request.FILES.get("file")
         try:
             if upload is None:
@@ -61,20 +74,23 @@ class AsnImportView(TenantViewMixin, TemplateView):
                 filename=upload.name,
             )
         except ValidationError as exc:
-            errors = sorted(
-                ((k, " ".join(v)) for k, v in exc.message_dict.items()),
-                key=lambda kv: (
-                    int(kv[0].split()[1].rstrip(","))
-                    if kv[0].startswith("row ") and kv[0].split()[1].rstrip(",").isdigit()
-                    else 0,
-                    kv[0],
-                ),
-            )
+            errors = sorted(((k, " ".join(v)) for k, v in exc.message_dict.items()), key=lambda kv: _row_order(kv[0]))
             return self.render_to_response(self.get_context_data(errors=errors), status=400)
         messages.success(
             request, f"{count} row{'s' if count != 1 else ''} imported into {asn.number}; check and submit."
         )
         return redirect("asn_detail", self.membership.tenant.slug, asn.pk)
+
+
+def _row_order(key: str) -> tuple[str, int, str]:
+    """Errors in the order of the file: by sheet, then row ("Lines, row 12, quantity"); file errors first."""
+    match = _ROW_KEY.match(key)
+    if match is None:
+        return ("", 0, key)
+    return (match.group(1) or "", int(match.group(2)), key)
+
+
+_ROW_KEY = re.compile(r"(?:(.*), )?row ([0-9]+), ")
 
 
 class ImportTemplateView(TenantViewMixin, TemplateView):

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
+from portal import dates
 from portal.models import SUPPLIER_ROLES, Role
 from portal.services.errors import error_messages
 from portal.views.mixins import TenantViewMixin
 from suppliers.models import Certificate, Package, PurchaseOrderLine
+from suppliers.quantities import typed
 from suppliers.selectors import ASN_FILTERS, asn_counts, asn_detail, asn_lines, asn_list, po_list
 from suppliers.services import asns as service
 
@@ -23,6 +28,7 @@ FILTER_LABELS = [
     ("", "All"),
     ("draft", "Drafts"),
     ("on_the_way", "On the way"),
+    ("partial", "Partly received"),
     ("received", "Received"),
     ("cancelled", "Cancelled"),
 ]
@@ -98,6 +104,8 @@ class AsnDetailView(TenantViewMixin, TemplateView):
             lines=lines,
             packages=packages,
             certificates=list(asn.certificates.select_related("line__order_line")),
+            receipts=list(asn.receipts.order_by("date_done", "id")),
+            received=any(line.quantity_received for line in lines),
             orders=list(asn.orders.order_by("name")),
             editing=editing,
             errors=kwargs.get("errors") or {},
@@ -183,6 +191,7 @@ class AsnDetailView(TenantViewMixin, TemplateView):
         try:
             if action in ("save", "submit"):
                 header, lines, packages, package_rows = form_input(request.POST)
+                header["eta"] = form_eta(header.get("eta"), asn)
                 try:
                     service.asn_update(
                         membership=self.membership, asn_id=asn.pk, header=header, lines=lines, packages=packages
@@ -194,7 +203,7 @@ class AsnDetailView(TenantViewMixin, TemplateView):
                         asn = service.asn_submit(membership=self.membership, asn_id=asn.pk)
                     except ValidationError as exc:
                         raise ValidationError(
-                            form_errors(error_messages(exc), lines, package_rows, saved=True)
+                            form_errors(error_messages(exc), lines, package_rows, saved=_stored(asn))
                         ) from exc
                     messages.success(
                         request,
@@ -219,37 +228,59 @@ class AsnDetailView(TenantViewMixin, TemplateView):
                     lot_name=request.POST.get("lot_name", ""),
                 )
                 messages.success(request, f"{cert.filename} attached to {asn.number}.")
+            elif action == "remove_certificate":
+                name = list(
+                    asn.certificates.filter(pk=_int(request.POST.get("certificate"))).values_list("filename", flat=True)
+                )
+                service.asn_remove_certificate(
+                    membership=self.membership, asn_id=asn.pk, certificate_id=request.POST.get("certificate")
+                )
+                messages.success(request, f"{name[0] if name else 'The certificate'} removed from {asn.number}.")
             else:
                 raise Http404()
         except ValidationError as exc:
             errors = error_messages(exc)
             asn = asn_detail(membership=self.membership, pk=kwargs["pk"])
             posted = request.POST if action in ("save", "submit") else None
-            if action in ("ship", "cancel", "attach"):
+            if action in ("ship", "cancel", "attach", "remove_certificate"):
                 messages.error(request, " ".join(errors.values()))
                 return redirect("asn_detail", slug, asn.pk)
             return self.render_to_response(self.get_context_data(asn=asn, errors=errors, posted=posted), status=400)
         return redirect("asn_detail", slug, asn.pk)
 
 
-def form_errors(errors: dict[str, str], lines: list[dict], packages_sent: list[int], *, saved: bool) -> dict[str, str]:
-    """Service errors name positions in what it was given (or, once saved, in the ASN's lines);
-    the editor shows them next to its own fields (``line-3-item-1-lot_name``)."""
-    shipped = [spec for spec in lines if _positive(spec["quantity"])]
+Stored = list[tuple[int, list[tuple[str, int]]]]  # (PO line, [(lot name, occurrence), ...]) per saved line
+
+
+def form_errors(
+    errors: dict[str, str], lines: list[dict], packages_sent: list[int], *, saved: Stored | bool
+) -> dict[str, str]:
+    """Service errors name positions in what it was given (or, once saved, in the ASN's lines and items as
+    stored: ``saved`` lists them, see ``_stored``); the editor shows them next to its own fields
+    (``line-3-item-1-lot_name``)."""
+    by_po_line = {str(spec["order_line"]): spec for spec in lines}
     out = {}
     for key, message in errors.items():
         parts = key.split(".")
-        if parts[0] == "lines" and len(parts) >= 3:
-            pool = shipped if saved else lines
+        if parts[0] == "lines" and len(parts) >= 3 and parts[1].isdigit():
             k = int(parts[1])
-            spec = pool[k] if k < len(pool) else None
+            if saved:
+                stored = saved[k] if isinstance(saved, list) and k < len(saved) else None
+                spec = by_po_line.get(str(stored[0])) if stored else None
+            else:
+                spec = lines[k] if k < len(lines) else None
             if spec is None:
                 out["__all__"] = message
                 continue
-            if parts[2] == "items" and len(parts) == 5:
+            if parts[2] == "items" and len(parts) == 5 and parts[3].isdigit():
                 j = int(parts[3])
+                position = _item_position(spec, stored[1], j) if saved else j
                 rows = spec["item_rows"]
-                target = f"line-{spec['row']}-item-{rows[j]}-{parts[4]}" if j < len(rows) and rows[j] >= 0 else None
+                target = (
+                    f"line-{spec['row']}-item-{rows[position]}-{parts[4]}"
+                    if position is not None and position < len(rows) and rows[position] >= 0
+                    else None
+                )
                 out[target or f"line-{spec['row']}-serials"] = message
             else:
                 out[f"line-{spec['row']}-{parts[2]}"] = message
@@ -260,11 +291,49 @@ def form_errors(errors: dict[str, str], lines: list[dict], packages_sent: list[i
     return out
 
 
-def _positive(value) -> bool:
+def _stored(asn) -> Stored:
+    """The draft's lines as the service numbers them once saved (by id: an edit keeps rows in place, so a
+    line added later sits last), each with its items in the same order as (lot name, occurrence)."""
+    out = []
+    for line in asn.lines.order_by("id").prefetch_related("items"):
+        seen: dict[str, int] = {}
+        items = []
+        for item in line.items.all():
+            items.append((item.lot_name, seen.get(item.lot_name, 0)))
+            seen[item.lot_name] = seen.get(item.lot_name, 0) + 1
+        out.append((line.order_line_id, items))
+    return out
+
+
+def _item_position(spec: dict, stored_items: list[tuple[str, int]], j: int) -> int | None:
+    """Where the ``j``-th stored item of a line was in the form: the same lot name, the same occurrence."""
+    if j >= len(stored_items):
+        return None
+    if "positions" not in spec:
+        seen: dict[str, int] = {}
+        spec["positions"] = {}
+        for i, item in enumerate(spec["items"]):
+            name = (item.get("lot_name") or "").strip()
+            spec["positions"][(name, seen.get(name, 0))] = i
+            seen[name] = seen.get(name, 0) + 1
+    return spec["positions"].get(stored_items[j])
+
+
+def _int(value) -> int:
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) < 19 else 0
+
+
+def form_eta(text: str | None, asn) -> dt.datetime | dates.Refused | None:
+    """The ETA as the editor showed it: wall-clock time in the viewer's zone (``portal.dates``); text
+    unchanged keeps the stored moment exactly. What cannot be read goes on, refused, so the service
+    reports it with every other error of the form."""
     try:
-        return float(str(value).replace(",", ".")) > 0
-    except ValueError:
-        return True  # let the service say what is wrong with it
+        return dates.parse_instant(
+            text, wall_zone=timezone.get_current_timezone(), day_zone=dates.tenant_zone(asn.tenant), keep=asn.eta
+        )
+    except dates.DateInputError as exc:
+        return dates.Refused(text or "", str(exc))
 
 
 def form_input(post) -> tuple[dict, list[dict], list[dict], list[int]]:
@@ -276,7 +345,11 @@ def form_input(post) -> tuple[dict, list[dict], list[dict], list[int]]:
         kind = post.get(f"pkg-{k}-kind", "")
         if kind:
             package_specs.append(
-                {"kind": kind, "weight_kg": post.get(f"pkg-{k}-weight_kg", ""), "sscc": post.get(f"pkg-{k}-sscc", "")}
+                {
+                    "kind": kind,
+                    "weight_kg": typed(post.get(f"pkg-{k}-weight_kg", "")),
+                    "sscc": post.get(f"pkg-{k}-sscc", ""),
+                }
             )
             position[str(k + 1)] = str(len(package_specs))
             package_rows.append(k)
@@ -291,6 +364,7 @@ def form_input(post) -> tuple[dict, list[dict], list[dict], list[int]]:
                 f: post.get(f"line-{i}-item-{j}-{f}", "").strip()
                 for f in ("lot_name", "expiry_date", "quantity", "package")
             }
+            item["quantity"] = typed(item["quantity"]) if item["quantity"] else ""
             if item["quantity"] or item["lot_name"]:
                 # A blank package row that was chosen but left empty is no package: say so.
                 item["package"] = position.get(item["package"], item["package"] and f"#{item['package']}")
@@ -304,7 +378,7 @@ def form_input(post) -> tuple[dict, list[dict], list[dict], list[int]]:
         lines.append(
             {
                 "order_line": post.get(f"line-{i}-order_line"),
-                "quantity": post.get(f"line-{i}-quantity") or "0",
+                "quantity": typed(post.get(f"line-{i}-quantity") or "0"),
                 "items": items,
                 "row": i,
                 "item_rows": item_rows,

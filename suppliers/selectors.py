@@ -19,7 +19,7 @@ from suppliers.models import (
     PurchaseOrderMessage,
 )
 
-OPEN = Q(state="purchase") & ~Q(receipt_status="full")
+OPEN = Q(state__in=["purchase", "done"]) & ~Q(receipt_status="full")  # locked orders still receive
 NEEDS_ACK = OPEN & Q(ack_status__in=[AckStatus.NONE, AckStatus.DECLINED, AckStatus.OUTDATED])
 
 
@@ -39,10 +39,10 @@ PO_FILTERS = {
     "changed": lambda: OPEN & Q(ack_status=AckStatus.OUTDATED),
     "acknowledged": lambda: OPEN & Q(ack_status=AckStatus.ACCEPTED),
     "late": lambda: OPEN & _late(),
-    "partial": lambda: Q(state="purchase", receipt_status="partial"),
+    "partial": lambda: Q(state__in=["purchase", "done"], receipt_status="partial"),
     "open": lambda: OPEN,
     "rfq": lambda: Q(state__in=["sent", "to approve"]),
-    "closed": lambda: Q(receipt_status="full") | Q(state__in=["done", "cancel"]),
+    "closed": lambda: Q(receipt_status="full") | Q(state="cancel"),
 }
 
 SORTS = {
@@ -145,10 +145,41 @@ def po_messages(*, po: PurchaseOrder) -> QuerySet[PurchaseOrderMessage]:
     return po.messages.select_related("outbox_event").order_by("created_at", "id")
 
 
+def po_messages_to_answer(*, membership: Membership, limit: int = 5) -> list[PurchaseOrderMessage]:
+    """The other side's latest messages on orders in scope, newest first: a supplier's for the
+    buyer's staff, the buyer's for a supplier. Each carries ``answered``: someone of the reader's
+    side has written on that order since."""
+    from django.db.models import Exists, OuterRef
+
+    # Who wrote a message is decided by the author's membership of this tenant: supplier roles
+    # belong to a partner, staff to none.
+    supplier_author = Exists(
+        Membership.objects.filter(tenant_id=OuterRef("tenant_id"), user_id=OuterRef("author_id"), partner__isnull=False)
+    )
+    reader_is_supplier = membership.is_supplier_role
+    later_from_reader_side = PurchaseOrderMessage.objects.filter(
+        order_id=OuterRef("order_id"),
+        created_at__gt=OuterRef("created_at"),
+        author__memberships__tenant_id=membership.tenant_id,
+        author__memberships__partner__isnull=not reader_is_supplier,
+    )
+    qs = (
+        PurchaseOrderMessage.objects.visible_to(membership)
+        .alias(from_supplier=supplier_author)
+        .filter(from_supplier=not reader_is_supplier)
+        .annotate(answered=Exists(later_from_reader_side))
+        .select_related("order__partner")
+        .order_by("-created_at", "-id")
+    )
+    return list(qs[:limit])
+
+
 ASN_FILTERS = {
     "draft": Q(status="draft"),
-    "on_the_way": Q(status__in=["submitted", "in_transit"]),
-    "received": Q(status__in=["partial", "received"]),
+    # Partly received: part is on the way still, part has arrived; it shows under both and on its own tab.
+    "on_the_way": Q(status__in=["submitted", "in_transit", "partial"]),
+    "partial": Q(status="partial"),
+    "received": Q(status="received"),
     "cancelled": Q(status="cancelled"),
 }
 

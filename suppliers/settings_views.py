@@ -8,6 +8,7 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.views.generic import FormView
 
+from portal.dates import zone_names
 from portal.models import Role, Tenant
 from portal.services.audit import audit_record, field_changes
 from portal.views.mixins import TenantViewMixin
@@ -19,13 +20,30 @@ FIELDS = [
     "ack_qty_over_pct",
     "asn_qty_over_pct",
     "gs1_company_prefix",
+    "time_zone",
 ]
 
 
 class CollaborationSettingsForm(forms.ModelForm):
+    # The zone of the tenant's days (requested, promised, ship and expiry dates) and of its people's
+    # times unless they choose their own (portal.dates).
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        help_text="Where your dock and buyers are: delivery days are your days, and times show in this zone "
+        "unless a person chooses their own.",
+    )
+
     class Meta:
         model = Tenant
         fields = FIELDS
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        names = zone_names()
+        current = self.instance.time_zone if self.instance else ""
+        if current and current not in names:
+            names = sorted([*names, current])
+        self.fields["time_zone"].choices = [(name, name.replace("_", " ")) for name in names]
 
     def clean(self):
         data = super().clean()

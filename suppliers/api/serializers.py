@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api.date_fields import DayField, InstantField
+from portal.api.serializers import StrictInputSerializer
+from suppliers import statuses
+from suppliers.api.bounded_fields import BoundedList, BoundedListField, QuantityField, WeightField
+from suppliers.limits import MAX_ACK_LINES, MAX_ASN_ITEMS, MAX_ASN_LINES, MAX_ASN_ORDERS, MAX_ASN_PACKAGES
 from suppliers.models import (
     Acknowledgement,
     AcknowledgementLine,
@@ -17,13 +23,57 @@ from suppliers.models import (
 )
 
 MAX_ID = 10**18 - 1
+MAX_NAME = 64  # PurchaseOrder.name
+MAX_CODE = 120  # a product's internal reference or the supplier's code
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            {"type": "string", "minLength": 1, "maxLength": MAX_NAME},
+        ],
+        "description": "The order's id in the portal, or its number in Odoo (e.g. P00003).",
+    }
+)
+class OrderRefField(serializers.Field):
+    """A purchase order by portal id or by its Odoo name; digits alone are an id (forms send text)."""
+
+    default_error_messages = {"invalid": "Name the order by its id or its number (e.g. P00003)."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, str)):
+            self.fail("invalid")
+        text = data.strip() if isinstance(data, str) else str(data)
+        if isinstance(data, int) or (text.isascii() and text.isdigit()):
+            if len(text) > len(str(MAX_ID)) or not 0 < int(text) <= MAX_ID:  # int() of 5,000 digits raises
+                self.fail("invalid")
+            return int(text)
+        if not text or len(text) > MAX_NAME or not text.isprintable():
+            self.fail("invalid")
+        return text
+
+    def to_representation(self, value):
+        return value
+
+
+class WordField(serializers.ChoiceField):
+    """A read-only status in the shared vocabulary (``suppliers.statuses``): ``pick`` turns the
+    source value into one of ``choices`` (a word, or the label the pages show)."""
+
+    def __init__(self, choices, pick, **kwargs):
+        self.pick = pick
+        super().__init__(choices=list(choices), read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return self.pick(value)
 
 
 class PurchaseOrderLineSerializer(serializers.ModelSerializer):
     product_code = serializers.CharField(source="product.default_code", default="", read_only=True)
     product_name = serializers.CharField(source="product.name", default="", read_only=True)
     tracking = serializers.CharField(source="product.tracking", default="none", read_only=True)
-    quantity_open = serializers.DecimalField(source="qty_open", max_digits=16, decimal_places=4, read_only=True)
+    quantity_open = QuantityField(source="qty_open", read_only=True)
 
     class Meta:
         model = PurchaseOrderLine
@@ -46,8 +96,15 @@ class PurchaseOrderLineSerializer(serializers.ModelSerializer):
 
 
 class PurchaseOrderSerializer(serializers.ModelSerializer):
-    acknowledgement_status = serializers.CharField(source="ack_status", read_only=True)
+    # Statuses in the pages' words (suppliers/statuses.py); ``state`` stays Odoo's own field.
+    status = WordField(statuses.PO_STATUSES, statuses.po_status, source="*", help_text="As the order's badge says.")
+    status_label = WordField(
+        list(statuses.PO_STATUSES.values()), lambda po: statuses.PO_STATUSES[statuses.po_status(po)], source="*"
+    )
+    acknowledgement_status = WordField(statuses.ACK_STATUS_LABELS, statuses.ACK_STATUS_WORDS.get, source="ack_status")
+    receipt_status = WordField(statuses.RECEIPT_LABELS, statuses.RECEIPT_WORDS.get)
     is_late = serializers.BooleanField(read_only=True, default=False)
+    state = serializers.CharField(read_only=True, help_text="The order's state in Odoo (purchase.order.state).")
 
     class Meta:
         model = PurchaseOrder
@@ -55,6 +112,8 @@ class PurchaseOrderSerializer(serializers.ModelSerializer):
             "id",
             "odoo_id",
             "name",
+            "status",
+            "status_label",
             "state",
             "partner_ref",
             "date_order",
@@ -96,18 +155,40 @@ class AckLineReadSerializer(serializers.ModelSerializer):
         ]
 
 
+def odoo_status_fields():
+    """``odoo_status`` and ``odoo_status_label``: where the record stands with Odoo, as its sync badge says."""
+    # source="*": a record without an event is "portal_only", and DRF would answer null for a None source.
+    return (
+        WordField(statuses.ODOO_STATUSES, lambda obj: statuses.odoo_status(obj.outbox_event), source="*"),
+        WordField(
+            list(statuses.ODOO_STATUSES.values()),
+            lambda obj: statuses.ODOO_STATUSES[statuses.odoo_status(obj.outbox_event)],
+            source="*",
+        ),
+    )
+
+
 class AcknowledgementSerializer(serializers.ModelSerializer):
     purchase_order = serializers.IntegerField(source="order_id", read_only=True)
+    purchase_order_name = serializers.CharField(source="order.name", read_only=True)
+    status = WordField(statuses.ACKNOWLEDGEMENT_LABELS, statuses.ACKNOWLEDGEMENT_WORDS.get)
+    status_label = WordField(
+        list(statuses.ACKNOWLEDGEMENT_LABELS.values()),
+        lambda value: statuses.ACKNOWLEDGEMENT_LABELS[statuses.ACKNOWLEDGEMENT_WORDS[value]],
+        source="status",
+    )
     lines = AckLineReadSerializer(many=True, read_only=True)
-    odoo_status = serializers.CharField(source="outbox_event.status", default=None, read_only=True, allow_null=True)
+    odoo_status, odoo_status_label = odoo_status_fields()
 
     class Meta:
         model = Acknowledgement
         fields = [
             "id",
             "purchase_order",
+            "purchase_order_name",
             "version",
             "status",
+            "status_label",
             "supplier_ref",
             "comment",
             "has_changes",
@@ -119,23 +200,36 @@ class AcknowledgementSerializer(serializers.ModelSerializer):
             "outdated_at",
             "outdated_changes",
             "odoo_status",
+            "odoo_status_label",
             "lines",
         ]
 
 
-class AckLineInputSerializer(serializers.Serializer):
-    line_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+class AckLineInputSerializer(StrictInputSerializer):
+    line_id = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="Id of the order line; or name it by `product_code`."
+    )
+    product_code = serializers.CharField(
+        required=False,
+        max_length=MAX_CODE,
+        help_text="The product's internal reference or your product code, when it is on one line of the order.",
+    )
     decision = serializers.ChoiceField(choices=AcknowledgementLine.Decision.choices, default="accept")
-    promised_date = serializers.DateField(required=False, allow_null=True)
-    promised_qty = serializers.DecimalField(max_digits=16, decimal_places=4, required=False, allow_null=True)
+    promised_date = DayField(required=False, allow_null=True)
+    promised_qty = QuantityField(required=False, allow_null=True)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
+    def validate(self, attrs):
+        if ("line_id" in attrs) == ("product_code" in attrs):
+            raise serializers.ValidationError({"line_id": "Name the line by line_id or by product_code (one of them)."})
+        return attrs
 
-class AcknowledgementInputSerializer(serializers.Serializer):
+
+class AcknowledgementInputSerializer(StrictInputSerializer):
     accept_all = serializers.BooleanField(default=False, help_text="Accept every line as ordered.")
     supplier_ref = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
-    lines = AckLineInputSerializer(many=True, required=False, default=list)
+    lines = BoundedList(child=AckLineInputSerializer(), required=False, default=list, max_length=MAX_ACK_LINES)
 
 
 class AsnItemSerializer(serializers.ModelSerializer):
@@ -143,7 +237,7 @@ class AsnItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AsnItem
-        fields = ["lot_name", "expiry_date", "quantity", "package"]
+        fields = ["lot_name", "expiry_date", "quantity", "quantity_received", "package"]
 
 
 class AsnLineSerializer(serializers.ModelSerializer):
@@ -154,7 +248,16 @@ class AsnLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AsnLine
-        fields = ["id", "order_line", "purchase_order", "product_code", "quantity", "uom_name", "items"]
+        fields = [
+            "id",
+            "order_line",
+            "purchase_order",
+            "product_code",
+            "quantity",
+            "quantity_received",
+            "uom_name",
+            "items",
+        ]
 
 
 class PackageSerializer(serializers.ModelSerializer):
@@ -164,17 +267,21 @@ class PackageSerializer(serializers.ModelSerializer):
 
 
 class CertificateSerializer(serializers.ModelSerializer):
+    order_line = serializers.IntegerField(source="line.order_line_id", default=None, read_only=True, allow_null=True)
+
     class Meta:
         model = Certificate
-        fields = ["id", "kind", "filename", "content_type", "size", "sha256", "lot_name", "line"]
+        fields = ["id", "kind", "filename", "content_type", "size", "sha256", "lot_name", "line", "order_line"]
 
 
 class AsnSerializer(serializers.ModelSerializer):
+    eta = InstantField(read_only=True, allow_null=True)
     orders = serializers.SerializerMethodField()
     lines = AsnLineSerializer(many=True, read_only=True)
     packages = PackageSerializer(many=True, read_only=True)
     certificates = CertificateSerializer(many=True, read_only=True)
-    odoo_status = serializers.CharField(source="outbox_event.status", default=None, read_only=True, allow_null=True)
+    status_label = WordField(list(statuses.ASN_STATUSES.values()), statuses.ASN_STATUSES.get, source="status")
+    odoo_status, odoo_status_label = odoo_status_fields()
 
     class Meta:
         model = Asn
@@ -182,6 +289,7 @@ class AsnSerializer(serializers.ModelSerializer):
             "id",
             "number",
             "status",
+            "status_label",
             "orders",
             "ship_date",
             "eta",
@@ -193,7 +301,10 @@ class AsnSerializer(serializers.ModelSerializer):
             "cancelled_at",
             "cancel_reason",
             "odoo_status",
+            "odoo_status_label",
             "odoo_mismatches",
+            "order_changes",
+            "order_changes",
             "lines",
             "packages",
             "certificates",
@@ -203,10 +314,10 @@ class AsnSerializer(serializers.ModelSerializer):
         return [{"id": po.pk, "name": po.name} for po in asn.orders.all()]
 
 
-class AsnItemInputSerializer(serializers.Serializer):
+class AsnItemInputSerializer(StrictInputSerializer):
     lot_name = serializers.CharField(required=False, allow_blank=True, max_length=80, default="")
-    expiry_date = serializers.DateField(required=False, allow_null=True)
-    quantity = serializers.DecimalField(max_digits=16, decimal_places=4)
+    expiry_date = DayField(required=False, allow_null=True)
+    quantity = QuantityField()
     package = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -216,16 +327,36 @@ class AsnItemInputSerializer(serializers.Serializer):
     )
 
 
-class AsnLineInputSerializer(serializers.Serializer):
-    order_line = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="Id of the purchase order line.")
-    quantity = serializers.DecimalField(max_digits=16, decimal_places=4, min_value=0)
+class AsnLineInputSerializer(StrictInputSerializer):
+    order_line = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        help_text="Id of the purchase order line; or name it by `product_code` (and `purchase_order`).",
+    )
+    purchase_order = OrderRefField(
+        required=False, help_text="With `product_code`: the order (id or number), when the shipment has several."
+    )
+    product_code = serializers.CharField(
+        required=False, max_length=MAX_CODE, help_text="The product's internal reference or your product code."
+    )
+    quantity = QuantityField(min_value=0)
     uom = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
-    items = AsnItemInputSerializer(many=True, required=False, default=list)
+    items = BoundedList(child=AsnItemInputSerializer(), required=False, default=list, max_length=MAX_ASN_ITEMS)
+
+    def validate(self, attrs):
+        if ("order_line" in attrs) == ("product_code" in attrs):
+            raise serializers.ValidationError(
+                {"order_line": "Name the order line by order_line or by product_code (one of them)."}
+            )
+        if "purchase_order" in attrs and "product_code" not in attrs:
+            raise serializers.ValidationError({"purchase_order": "Goes with product_code; order_line needs no order."})
+        return attrs
 
 
-class PackageInputSerializer(serializers.Serializer):
+class PackageInputSerializer(StrictInputSerializer):
     kind = serializers.ChoiceField(choices=Package.Kind.choices, default="carton")
-    weight_kg = serializers.DecimalField(max_digits=10, decimal_places=3, required=False, allow_null=True)
+    weight_kg = WeightField(required=False, allow_null=True)
     sscc = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -235,30 +366,62 @@ class PackageInputSerializer(serializers.Serializer):
     )
 
 
-class AsnWriteSerializer(serializers.Serializer):
-    ship_date = serializers.DateField(required=False, allow_null=True)
-    eta = serializers.DateTimeField(required=False, allow_null=True)
+class AsnWriteSerializer(StrictInputSerializer):
+    ship_date = DayField(required=False, allow_null=True)
+    eta = InstantField(required=False, allow_null=True)
     carrier = serializers.CharField(required=False, allow_blank=True, max_length=80)
     tracking_number = serializers.CharField(required=False, allow_blank=True, max_length=80)
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-    lines = AsnLineInputSerializer(many=True, required=False)
-    packages = PackageInputSerializer(many=True, required=False, max_length=200)
+    lines = BoundedList(child=AsnLineInputSerializer(), required=False, max_length=MAX_ASN_LINES)
+    packages = BoundedList(child=PackageInputSerializer(), required=False, max_length=MAX_ASN_PACKAGES)
 
 
 class AsnCreateSerializer(AsnWriteSerializer):
-    orders = serializers.ListField(
-        child=serializers.IntegerField(),
+    orders = BoundedListField(
+        child=OrderRefField(),
         min_length=1,
-        max_length=50,
-        help_text="Ids of open purchase orders of this partner.",
+        max_length=MAX_ASN_ORDERS,
+        help_text="Open purchase orders of this partner: ids, or numbers as in Odoo (P00003).",
     )
 
 
-class AsnCancelSerializer(serializers.Serializer):
+class AsnCancelSerializer(StrictInputSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
-class AsnImportSerializer(serializers.Serializer):
+class AsnImportSerializer(StrictInputSerializer):
     file = serializers.FileField(
         help_text="CSV or XLSX with columns po, product_code, quantity, uom, lot, expiry_date, package."
     )
+
+
+class NoInputSerializer(StrictInputSerializer):
+    """An action that reads no body: any field sent is named back as unknown."""
+
+
+class CertificateInputSerializer(StrictInputSerializer):
+    """A certificate for the whole shipment, one of its lines, or one lot (of a line)."""
+
+    file = serializers.FileField(help_text="PDF, PNG or JPEG, at most 10 MB.")
+    kind = serializers.ChoiceField(choices=Certificate.Kind.choices, default=Certificate.Kind.COC)
+    line = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="Id of the shipment's line (`lines[].id`)."
+    )
+    order_line = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="Or: id of the purchase order line it ships."
+    )
+    purchase_order = OrderRefField(required=False, help_text="Or: with `product_code`, the order (id or number).")
+    product_code = serializers.CharField(
+        required=False, max_length=MAX_CODE, help_text="Or: the product's internal reference or your product code."
+    )
+    lot_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=80, default="", help_text="A lot or serial of that line."
+    )
+
+    def validate(self, attrs):
+        ways = [name for name in ("line", "order_line", "product_code") if name in attrs]
+        if len(ways) > 1:
+            raise serializers.ValidationError({ways[1]: f"Name the line one way: {' or '.join(ways)}, not both."})
+        if "purchase_order" in attrs and "product_code" not in attrs:
+            raise serializers.ValidationError({"purchase_order": "Goes with product_code."})
+        return attrs

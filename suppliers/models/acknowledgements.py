@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from portal.models import TenantOwnedModel
+from suppliers.quantities import quantity_field
 
 
 class Acknowledgement(TenantOwnedModel):
@@ -76,9 +77,9 @@ class AcknowledgementLine(TenantOwnedModel):
     line_odoo_id = models.PositiveIntegerField()
     description = models.TextField()
     decision = models.CharField(max_length=8, choices=Decision.choices)
-    requested_qty = models.DecimalField(max_digits=16, decimal_places=4)
+    requested_qty = quantity_field()
     requested_date = models.DateField(null=True, blank=True)
-    promised_qty = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    promised_qty = quantity_field(null=True, blank=True)
     promised_date = models.DateField(null=True, blank=True)
     reason = models.CharField("reason", max_length=500, blank=True)
     within_tolerance = models.BooleanField(default=True)

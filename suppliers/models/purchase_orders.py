@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from portal.models import TenantOwnedModel, TenantScopedQuerySet
+from suppliers.quantities import quantity_field
 
 
 class PurchaseOrderQuerySet(TenantScopedQuerySet):
@@ -55,6 +56,12 @@ class PurchaseOrder(TenantOwnedModel):
     buyer_name = models.CharField(max_length=120, blank=True)
     ship_to = models.CharField("deliver to", max_length=120, blank=True, help_text="Odoo's receipt operation type.")
     ship_to_odoo_id = models.PositiveIntegerField(null=True, blank=True)
+    ship_to_address = models.TextField(
+        "delivery address",
+        blank=True,
+        help_text="Where the goods go, one line each (name, street, zip and city, country), as pulled: the "
+        "dropship address, else the address of the warehouse of the receipt's operation type.",
+    )
     odoo_write_date = models.CharField(max_length=19, blank=True, help_text="write_date as Odoo returned it (UTC).")
     odoo_fingerprint = models.CharField(max_length=40, blank=True, help_text="Digest of the row as last pulled.")
     pulled_at = models.DateTimeField(auto_now=True)
@@ -103,7 +110,9 @@ class PurchaseOrder(TenantOwnedModel):
 
     @property
     def is_open(self) -> bool:
-        return self.state == self.State.PURCHASE and self.receipt_status != self.ReceiptStatus.FULL
+        # A locked order (18: state "done"; 19: ``locked``, pulled as "done") still receives: with the
+        # company's "lock confirmed orders" setting every order is locked at approval.
+        return self.state in (self.State.PURCHASE, self.State.DONE) and self.receipt_status != self.ReceiptStatus.FULL
 
     @property
     def needs_acknowledgement(self) -> bool:
@@ -121,11 +130,11 @@ class PurchaseOrderLine(TenantOwnedModel):
     product = models.ForeignKey("suppliers.Product", on_delete=models.PROTECT, null=True, blank=True)
     description = models.TextField()
     vendor_product_code = models.CharField("supplier's product code", max_length=120, blank=True)
-    quantity = models.DecimalField(max_digits=16, decimal_places=4)
+    quantity = quantity_field()
     uom_name = models.CharField("unit", max_length=64, blank=True)
     price_unit = models.DecimalField(max_digits=16, decimal_places=4, default=0)
     date_planned = models.DateTimeField("expected", null=True, blank=True)
-    qty_received = models.DecimalField(max_digits=16, decimal_places=4, default=0)
+    qty_received = quantity_field(default=0)
     odoo_write_date = models.CharField(max_length=19, blank=True)
 
     class Meta:

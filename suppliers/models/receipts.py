@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from portal.models import TenantOwnedModel
+from suppliers.quantities import quantity_field
 
 
 class Receipt(TenantOwnedModel):
@@ -49,8 +50,8 @@ class ReceiptMove(TenantOwnedModel):
     odoo_id = models.PositiveIntegerField()
     product = models.ForeignKey("suppliers.Product", on_delete=models.PROTECT, null=True, blank=True)
     order_line = models.ForeignKey("suppliers.PurchaseOrderLine", on_delete=models.SET_NULL, null=True, blank=True)
-    quantity_expected = models.DecimalField(max_digits=16, decimal_places=4)
-    quantity_done = models.DecimalField(max_digits=16, decimal_places=4, default=0)
+    quantity_expected = quantity_field()
+    quantity_done = quantity_field(default=0)
     state = models.CharField(max_length=24)
     lots = models.JSONField(default=list, blank=True, help_text='[{"lot": "LOT-A", "quantity": 6.0}]')
 

@@ -5,10 +5,13 @@ The portal owns all of it and pushes it to the PO's incoming receipt in Odoo.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 
 from portal.models import TenantOwnedModel
+from suppliers.quantities import quantity_field, weight_field
 
 
 class TenantCounter(models.Model):
@@ -26,6 +29,8 @@ class TenantCounter(models.Model):
 
 
 class Asn(TenantOwnedModel):
+    """A shipment a supplier announces: header, lines of its POs, packages, lots and certificates."""
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted"
@@ -55,6 +60,14 @@ class Asn(TenantOwnedModel):
         "integrations.OutboxEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     odoo_mismatches = models.JSONField(default=list, blank=True, help_text="What Odoo's receipt did not match.")
+    order_changes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What changed on its orders in Odoo after it was announced (cancelled, lines removed or cut).",
+    )
+    receipts = models.ManyToManyField(
+        "suppliers.Receipt", blank=True, related_name="asns", help_text="Receipts done in Odoo that brought its goods."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -70,7 +83,7 @@ class Asn(TenantOwnedModel):
 
     @property
     def cancellable(self) -> bool:
-        return self.status in (self.Status.DRAFT, self.Status.SUBMITTED, self.Status.IN_TRANSIT)
+        return self.status in (self.Status.DRAFT, *self.OPEN_STATUSES)
 
 
 class AsnLine(TenantOwnedModel):
@@ -80,13 +93,15 @@ class AsnLine(TenantOwnedModel):
 
     asn = models.ForeignKey(Asn, on_delete=models.CASCADE, related_name="lines")
     order_line = models.ForeignKey("suppliers.PurchaseOrderLine", on_delete=models.PROTECT, related_name="asn_lines")
-    quantity = models.DecimalField(max_digits=16, decimal_places=4)
+    quantity = quantity_field()
     uom_name = models.CharField(max_length=64, blank=True)
-    received_before = models.DecimalField(
-        max_digits=16,
-        decimal_places=4,
+    received_before = quantity_field(
         default=0,
         help_text="What the PO line had received when the ASN was submitted.",
+    )
+    quantity_received = quantity_field(
+        default=0,
+        help_text="What receipts done in Odoo brought of this line (decided from their lots and quantities).",
     )
 
     class Meta:
@@ -101,9 +116,14 @@ class AsnLine(TenantOwnedModel):
         product = self.order_line.product
         return product.tracking if product else "none"
 
+    @property
+    def quantity_open(self):
+        """What is still on its way (announced, not yet on a done receipt)."""
+        return max(self.quantity - self.quantity_received, Decimal(0))
+
 
 class Package(TenantOwnedModel):
-    """A handling unit (carton, pallet) with its SSCC-18, unique in the tenant."""
+    """A handling unit (carton, pallet) with its SSCC-18, unique in the tenant, numbered once it holds something."""
 
     class Kind(models.TextChoices):
         CARTON = "carton", "Carton"
@@ -113,13 +133,16 @@ class Package(TenantOwnedModel):
     scope_partner_path = "asn__partner"
 
     asn = models.ForeignKey(Asn, on_delete=models.CASCADE, related_name="packages")
-    sscc = models.CharField("SSCC", max_length=18)
+    sscc = models.CharField("SSCC", max_length=18, blank=True, help_text="Given when it first holds something.")
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.CARTON)
-    weight_kg = models.DecimalField("gross weight (kg)", max_digits=10, decimal_places=3, null=True, blank=True)
+    weight_kg = weight_field("gross weight (kg)", null=True, blank=True)
 
     class Meta:
         ordering = ["asn", "id"]
-        constraints = [models.UniqueConstraint(fields=["tenant", "sscc"], name="package_unique_sscc")]
+        # An empty package has no SSCC yet (""): it is numbered once it holds something.
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "sscc"], condition=~models.Q(sscc=""), name="package_unique_sscc")
+        ]
 
     def __str__(self) -> str:
         return self.sscc
@@ -135,7 +158,8 @@ class AsnItem(TenantOwnedModel):
     package = models.ForeignKey(Package, on_delete=models.SET_NULL, null=True, blank=True, related_name="items")
     lot_name = models.CharField("lot or serial", max_length=80, blank=True)
     expiry_date = models.DateField(null=True, blank=True)
-    quantity = models.DecimalField(max_digits=16, decimal_places=4)
+    quantity = quantity_field()
+    quantity_received = quantity_field(default=0, help_text="What done receipts brought of this lot or serial.")
 
     class Meta:
         ordering = ["line", "id"]
@@ -159,7 +183,9 @@ class Certificate(TenantOwnedModel):
     scope_partner_path = "asn__partner"
 
     asn = models.ForeignKey(Asn, on_delete=models.CASCADE, related_name="certificates")
-    line = models.ForeignKey(AsnLine, on_delete=models.CASCADE, null=True, blank=True, related_name="certificates")
+    # PROTECT: a certificate has a life of its own; editing the lines never takes it away (removing it is
+    # an explicit, audited action: asn_remove_certificate).
+    line = models.ForeignKey(AsnLine, on_delete=models.PROTECT, null=True, blank=True, related_name="certificates")
     lot_name = models.CharField(max_length=80, blank=True)
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.COC)
     file = models.FileField(upload_to=certificate_path)

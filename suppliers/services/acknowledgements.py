@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from integrations.services.outbox import outbox_emit
+from portal import dates
 from portal.models import Membership, Role, Tenant
 from portal.services.audit import audit_record
 from suppliers.models import Acknowledgement, AcknowledgementLine, AckStatus, PurchaseOrder, PurchaseOrderLine
+from suppliers.quantities import NumberError, check_quantity, parse_number, plain
 from suppliers.selectors import po_counts_changed, po_get
 
 Decision = AcknowledgementLine.Decision
@@ -35,46 +36,31 @@ class LineAnswer:
     reason: str = ""
 
 
-def local_date(value: dt.datetime | None, tenant: Tenant) -> dt.date | None:
-    """The calendar day of an Odoo datetime where the buyer is."""
-    if value is None:
-        return None
-    return value.astimezone(ZoneInfo(tenant.time_zone or "UTC")).date()
-
-
-def odoo_noon(day: dt.date, tenant: Tenant) -> str:
-    """A promised day as Odoo stores it: noon in the buyer's time zone, in UTC (as Odoo's vendor portal does)."""
-    local = dt.datetime.combine(day, dt.time(12), tzinfo=ZoneInfo(tenant.time_zone or "UTC"))
-    return local.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+# The rules of days (portal.dates): a requested day is the tenant-zone day of Odoo's
+# date_planned; a promised day goes to Odoo as noon in the tenant's zone.
+local_date = dates.day_of
+odoo_noon = dates.odoo_noon
 
 
 def _parse_date(value, field: str, errors: dict) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.date):
-        return value
     try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        errors[field] = f"“{value}” is not a date; use YYYY-MM-DD."
+        return dates.parse_day(value)
+    except dates.DateInputError as exc:
+        errors[field] = str(exc)
         return None
 
 
 def _parse_qty(value, field: str, errors: dict) -> Decimal | None:
     if value in (None, ""):
         return None
-    try:
-        qty = Decimal(str(value))
-    except InvalidOperation:
-        errors[field] = f"“{value}” is not a number."
+    try:  # the digits every path agrees on (suppliers.quantities); the page hands over plain numbers
+        qty = parse_number(value, decimal_mark=".")
+        if qty <= 0:
+            raise NumberError(f"Promise a quantity above 0 (got {plain(qty)}).")
+        return check_quantity(qty)
+    except NumberError as exc:
+        errors[field] = str(exc)
         return None
-    if not qty.is_finite() or qty <= 0:
-        errors[field] = f"Promise a quantity above 0 (got {value})."
-        return None
-    if qty.as_tuple().exponent < -4 or qty >= Decimal("1e12"):
-        errors[field] = "Use at most 12 digits before and 4 after the decimal point."
-        return None
-    return qty
 
 
 def _within(tenant: Tenant, line: AcknowledgementLine) -> bool:
@@ -135,10 +121,16 @@ def _build_lines(
                 & set(errors)
             ):
                 errors[f"{prefix}.promised_date"] = "Give the date or the quantity you can deliver."
-            if promised_date and promised_date < timezone.localdate() - dt.timedelta(days=1):
+            if promised_date and promised_date < dates.tenant_today(po.tenant) - dt.timedelta(days=1):
                 errors[f"{prefix}.promised_date"] = f"{promised_date:%Y-%m-%d} is in the past; promise a coming day."
             promised_date = promised_date or requested_date
             promised_qty = promised_qty or line.quantity
+            if promised_qty < line.qty_received:
+                # Odoo refuses to order less than it has received ("create a return first").
+                unit = f" {line.uom_name}" if line.uom_name else ""
+                errors[f"{prefix}.promised_qty"] = (
+                    f"{line.qty_received.normalize():f}{unit} of this line are received already; promise at least that."
+                )
             if promised_date == requested_date and promised_qty == line.quantity:
                 decision = Decision.ACCEPT
         elif decision == Decision.REJECT:
@@ -225,7 +217,7 @@ def ack_submit(
         po.ack_status = AckStatus.ACCEPTED if within else AckStatus.PENDING
         po.save(update_fields=["ack_status"])
         if within:
-            _emit_to_odoo(ack, lines, actor_label=_label(membership))
+            _emit_to_odoo(ack, lines)
         else:
             ack.outbox_event = outbox_emit(
                 tenant=po.tenant, topic="po.ack_review_requested", aggregate=po, payload=_review_payload(ack, lines)
@@ -274,7 +266,7 @@ def ack_decide(*, membership: Membership, ack_id: int, approve: bool, note: str 
         po.ack_status = AckStatus.ACCEPTED if approve else AckStatus.DECLINED
         po.save(update_fields=["ack_status"])
         if approve:
-            _emit_to_odoo(ack, list(ack.lines.all()), actor_label=_label(membership), approved=True)
+            _emit_to_odoo(ack, list(ack.lines.select_related("order_line")), approved_by=membership)
         po_counts_changed(po.tenant_id)
         audit_record(
             tenant=po.tenant,
@@ -289,10 +281,24 @@ def ack_decide(*, membership: Membership, ack_id: int, approve: bool, note: str 
     return ack
 
 
-def _label(membership: Membership) -> str:
-    user = membership.user
-    company = membership.partner.name if membership.partner else membership.tenant.name
+def _person(user, company: str) -> str:
+    """“Anna Berg (Nordic Fasteners AB)”; an API token's user is named after its token."""
     return f"{user.get_full_name() or user.email} ({company})"
+
+
+def approved_qty(line: AcknowledgementLine) -> Decimal | None:
+    """The quantity Odoo's PO line must order once this answer stands, or None when it keeps its own.
+
+    A changed quantity is the promised one; a rejected line orders only what has arrived
+    already (usually 0: Odoo's way of taking a line off a confirmed order, and its receipt
+    follows). An accepted line, or a change of date alone, leaves the quantity as it is.
+    """
+    if line.decision == Decision.REJECT:
+        received = line.order_line.qty_received if line.order_line is not None else Decimal(0)
+        return received if received != line.requested_qty else None
+    if line.decision == Decision.CHANGE and line.promised_qty is not None and line.promised_qty != line.requested_qty:
+        return line.promised_qty
+    return None
 
 
 def _summary(ack: Acknowledgement, lines: list[AcknowledgementLine]) -> list[str]:
@@ -314,9 +320,17 @@ def _summary(ack: Acknowledgement, lines: list[AcknowledgementLine]) -> list[str
     return out
 
 
-def _emit_to_odoo(ack: Acknowledgement, lines: list[AcknowledgementLine], *, actor_label: str, approved=False):
+def _emit_to_odoo(ack: Acknowledgement, lines: list[AcknowledgementLine], *, approved_by: Membership | None = None):
+    """The answer as it stands (within tolerance, or as the buyer approved it) goes to Odoo.
+
+    Payload v2: the supplier who acknowledged and the buyer who approved are told apart
+    (v1 had one ``author``: whoever sent it), and the approved quantities travel with the
+    dates. The confirmed date is the earliest promised one of this version, the one
+    Odoo's vendor confirmation must carry.
+    """
     po, tenant = ack.order, ack.tenant
     dated = [line for line in lines if line.decision != Decision.REJECT and line.promised_date]
+    quantities = {line.line_odoo_id: approved_qty(line) for line in lines}
     payload = {
         "po_odoo_id": po.odoo_id,
         "ack_id": ack.pk,
@@ -328,13 +342,20 @@ def _emit_to_odoo(ack: Acknowledgement, lines: list[AcknowledgementLine], *, act
             for line in dated
             if line.promised_date != line.requested_date
         },
+        # Decimal strings: exact in the payload; Odoo's product_qty is a float, converted at the write.
+        "line_qtys": {str(odoo_id): f"{qty.normalize():f}" for odoo_id, qty in quantities.items() if qty is not None},
         "confirmed_date": min(line.promised_date for line in dated).isoformat() if dated else None,
-        "author": actor_label,
-        "approved": approved,
+        "acknowledged_by": _person(ack.created_by, po.partner.name),
+        "via_api": ack.source == Acknowledgement.Source.API,
+        "approved_by": _person(approved_by.user, tenant.name) if approved_by else "",
+        "approved": approved_by is not None,
+        "decision_note": ack.decision_note if approved_by else "",
         "summary": _summary(ack, lines),
         "comment": ack.comment,
     }
-    ack.outbox_event = outbox_emit(tenant=tenant, topic="po.acknowledged", aggregate=po, payload=payload)
+    ack.outbox_event = outbox_emit(
+        tenant=tenant, topic="po.acknowledged", aggregate=po, payload=payload, payload_version=2
+    )
     ack.save(update_fields=["outbox_event"])
 
 

@@ -1,210 +1,298 @@
 """Lines of a draft ASN from a CSV or XLSX file: one row per lot (or per line when untracked).
 
-Columns (header row, any order, names as below; extra columns are ignored):
+Columns (a header row, any order; case, spaces and hyphens in the names do not matter; other
+columns are ignored):
 
     po            purchase order number, e.g. P00042 (required)
     product_code  the product's internal reference or your product code (required)
-    quantity      quantity in the order's unit (required)
+    quantity      quantity in the order's unit (required), at most 11 digits before and 4 after the
+                  decimal mark (``suppliers.quantities``): 1234567, 2999.125, 2999,125, 1.234.567,5
     uom           the unit, when given it must be the order's unit
     lot           lot or serial number (required for tracked products)
-    expiry_date   YYYY-MM-DD
+    expiry_date   YYYY-MM-DD (or DD.MM.YYYY, or an Excel date)
     package       package number on this ASN (1, 2, ...); new numbers add packages
 
-Rows of the same order and product add up to one line. Every error names its row
-and column; nothing is imported when any row is wrong.
+Rows of the same order and product add up to one line. Every error names its row and column;
+nothing is imported when any row is wrong. Which files are read, and within which bounds, is
+``suppliers.services.table_files``'s business; numbers are read once, exactly, as decimals.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
+import datetime as dt
 import io
-from collections import OrderedDict
+import re
+from collections import defaultdict
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from portal.models import Membership
-from suppliers.models import PurchaseOrderLine
+from suppliers.limits import MAX_ASN_PACKAGES, MAX_IMPORT_ROWS
+from suppliers.models import AsnLine, PurchaseOrderLine
+from suppliers.quantities import QUANTITY_MAX, NumberError, check_quantity, parse_number, plain
 from suppliers.services.asns import asn_get, asn_problems, asn_update
+from suppliers.services.table_files import MAX_BYTES, TableFileError, TableRow, read_table, uncalculated
 
 COLUMNS = ["po", "product_code", "quantity", "uom", "lot", "expiry_date", "package"]
 REQUIRED = ["po", "product_code", "quantity"]
-MAX_ROWS = 5000
-MAX_BYTES = 5 * 1024 * 1024
+# Names ERP exports and people use for the same columns.
+ALIASES = {
+    "purchase_order": "po",
+    "po_number": "po",
+    "order": "po",
+    "product": "product_code",
+    "item_code": "product_code",
+    "qty": "quantity",
+    "unit": "uom",
+    "lot_number": "lot",
+    "lot_serial": "lot",
+    "serial": "lot",
+    "serial_number": "lot",
+    "expiry": "expiry_date",
+    "expiration_date": "expiry_date",
+    "package_number": "package",
+}
+MAX_ROWS = MAX_IMPORT_ROWS
+MAX_LENGTH = {"po": 64, "product_code": 120, "uom": 64, "lot": 80, "expiry_date": 30, "package": 20}
 EXAMPLE = [
     ["P00042", "ALU-BRKT-7", "250", "Units", "LOT-2026-117", "2028-01-31", "1"],
     ["P00042", "ALU-BRKT-7", "150", "Units", "LOT-2026-118", "2028-01-31", "2"],
     ["P00042", "M8-BOLT-50", "2000", "Units", "", "", "1"],
 ]
-
-
-def read_rows(data: bytes, filename: str) -> list[dict[str, str]]:
-    """Rows as dicts of the known columns; a file that cannot be read is one clear error."""
-    if len(data) > MAX_BYTES:
-        raise ValidationError({"file": "Files are limited to 5 MB."})
-    if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
-        rows = _xlsx(data)
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationError({"file": "Save the CSV as UTF-8 (Excel: CSV UTF-8)."}) from None
-        dialect = csv.excel
-        with contextlib.suppress(csv.Error):
-            dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else "", delimiters=",;\t")
-        rows = list(csv.reader(io.StringIO(text), dialect))
-    rows = [r for r in rows if any(str(c).strip() for c in r)]
-    if not rows:
-        raise ValidationError({"file": "The file is empty."})
-    header = [str(c).strip().lower() for c in rows[0]]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise ValidationError(
-            {"file": f"The header row lacks the column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}."}
-        )
-    if len(rows) - 1 > MAX_ROWS:
-        raise ValidationError({"file": f"At most {MAX_ROWS} rows per file."})
-    out = []
-    for row in rows[1:]:
-        values = {
-            name: (str(row[i]).strip() if i < len(row) and row[i] is not None else "")
-            for i, name in enumerate(header)
-            if name in COLUMNS
-        }
-        out.append({c: values.get(c, "") for c in COLUMNS})
-    return out
-
-
-def _xlsx(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ValidationError({"file": "This is not an Excel workbook (.xlsx) that can be read."}) from None
-    sheet = book.worksheets[0]
-    rows = []
-    for row in sheet.iter_rows(values_only=True):
-        rows.append(
-            [
-                ""
-                if v is None
-                else (
-                    v.date().isoformat()
-                    if hasattr(v, "date") and callable(v.date) and not isinstance(v, str)
-                    else (f"{v:g}" if isinstance(v, float) else str(v))
-                )
-                for v in row
-            ]
-        )
-    book.close()
-    return rows
+_ISO_DAY = re.compile(r"([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?Z?)?")
+_DOTTED_DAY = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
+_SLASHED_DAY = re.compile(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}")
 
 
 def asn_import(*, membership: Membership, asn_id: int, data: bytes, filename: str) -> int:
-    """Replace the draft's lines with the file's; answers the number of rows imported."""
-    rows = read_rows(data, filename)
-    asn = asn_get(membership=membership, asn_id=asn_id)
-    po_lines = list(PurchaseOrderLine.objects.filter(order__in=asn.orders.all()).select_related("order", "product"))
-    errors: dict[str, str] = {}
-    lines: OrderedDict[int, dict] = OrderedDict()
-    where: dict[tuple[int, int], int] = {}
-    line_rows: dict[int, int] = {}
-    orders = {line.order.name.lower() for line in po_lines}
-    max_package = 0
-    for n, row in enumerate(rows, start=2):  # row 1 is the header
-        for column in REQUIRED:
-            if not row[column]:
-                errors[f"row {n}, {column}"] = "Required."
-        if not row["po"] or not row["product_code"]:
-            continue
-        if row["po"].lower() not in orders:
-            errors[f"row {n}, po"] = (
-                f"{row['po']} is not an order of {asn.number} ({', '.join(sorted(orders)).upper()})."
-            )
-            continue
-        code = row["product_code"].lower()
-        match = [
-            line
-            for line in po_lines
-            if line.order.name.lower() == row["po"].lower()
-            and code in {(line.product.default_code if line.product else "").lower(), line.vendor_product_code.lower()}
-        ]
-        if not match:
-            errors[f"row {n}, product_code"] = f"{row['product_code']} is not on {row['po']}."
-            continue
-        po_line = match[0]
-        if row["package"]:
-            if not row["package"].isdigit() or not 1 <= int(row["package"]) <= 200:
-                errors[f"row {n}, package"] = f"“{row['package']}” is not a package number (1 to 200)."
-            else:
-                max_package = max(max_package, int(row["package"]))
-        spec = lines.setdefault(po_line.pk, {"order_line": po_line.pk, "quantity": 0, "items": [], "uom": row["uom"]})
-        line_rows.setdefault(po_line.pk, n)
-        where[(list(lines).index(po_line.pk), len(spec["items"]))] = n
-        try:
-            spec["quantity"] = float(spec["quantity"]) + float(row["quantity"].replace(",", "."))
-        except ValueError:
-            errors[f"row {n}, quantity"] = f"“{row['quantity']}” is not a number."
-        if row["uom"] and not spec["uom"]:
-            spec["uom"] = row["uom"]
-        spec["items"].append(
-            {
-                "lot_name": row["lot"],
-                "expiry_date": row["expiry_date"],
-                "quantity": row["quantity"],
-                "package": row["package"],
-            }
+    """Replace the draft's lines with the file's; answers the number of rows imported.
+
+    Raises ``ValidationError`` keyed ``file`` (the file cannot be read) or ``row N, column``
+    (``Sheet, row N, column`` when rows come from several sheets).
+    """
+    try:
+        table = read_table(
+            data,
+            filename,
+            columns=COLUMNS,
+            required=REQUIRED,
+            aliases=ALIASES,
+            numeric=("quantity",),
+            max_rows=MAX_ROWS,
         )
-    if errors:
-        raise ValidationError(errors)
+    except TableFileError as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    if not table.rows:
+        raise ValidationError({"file": "The file has a header row but no lines under it."})
+    asn = asn_get(membership=membership, asn_id=asn_id)
+    plan = _Plan(asn, table.decimal_mark)
+    for row in table.rows:
+        plan.add(row)
+    if plan.errors:
+        raise ValidationError(plan.errors)
     existing = list(asn.packages.order_by("id"))
+    grow = plan.max_package > len(existing)
     packages = [{"kind": p.kind, "weight_kg": p.weight_kg or "", "sscc": p.sscc} for p in existing]
-    packages += [{"kind": "carton"} for _ in range(max(0, max_package - len(existing)))]
-    specs = list(lines.values())
+    packages += [{"kind": "carton"} for _ in range(max(0, plan.max_package - len(existing)))]
+    specs = list(plan.lines.values())
     for spec in specs:
-        spec["quantity"] = f"{spec['quantity']:g}"
+        spec["quantity"] = plain(spec["quantity"])
     try:
         with transaction.atomic():
-            asn_update(
-                membership=membership,
-                asn_id=asn.pk,
-                lines=specs,
-                packages=packages if max_package > len(existing) else None,
-            )
-            # What would stop the submission (over-shipment, missing or duplicate lots) stops the import too.
-            asn.refresh_from_db()
+            try:
+                asn_update(membership=membership, asn_id=asn.pk, lines=specs, packages=packages if grow else None)
+            except ValidationError as exc:
+                raise ValidationError(plan.by_row(exc.message_dict, saved=False)) from exc
+            # What would stop the submission (over-shipment, missing lots, duplicate serials) stops the import too.
             problems = {k: v for k, v in asn_problems(asn).items() if k.startswith("lines.")}
             if problems:
-                raise ValidationError(problems)
+                raise ValidationError(plan.by_row({k: [v] for k, v in problems.items()}, saved=True))
     except ValidationError as exc:
-        raise ValidationError(_by_row(exc.message_dict, where, list(lines), line_rows)) from exc
-    return len(rows)
+        raise ValidationError(exc.message_dict) from None
+    return len(table.rows)
 
 
-def _by_row(errors: dict, where: dict, order: list[int], line_rows: dict[int, int]) -> dict[str, str]:
-    column = {
-        "lot_name": "lot",
-        "expiry_date": "expiry_date",
-        "quantity": "quantity",
-        "package": "package",
-        "uom": "uom",
-        "order_line": "product_code",
-    }
-    out = {}
-    for key, messages in errors.items():
-        parts = key.split(".")
-        text = " ".join(messages)
-        if parts[0] == "lines" and len(parts) == 5:
-            row = where.get((int(parts[1]), int(parts[3])))
-            out[f"row {row}, {column.get(parts[4], parts[4])}"] = text
-        elif parts[0] == "lines" and len(parts) == 3:
-            row = line_rows.get(order[int(parts[1])])
-            out[f"row {row}, {column.get(parts[2], 'lot' if parts[2] == 'items' else parts[2])}"] = text
-        else:
-            out[key] = text
-    return out
+class _Plan:
+    """The file's rows as the service's lines, with where each came from (to name rows in errors)."""
+
+    def __init__(self, asn, decimal_mark: str | None) -> None:
+        self.asn, self.decimal_mark = asn, decimal_mark
+        po_lines = PurchaseOrderLine.objects.filter(order__in=asn.orders.all()).select_related("order", "product")
+        self.orders: set[str] = set()
+        self.by_code: dict[tuple[str, str], PurchaseOrderLine] = {}
+        for line in po_lines.order_by("order_id", "sequence", "id"):
+            order = line.order.name.lower()
+            self.orders.add(order)
+            for code in {(line.product.default_code if line.product else "").lower(), line.vendor_product_code.lower()}:
+                if code:
+                    self.by_code.setdefault((order, code), line)
+        self.errors: dict[str, str] = {}
+        self.lines: dict[int, dict] = {}  # PO line id -> spec, in the order of the file
+        self.rows_of: dict[int, list[tuple[str, str]]] = defaultdict(list)  # PO line id -> [(row label, lot)]
+        self.max_package = 0
+
+    def add(self, row: TableRow) -> None:
+        label = f"{row.sheet}, row {row.number}" if row.sheet else f"row {row.number}"
+
+        def error(column: str, message: str) -> None:
+            self.errors.setdefault(f"{label}, {column}", message)
+
+        for column, problem in row.problems.items():
+            error(column, problem)
+        for column, value in row.values.items():
+            if uncalculated(value):
+                error(
+                    column, "The cell holds a formula Excel has not calculated; open the file in Excel, save it again."
+                )
+        values = {c: _text(row.values.get(c, "")) for c in COLUMNS if c != "quantity"}
+        for column, value in values.items():
+            if len(value) > MAX_LENGTH[column]:
+                error(column, f"Keep it under {MAX_LENGTH[column]} characters.")
+        for column in ("po", "product_code"):
+            if not values[column]:
+                error(column, "Required.")
+        quantity = self._quantity(row.values.get("quantity", ""), f"{label}, quantity")
+        if f"{label}, po" in self.errors or f"{label}, product_code" in self.errors:
+            return
+        order = values["po"].lower()
+        if order not in self.orders:
+            known = ", ".join(sorted(self.orders)).upper()
+            error("po", f"{values['po']} is not an order of {self.asn.number} ({known}).")
+            return
+        po_line = self.by_code.get((order, values["product_code"].lower()))
+        if po_line is None:
+            error("product_code", f"{values['product_code']} is not on {values['po']}.")
+            return
+        package = values["package"]
+        if package:
+            if not (package.isascii() and package.isdigit() and 1 <= int(package) <= MAX_ASN_PACKAGES):
+                error("package", f"“{package}” is not a package number (1 to {MAX_ASN_PACKAGES}).")
+            else:
+                package = str(int(package))
+                self.max_package = max(self.max_package, int(package))
+        expiry = ""
+        if values["expiry_date"]:
+            try:
+                expiry = _day(values["expiry_date"])
+            except ValueError as exc:
+                error("expiry_date", str(exc))
+        if quantity is None:
+            return
+        spec = self.lines.setdefault(
+            po_line.pk, {"order_line": po_line.pk, "quantity": Decimal(0), "items": [], "uom": values["uom"]}
+        )
+        spec["quantity"] += quantity
+        if spec["quantity"] > QUANTITY_MAX:
+            error(
+                "quantity",
+                f"The rows of {values['product_code']} on {values['po']} add up to more than {QUANTITY_MAX:,}.",
+            )
+        if values["uom"] and not spec["uom"]:
+            spec["uom"] = values["uom"]
+        spec["items"].append(
+            {"lot_name": values["lot"], "expiry_date": expiry, "quantity": plain(quantity), "package": package}
+        )
+        self.rows_of[po_line.pk].append((label, values["lot"]))
+
+    def _quantity(self, value, key: str) -> Decimal | None:
+        try:
+            number = value if isinstance(value, Decimal) else parse_number(value, decimal_mark=self.decimal_mark)
+            return check_quantity(number)
+        except NumberError as exc:
+            self.errors.setdefault(key, "Required." if not _text(value) else str(exc))
+            return None
+
+    def by_row(self, errors: dict[str, list[str]], *, saved: bool) -> dict[str, str]:
+        """Service errors (``lines.0.items.2.lot_name``) keyed by the row and column of the file.
+
+        Before saving, positions are those of the lines and items given; once saved (``asn_problems``),
+        those of the draft's lines and items as stored, matched to rows by PO line and lot.
+        """
+        column = {
+            "lot_name": "lot",
+            "expiry_date": "expiry_date",
+            "quantity": "quantity",
+            "package": "package",
+            "uom": "uom",
+            "order_line": "product_code",
+        }
+        order = list(self.lines)
+        stored: list[tuple[int, list[int]]] = []
+        if saved:
+            lines = AsnLine.objects.filter(asn=self.asn).order_by("id").prefetch_related("items")
+            for line in lines:
+                seen: dict[str, int] = defaultdict(int)
+                lots = [lot for _, lot in self.rows_of[line.order_line_id]]
+                positions = []
+                for item in sorted(line.items.all(), key=lambda i: i.pk):
+                    k = seen[item.lot_name]
+                    seen[item.lot_name] += 1
+                    matches = [i for i, lot in enumerate(lots) if lot == item.lot_name]
+                    positions.append(matches[k] if k < len(matches) else -1)
+                stored.append((line.order_line_id, positions))
+        out: dict[str, str] = {}
+        for key, messages in errors.items():
+            text = " ".join(messages)
+            parts = key.split(".")
+            if parts[0] != "lines" or len(parts) < 3 or not parts[1].isdigit():
+                out[key] = text
+                continue
+            index = int(parts[1])
+            if saved:
+                if index >= len(stored):
+                    out[key] = text
+                    continue
+                po_line_id, positions = stored[index]
+            else:
+                if index >= len(order):
+                    out[key] = text
+                    continue
+                po_line_id, positions = order[index], list(range(len(self.rows_of[order[index]])))
+            rows = self.rows_of.get(po_line_id, [])
+            if (
+                len(parts) == 5
+                and parts[3].isdigit()
+                and int(parts[3]) < len(positions)
+                and positions[int(parts[3])] >= 0
+            ):
+                label = rows[positions[int(parts[3])]][0]
+                out[f"{label}, {column.get(parts[4], parts[4])}"] = text
+            elif rows:
+                name = "lot" if parts[2] == "items" else column.get(parts[2], parts[2])
+                out.setdefault(f"{rows[0][0]}, {name}", text)
+            else:
+                out[key] = text
+        return out
+
+
+def _text(value) -> str:
+    if isinstance(value, Decimal):
+        return plain(value)
+    return str(value or "").strip()
+
+
+def _day(text: str) -> str:
+    """An expiry date as YYYY-MM-DD, from what spreadsheets write; refuses forms that read two ways."""
+    text = text.strip()
+    match = _ISO_DAY.fullmatch(text)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _DOTTED_DAY.fullmatch(text):
+        day, month, year = (int(g) for g in match.groups())
+    elif _SLASHED_DAY.fullmatch(text):
+        raise ValueError(
+            f"“{text}” can be read as day/month or month/day; write dates as YYYY-MM-DD "
+            "(in Excel: Format Cells > Custom > yyyy-mm-dd)."
+        )
+    else:
+        raise ValueError(f"“{text}” is not a date; use YYYY-MM-DD.")
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        raise ValueError(f"“{text}” is not a date of the calendar.") from None
 
 
 def template_csv() -> bytes:
@@ -227,3 +315,6 @@ def template_xlsx() -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+__all__ = ["COLUMNS", "MAX_BYTES", "MAX_ROWS", "asn_import", "template_csv", "template_xlsx"]

@@ -11,20 +11,22 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, F
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from integrations.services.outbox import outbox_emit
+from portal import dates
 from portal.models import Membership, Partner
 from portal.services.audit import audit_record
 from portal.services.errors import NotInScope
+from suppliers.limits import MAX_ASN_ITEMS, MAX_ASN_LINES, MAX_ASN_ORDERS, MAX_ASN_PACKAGES
 from suppliers.models import Asn, AsnItem, AsnLine, Package, PurchaseOrder, PurchaseOrderLine
+from suppliers.quantities import NumberError, parse_quantity, parse_weight, quantity_sum
 from suppliers.services.gs1 import next_number, sscc_allocate
 
 HEADER_FIELDS = ("ship_date", "eta", "carrier", "tracking_number", "note")
@@ -46,11 +48,13 @@ def asn_get(*, membership: Membership, asn_id: int, lock: bool = False) -> Asn:
 
 
 def on_asns(order_lines: list[PurchaseOrderLine], exclude: Asn | None = None) -> dict[int, Decimal]:
-    """Quantities of these PO lines already announced on open ASNs (not yet on a receipt)."""
+    """Quantities of these PO lines announced on open ASNs and not yet on a done receipt (what a
+    partly received ASN brought already counts in the PO line's ``qty_received``)."""
     qs = AsnLine.objects.filter(order_line__in=order_lines, asn__status__in=Asn.OPEN_STATUSES)
     if exclude is not None:
         qs = qs.exclude(asn=exclude)
-    return {row["order_line"]: row["q"] for row in qs.values("order_line").annotate(q=Sum("quantity"))}
+    rows = qs.values("order_line").annotate(q=quantity_sum(F("quantity") - F("quantity_received")))
+    return {row["order_line"]: max(row["q"], Decimal(0)) for row in rows}
 
 
 def open_quantity(line: PurchaseOrderLine, announced: dict[int, Decimal]) -> Decimal:
@@ -60,6 +64,8 @@ def open_quantity(line: PurchaseOrderLine, announced: dict[int, Decimal]) -> Dec
 def asn_create(*, membership: Membership, po_ids: list[int], header: dict | None = None) -> Asn:
     """A draft ASN for one or several open POs of one partner, prefilled with what is still open."""
     _supplier_only(membership)
+    if len(po_ids or []) > MAX_ASN_ORDERS:  # before any work: each id is parsed and looked up
+        raise ValidationError({"orders": f"One shipment covers at most {MAX_ASN_ORDERS} purchase orders."})
     ids = []
     for value in po_ids or []:
         try:
@@ -114,56 +120,45 @@ def asn_create(*, membership: Membership, po_ids: list[int], header: dict | None
 
 
 def _date(value, field: str, errors: dict) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+    """A calendar day (``portal.dates``: the tenant's day, within its limits)."""
     try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        errors[field] = f"“{value}” is not a date; use YYYY-MM-DD."
+        return dates.parse_day(value)
+    except dates.DateInputError as exc:
+        errors[field] = str(exc)
         return None
 
 
 def _datetime(value, field: str, errors: dict, tz) -> dt.datetime | None:
-    if value in (None, ""):
+    """A moment; without an offset it is wall-clock time in ``tz`` (the tenant's), a day alone is
+    that day at noon there (``portal.dates``)."""
+    try:
+        return dates.parse_instant(value, wall_zone=tz)
+    except dates.DateInputError as exc:
+        errors[field] = str(exc)
         return None
-    if isinstance(value, dt.datetime):
-        parsed = value
-    else:
-        text = str(value).strip()
-        try:
-            parsed = parse_datetime(text) or dt.datetime.combine(dt.date.fromisoformat(text), dt.time(12))
-        except ValueError:
-            parsed = None
-        if parsed is None:
-            errors[field] = f"“{value}” is not a date and time; use YYYY-MM-DD HH:MM."
-            return None
-    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=tz)
 
 
 def _qty(value, field: str, errors: dict, *, allow_zero: bool = False) -> Decimal | None:
+    """A quantity within the digits every path and backend agree on (``suppliers.quantities``); callers
+    hand over plain numbers ("1234.5": the web views turn what people type into that first)."""
     try:
-        qty = Decimal(str(value).strip().replace(",", "."))
-    except (InvalidOperation, AttributeError):
-        errors[field] = f"“{value}” is not a number."
+        return parse_quantity(value, decimal_mark=".", allow_zero=allow_zero)
+    except NumberError as exc:
+        errors[field] = str(exc)
         return None
-    if not qty.is_finite() or qty < 0 or (qty == 0 and not allow_zero):
-        errors[field] = f"Give a quantity above 0 (got {value})."
+
+
+def _weight(value, field: str, errors: dict) -> Decimal | None:
+    try:
+        return parse_weight(value, decimal_mark=".")
+    except NumberError as exc:
+        errors[field] = str(exc)
         return None
-    if qty.as_tuple().exponent < -4 or qty >= Decimal("1e12"):
-        errors[field] = "Use at most 12 digits before and 4 after the decimal point."
-        return None
-    return qty
 
 
 def _apply_header(asn: Asn, header: dict, errors: dict | None = None) -> None:
-    from zoneinfo import ZoneInfo
-
     errors = {} if errors is None else errors
-    tz = ZoneInfo(asn.tenant.time_zone or "UTC")
+    tz = dates.tenant_zone(asn.tenant)
     if "ship_date" in header:
         asn.ship_date = _date(header.get("ship_date"), "ship_date", errors)
     if "eta" in header:
@@ -209,6 +204,8 @@ def asn_update(
         package_objs = _packages(asn, packages, errors) if packages is not None else list(asn.packages.all())
         if lines is not None:
             _replace_lines(asn, lines, package_objs, errors)
+        if not errors:
+            _number_packages(asn, errors)
         if errors:
             raise ValidationError(errors)
         asn.save()
@@ -218,7 +215,7 @@ def asn_update(
 
 def _packages(asn: Asn, packages: list[dict], errors: dict) -> list[Package]:
     kinds = dict(Package.Kind.choices)
-    existing = {p.sscc: p for p in asn.packages.all()}
+    existing = {p.sscc: p for p in asn.packages.all() if p.sscc}  # an unnumbered one holds nothing to keep
     kept, new = [], []
     for index, spec in enumerate(packages):
         kind = (spec.get("kind") or Package.Kind.CARTON).strip()
@@ -227,7 +224,7 @@ def _packages(asn: Asn, packages: list[dict], errors: dict) -> list[Package]:
             continue
         weight = None
         if spec.get("weight_kg") not in (None, ""):
-            weight = _qty(spec["weight_kg"], f"packages.{index}.weight_kg", errors)
+            weight = _weight(spec["weight_kg"], f"packages.{index}.weight_kg", errors)
         sscc = (spec.get("sscc") or "").strip()
         if sscc and sscc not in existing:
             errors[f"packages.{index}.sscc"] = f"{sscc} is not a package of {asn.number}; leave it empty for a new one."
@@ -235,18 +232,12 @@ def _packages(asn: Asn, packages: list[dict], errors: dict) -> list[Package]:
         package = existing.get(sscc) or Package(tenant=asn.tenant, asn=asn)
         package.kind, package.weight_kg = kind, weight
         (kept if package.pk else new).append(package)
-    if len(packages) > 200:
-        errors["packages"] = "An ASN holds at most 200 packages."
+    if len(packages) > MAX_ASN_PACKAGES:
+        errors["packages"] = f"An ASN holds at most {MAX_ASN_PACKAGES} packages."
     if errors:
         return kept + new
-    if new:
-        try:
-            codes = sscc_allocate(asn.tenant, len(new))
-        except ValueError as exc:
-            errors["packages"] = str(exc)
-            return kept
-        for package, code in zip(new, codes, strict=True):
-            package.sscc = code
+    # New packages get their SSCC once something is put in them (_number_packages): an empty one
+    # gets no number and no label.
     asn.packages.exclude(pk__in=[p.pk for p in kept]).delete()
     for package in kept:
         package.save(update_fields=["kind", "weight_kg"])
@@ -256,14 +247,43 @@ def _packages(asn: Asn, packages: list[dict], errors: dict) -> list[Package]:
     return sorted(kept + new, key=lambda p: order[id(p)])
 
 
+def _number_packages(asn: Asn, errors: dict) -> None:
+    """Give an SSCC to each package that holds something and has none yet (in the order listed)."""
+    unnumbered = list(asn.packages.filter(sscc="", items__isnull=False).distinct().order_by("id"))
+    if not unnumbered:
+        return
+    try:
+        codes = sscc_allocate(asn.tenant, len(unnumbered))
+    except ValueError as exc:
+        errors["packages"] = str(exc)
+        return
+    for package, code in zip(unnumbered, codes, strict=True):
+        package.sscc = code
+    Package.objects.bulk_update(unnumbered, ["sscc"])
+
+
 def _replace_lines(asn: Asn, lines: list[dict], packages: list[Package], errors: dict) -> None:
+    """Bring the draft's lines and items to ``lines``, in place.
+
+    Lines are kept (found by their PO line) and items reused (found by lot name), never deleted and
+    recreated: certificates and anything else that points to them live on. A line or lot that a
+    certificate belongs to is not dropped silently: the certificate is removed first, on purpose.
+    """
     allowed = {
         line.pk: line
         for line in PurchaseOrderLine.objects.filter(order__in=asn.orders.all()).select_related("product", "order")
     }
+    if len(lines) > MAX_ASN_LINES or sum(len(spec.get("items") or []) for spec in lines) > MAX_ASN_ITEMS:
+        # Checked before any work: each line and item costs queries and validation.
+        errors["__all__"] = (
+            f"A shipment holds at most {MAX_ASN_LINES:,} lines and {MAX_ASN_ITEMS:,} lots, serial numbers and "
+            "package rows; split it over several shipments."
+        )
+        return
+    current = {line.order_line_id: line for line in asn.lines.prefetch_related("items")}
     by_sscc = {p.sscc: p for p in packages}
-    seen: set[int] = set()
-    built: list[tuple[AsnLine, list[AsnItem]]] = []
+    seen: dict[int, int] = {}  # PO line -> position in ``lines``
+    built: list[tuple[int, AsnLine, list[AsnItem]]] = []
     for index, spec in enumerate(lines):
         prefix = f"lines.{index}"
         try:
@@ -277,7 +297,7 @@ def _replace_lines(asn: Asn, lines: list[dict], packages: list[Package], errors:
         if line_id in seen:
             errors[f"{prefix}.order_line"] = f"{po_line.description[:40]} is listed twice; one row per PO line."
             continue
-        seen.add(line_id)
+        seen[line_id] = index
         qty = _qty(spec.get("quantity", 0), f"{prefix}.quantity", errors, allow_zero=True)
         uom = (spec.get("uom") or "").strip()
         if uom and uom.lower() != po_line.uom_name.lower():
@@ -287,7 +307,11 @@ def _replace_lines(asn: Asn, lines: list[dict], packages: list[Package], errors:
             )
         if qty is None or qty == 0:
             continue
+        held = current.get(po_line.pk)
         line = AsnLine(tenant=asn.tenant, asn=asn, order_line=po_line, quantity=qty, uom_name=po_line.uom_name)
+        if held is not None:  # the same row, so what points to it stays
+            line.pk, line.received_before = held.pk, held.received_before
+            line.quantity_received = held.quantity_received
         items = []
         for j, item in enumerate(spec.get("items") or []):
             where = f"{prefix}.items.{j}"
@@ -299,7 +323,7 @@ def _replace_lines(asn: Asn, lines: list[dict], packages: list[Package], errors:
             package = None
             ref = str(item.get("package") or "").strip()
             if ref:
-                if ref.isdigit() and len(ref) < 18 and 1 <= int(ref) <= len(packages):
+                if ref.isascii() and ref.isdigit() and len(ref) < 18 and 1 <= int(ref) <= len(packages):
                     package = packages[int(ref) - 1]
                 elif ref in by_sscc:
                     package = by_sscc[ref]
@@ -317,13 +341,89 @@ def _replace_lines(asn: Asn, lines: list[dict], packages: list[Package], errors:
                         quantity=item_qty,
                     )
                 )
-        built.append((line, items))
+        built.append((index, line, items))
     if errors:
         return
-    asn.items.all().delete()
-    asn.lines.all().delete()
-    AsnLine.objects.bulk_create([line for line, _ in built])
-    AsnItem.objects.bulk_create([item for _, items in built for item in items])
+    _certificates_stay(asn, current, built, seen, errors)
+    if errors:
+        return
+    _save_lines(asn, current, built)
+
+
+def _certificates_stay(
+    asn: Asn, current: dict[int, AsnLine], built: list[tuple[int, AsnLine, list[AsnItem]]], seen: dict, errors: dict
+) -> None:
+    """A line or lot that carries a certificate stays, or the edit is refused with the certificate named."""
+    certificates = list(asn.certificates.all())
+    if not certificates:
+        return
+    kept = {line.order_line_id: (index, line, items) for index, line, items in built}
+    lots_by_line = {line.order_line_id: {i.lot_name for i in items if i.lot_name} for _, line, items in built}
+    all_lots = set().union(*lots_by_line.values()) if lots_by_line else set()
+    by_pk = {line.pk: line for line in current.values()}
+    for cert in certificates:
+        line = by_pk.get(cert.line_id) if cert.line_id else None
+        if line is not None and line.order_line_id not in kept:
+            where = f"lines.{seen[line.order_line_id]}.quantity" if line.order_line_id in seen else "lines"
+            errors.setdefault(
+                where,
+                f"{cert.filename} is attached to {line.order_line.description.splitlines()[0][:40]}; remove the "
+                "certificate first, or keep the line.",
+            )
+            continue
+        if not cert.lot_name:
+            continue
+        lots = lots_by_line[line.order_line_id] if line is not None else all_lots
+        if cert.lot_name not in lots:
+            where = f"lines.{kept[line.order_line_id][0]}.items" if line is not None else "lines"
+            errors.setdefault(
+                where,
+                f"{cert.filename} is the certificate of lot {cert.lot_name}; remove the certificate first, or keep "
+                "the lot.",
+            )
+
+
+def _save_lines(asn: Asn, current: dict[int, AsnLine], built: list[tuple[int, AsnLine, list[AsnItem]]]) -> None:
+    """Write what changed: new lines and items created, changed ones updated, the rest deleted."""
+    kept_lines = {line.pk for _, line, _ in built if line.pk}
+    AsnItem.objects.filter(asn=asn).exclude(line__in=kept_lines).delete()
+    AsnLine.objects.filter(asn=asn).exclude(pk__in=kept_lines).delete()
+    was = {line.pk: (line.quantity, line.uom_name) for line in current.values()}  # as held, before this edit
+    AsnLine.objects.bulk_create([line for _, line, _ in built if not line.pk])
+    changed = [line for _, line, _ in built if line.pk in was and was[line.pk] != (line.quantity, line.uom_name)]
+    if changed:
+        AsnLine.objects.bulk_update(changed, ["quantity", "uom_name"])
+    fields = ("package_id", "lot_name", "expiry_date", "quantity")
+    reuse: dict[tuple[int, str], list[AsnItem]] = defaultdict(list)
+    for line in current.values():
+        if line.pk in kept_lines:
+            for old in line.items.all():
+                reuse[(line.pk, old.lot_name)].append(old)
+    new_items, updated = [], []
+    for _, line, items in built:
+        for item in items:
+            old = reuse[(line.pk, item.lot_name)].pop(0) if reuse.get((line.pk, item.lot_name)) else None
+            if old is None:
+                new_items.append(item)
+                continue
+            item.pk, item.quantity_received = old.pk, old.quantity_received
+            if any(getattr(old, f) != getattr(item, f) for f in fields):
+                updated.append(item)
+    gone = [old.pk for olds in reuse.values() for old in olds]
+    if gone:
+        AsnItem.objects.filter(pk__in=gone).delete()
+    if updated:
+        AsnItem.objects.bulk_update(updated, ["package", "lot_name", "expiry_date", "quantity"])
+    AsnItem.objects.bulk_create(new_items)
+
+
+def _empty_packages(asn: Asn, errors: dict) -> None:
+    """A package that holds nothing is refused: it would travel with no label, or with a label for nothing."""
+    for index, package in enumerate(asn.packages.order_by("id").annotate(held=Count("items"))):
+        if not package.held:
+            errors[f"packages.{index}.kind"] = (
+                f"Package {index + 1} holds nothing: choose it for an item, or remove it."
+            )
 
 
 def asn_problems(asn: Asn) -> dict[str, str]:
@@ -334,6 +434,15 @@ def asn_problems(asn: Asn) -> dict[str, str]:
         errors["ship_date"] = "Give the day the goods leave you."
     if not asn.eta:
         errors["eta"] = "Give the expected arrival at the dock."
+    # Cancelled (or back to a request for quotation) in Odoo since the draft was made; fully received
+    # orders are left to the open-quantity check below.
+    closed = [order for order in asn.orders.all() if order.state not in ("purchase", "done")]
+    if closed:
+        errors["__all__"] = (
+            f"{', '.join(o.name for o in closed)} {'is' if len(closed) == 1 else 'are'} no longer open in Odoo "
+            f"({', '.join(sorted({o.get_state_display().lower() for o in closed}))}); cancel this draft and "
+            "announce the open orders on a new shipment."
+        )
     lines = list(asn.lines.select_related("order_line__product", "order_line__order").prefetch_related("items"))
     if not lines:
         errors["lines"] = "Ship at least one line with a quantity above 0."
@@ -341,7 +450,9 @@ def asn_problems(asn: Asn) -> dict[str, str]:
     announced = on_asns([line.order_line for line in lines], exclude=asn)
     tolerance = 1 + tenant.asn_qty_over_pct / 100
     has_packages = asn.packages.exists()
-    names_by_product: dict[int | None, list[tuple[str, str]]] = defaultdict(list)
+    _empty_packages(asn, errors)
+    serials: dict[tuple[int | None, str], list[str]] = defaultdict(list)  # (product, serial) -> fields
+    expiries: dict[tuple[int | None, str], dict] = defaultdict(dict)  # (product, lot) -> {expiry: field}
     for index, line in enumerate(lines):
         prefix = f"lines.{index}"
         po_line = line.order_line
@@ -357,9 +468,9 @@ def asn_problems(asn: Asn) -> dict[str, str]:
         allocated = sum((i.quantity for i in items), Decimal(0))
         tracking = line.tracking
         if tracking in ("lot", "serial"):
-            missing = [j for j, item in enumerate(items) if not item.lot_name]
-            for j in missing:
-                errors[f"{prefix}.items.{j}.lot_name"] = f"{po_line.product} is tracked by {tracking}; name it."
+            for j, item in enumerate(items):
+                if not item.lot_name:
+                    errors[f"{prefix}.items.{j}.lot_name"] = f"{po_line.product} is tracked by {tracking}; name it."
             if allocated != line.quantity:
                 errors[f"{prefix}.items"] = (
                     f"The {'serial numbers' if tracking == 'serial' else 'lots'} add up to "
@@ -369,13 +480,23 @@ def asn_problems(asn: Asn) -> dict[str, str]:
                 for j, item in enumerate(items):
                     if item.lot_name and not item.expiry_date:
                         errors[f"{prefix}.items.{j}.expiry_date"] = f"Lots of {po_line.product} expire; give the date."
-            names = [i.lot_name for i in items if i.lot_name]
             for j, item in enumerate(items):
-                if item.lot_name and names.count(item.lot_name) > 1:
-                    errors[f"{prefix}.items.{j}.lot_name"] = f"{item.lot_name} is listed twice."
-                if tracking == "serial" and item.quantity != 1:
-                    errors[f"{prefix}.items.{j}.quantity"] = "A serial number is one unit."
-                names_by_product[po_line.product_id].append((item.lot_name, f"{prefix}.items.{j}.lot_name"))
+                if not item.lot_name:
+                    continue
+                key = (po_line.product_id, item.lot_name)
+                if tracking == "serial":
+                    if item.quantity != 1:
+                        errors[f"{prefix}.items.{j}.quantity"] = "A serial number is one unit."
+                    serials[key].append(f"{prefix}.items.{j}.lot_name")
+                elif item.expiry_date:
+                    # A lot may come in several rows (packages, lines), but it has one expiry date.
+                    seen = expiries[key]
+                    if seen and item.expiry_date not in seen:
+                        errors.setdefault(
+                            f"{prefix}.items.{j}.expiry_date",
+                            f"Lot {item.lot_name} is also given {min(seen):%Y-%m-%d}; one lot has one expiry date.",
+                        )
+                    seen.setdefault(item.expiry_date, f"{prefix}.items.{j}.expiry_date")
         elif items and allocated != line.quantity:
             errors[f"{prefix}.items"] = (
                 f"The packages hold {allocated.normalize():f}, the line ships {line.quantity.normalize():f}."
@@ -386,28 +507,43 @@ def asn_problems(asn: Asn) -> dict[str, str]:
             for j, item in enumerate(items):
                 if item.package_id is None:
                     errors[f"{prefix}.items.{j}.package"] = "Choose the package that holds it."
-    _duplicate_lots(asn, names_by_product, errors)
+    for (_, name), fields in serials.items():
+        # Also across two lines of the same product: a serial number names one unit.
+        for field in fields[1:]:
+            errors.setdefault(field, f"Serial number {name} is listed twice for this product; each unit has its own.")
+    _serials_announced_elsewhere(asn, serials, errors)
     return errors
 
 
-def _duplicate_lots(asn: Asn, names_by_product: dict, errors: dict) -> None:
-    """A lot or serial already announced for the same product on another live ASN is a typo or a re-use."""
-    wanted = Q()
-    for product_id, names in names_by_product.items():
-        wanted |= Q(line__order_line__product_id=product_id, lot_name__in=[n for n, _ in names if n])
-    if not names_by_product:
-        return
-    taken = set(
-        AsnItem.objects.filter(tenant=asn.tenant)
-        .filter(wanted)
-        .exclude(asn=asn)
-        .exclude(asn__status__in=[Asn.Status.DRAFT, Asn.Status.CANCELLED])
-        .values_list("line__order_line__product_id", "lot_name")
-    )
-    for product_id, names in names_by_product.items():
-        for name, field in names:
-            if (product_id, name) in taken:
-                errors.setdefault(field, f"{name} was already announced on another shipment of this product.")
+SERIAL_LOOKUP_CHUNK = 500  # serial numbers per query (SQLite binds at most a few thousand parameters)
+
+
+def _serials_announced_elsewhere(asn: Asn, serials: dict[tuple[int | None, str], list[str]], errors: dict) -> None:
+    """A serial number is unique per product across every live shipment (submitted, on its way or received).
+
+    Lots are not: one lot is often shipped in several deliveries.
+    """
+    by_product: dict[int | None, list[str]] = defaultdict(list)
+    for product_id, name in serials:
+        by_product[product_id].append(name)
+    taken: dict[tuple[int | None, str], str] = {}
+    for product_id, names in by_product.items():
+        for start in range(0, len(names), SERIAL_LOOKUP_CHUNK):
+            rows = (
+                AsnItem.objects.filter(
+                    tenant=asn.tenant,
+                    line__order_line__product_id=product_id,
+                    lot_name__in=names[start : start + SERIAL_LOOKUP_CHUNK],
+                )
+                .exclude(asn=asn)
+                .exclude(asn__status__in=[Asn.Status.DRAFT, Asn.Status.CANCELLED])
+                .values_list("lot_name", "asn__number")
+            )
+            for name, number in rows:
+                taken.setdefault((product_id, name), number)
+    for key, fields in serials.items():
+        if key in taken:
+            errors.setdefault(fields[0], f"Serial number {key[1]} was already announced on {taken[key]}.")
 
 
 def asn_submit(*, membership: Membership, asn_id: int) -> Asn:
@@ -421,10 +557,11 @@ def asn_submit(*, membership: Membership, asn_id: int) -> Asn:
         errors = asn_problems(asn)
         if errors:
             raise ValidationError(errors)
-        for line in asn.lines.select_related("order_line"):
+        lines = list(asn.lines.select_related("order_line"))
+        for line in lines:
             line.received_before = line.order_line.qty_received
-            line.save(update_fields=["received_before"])
-        today = timezone.localdate()
+        AsnLine.objects.bulk_update(lines, ["received_before"], batch_size=500)  # one query, not one per line
+        today = dates.tenant_today(asn.tenant)  # the ship date is a day where the tenant is
         asn.status = Asn.Status.IN_TRANSIT if asn.ship_date and asn.ship_date <= today else Asn.Status.SUBMITTED
         asn.submitted_at = timezone.now()
         asn.outbox_event = outbox_emit(
@@ -471,6 +608,7 @@ def asn_cancel(*, membership: Membership, asn_id: int, reason: str = "") -> Asn:
                     "un-announced."
                 }
             )
+        # A partly received ASN can be cancelled: what arrived stays received, the rest is no longer expected.
         if asn.status != Asn.Status.DRAFT and not reason:
             raise ValidationError({"reason": "Tell the buyer why the shipment is cancelled."})
         was = asn.status
@@ -493,15 +631,27 @@ def asn_cancel(*, membership: Membership, asn_id: int, reason: str = "") -> Asn:
     return asn
 
 
-def asn_payload(asn: Asn) -> dict[str, Any]:
-    """Everything the Odoo handler needs, frozen at submission."""
+def asn_payload(asn: Asn, *, still_expected: bool = False) -> dict[str, Any]:
+    """Everything the Odoo handler needs, frozen when the event is written.
+
+    ``still_expected``: only what no done receipt has brought yet (the lines and lots a backorder
+    should hold after a partial receipt). The handler converges the receipt to every open ASN of a
+    PO line, read when it runs; these lines say which PO lines, and what the chatter note lists.
+    """
     lines = asn.lines.select_related("order_line__order", "order_line__product").prefetch_related("items__package")
+    if still_expected:
+        lines = [line for line in lines if line.quantity_open > 0]
     partner: Partner = asn.partner
+
+    def qty(row) -> float:
+        return float(row.quantity - row.quantity_received) if still_expected else float(row.quantity)
+
     return {
         "asn_id": asn.pk,
         "number": asn.number,
         "partner": partner.name,
-        "eta": asn.eta.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S") if asn.eta else None,
+        "eta": dates.to_odoo(asn.eta),
+        "time_zone": asn.tenant.time_zone,  # the zone of its days (ship, expiry) in Odoo and in the note
         "ship_date": asn.ship_date.isoformat() if asn.ship_date else None,
         "carrier": asn.carrier,
         "tracking_number": asn.tracking_number,
@@ -512,17 +662,17 @@ def asn_payload(asn: Asn) -> dict[str, Any]:
                 "po_line_odoo_id": line.order_line.odoo_id,
                 "product_odoo_id": line.order_line.product.odoo_id if line.order_line.product else None,
                 "product": str(line.order_line.product or line.order_line.description[:60]),
-                "quantity": float(line.quantity),
+                "quantity": qty(line),
                 "uom": line.uom_name,
                 "lots": [
                     {
                         "name": item.lot_name,
-                        "quantity": float(item.quantity),
+                        "quantity": qty(item),
                         "expiry_date": item.expiry_date.isoformat() if item.expiry_date else None,
                         "sscc": item.package.sscc if item.package else None,
                     }
                     for item in line.items.all()
-                    if item.lot_name
+                    if item.lot_name and qty(item) > 0
                 ],
             }
             for line in lines
@@ -566,7 +716,8 @@ def asn_attach_certificate(
             errors["__all__"] = f"{asn.number} is {asn.get_status_display().lower()}; attach documents to drafts."
         line = None
         if line_id not in (None, ""):
-            line = asn.lines.filter(pk=line_id).first() if str(line_id).isdigit() and len(str(line_id)) < 19 else None
+            text = str(line_id)
+            line = asn.lines.filter(pk=text).first() if text.isascii() and text.isdigit() and len(text) < 19 else None
             if line is None:
                 errors["line"] = f"Line {line_id} is not on {asn.number}."
         lot_name = (lot_name or "").strip()
@@ -592,3 +743,48 @@ def asn_attach_certificate(
         certificate.save()
         audit_record(tenant=asn.tenant, actor=membership.user, action="asn.certificate_added", obj=certificate)
     return certificate
+
+
+def asn_remove_certificate(*, membership: Membership, asn_id: int, certificate_id: int) -> None:
+    """Take a certificate off a draft ASN: the one way a certificate goes, on purpose and in the audit
+    trail (file name, digest, line and lot kept there). Submitted ASNs keep theirs: Odoo has them."""
+    from suppliers.models import Certificate
+
+    _supplier_only(membership)
+    with transaction.atomic():
+        asn = asn_get(membership=membership, asn_id=asn_id, lock=True)
+        try:
+            wanted = int(certificate_id)
+        except (TypeError, ValueError):
+            wanted = 0
+        certificate = (
+            Certificate.objects.filter(asn=asn, pk=wanted).select_related("line__order_line").first()
+            if 0 < wanted < 10**18
+            else None
+        )
+        if certificate is None:
+            raise ValidationError({"certificate": f"No certificate {certificate_id} on {asn.number}."})
+        if not asn.editable:
+            raise ValidationError(
+                {"__all__": f"{asn.number} is {asn.get_status_display().lower()}; its certificates went to Odoo."}
+            )
+        line = certificate.line.order_line.description.splitlines()[0][:60] if certificate.line else None
+        audit_record(
+            tenant=asn.tenant,
+            actor=membership.user,
+            action="asn.certificate_removed",
+            obj=certificate,
+            changes={
+                "asn": [asn.number, asn.number],
+                "filename": [certificate.filename, None],
+                "kind": [certificate.kind, None],
+                "sha256": [certificate.sha256, None],
+                "line": [line, None],
+                "lot_name": [certificate.lot_name or None, None],
+            },
+        )
+        name = certificate.file.name
+        storage = certificate.file.storage
+        certificate.delete()
+        # The file goes once the removal is committed (a rollback keeps both).
+        transaction.on_commit(lambda: storage.delete(name) if name else None)

@@ -3,11 +3,14 @@ acknowledgement that no longer matches the order."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils import timezone
 
 from portal.models import Tenant
-from suppliers.models import Acknowledgement, AcknowledgementLine, AckStatus, PurchaseOrder
+from portal.services.audit import audit_record
+from suppliers.models import Acknowledgement, AcknowledgementLine, AckStatus, Asn, PurchaseOrder
 from suppliers.selectors import po_counts_changed
 from suppliers.services.acknowledgements import local_date
 from suppliers.services.notifications import notify_on_commit
@@ -19,7 +22,8 @@ def ack_differences(order: PurchaseOrder, ack: Acknowledgement) -> list[str]:
     """What the order asks now that the acknowledgement did not answer, in plain words.
 
     A line counts as unchanged when Odoo now holds either what was asked or what the
-    supplier promised (the portal itself writes the promised dates back).
+    supplier promised (the portal itself writes the promised dates and quantities back,
+    and a rejected line's quantity down to what was received).
     """
     tenant = order.tenant
     answered = {line.line_odoo_id: line for line in ack.lines.all()}
@@ -33,7 +37,10 @@ def ack_differences(order: PurchaseOrder, ack: Acknowledgement) -> list[str]:
         if was is None:
             out.append(f"New line: {name}, {line.quantity.normalize():f} {line.uom_name}.")
             continue
-        if line.quantity not in (was.requested_qty, was.promised_qty):
+        answered_qty = (was.requested_qty, was.promised_qty)
+        if was.decision == AcknowledgementLine.Decision.REJECT:
+            answered_qty += (line.qty_received,)  # an approved rejection orders only what arrived
+        if line.quantity not in answered_qty:
             out.append(f"{name}: quantity {was.requested_qty.normalize():f} → {line.quantity.normalize():f}.")
         day = local_date(line.date_planned, tenant)
         if day and day not in (was.requested_date, was.promised_date):
@@ -49,6 +56,7 @@ def on_po_changed(*, tenant: Tenant, order: PurchaseOrder, changes: dict) -> Non
         order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
         ack = order.acknowledgements.filter(status__in=LIVE).prefetch_related("lines").first()
         cancelled = "state" in changes and order.state == PurchaseOrder.State.CANCEL
+        notified = False
         if ack is not None and order.ack_status != AckStatus.OUTDATED:
             differences = ack_differences(order, ack)
             if differences:
@@ -60,10 +68,16 @@ def on_po_changed(*, tenant: Tenant, order: PurchaseOrder, changes: dict) -> Non
                 po_counts_changed(tenant.pk)
                 if not cancelled:
                     notify_on_commit("po_changed", order.pk)
+                    notified = True
         elif ack is None and not cancelled and {"lines", "amount_total"} & set(changes):
             notify_on_commit("po_changed", order.pk)
+            notified = True
         if cancelled:
             notify_on_commit("po_cancelled", order.pk)
+        # Shipments announced on it say what changed; when nothing above told the supplier (an
+        # acknowledgement already outdated, say), the PO notification goes for them, naming them.
+        if asn_order_changes_refresh(order=order) and not (notified or cancelled):
+            notify_on_commit("po_changed", order.pk)
 
 
 def on_po_published(*, tenant: Tenant, order: PurchaseOrder) -> None:
@@ -71,29 +85,94 @@ def on_po_published(*, tenant: Tenant, order: PurchaseOrder) -> None:
 
 
 def on_receipt_done(*, tenant: Tenant, receipt) -> None:
-    """Goods of an ASN's orders arrived: the ASN is received, fully or in part."""
-    from suppliers.models import Asn
+    """Goods arrived in Odoo: the ASNs they belong to are received, fully or in part (decided from the
+    receipt's lots and quantities, see ``asn_receipts``), and what they warn about is brought up to date."""
+    from suppliers.services.asn_receipts import asn_receipt_allocate
 
-    if receipt.order_id is None:
-        return
+    asn_receipt_allocate(tenant=tenant, receipt=receipt)
+    if receipt.order_id is not None:
+        asn_order_changes_refresh(order=receipt.order)
+
+
+def _line_name(line) -> str:
+    return (line.description.splitlines()[0] if line.description else str(line.product or line.odoo_id))[:60]
+
+
+def asn_order_notices(asn: Asn) -> list[str]:
+    """What the orders of a draft or open ASN no longer agree with, in plain words (empty when all is well).
+
+    An order cancelled (or back to a request for quotation) in Odoo; a line gone from the order or cut
+    below what the open shipments of that line still announce (beyond the tenant's over-shipment
+    tolerance), with this shipment's part.
+    """
+    from suppliers.services.asns import on_asns
+
+    notices = []
+    orders = sorted(asn.orders.all(), key=lambda o: o.name)
+    for order in orders:
+        if order.state == PurchaseOrder.State.CANCEL:
+            notices.append(f"{order.name} was cancelled in Odoo: nothing of this shipment is expected on it any more.")
+        elif order.state not in (PurchaseOrder.State.PURCHASE, PurchaseOrder.State.DONE):
+            notices.append(
+                f"{order.name} is back to a request for quotation in Odoo: it is not expected until the buyer "
+                "confirms it again."
+            )
+    cancelled = {o.pk for o in orders if o.state not in (PurchaseOrder.State.PURCHASE, PurchaseOrder.State.DONE)}
+    lines = [
+        line
+        for line in asn.lines.select_related("order_line__order", "order_line__product")
+        if line.order_line.order_id not in cancelled and line.quantity_open > 0
+    ]
+    others = on_asns([line.order_line for line in lines], exclude=asn)
+    tolerance = 1 + asn.tenant.asn_qty_over_pct / 100
+    for line in lines:
+        po_line = line.order_line
+        mine = line.quantity_open
+        if po_line.quantity <= 0:
+            notices.append(
+                f"{po_line.order.name}: {_line_name(po_line)} is no longer on the order in Odoo (removed or set to "
+                f"0); this shipment still announces {mine.normalize():f} {line.uom_name}."
+            )
+            continue
+        still_open = max(po_line.quantity - po_line.qty_received, Decimal(0))
+        announced = mine + others.get(po_line.pk, Decimal(0))
+        if announced > still_open * tolerance:
+            notices.append(
+                f"{po_line.order.name}: {_line_name(po_line)} now asks {still_open.normalize():f} {line.uom_name} "
+                f"more; open shipments announce {announced.normalize():f}"
+                + (f" (this one {mine.normalize():f})" if announced != mine else "")
+                + "."
+            )
+    return notices
+
+
+def asn_order_changes_refresh(*, order: PurchaseOrder) -> list[Asn]:
+    """Bring the order-change notices of every draft and open ASN of the order up to date; answers the
+    ASNs that have a new notice (the supplier is told by the PO notification, the buyer sees the ASN)."""
     with transaction.atomic():
         asns = (
             Asn.objects.select_for_update(of=("self",))
-            .filter(tenant=tenant, orders=receipt.order_id, status__in=Asn.OPEN_STATUSES)
-            .order_by("submitted_at")
+            .filter(tenant_id=order.tenant_id, orders=order, status__in=(Asn.Status.DRAFT, *Asn.OPEN_STATUSES))
+            .select_related("tenant")
+            .order_by("pk")
         )
+        news = []
         for asn in asns:
-            lines = list(asn.lines.select_related("order_line"))
-            arrived = [min(line.order_line.qty_received - line.received_before, line.quantity) for line in lines]
-            if lines and all(got >= line.quantity for got, line in zip(arrived, lines, strict=True)):
-                status = Asn.Status.RECEIVED
-            elif any(got > 0 for got in arrived):
-                status = Asn.Status.PARTIAL
-            else:
+            notices = asn_order_notices(asn)
+            if notices == asn.order_changes:
                 continue
-            if status != asn.status:
-                asn.status = status
-                asn.save(update_fields=["status", "updated_at"])
+            if set(notices) - set(asn.order_changes):
+                news.append(asn)
+            audit_record(
+                tenant=asn.tenant,
+                actor=None,
+                action="asn.order_changed",
+                obj=asn,
+                changes={"order_changes": [asn.order_changes, notices]},
+            )
+            asn.order_changes = notices
+            asn.save(update_fields=["order_changes", "updated_at"])
+    return news
 
 
 def connect() -> None:

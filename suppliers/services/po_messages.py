@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -21,6 +23,12 @@ def po_message_post(*, membership: Membership, po_id: int, body: str) -> Purchas
         raise ValidationError({"body": "Write a message first."})
     if len(body) > MAX_LENGTH:
         raise ValidationError({"body": f"Keep it under {MAX_LENGTH} characters (this one has {len(body)})."})
+    control = next((c for c in body if unicodedata.category(c) == "Cc" and c not in "\t\n\r"), None)
+    if control is not None:
+        # NUL cannot be stored by PostgreSQL, and no control character belongs in Odoo's chatter.
+        raise ValidationError(
+            {"body": f"The message holds a control character (U+{ord(control):04X}); type that part again."}
+        )
     po = po_get(membership=membership, pk=po_id)  # 404 outside the caller's scope
     user = membership.user
     company = membership.partner.name if membership.partner else membership.tenant.name

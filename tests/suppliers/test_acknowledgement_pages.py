@@ -87,13 +87,15 @@ def test_supplier_changes_a_line_beyond_tolerance_and_the_buyer_approves(world, 
     assert "awaiting your decision" in dashboard and po.name in dashboard
     detail = client.get(reverse("po_detail", args=["alpha", po.pk])).content.decode()
     assert "Approve changes" in detail and "beyond tolerance" in detail and "Furnace maintenance" in detail
+    assert "Approving writes the promised dates and quantities to" in detail  # what approval does, said once
     decide = reverse("po_ack_decide", args=["alpha", po.pk, ack.pk])
     assert "Tell the supplier why" in client.post(decide, {"decision": "decline"}, follow=True).content.decode()
     client.post(decide, {"decision": "approve"})
     ack.refresh_from_db()
     po.refresh_from_db()
     assert ack.status == "approved" and ack.decided_by == world.a_buyer.user and po.ack_status == AckStatus.ACCEPTED
-    assert OutboxEvent.objects.filter(topic="po.acknowledged").count() == 1
+    sent = OutboxEvent.objects.get(topic="po.acknowledged")
+    assert sent.payload["line_qtys"] == {str(bolt.odoo_id): "450"} and sent.payload["approved"] is True
 
 
 def test_accept_as_is_in_one_click(world, client):
@@ -226,6 +228,7 @@ def test_tenant_admin_sets_the_collaboration_rules(world, client):
             "ack_qty_over_pct": "0",
             "asn_qty_over_pct": "10",
             "gs1_company_prefix": "0614141",
+            "time_zone": "UTC",
         },
     )
     world.a.refresh_from_db()

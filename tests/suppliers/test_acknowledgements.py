@@ -72,7 +72,8 @@ def test_accepted_as_is_reaches_odoo_as_odoo_itself_records_a_vendor_confirmatio
     else:  # 19's action_acknowledge notes nothing: the portal's note says it
         assert not any("confirmed the receipt will take place on" in b for b in bodies)
         assert any(f"The vendor confirmed the receipt for {confirmed}." in b for b in bodies)
-    assert any("Acknowledged on the supplier portal" in b and f"portal-event-{event.id}" in b for b in bodies)
+    note = next(b for b in bodies if f"portal-event-{event.id}" in b)
+    assert f"Acknowledged by the supplier {synced.supplier.user.get_full_name()} ({po.partner.name})" in note
 
 
 def test_promise_within_tolerance_moves_the_line_date_in_odoo_and_a_pull_keeps_it_acknowledged(
