@@ -7,6 +7,25 @@ from django.contrib.auth.password_validation import validate_password
 
 from portal.models import Partner, Role
 
+# Least privileged first: an invitation starts with the role that can do least, and giving more is a
+# choice the inviter makes.
+ROLES_BY_PRIVILEGE = [
+    Role.SUPPLIER_USER,
+    Role.SUPPLIER_ADMIN,
+    Role.INSPECTOR,
+    Role.QUALITY_ENGINEER,
+    Role.BUYER,
+    Role.TENANT_ADMIN,
+]
+ROLE_HELP = {
+    Role.SUPPLIER_USER: "works the orders and shipments",
+    Role.SUPPLIER_ADMIN: "also invites colleagues and manages API tokens",
+    Role.INSPECTOR: "inspects receipts at the dock",
+    Role.QUALITY_ENGINEER: "handles nonconformances and corrective actions",
+    Role.BUYER: "decides on suppliers' changes to orders",
+    Role.TENANT_ADMIN: "everything, including members, Odoo and rules",
+}
+
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
@@ -14,7 +33,9 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, roles: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+        ordered = sorted(roles, key=ROLES_BY_PRIVILEGE.index)
+        self.fields["role"].choices = [(r, f"{Role(r).label}: {ROLE_HELP[r]}") for r in ordered]
+        self.fields["role"].initial = ordered[0] if ordered else None
 
 
 class ScopeForm(forms.Form):
@@ -63,3 +84,24 @@ class InvitationSignupForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class TimeZoneForm(forms.Form):
+    """A person's own time zone; the first choice follows the tenant's."""
+
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        required=False,
+        help_text="Every time in the portal is shown in this zone (dates of delivery stay the tenant's days).",
+    )
+
+    def __init__(self, *args, tenant, current: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from portal.dates import zone_names
+
+        names = zone_names()
+        if current and current not in names:
+            names = sorted([*names, current])
+        self.fields["time_zone"].choices = [("", f"Same as {tenant.name} ({tenant.time_zone})")] + [
+            (name, name.replace("_", " ")) for name in names
+        ]

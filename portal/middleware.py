@@ -1,4 +1,4 @@
-"""Request plumbing: correlation ids, the tenant of the URL, and MFA for staff."""
+"""Request plumbing: correlation ids, the tenant of the URL, MFA for staff, and the viewer's time zone."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 
+from portal import dates
 from portal.context import correlation_id_var, new_correlation_id, source_var
 from portal.models import STAFF_ROLES, Membership
 
@@ -103,3 +105,33 @@ class StaffMfaMiddleware:
 def needs_mfa(user) -> bool:
     """Staff of any tenant (and Django staff) must use a second factor."""
     return user.is_staff or Membership.objects.active().filter(user=user, role__in=list(STAFF_ROLES)).exists()
+
+
+class TimeZoneMiddleware:
+    """Shows every page in the viewer's time zone (``portal.dates``): their own setting, else the
+    tenant's of the URL. The API always answers in UTC, whoever calls it.
+
+    Placed after ``TenantMiddleware``: its ``process_view`` runs once the tenant is known.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        activate_time_zone(request)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+        activate_time_zone(request)
+
+
+def activate_time_zone(request: HttpRequest) -> None:
+    """Activate the zone this request's pages show times in (UTC for the API)."""
+    user = getattr(request, "user", None)
+    if request.path.startswith("/api/") or user is None or not user.is_authenticated:
+        timezone.deactivate()
+        return
+    timezone.activate(dates.zone(dates.viewer_zone_name(user, getattr(request, "tenant", None))))

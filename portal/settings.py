@@ -74,11 +74,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.security_headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.CorrelationIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF: a throttled request is answered before its body is read (portal/web_limits.py).
+    "portal.web_limits.WebRateLimitMiddleware",
+    "portal.web_limits.NulRefusalMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -86,7 +90,22 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.StaffMfaMiddleware",
     "portal.middleware.TenantMiddleware",
+    "portal.middleware.TimeZoneMiddleware",
 ]
+
+# --- Limits on web requests (portal/web_limits.py) ------------------------------------------
+# Requests per signed-in user (per address before sign-in) and window, like the API's per token;
+# PDFs and imports spend from budgets of their own as well.
+PORTAL_WEB_RATES = {
+    "pages": os.environ.get("PORTAL_WEB_RATE", "600/min"),
+    "documents": os.environ.get("PORTAL_WEB_DOCUMENT_RATE", "30/min"),
+    "imports": os.environ.get("PORTAL_WEB_IMPORT_RATE", "10/min"),
+}
+# The ASN editor posts four fields per lot or serial row and about a dozen per PO line; a
+# shipment holds at most 5,000 of the first (suppliers/limits.py), so Django's default of 1,000
+# fields would refuse a draft the API accepts. Below 32,766: no list a form sends can make a
+# query with more parameters than SQLite binds.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 30_000
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -183,8 +202,36 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 PORTAL_INVITATION_DAYS = int(os.environ.get("PORTAL_INVITATION_DAYS", "7"))
 
+# --- Transport security -------------------------------------------------------------
+# https://docs.djangoproject.com/en/5.2/ref/middleware/#module-django.middleware.security
+# Off by default (the embedded setup serves plain HTTP on loopback); production behind
+# TLS sets them. The Content-Security-Policy is portal/security_headers.py.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
+# Load balancers probe these over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+
+
+def _proxy_ssl_header(value: str) -> tuple[str, str] | None:
+    """``X-Forwarded-Proto: https`` -> ("HTTP_X_FORWARDED_PROTO", "https"): the header a TLS-ending
+    proxy sets (and strips from clients); trust it only behind such a proxy."""
+    if not value.strip():
+        return None
+    name, sep, expected = value.partition(":")
+    if not sep or not name.strip() or not expected.strip():
+        raise ValueError(f"DJANGO_SECURE_PROXY_SSL_HEADER must look like 'X-Forwarded-Proto: https' (got {value!r})")
+    return "HTTP_" + name.strip().upper().replace("-", "_"), expected.strip()
+
+
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", ""))
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", SECURE_SSL_REDIRECT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # --- Email -------------------------------------------------------------------------
@@ -202,23 +249,19 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Supplier Portal <port
 
 # --- Celery ------------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
-# Without CELERY_BROKER_URL the broker is kombu's filesystem transport in var/,
-# so the embedded setup needs no server. Redis or RabbitMQ in production.
+# Without CELERY_BROKER_URL the broker is embedded, in var/broker/, so the embedded
+# setup needs no server: kombu's filesystem transport made safe to run unattended
+# (portal/embedded_broker.py: whole-file writes, claims kept until acknowledged,
+# unreadable files parked in var/broker/unreadable/). Redis or RabbitMQ in production.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _broker_dir = VAR_DIR / "broker"
-    for sub in ("queue", "processed"):
-        (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        # kombu's default is ./control, which would write into the checkout.
-        "control_folder": str(_broker_dir / "control"),
-        "store_processed": False,
-        # The folder is polled; the default (1 s) would cap delivery at a message a second.
-        "polling_interval": 0.1,
-    }
+    from portal.embedded_broker import transport_options
+
+    CELERY_BROKER_TRANSPORT = "portal.embedded_broker:Transport"
+    CELERY_BROKER_TRANSPORT_OPTIONS = transport_options(VAR_DIR / "broker")
+    # A broadcast on a folder broker is a file per worker that ever ran (a killed one never
+    # unbinds), and nothing here uses remote control: the worker does not listen for it.
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 else:
     # The hard time limit below stays under this, so a task is never
     # redelivered by Redis while it is still running.
@@ -233,11 +276,12 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+PORTAL_ODOO_CHECK_SECONDS = float(os.environ.get("PORTAL_ODOO_CHECK_SECONDS", "300"))
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "portal.tasks.heartbeat_task", "schedule": 30.0},
     "odoo-connection-check": {
         "task": "integrations.tasks.odoo_connection_check_all_task",
-        "schedule": float(os.environ.get("PORTAL_ODOO_CHECK_SECONDS", "300")),
+        "schedule": PORTAL_ODOO_CHECK_SECONDS,
     },
 }
 CELERY_TIMEZONE = "UTC"
@@ -269,9 +313,11 @@ PORTAL_PULL_OVERLAP_SECONDS = int(os.environ.get("PORTAL_PULL_OVERLAP_SECONDS", 
 PORTAL_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("PORTAL_OUTBOX_MAX_ATTEMPTS", "12"))
 PORTAL_OUTBOX_BACKOFF_BASE_SECONDS = float(os.environ.get("PORTAL_OUTBOX_BACKOFF_BASE_SECONDS", "2"))
 PORTAL_OUTBOX_BACKOFF_CAP_SECONDS = float(os.environ.get("PORTAL_OUTBOX_BACKOFF_CAP_SECONDS", "900"))
-# An in-flight event whose worker died is claimable again after its lease; the
-# lease outlives the task's hard time limit so a slow delivery is never doubled.
-PORTAL_OUTBOX_LEASE_SECONDS = int(os.environ.get("PORTAL_OUTBOX_LEASE_SECONDS", str(CELERY_TASK_TIME_LIMIT + 60)))
+# An in-flight event whose worker died is claimable again once its lease runs out, and
+# the next sweep sends it: lease + sweep interval bound the recovery (45 s by default).
+# A heartbeat renews the lease every third of it while the handler runs, so a slow
+# delivery is never doubled.
+PORTAL_OUTBOX_LEASE_SECONDS = float(os.environ.get("PORTAL_OUTBOX_LEASE_SECONDS", "30"))
 # The sweeper does not enqueue the same pending event again within this many seconds.
 PORTAL_OUTBOX_REQUEUE_SECONDS = float(os.environ.get("PORTAL_OUTBOX_REQUEUE_SECONDS", "30"))
 PORTAL_METRICS_TOKEN = os.environ.get("PORTAL_METRICS_TOKEN", "")
@@ -338,7 +384,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Purchase orders, acknowledgements and shipments (ASNs) for a partner's systems. Authenticate with a "
         "partner token (Authorization: Bearer sqp_…), created by the supplier admin in the portal. Every POST "
-        "accepts an Idempotency-Key header. Errors are RFC 9457 problem details."
+        "accepts an Idempotency-Key header (the same key and request, however encoded, get the first answer "
+        "again). Orders are named by id or by their number in Odoo (P00003), lines by id or by product code, "
+        "shipments by id or number. A field an endpoint does not read is an error, not ignored. Statuses use the "
+        "portal pages' words (`status`, `status_label`). Every error, whatever its cause, is an RFC 9457 problem "
+        "document (application/problem+json) whose `type` depends on the status alone."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -352,5 +402,13 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PackageKindEnum": "suppliers.models.shipments.Package.Kind",
         "CertificateKindEnum": "suppliers.models.shipments.Certificate.Kind",
+        # One vocabulary of statuses (suppliers/statuses.py): a word and the label the pages show.
+        "PurchaseOrderStatusEnum": "suppliers.statuses.PO_STATUSES",
+        "PurchaseOrderStatusLabelEnum": "suppliers.statuses.PO_STATUS_LABELS",
+        "AcknowledgementStatusEnum": "suppliers.statuses.ACK_STATUS_LABELS",
+        "AcknowledgementVersionStatusEnum": "suppliers.statuses.ACKNOWLEDGEMENT_LABELS",
+        "AcknowledgementVersionStatusLabelEnum": "suppliers.statuses.ACKNOWLEDGEMENT_STATUS_LABELS",
+        "AsnStatusEnum": "suppliers.models.shipments.Asn.Status",
+        "AsnStatusLabelEnum": "suppliers.statuses.ASN_STATUS_LABELS",
     },
 }

@@ -3,7 +3,7 @@ from django.urls import include, path, register_converter
 
 from integrations.metrics import metrics
 from portal.converters import IdConverter
-from portal.views import audit, health, home, invitations, members, partners, tokens
+from portal.views import audit, health, home, invitations, members, partners, profile, tokens
 
 register_converter(IdConverter, "id")
 
@@ -12,6 +12,7 @@ tenant_patterns = [
     path("partners/", partners.PartnerListView.as_view(), name="partner_list"),
     path("partners/<id:pk>/", partners.PartnerDetailView.as_view(), name="partner_detail"),
     path("partners/<id:pk>/invite/", partners.PartnerInviteView.as_view(), name="partner_invite"),
+    path("partners/<id:pk>/activation/", partners.PartnerActivationView.as_view(), name="partner_activation"),
     path("members/", members.MemberListView.as_view(), name="member_list"),
     path("members/invite/", members.MemberInviteView.as_view(), name="member_invite"),
     path("members/<id:pk>/", members.MemberDetailView.as_view(), name="member_detail"),
@@ -19,6 +20,7 @@ tenant_patterns = [
     path("members/<id:pk>/activation/", members.MemberActivationView.as_view(), name="member_activation"),
     path("invitations/<id:pk>/revoke/", members.InvitationRevokeView.as_view(), name="invitation_revoke"),
     path("api-tokens/", tokens.ApiTokenListView.as_view(), name="api_tokens"),
+    path("profile/", profile.ProfileView.as_view(), name="profile"),
     path("audit/", audit.AuditListView.as_view(), name="audit_list"),
     path("audit/<id:pk>/", audit.AuditDetailView.as_view(), name="audit_detail"),
     path("", include("integrations.urls")),
@@ -38,4 +40,8 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
 ]
 
+# Under /api/ every one of these answers problem details (portal/api/errors.py); pages keep HTML.
+handler400 = "portal.api.errors.bad_request"
+handler403 = "portal.api.errors.permission_denied"
 handler404 = "portal.views.errors.not_found"
+handler500 = "portal.api.errors.server_error"

@@ -79,3 +79,55 @@ def assert_all_scoped(cases: Iterable[ScopeCase]) -> int:
         assert_scoped(case)
         count += 1
     return count
+
+
+@dataclass
+class ApiScopeCase:
+    """An API URL tried with partner tokens: the owner's token gets ``owner_status`` (so the case
+    can fail), every intruder's token gets a 404 problem that names none of the markers. The
+    problem's ``instance`` echoes the intruder's own URL and is not looked at."""
+
+    url: str
+    owner_secret: str
+    intruder_secrets: list[str]
+    markers: list[str] = field(default_factory=list)
+    method: str = "get"
+    data: dict | None = None
+    format: str | None = "json"
+    owner_status: int | None = 200
+
+
+def _api_client(secret: str):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return client
+
+
+def _api_request(client, case: ApiScopeCase, data):
+    kwargs = {"format": case.format} if data is not None and case.format else {}
+    return (
+        getattr(client, case.method)(case.url, data, **kwargs)
+        if data is not None
+        else getattr(client, case.method)(case.url)
+    )
+
+
+def assert_api_scoped(case: ApiScopeCase, data_factory=None) -> None:
+    """``data_factory`` makes a fresh body per request (an uploaded file can be read once)."""
+    assert case.intruder_secrets, "an API scope case needs at least one intruder"
+    make = data_factory or (lambda: case.data)
+    if case.owner_status is not None:
+        response = _api_request(_api_client(case.owner_secret), case, make())
+        assert response.status_code == case.owner_status, (case.method, case.url, response.status_code)
+        body = _body(response)
+        for marker in case.markers:
+            assert marker in body, f"owner's answer lacks {marker!r}: the case proves nothing"
+    for secret in case.intruder_secrets:
+        response = _api_request(_api_client(secret), case, make())
+        assert response.status_code == 404, (case.method, case.url, response.status_code, response.content[:200])
+        assert response["Content-Type"] == "application/problem+json"
+        told = {k: v for k, v in response.json().items() if k != "instance"}
+        for marker in case.markers:
+            assert marker not in str(told), f"404 for {case.url} leaks {marker!r}"

@@ -19,7 +19,11 @@ class PartnerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Send the token as “Authorization: Bearer <token>”.")
         token = token_authenticate(header[1])
         if token is None:
-            raise exceptions.AuthenticationFailed("The token is unknown, expired or revoked.")
+            # One answer for every reason (unknown, expired, revoked, rotated away, its partner suspended):
+            # it tells a caller nothing about which tokens or partners exist.
+            raise exceptions.AuthenticationFailed(
+                "The token is unknown, expired, revoked or suspended; ask your supplier admin for a valid one."
+            )
         request.membership = token.membership
         return token.membership.user, token
 

@@ -1,13 +1,22 @@
-"""``Idempotency-Key`` on POST: the same key and body get the first answer again; another body
-with the same key is a 409; concurrent duplicates run once (the key is claimed in its own
-committed row before the work starts)."""
+"""``Idempotency-Key`` on POST: the same key and request get the first answer again; another
+request with the same key is a 409; concurrent duplicates run once (the key is claimed in its own
+committed row before the work starts).
+
+"The same request" is the same meaning, not the same bytes: method, path, query and the parsed
+body, with keys in any order, any JSON spacing, and files by name and content. A client that
+re-sends a multipart upload builds a new boundary each time; that is still the same request.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from functools import wraps
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.http import QueryDict
 from django.utils import timezone
 from rest_framework.response import Response
 
@@ -16,6 +25,46 @@ from portal.models import ApiToken, IdempotencyRecord
 from .problems import problem
 
 MAX_KEY = 255
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _canonical(value):
+    """A JSON-able form of parsed request data that does not depend on how it was encoded."""
+    if isinstance(value, QueryDict):
+        return {key: [_canonical(v) for v in values] for key, values in sorted(value.lists())}
+    if isinstance(value, dict):
+        return {str(key): _canonical(v) for key, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, UploadedFile):
+        digest = hashlib.sha256()
+        for chunk in value.chunks():
+            digest.update(chunk)
+        value.seek(0)  # the view reads it next
+        return {"file": value.name, "sha256": digest.hexdigest()}
+    return value
+
+
+def _storable(value):
+    """An answer as every database keeps it: PostgreSQL's jsonb refuses NUL and lone surrogates,
+    which an error message may quote back from the request. They become U+FFFD in the replay."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_storable(str(k)): _storable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_storable(v) for v in value]
+    return value
+
+
+def request_fingerprint(request) -> str:
+    """SHA-256 of what the request means (see the module docstring)."""
+    data = _canonical(request.data) or {}
+    query = _canonical(request.query_params)
+    meaning = json.dumps(
+        [request.method, request.path, query, data], sort_keys=True, separators=(",", ":"), default=str
+    )
+    return hashlib.sha256(meaning.encode()).hexdigest()
 
 
 def idempotent(action):
@@ -32,9 +81,7 @@ def idempotent(action):
                 request=request,
                 errors=[{"field": "Idempotency-Key", "message": "1 to 255 printable characters."}],
             )
-        digest = hashlib.sha256(
-            request.method.encode() + b" " + request.path.encode() + b"\n" + request.body
-        ).hexdigest()
+        digest = request_fingerprint(request)
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
@@ -71,7 +118,7 @@ def idempotent(action):
             record.delete()
             return response
         IdempotencyRecord.objects.filter(pk=record.pk).update(
-            status_code=response.status_code, response_body=response.data, completed_at=timezone.now()
+            status_code=response.status_code, response_body=_storable(response.data), completed_at=timezone.now()
         )
         return response
 

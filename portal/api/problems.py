@@ -8,8 +8,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, UnreadablePostError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -17,6 +23,7 @@ from rest_framework.views import exception_handler
 from portal.context import current_correlation_id
 
 TYPES = {
+    308: ("trailing-slash", "Use the URL with its trailing slash"),
     400: ("invalid-input", "Invalid input"),
     401: ("unauthenticated", "Authentication required"),
     403: ("forbidden", "Not allowed"),
@@ -28,7 +35,16 @@ TYPES = {
     415: ("unsupported-media-type", "Unsupported media type"),
     422: ("unprocessable", "Cannot be processed"),
     429: ("throttled", "Too many requests"),
+    500: ("server-error", "Server error"),
 }
+BASE = "https://supplier-portal.example/problems/"
+TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request is too large."
+    default_code = "too_large"
 
 
 class Conflict(exceptions.APIException):
@@ -54,20 +70,33 @@ def _flatten(detail, prefix: str = "") -> list[dict[str, str]]:
     return [{"field": prefix, "message": str(detail)}]
 
 
-def problem(status_code: int, detail: str, *, request=None, errors=None, headers=None) -> Response:
+def problem_body(status_code: int, detail: str, *, instance: str | None = None, errors=None) -> dict:
+    """The problem document itself; ``type`` depends on the status alone, so clients can match on it."""
     slug, title = TYPES.get(status_code, ("error", "Error"))
     body = {
-        "type": f"https://supplier-portal.example/problems/{slug}",
+        "type": f"{BASE}{slug}",
         "title": title,
         "status": status_code,
         "detail": detail,
-        "instance": request.path if request is not None else None,
+        "instance": instance,
         "correlation_id": current_correlation_id(),
     }
     if errors:
         body["errors"] = errors
-    response = Response(body, status=status_code, headers=headers, content_type="application/problem+json")
-    return response
+    return body
+
+
+def problem(status_code: int, detail: str, *, request=None, errors=None, headers=None) -> Response:
+    body = problem_body(status_code, detail, instance=request.path if request is not None else None, errors=errors)
+    return Response(body, status=status_code, headers=headers, content_type="application/problem+json")
+
+
+def too_large_detail(exc: Exception) -> str:
+    if isinstance(exc, TooManyFieldsSent):
+        return "The request has too many form fields."
+    if isinstance(exc, TooManyFilesSent):
+        return "The request has too many files; send one file per request."
+    return "The request body is too large."
 
 
 def problem_exception_handler(exc, context):
@@ -79,6 +108,10 @@ def problem_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, TOO_LARGE):  # Django's own limits, met while DRF parses the body
+        exc = PayloadTooLarge(too_large_detail(exc))
+    elif isinstance(exc, (SuspiciousOperation, UnreadablePostError)):  # e.g. a malformed or cut-off body
+        exc = exceptions.ParseError("The request body could not be read.")
     response = exception_handler(exc, context)
     if response is None:
         return None

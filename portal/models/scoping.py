@@ -18,7 +18,8 @@ class TenantScopedQuerySet(models.QuerySet):
     """Queryset of a tenant-owned model, narrowed by the model's partner path."""
 
     def visible_to(self, membership: Membership | None) -> TenantScopedQuerySet:
-        if membership is None or not membership.is_active:
+        # has_access: the membership and, for a supplier, its partner are active.
+        if membership is None or not membership.has_access:
             return self.none()
         qs = self.filter(tenant_id=membership.tenant_id)
         path = self.model.scope_partner_path

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from guardian.shortcuts import get_objects_for_user
 
+from portal.dates import validate_time_zone
+
 from .roles import STAFF_ROLES, SUPPLIER_ROLES, Role
 
 ACCESS_PARTNER = "portal.access_partner"
@@ -24,7 +26,13 @@ class Tenant(models.Model):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f6feb.")],
         help_text="The tenant's brand colour for buttons and highlights.",
     )
-    time_zone = models.CharField(max_length=64, default="UTC")
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="Where the tenant's dock and buyers are: the zone of its calendar days, and of its people's times "
+        "unless they choose their own.",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -123,6 +131,18 @@ class Tenant(models.Model):
             and (self.odoo_password_encrypted or self.odoo_api_key_encrypted)
         )
 
+    @property
+    def odoo_sync_paused(self) -> str:
+        """Why the portal does not sync with this tenant's Odoo now ("" when it does): the last connection
+        check found something blocking (a missing field, refused rights, refused credentials). An Odoo that
+        is down does not pause it: the circuit breaker deals with that."""
+        check = self.odoo_check or {}
+        error = check.get("error") or {}
+        if error.get("kind") in ("permanent", "credentials", "config"):
+            return error.get("message") or "the connection check failed"
+        blocking = [w for w in check.get("warnings") or [] if w.get("blocking")]
+        return blocking[0]["message"] if blocking else ""
+
     def odoo_config(self):
         from integrations.odoo import OdooConfig
 
@@ -135,30 +155,53 @@ class Tenant(models.Model):
             transport=self.odoo_transport,
             timeout=float(self.odoo_timeout_seconds),
             tenant_id=self.pk,
+            # Each connection check starts new gateways everywhere: the server may have been upgraded
+            # (another series, other field names) or have gained a module since.
+            generation=str((self.odoo_check or {}).get("checked_at", "")),
         )
 
 
 class PartnerQuerySet(models.QuerySet):
     def visible_to(self, membership: Membership | None) -> PartnerQuerySet:
-        if membership is None or not membership.is_active:
+        if membership is None or not membership.has_access:
             return self.none()
         qs = self.filter(tenant_id=membership.tenant_id)
         if membership.sees_all_partners:
             return qs
+        if membership.is_supplier_role:
+            # A deactivated partner's people see nothing (staff keep reading its history).
+            qs = qs.filter(is_active=True)
         return get_objects_for_user(
             membership.user, ACCESS_PARTNER, klass=qs, accept_global_perms=False, with_superuser=False
         )
 
 
 class Partner(models.Model):
-    """A supplier of a tenant, mapped to its commercial entity in Odoo (res.partner)."""
+    """A supplier of a tenant, mapped to its commercial entity in Odoo (res.partner).
+
+    ``is_active`` is computed by the database from its two sources, so neither can undo the
+    other: archived in Odoo (``odoo_active``, mirrored by the pull) or deactivated in the
+    portal (``deactivated_at``, a tenant admin's decision). While it is False, the partner's
+    users and API tokens can do nothing; their memberships, grants, tokens and invitations
+    are kept as they are, so reactivation gives back exactly what was there.
+    """
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="partners")
     name = models.CharField(max_length=200)
     odoo_id = models.PositiveIntegerField(help_text="res.partner id of the commercial entity in Odoo.")
     ref = models.CharField("reference", max_length=64, blank=True)
     email = models.EmailField(blank=True)
-    is_active = models.BooleanField(default=True)
+    odoo_active = models.BooleanField("active in Odoo", default=True, help_text="False once archived in Odoo.")
+    deactivated_at = models.DateTimeField(null=True, blank=True, help_text="When a tenant admin deactivated it.")
+    deactivated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    deactivation_reason = models.CharField(max_length=500, blank=True)
+    is_active = models.GeneratedField(
+        expression=models.Q(odoo_active=True, deactivated_at__isnull=True),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     odoo_write_date = models.CharField(max_length=19, blank=True, help_text="write_date as Odoo returned it (UTC).")
     odoo_fingerprint = models.CharField(max_length=40, blank=True, help_text="Digest of the row as last pulled.")
@@ -175,14 +218,28 @@ class Partner(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def status(self) -> str:
+        """``active``, ``deactivated`` (in the portal) or ``archived`` (in Odoo)."""
+        if self.deactivated_at is not None:
+            return "deactivated"
+        return "active" if self.odoo_active else "archived"
+
 
 class MembershipQuerySet(models.QuerySet):
     def active(self) -> MembershipQuerySet:
-        return self.filter(is_active=True, tenant__is_active=True, user__is_active=True)
+        """Memberships that may act now: active themselves, in an active tenant, of an active user,
+        and for a supplier role, of an active partner."""
+        return self.filter(
+            Q(partner__isnull=True) | Q(partner__is_active=True),
+            is_active=True,
+            tenant__is_active=True,
+            user__is_active=True,
+        )
 
     def visible_to(self, membership: Membership | None) -> MembershipQuerySet:
         """Members a person may see: all for a tenant admin, colleagues for a supplier admin."""
-        if membership is None or not membership.is_active:
+        if membership is None or not membership.has_access:
             return self.none()
         # API tokens act through memberships of their own; they are managed on the tokens page.
         qs = self.filter(tenant_id=membership.tenant_id, user__is_api_client=False)
@@ -237,6 +294,18 @@ class Membership(models.Model):
     @property
     def is_supplier_role(self) -> bool:
         return self.role in SUPPLIER_ROLES
+
+    @property
+    def has_access(self) -> bool:
+        """Whether this membership may act at all: active, and for a supplier role, its partner too.
+
+        The entry points (``TenantMiddleware``, token authentication) also require an active tenant
+        and user; every ``visible_to`` asks this again, so a membership object kept from before a
+        deactivation reads nothing.
+        """
+        if not self.is_active:
+            return False
+        return self.partner_id is None or self.partner.is_active
 
     @property
     def sees_all_partners(self) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
+from portal.dates import validate_time_zone
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -34,6 +36,12 @@ class User(AbstractUser):
     email = models.EmailField("email address", unique=True)
     is_api_client = models.BooleanField(
         default=False, help_text="The identity of an API token: it never signs in to the web pages."
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text="Where this person sees times; empty: the time zone of the tenant they work in.",
     )
 
     USERNAME_FIELD = "email"

@@ -19,7 +19,7 @@ from portal.models import STAFF_ROLES, SUPPLIER_ROLES, Invitation, Membership, P
 
 from .audit import audit_record, field_changes
 from .errors import NotInScope
-from .memberships import membership_create
+from .memberships import acts_now, inactive_partner_message, membership_create
 
 
 def token_hash(token: str) -> str:
@@ -54,7 +54,7 @@ def _send_invitation_email(invitation: Invitation, token: str) -> None:
 
 def invitation_create(*, actor: Membership, email: str, role: str, partner: Partner | None) -> tuple[Invitation, str]:
     """Invite someone to the actor's tenant; returns the invitation and its one-time token."""
-    if partner is not None and partner.tenant_id != actor.tenant_id:
+    if (partner is not None and partner.tenant_id != actor.tenant_id) or not acts_now(actor):
         raise NotInScope()
     allowed = invitable_roles(actor, partner)
     if not allowed:
@@ -63,6 +63,8 @@ def invitation_create(*, actor: Membership, email: str, role: str, partner: Part
         raise ValidationError({"role": f"You cannot invite someone as {role}. Allowed: {', '.join(allowed)}."})
     if role in SUPPLIER_ROLES and partner is None:
         raise ValidationError({"role": "Supplier roles are invited from the supplier's page."})
+    if partner is not None and not Partner.objects.filter(pk=partner.pk, is_active=True).exists():
+        raise ValidationError({"__all__": inactive_partner_message(partner)})
     email = email.strip().lower()
     if Membership.objects.filter(tenant_id=actor.tenant_id, user__email__iexact=email, is_active=True).exists():
         raise ValidationError({"email": f"{email} is already a member of {actor.tenant.name}."})
@@ -112,6 +114,18 @@ def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitatio
     return invitation
 
 
+def invitation_on_hold(invitation: Invitation) -> str:
+    """Why a pending invitation cannot be accepted now (its tenant or partner is not active), or ""."""
+    if not invitation.tenant.is_active:
+        return f"{invitation.tenant.name}'s portal is closed."
+    if invitation.partner_id and not Partner.objects.filter(pk=invitation.partner_id, is_active=True).exists():
+        return (
+            f"{invitation.partner.name}'s access to {invitation.tenant.name}'s portal is suspended; "
+            "the invitation works again once it is restored."
+        )
+    return ""
+
+
 def invitation_get_by_token(token: str) -> Invitation | None:
     return (
         Invitation.objects.select_related("tenant", "partner", "invited_by")
@@ -124,6 +138,8 @@ def _accept(invitation: Invitation, user: User) -> Membership:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_pending:
         raise ValidationError(f"This invitation is {invitation.status}.")
+    if reason := invitation_on_hold(invitation):
+        raise ValidationError(reason)
     if user.email.lower() != invitation.email.lower():
         raise ValidationError(f"This invitation is for {invitation.email}, you are signed in as {user.email}.")
     membership = membership_create(

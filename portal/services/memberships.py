@@ -38,10 +38,15 @@ def membership_create(
     partner: Partner | None = None,
     invited_by: User | None = None,
 ) -> Membership:
-    """Add a user to a tenant; a supplier role is granted its own partner and nothing else."""
+    """Add a user to a tenant; a supplier role is granted its own partner and nothing else.
+
+    A deactivated (or archived) partner takes no one in: its invitations wait until it is active again.
+    """
     if role in SUPPLIER_ROLES:
         if partner is None or partner.tenant_id != tenant.pk:
             raise ValidationError({"partner": "A supplier user needs a partner of this tenant."})
+        if not Partner.objects.filter(pk=partner.pk, is_active=True).exists():
+            raise ValidationError({"partner": inactive_partner_message(partner)})
     elif partner is not None:
         raise ValidationError({"partner": "Staff roles are not tied to one partner."})
     with transaction.atomic():
@@ -74,9 +79,24 @@ def membership_create(
     return membership
 
 
+def acts_now(actor: Membership) -> bool:
+    """Whether the actor may change anything now, read from the database: a membership object held
+    since before its partner (or itself) was deactivated must not act on the old state."""
+    return actor.has_access and Membership.objects.active().filter(pk=actor.pk).exists()
+
+
+def inactive_partner_message(partner: Partner) -> str:
+    partner.refresh_from_db(fields=["is_active", "odoo_active", "deactivated_at"])
+    if partner.status == "archived":
+        return f"{partner.name} is archived in Odoo; its people get access once it is active there again."
+    return f"{partner.name} is deactivated in the portal; a tenant admin can reactivate it."
+
+
 def _check_can_manage(*, actor: Membership, membership: Membership) -> None:
-    if membership.tenant_id != actor.tenant_id:
+    if membership.tenant_id != actor.tenant_id or not acts_now(actor):
         raise NotInScope()
+    if membership.user.is_api_client:
+        raise NotInScope()  # a token's membership follows its token (revoke, or create a new one)
     if actor.role == Role.TENANT_ADMIN:
         return
     if actor.role == Role.SUPPLIER_ADMIN and membership.partner_id == actor.partner_id:
@@ -107,12 +127,15 @@ def membership_deactivate(*, actor: Membership, membership: Membership) -> Membe
 
 
 def membership_reactivate(*, actor: Membership, membership: Membership) -> Membership:
-    """Let a deactivated member back in with the role and partner it had."""
+    """Let a deactivated member back in with the role and partner it had (not while that partner is
+    deactivated: the person would still have no access, and the partner's reactivation brings them back)."""
     _check_can_manage(actor=actor, membership=membership)
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        membership = Membership.objects.select_for_update(of=("self",)).select_related("partner").get(pk=membership.pk)
         if membership.is_active:
             return membership
+        if membership.partner is not None and not membership.partner.is_active:
+            raise ValidationError(inactive_partner_message(membership.partner))
         membership.is_active = True
         membership.save(update_fields=["is_active"])
         if membership.partner is not None:
@@ -130,8 +153,9 @@ def membership_reactivate(*, actor: Membership, membership: Membership) -> Membe
 def membership_scope_set(
     *, actor: Membership, membership: Membership, all_partners: bool, partners: Iterable[Partner]
 ) -> Membership:
-    """Set which partners a staff member works with (tenant admins only)."""
-    if actor.role != Role.TENANT_ADMIN or membership.tenant_id != actor.tenant_id:
+    """Set which partners a staff member works with (tenant admins only); grants on partners that are
+    not active now stay as they are."""
+    if actor.role != Role.TENANT_ADMIN or membership.tenant_id != actor.tenant_id or not acts_now(actor):
         raise NotInScope()
     if not membership.is_staff_role:
         raise ValidationError("A supplier member is always scoped to its own partner.")
@@ -151,6 +175,10 @@ def membership_scope_set(
             ).values_list("object_pk", flat=True)
         )
         before = {"all_partners": membership.all_partners, "partners": before_pks}
+        # A grant on a partner that is deactivated or archived now is not offered by the form, so it
+        # is kept: reactivating the partner gives this person back exactly what they had.
+        chosen = {p.pk for p in partners}
+        partners += list(Partner.objects.filter(pk__in=before_pks, is_active=False).exclude(pk__in=chosen))
         membership.all_partners = all_partners
         membership.save(update_fields=["all_partners"])
         _revoke_partner_grants(user=membership.user, tenant=membership.tenant)

@@ -4,6 +4,12 @@ A token is ``sqp_<prefix>_<secret>``; only a SHA-256 of it is kept. Each token a
 through its own API-client user and membership (role supplier user, the token's
 partner), so every selector, service and audit entry treats it like a person of that
 partner, and nothing can widen its reach beyond that partner.
+
+Life cycle: a token works while it is neither revoked nor expired, its membership,
+user and tenant are active, and its partner is active (not deactivated in the portal,
+not archived in Odoo). Rotation replaces the secret: the old one never works again. A
+revoked or expired token cannot be rotated (rotation keeps the expiry, and would hand
+out a secret that works nowhere); a new token is created instead.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from portal.models import ACCESS_PARTNER, API_SCOPES, ApiToken, Membership, Part
 
 from .audit import audit_record
 from .errors import NotInScope
+from .memberships import acts_now
 
 MAX_DAYS = 365
 
@@ -63,7 +70,10 @@ def _check(name: str, scopes: list[str], days) -> tuple[str, list[str], int]:
 
 
 def _manageable(actor: Membership) -> Partner:
-    if actor.role != Role.SUPPLIER_ADMIN or actor.partner is None:
+    """Only an active supplier admin of an active partner manages that partner's tokens."""
+    if actor.role != Role.SUPPLIER_ADMIN or actor.partner is None or actor.user.is_api_client:
+        raise NotInScope()
+    if not acts_now(actor):
         raise NotInScope()
     return actor.partner
 
@@ -123,6 +133,13 @@ def token_rotate(*, actor: Membership, token_id: int) -> tuple[ApiToken, str]:
         token = _get(actor, token_id)
         if token.revoked_at:
             raise ValidationError({"__all__": "A revoked token cannot be rotated; create a new one."})
+        if token.expires_at <= timezone.now():
+            raise ValidationError(
+                {
+                    "__all__": f"“{token.name}” expired on {timezone.localtime(token.expires_at):%d %b %Y}; "
+                    "create a new token instead."
+                }
+            )
         token.prefix, secret = _new_secret()
         token.key_hash, token.rotated_at = _hash(secret), timezone.now()
         token.save(update_fields=["prefix", "key_hash", "rotated_at"])
@@ -147,14 +164,17 @@ def token_authenticate(raw: str) -> ApiToken | None:
     if len(parts) != 3 or parts[0] != "sqp":
         return None
     token = (
-        ApiToken.objects.select_related("membership__user", "membership__tenant", "membership__partner", "partner")
+        ApiToken.objects.select_related("membership__user", "membership__tenant", "membership__partner")
         .filter(prefix=parts[1])
         .first()
     )
     if token is None or not hmac.compare_digest(token.key_hash, _hash(raw)) or not token.is_usable:
         return None
-    if not token.membership.is_active or not token.membership.tenant.is_active:
-        return None
+    membership = token.membership
+    if not (membership.has_access and membership.tenant.is_active and membership.user.is_active):
+        return None  # revoked, or its partner deactivated (portal) or archived (Odoo)
+    if membership.partner_id != token.partner_id or membership.tenant_id != token.tenant_id:
+        return None  # never acts beyond the partner it was issued for
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

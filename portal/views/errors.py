@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import JsonResponse
 from django.views.defaults import page_not_found
 
-from portal.context import current_correlation_id
+from portal.api import errors as api_errors
 
 
 def not_found(request, exception=None):
-    if request.path.startswith("/api/"):
-        return JsonResponse(
-            {
-                "type": "https://supplier-portal.example/problems/not-found",
-                "title": "Not found",
-                "status": 404,
-                "detail": "Not found.",
-                "instance": request.path,
-                "correlation_id": current_correlation_id(),
-            },
-            status=404,
-            content_type="application/problem+json",
-        )
+    if api_errors.is_api(request):
+        return api_errors.not_found(request, exception)
     return page_not_found(request, exception)

@@ -11,7 +11,12 @@ from django.urls import reverse
 
 from portal.forms import InvitationSignupForm
 from portal.models import User
-from portal.services.invitations import invitation_accept, invitation_get_by_token, invitation_signup
+from portal.services.invitations import (
+    invitation_accept,
+    invitation_get_by_token,
+    invitation_on_hold,
+    invitation_signup,
+)
 
 
 def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
@@ -19,6 +24,8 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None or not invitation.is_pending:
         status = invitation.status if invitation else "unknown"
         return render(request, "portal/invitation_invalid.html", {"status": status}, status=404)
+    if on_hold := invitation_on_hold(invitation):
+        return render(request, "portal/invitation_invalid.html", {"status": "on_hold", "reason": on_hold}, status=403)
 
     existing = User.objects.filter(email__iexact=invitation.email).first()
     context = {"invitation": invitation, "existing": existing}

@@ -1,4 +1,5 @@
-"""Supplier (partner) pages: the list for staff, a partner's page with its users."""
+"""Supplier (partner) pages: the list for staff, a partner's page with its people, and its
+deactivation by a tenant admin."""
 
 from __future__ import annotations
 
@@ -7,13 +8,19 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.views.generic import DetailView, FormView, ListView
 
 from portal.forms import InvitationForm
-from portal.models import STAFF_ROLES, Invitation, Membership, Partner
+from portal.models import STAFF_ROLES, Invitation, Membership, Partner, Role
+from portal.services.errors import error_messages
 from portal.services.invitations import invitable_roles, invitation_create
+from portal.services.partners import partner_deactivate, partner_reach, partner_reactivate
 
 from .mixins import TenantViewMixin
+
+# People, not the API clients that act for a partner's tokens (managed on the tokens page).
+PEOPLE = Q(memberships__user__is_api_client=False)
 
 
 class PartnerListView(TenantViewMixin, ListView):
@@ -24,7 +31,7 @@ class PartnerListView(TenantViewMixin, ListView):
 
     def get_queryset(self):
         qs = Partner.objects.visible_to(self.membership).annotate(
-            user_count=Count("memberships", filter=Q(memberships__is_active=True)),
+            user_count=Count("memberships", filter=Q(memberships__is_active=True) & PEOPLE),
         )
         if q := self.request.GET.get("q", "").strip():
             qs = qs.filter(Q(name__icontains=q) | Q(ref__icontains=q))
@@ -42,8 +49,12 @@ class PartnerDetailView(TenantViewMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         partner = self.object
+        # Whoever may see the partner sees its people (the same count as the list); managing them
+        # stays with a tenant admin or the partner's own admin.
         context["members"] = (
-            Membership.objects.visible_to(self.membership).filter(partner=partner).select_related("user")
+            Membership.objects.filter(tenant_id=partner.tenant_id, partner=partner, user__is_api_client=False)
+            .select_related("user")
+            .order_by("-is_active", "user__email")
         )
         context["invitations"] = (
             Invitation.objects.visible_to(self.membership)
@@ -51,8 +62,51 @@ class PartnerDetailView(TenantViewMixin, DetailView):
             .pending()
             .select_related("invited_by")
         )
-        context["can_invite"] = bool(invitable_roles(self.membership, partner))
+        context["can_invite"] = partner.is_active and bool(invitable_roles(self.membership, partner))
+        context["can_manage_members"] = bool(invitable_roles(self.membership, partner))
+        context["can_deactivate"] = self.membership.role == Role.TENANT_ADMIN
         return context
+
+
+class PartnerActivationView(PartnerDetailView):
+    """GET asks once, with what will happen; POST deactivates or reactivates (tenant admins only)."""
+
+    template_name = "portal/partner_activation.html"
+    allowed_roles = {Role.TENANT_ADMIN}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reach"] = partner_reach(self.object)
+        context["errors"] = kwargs.get("errors") or {}
+        context["form_error"] = context["errors"].get("__all__")
+        context["reason"] = kwargs.get("reason", "")
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object = partner = self.get_object()
+        reason = request.POST.get("reason", "")
+        try:
+            if partner.deactivated_at is None:
+                partner = partner_deactivate(actor=self.membership, partner_id=partner.pk, reason=reason)
+                messages.success(
+                    request,
+                    f"{partner.name} is deactivated: its people and API tokens can no longer reach "
+                    f"{self.membership.tenant.name}'s portal. Its orders and shipments stay visible to your staff.",
+                )
+            else:
+                partner = partner_reactivate(actor=self.membership, partner_id=partner.pk)
+                if partner.is_active:
+                    messages.success(request, f"{partner.name} is active again, with the access it had before.")
+                else:
+                    messages.warning(
+                        request,
+                        f"{partner.name} is no longer deactivated in the portal, but it is archived in Odoo: "
+                        "its people get access once it is active there.",
+                    )
+        except ValidationError as exc:
+            errors = error_messages(exc)
+            return self.render_to_response(self.get_context_data(errors=errors, reason=reason), status=400)
+        return redirect("partner_detail", self.membership.tenant.slug, partner.pk)
 
 
 class PartnerInviteView(TenantViewMixin, FormView):
@@ -68,6 +122,13 @@ class PartnerInviteView(TenantViewMixin, FormView):
             if not invitable_roles(self.membership, self._partner):
                 raise Http404()
         return self._partner
+
+    def get(self, request, *args, **kwargs):
+        partner = self.get_partner()
+        if not partner.is_active:
+            messages.error(request, f"{partner.name} is not active; reactivate it before inviting its people.")
+            return redirect("partner_detail", self.membership.tenant.slug, partner.pk)
+        return super().get(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -95,7 +156,8 @@ class PartnerInviteView(TenantViewMixin, FormView):
         messages.success(
             self.request,
             f"Invitation sent to {invitation.email} as {invitation.get_role_display()}. "
-            f"The link works until {invitation.expires_at:%d %b %Y}; until then it is listed as pending.",
+            f"The link works until {timezone.localtime(invitation.expires_at):%d %b %Y}; "
+            "until then it is listed as pending.",
         )
         return redirect("partner_detail", self.membership.tenant.slug, partner.pk)
 

@@ -22,6 +22,12 @@ def _token_id(request) -> int:
     return int(value)
 
 
+def _expiry(posted) -> int:
+    """The expiry chosen in a form sent back with errors, else 90 days."""
+    value = posted.get("expires_in_days", "") if posted is not None else ""
+    return int(value) if value in {str(days) for days, _ in EXPIRY_CHOICES} else 90
+
+
 class ApiTokenListView(TenantViewMixin, TemplateView):
     template_name = "portal/api_tokens.html"
     allowed_roles = {Role.SUPPLIER_ADMIN}
@@ -29,8 +35,12 @@ class ApiTokenListView(TenantViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        posted = kwargs.get("posted")
         context.update(
             tokens=ApiToken.objects.filter(tenant=self.membership.tenant, partner=self.membership.partner),
+            # A new token starts with no scope ticked: its admin gives it only what the system needs.
+            posted_scopes=posted.getlist("scopes") if posted is not None else [],
+            posted_expiry=_expiry(posted),
             scopes=API_SCOPES.items(),
             expiry_choices=EXPIRY_CHOICES,
             max_days=MAX_DAYS,

@@ -33,7 +33,7 @@ def test_token_reads_its_partners_orders_with_filters_and_cursor_pages(api_world
     assert listed.status_code == 200
     names = [po["name"] for po in listed.json()["results"]]
     assert names == ["P20001"]
-    assert listed.json()["results"][0]["acknowledgement_status"] == ""
+    assert listed.json()["results"][0]["acknowledgement_status"] == "to_acknowledge"
     assert client.get("/api/v1/purchase-orders/", {"status": "to_acknowledge"}).json()["results"][0]["name"] == "P20001"
     assert client.get("/api/v1/purchase-orders/", {"status": "acknowledged"}).json()["results"] == []
     detail = client.get(f"/api/v1/purchase-orders/{api_world.po.pk}/").json()
@@ -74,7 +74,9 @@ def test_acknowledgement_over_the_api_with_field_errors_then_success(api_world):
     )
     assert ok.status_code == 201, ok.content
     body = ok.json()
-    assert body["status"] == "pending" and body["source"] == "api" and body["lines"][0]["promised_qty"] == "9.0000"
+    assert (
+        body["status"] == "awaiting_buyer" and body["source"] == "api" and body["lines"][0]["promised_qty"] == "9.0000"
+    )
     assert client.get(f"/api/v1/acknowledgements/{body['id']}/").json()["version"] == 1
     assert [a["version"] for a in client.get(url).json()] == [1]
 

@@ -1,0 +1,37 @@
+"""A person's own settings: the time zone they see times in."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from portal.dates import validate_time_zone
+from portal.models import Membership, User
+from portal.services.audit import audit_record
+
+
+def user_time_zone_set(*, membership: Membership, time_zone: str) -> User:
+    """Set the zone ``membership``'s person sees times in; empty follows each tenant's zone.
+
+    Raises ``ValidationError({"time_zone": ...})`` for a name that is not an IANA zone.
+    Audited in the tenant it was set from.
+    """
+    time_zone = (time_zone or "").strip()
+    try:
+        validate_time_zone(time_zone)
+    except ValidationError as exc:
+        raise ValidationError({"time_zone": exc.messages}) from None
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=membership.user_id)
+        before = user.time_zone
+        if before != time_zone:
+            user.time_zone = time_zone
+            user.save(update_fields=["time_zone"])
+            audit_record(
+                tenant=membership.tenant,
+                actor=user,
+                action="user.time_zone_set",
+                obj=user,
+                changes={"time_zone": [before or None, time_zone or None]},
+            )
+    return user
