@@ -45,6 +45,7 @@ from portal import dates
 from portal.context import bound
 from portal.models import Partner, Tenant
 from suppliers.models import Product, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptMove
+from suppliers.quantities import quantity_from_odoo  # one limit for every path (a clear error beyond it)
 from suppliers.signals import po_changed, po_published, receipt_done
 
 log = logging.getLogger("integrations.pull")
@@ -368,11 +369,11 @@ def _upsert_orders(tenant: Tenant, gateway: OdooGateway, rows: list[dict], resul
                         (order_partner.get(line["order_id"][0]), line["product_id"][0] if line["product_id"] else None),
                         "",
                     ),
-                    "quantity": Decimal(str(line["product_qty"])),
+                    "quantity": quantity_from_odoo(line["product_qty"]),
                     "uom_name": line[dialect.po_line_uom][1] if line[dialect.po_line_uom] else "",
                     "price_unit": Decimal(str(line["price_unit"] or 0)),
                     "date_planned": odoo_datetime(line["date_planned"]),
-                    "qty_received": Decimal(str(line["qty_received"] or 0)),
+                    "qty_received": quantity_from_odoo(line["qty_received"]),
                     "odoo_write_date": line["write_date"],
                 },
             )
@@ -561,8 +562,8 @@ def _upsert_receipts(tenant: Tenant, gateway: OdooGateway, rows: list[dict], res
                     "receipt": receipt,
                     "product": products.get(move["product_id"][0]),
                     "order_line": order_lines.get(move["purchase_line_id"][0]) if move["purchase_line_id"] else None,
-                    "quantity_expected": Decimal(str(move["product_uom_qty"])),
-                    "quantity_done": Decimal(str(move["quantity"] or 0)) if move["state"] == "done" else Decimal(0),
+                    "quantity_expected": quantity_from_odoo(move["product_uom_qty"]),
+                    "quantity_done": quantity_from_odoo(move["quantity"]) if move["state"] == "done" else Decimal(0),
                     "state": move["state"],
                     "lots": lots.get(move["id"], []),
                 },

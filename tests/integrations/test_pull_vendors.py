@@ -114,3 +114,21 @@ def test_orders_carry_their_delivery_address(sim, admin):
     by_id = {o.odoo_id: o for o in PurchaseOrder.objects.filter(tenant=tenant, odoo_id__in=[plain, dropship])}
     assert by_id[plain].ship_to_address.splitlines()[1:] == ["1 Dock Road", "4100 Linz"]
     assert by_id[dropship].ship_to_address == "Site B\nPlant Lane 9\n20095 Hamburg"
+
+
+def test_a_quantity_beyond_the_portals_limit_is_a_clear_pull_error(sim, admin):
+    """One limit on every path: Odoo's float beyond it is named, not stored to read back wrong (SQLite) or
+    refused by the database (PostgreSQL)."""
+    from integrations.models import PullCursor
+    from suppliers.quantities import NumberError
+
+    product = admin.search("product.product", [["purchase_ok", "=", True]], limit=1)[0]
+    po = admin.create(
+        "purchase.order",
+        {"partner_id": 11, "order_line": [[0, 0, {"product_id": product, "product_qty": 1e12}]]},
+    )
+    admin.call("purchase.order", "button_confirm", [po])
+    tenant = odoo_tenant(sim, "too-big")
+    with pytest.raises(NumberError):
+        tenant_pull(tenant=tenant)
+    assert "The largest quantity is" in PullCursor.objects.get(tenant=tenant, model="purchase.order").last_error
