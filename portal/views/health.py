@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
+from kombu import Connection
 
 from portal.celery import app as celery_app
 
@@ -27,8 +28,12 @@ def _check_database() -> str | None:
 
 
 def _check_broker() -> str | None:
+    url = settings.CELERY_BROKER_URL
     try:
-        with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
+        # The embedded broker is a transport class of the portal's own (settings); any other URL is
+        # checked as itself, not through that class.
+        connection = celery_app.connection_for_write(url) if url.startswith("filesystem://") else Connection(url)
+        with connection as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
