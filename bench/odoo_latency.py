@@ -3,7 +3,7 @@
     .venv/bin/python bench/odoo_latency.py [--latency-ms N] [--calls 60]
 
 Starts the simulator (with about 426 purchase orders, like the lab database),
-then times the calls recorded in shared/odoo-reference/odoo18/measurements/
+then times the calls recorded in tests/odoo_reference/odoo18/measurements/ (the shared reference's copy)
 the same way: wall time of one execute_kw round trip on the client, after
 three warm-up calls.
 """
@@ -27,7 +27,7 @@ import odoorpc  # noqa: E402
 
 from integrations.odoo_sim.process import SimProcess, free_port  # noqa: E402
 
-MEASUREMENTS = ROOT.parent / "shared" / "odoo-reference" / "odoo18" / "measurements"
+MEASUREMENTS = ROOT / "tests" / "odoo_reference" / "odoo18" / "measurements"  # copies of the recordings
 FIELDS10 = [
     "name",
     "state",

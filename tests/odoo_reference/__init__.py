@@ -1,11 +1,13 @@
-"""Recordings of real Odoo 18 and 19 servers, as data: ``fields_get`` catalogues and wire transcripts.
+"""Recordings of real Odoo 18 and 19 servers, as data: ``fields_get`` catalogues, wire transcripts and
+the 18 latency measurements.
 
-Copied from the project's shared reference (``shared/odoo-reference/odoo1x/{fields,transcripts}``,
-JSON only) so that the suite passes from a plain clone; ``test_reference_copy.py`` checks the copy
-against the shared one whenever it is beside the checkout (as in CI).
+A copy (JSON only) of the project's shared reference ``shared/odoo-reference/odoo1x/``, kept in the
+repository so that the suite and the benchmarks need nothing beside a plain clone. ``MANIFEST.sha256``
+lists each file's digest (``test_reference_copy.py`` holds the copy to it); when the shared reference
+gains recordings, ``python tests/odoo_reference/refresh.py ../shared/odoo-reference`` copies them and
+rewrites the manifest.
 """
 
 from pathlib import Path
 
 RECORDINGS = Path(__file__).resolve().parent
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "odoo-reference"
