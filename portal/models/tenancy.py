@@ -88,7 +88,8 @@ class Tenant(models.Model):
         "GS1 company prefix",
         max_length=11,
         blank=True,
-        validators=[RegexValidator(r"^\d{6,11}$", "A GS1 company prefix has 6 to 11 digits.")],
+        # [0-9], not \d: \d takes any script's digits, which no GS1 barcode encodes.
+        validators=[RegexValidator(r"^[0-9]{6,11}$", "A GS1 company prefix has 6 to 11 digits (0-9).")],
         help_text="Used to number packages (SSCC-18).",
     )
 

@@ -219,6 +219,13 @@ def test_tenant_admin_sets_the_collaboration_rules(world, client):
     )
     page = bad.content.decode()
     assert bad.status_code == 200 and "from 0 to 100" in page and "6 to 11 digits" in page
+    # Digits of another script are digits to \d, not to a GS1 barcode.
+    arabic = {**{k: "0" for k in ("ack_days_early", "ack_days_late", "ack_qty_under_pct", "ack_qty_over_pct")}}
+    arabic.update(asn_qty_over_pct="5", gs1_company_prefix="٠٦١٤١٤١", time_zone="UTC")
+    refused = client.post(url, arabic)
+    assert refused.status_code == 200 and "6 to 11 digits (0-9)" in refused.content.decode()
+    world.a.refresh_from_db()
+    assert world.a.gs1_company_prefix != arabic["gs1_company_prefix"]
     client.post(
         url,
         {
