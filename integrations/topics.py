@@ -1,0 +1,23 @@
+"""The outbox topics: what the portal tells Odoo, one name per kind of change.
+
+A topic is the contract between the app that emits it (``outbox_emit(topic=...)``)
+and the sync engine that delivers it (``integrations.handlers``, one handler per
+topic; ``integrations.reconcilers``, one reconciler per topic that changes Odoo's
+state). Emit and handle by these constants, never by a literal, so a typo is an
+import error instead of an event no handler takes.
+"""
+
+from __future__ import annotations
+
+# A supplier (or a buyer approving) accepted a PO: partner_ref, promised dates, confirm_reminder_mail, a note.
+PO_ACKNOWLEDGED = "po.acknowledged"
+# An acknowledgement beyond the tenant's tolerances waits for a buyer: a To-Do activity on the PO.
+PO_ACK_REVIEW_REQUESTED = "po.ack_review_requested"
+# A message written in the portal (or over the API) on a PO: a chatter note.
+PO_MESSAGE_POSTED = "po.message_posted"
+# A submitted ASN: lots and quantities on the receipt's move lines, scheduled date, certificates, a note.
+ASN_SUBMITTED = "asn.submitted"
+# A cancelled ASN: what it announced is taken back off the receipt, and a note says so.
+ASN_CANCELLED = "asn.cancelled"
+
+ALL = (PO_ACKNOWLEDGED, PO_ACK_REVIEW_REQUESTED, PO_MESSAGE_POSTED, ASN_SUBMITTED, ASN_CANCELLED)
