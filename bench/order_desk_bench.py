@@ -362,8 +362,9 @@ def part_asn(latency_ms: float, count: int = 40) -> dict:
             sim.control("set", latency_ms=latency_ms)
             slug = f"bench-asn-{int(time.time())}"
             tenant = make_tenant(sim, slug)
-            tenant.gs1_company_prefix = "0614141"
-            tenant.save()
+            from suppliers.models import CollaborationRules
+
+            CollaborationRules.objects.update_or_create(tenant=tenant, defaults={"gs1_company_prefix": "0614141"})
             partner = Partner.objects.get(tenant=tenant, odoo_id=11)
             admin = member(tenant, Role.SUPPLIER_ADMIN, partner, user=_user())
             _, secret = token_create(actor=admin, name="bench", scopes=["po:read", "asn:write"], expires_in_days=1)

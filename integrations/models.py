@@ -1,4 +1,4 @@
-"""Sync bookkeeping: where each pull stopped."""
+"""Sync bookkeeping: where each pull stopped, the outbox, and the hand-offs the pull records for other apps."""
 
 from __future__ import annotations
 
@@ -96,6 +96,10 @@ class TenantSyncState(models.Model):
     probe_until = models.DateTimeField(null=True, blank=True, help_text="a half-open probe is in flight until then")
     opened_count = models.PositiveIntegerField(default=0)
     reconciled_until = models.DateTimeField(null=True, blank=True, help_text="Deliveries checked up to here.")
+    # Retention (integrations/services/retention.py): what its last run removed, for the monitor.
+    purged_at = models.DateTimeField(null=True, blank=True, help_text="When retention last ran for the tenant.")
+    purged_events = models.PositiveIntegerField(default=0, help_text="Delivered outbox events it removed.")
+    purged_keys = models.PositiveIntegerField(default=0, help_text="Idempotency-Key answers it removed.")
 
     def __str__(self) -> str:
         return f"breaker of {self.tenant_id}"
@@ -124,3 +128,57 @@ class SyncDrift(models.Model):
 
     def __str__(self) -> str:
         return f"drift on {self.topic}: {self.message[:60]}"
+
+
+class Handoff(models.Model):
+    """Something the pull found in Odoo for other apps to react to, written with the pulled rows."""
+
+    tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=64, help_text="integrations.handoffs: po.changed, receipt.done, ...")
+    aggregate_type = models.CharField(max_length=64, help_text="app_label.model of the record it is about")
+    aggregate_id = models.CharField(max_length=64)
+    data = models.JSONField(default=dict, blank=True, help_text="Plain values the reactions need (ids, changes).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["tenant", "aggregate_type", "aggregate_id"], name="handoff_aggregate_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.aggregate_type}#{self.aggregate_id}"
+
+
+class ReactionStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class HandoffReaction(models.Model):
+    """One app's reaction to one hand-off: claimed, run, retried and failed on its own."""
+
+    handoff = models.ForeignKey(Handoff, on_delete=models.CASCADE, related_name="reactions")
+    # The hand-off's tenant, kept here too so the sweeper and the monitor filter without a join.
+    tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
+    reaction = models.CharField(max_length=100, help_text="The name it was registered under (app.what).")
+    status = models.CharField(max_length=10, choices=ReactionStatus.choices, default=ReactionStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    leased_until = models.DateTimeField(null=True, blank=True, help_text="A worker runs it until then.")
+    last_error = models.TextField(blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["handoff", "reaction"], name="handoff_reaction_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="handoff_reaction_due_idx"),
+            models.Index(fields=["tenant", "status"], name="handoff_reaction_tenant_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reaction} on hand-off {self.handoff_id}"

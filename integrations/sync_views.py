@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from integrations.models import EventStatus, OutboxEvent
+from integrations.handoffs_selectors import handoff_overview
+from integrations.models import EventStatus
 from integrations.selectors import ADMINS, dead_event_list, event_get, open_drift_list, sync_overview
 from integrations.services.exceptions import outbox_cancel, outbox_replay
 from integrations.services.reconcile import drift_accept, drift_resend
+from integrations.services.retention import kept_days
 from portal.views.mixins import TenantViewMixin
 
 
@@ -29,14 +34,45 @@ def _valid_ids(values: list[str]) -> list[str]:
     return valid
 
 
-def _record_link(event: OutboxEvent) -> str | None:
-    from django.urls import reverse
+def attach_record_urls(items: Iterable, *, tenant_id: int) -> None:
+    """Set ``record_url`` on each of ``items`` (outbox events, or anything with ``aggregate_type`` and
+    ``aggregate_id``): the page of the record it belongs to, or None.
 
-    if event.aggregate_type == "suppliers.purchaseorder":
-        return reverse("po_detail", args=[event.tenant.slug, int(event.aggregate_id)])
-    if event.aggregate_type == "suppliers.asn":
-        return reverse("asn_detail", args=[event.tenant.slug, int(event.aggregate_id)])
-    return None
+    The record answers for itself (its model's ``get_absolute_url``), so a new app's records link
+    without a change here; records of the tenant only, one query per kind of record. A kind without a
+    page, or a record since deleted, gets no link.
+    """
+    items = list(items)
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for item in items:
+        wanted[item.aggregate_type].add(item.aggregate_id)
+    urls: dict[tuple[str, str], str] = {}
+    for aggregate_type, ids in wanted.items():
+        try:
+            model = apps.get_model(aggregate_type)
+        except (LookupError, ValueError):
+            continue
+        if not hasattr(model, "get_absolute_url"):
+            continue
+        records = model._default_manager.filter(pk__in=_pks(model, ids))
+        if any(f.name == "tenant" and f.is_relation for f in model._meta.get_fields()):
+            # get_absolute_url puts the tenant's slug in the URL: loaded with the records, not one by one.
+            records = records.filter(tenant_id=tenant_id).select_related("tenant")
+        for record in records:
+            urls[(aggregate_type, str(record.pk))] = record.get_absolute_url()
+    for item in items:
+        item.record_url = urls.get((item.aggregate_type, item.aggregate_id))
+
+
+def _pks(model, ids: set[str]) -> list:
+    """The ids that are valid primary keys of ``model`` (an edited or foreign id matches nothing)."""
+    pks = []
+    for value in ids:
+        try:
+            pks.append(model._meta.pk.to_python(value))
+        except ValidationError:
+            continue
+    return pks
 
 
 class SyncMonitorView(TenantViewMixin, TemplateView):
@@ -47,6 +83,8 @@ class SyncMonitorView(TenantViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(sync_overview(membership=self.membership))
+        context["retention_days"] = kept_days()  # what the clean-up keeps; what it removed is on breaker_state
+        context.update(handoff_overview(membership=self.membership))  # reactions to the pull's hand-offs
         return context
 
 
@@ -66,8 +104,7 @@ class ExceptionQueueView(TenantViewMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        for event in context["events"]:
-            event.record_url = _record_link(event)
+        attach_record_urls(context["events"], tenant_id=self.membership.tenant_id)
         context["topics"] = sorted(set(dead_event_list(membership=self.membership).values_list("topic", flat=True)))
         context["drifts"] = open_drift_list(membership=self.membership)
         return context
@@ -104,7 +141,7 @@ class EventDetailView(TenantViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         event = event_get(membership=self.membership, event_id=str(self.kwargs["pk"]))
-        event.record_url = _record_link(event)
+        attach_record_urls([event], tenant_id=self.membership.tenant_id)
         context["event"] = event
         context["drifts"] = event.drifts.filter(resolved_at__isnull=True)
         context.setdefault("payload_text", json.dumps(event.payload, indent=2, ensure_ascii=False))
@@ -154,3 +191,26 @@ class DriftActionView(TenantViewMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("sync_exceptions", self.membership.tenant.slug)
+
+
+# --- Hand-offs (integrations.handoffs): retrying a reaction that used up its attempts ---------------
+class HandoffRetryView(TenantViewMixin, View):
+    """Run failed reactions to the pull's hand-offs again (tenant admins; each retry is audited)."""
+
+    allowed_roles = ADMINS
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        from integrations.services.handoffs import handoff_retry
+
+        # Row ids: ASCII digits only (str.isdigit takes other scripts' digits), within a bigint.
+        values = request.POST.getlist("reaction")[:500]
+        ids = [int(v) for v in values if v.isascii() and v.isdecimal() and len(v) <= 18]
+        if not ids:
+            messages.error(request, "Tick the reactions to run again first.")
+        else:
+            count = handoff_retry(actor=self.membership, reaction_ids=ids)
+            messages.success(
+                request, f"{count} reaction{'s' if count != 1 else ''} to run again; they leave the list once done."
+            )
+        return redirect("sync_monitor", self.membership.tenant.slug)

@@ -92,3 +92,39 @@ def reconcile_all_tenants_task(full: bool = False) -> None:
 
     for tenant_id in Tenant.objects.filter(is_active=True).exclude(odoo_url="").values_list("pk", flat=True):
         reconcile_tenant_task.delay(tenant_id, full=full)
+
+
+@shared_task(ignore_result=True, queue="realtime")
+def handoff_run_task(reaction_ids: list[int]) -> None:
+    """Run these hand-off reactions where due (after a retry from the monitor)."""
+    from integrations.services.handoffs import reactions_run
+
+    reactions_run(reaction_ids=reaction_ids)
+
+
+@shared_task(ignore_result=True, queue="realtime")
+def handoff_sweep_task() -> None:
+    """Run hand-off reactions that are due again or whose worker died (beat, every minute)."""
+    from integrations.services.handoffs import handoff_sweep
+
+    handoff_sweep()
+
+
+@shared_task(ignore_result=True, queue="batch")
+def retention_purge_task(tenant_id: int) -> None:
+    """Remove one tenant's delivered outbox events past the window and its expired Idempotency-Key answers."""
+    from integrations.services.retention import retention_purge
+    from portal.models import Tenant
+
+    tenant = Tenant.objects.filter(pk=tenant_id).first()
+    if tenant is not None:
+        retention_purge(tenant=tenant)
+
+
+@shared_task(ignore_result=True, queue="batch")
+def retention_purge_all_task() -> None:
+    """Beat's entry point for retention: one task per tenant, active or not (their rows age all the same)."""
+    from portal.models import Tenant
+
+    for tenant_id in Tenant.objects.values_list("pk", flat=True):
+        retention_purge_task.delay(tenant_id)

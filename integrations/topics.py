@@ -21,3 +21,17 @@ ASN_SUBMITTED = "asn.submitted"
 ASN_CANCELLED = "asn.cancelled"
 
 ALL = (PO_ACKNOWLEDGED, PO_ACK_REVIEW_REQUESTED, PO_MESSAGE_POSTED, ASN_SUBMITTED, ASN_CANCELLED)
+
+# Topics that change Odoo's state without a reconciler (integrations.reconcilers), and why. Every other
+# topic has one; tests/integrations/test_topics.py holds the two lists to that.
+UNRECONCILED = {
+    PO_ACK_REVIEW_REQUESTED: (
+        "a To-Do activity for the buyer, who marks it done or deletes it in Odoo as they like; the decision "
+        "itself is taken in the portal, so Odoo holds nothing to compare"
+    ),
+    ASN_CANCELLED: (
+        "it takes the shipment's lots back off the receipt: what the other open shipments announce is checked "
+        "by asn.submitted's reconciler, and a lot of the cancelled one still on the receipt is the dock's to "
+        "decide (it may have arrived after all)"
+    ),
+}

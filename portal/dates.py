@@ -33,8 +33,9 @@ Every value a person or a partner's system gives lies between ``EARLIEST`` and
 ``LATEST``; anything else is a field error naming the limits (``DateInputError``),
 never a 500 from a conversion that overflows.
 
-``FIELDS`` names each field and its rule; ``tests/portal/test_time_zones.py`` holds
-the models to it, so a new date field cannot be added without choosing.
+``FIELDS`` names each field and its rule, as each app registers them (``rules_register``, from
+its ``AppConfig.ready()``); ``tests/portal/test_time_zones.py`` holds the models to it, so a new
+date field cannot be added without choosing.
 """
 
 from __future__ import annotations
@@ -58,37 +59,27 @@ EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(2099, 12, 31)
 ODOO_FORMAT = "%Y-%m-%d %H:%M:%S"
 
-# The rule of each date field people or Odoo give. Every ``DateField`` must be here (a day
-# needs its zone said); a ``DateTimeField`` not listed is an instant the portal stamps
-# itself (created_at, expires_at, ...), shown in the viewer's zone (``rule_of``).
-FIELDS: dict[str, str] = {
-    # Order desk: Odoo owns these (pulled as naive UTC text).
-    "suppliers.PurchaseOrder.date_order": INSTANT,
-    "suppliers.PurchaseOrder.date_approve": INSTANT,
-    "suppliers.PurchaseOrder.date_planned": ODOO_DAY,
-    "suppliers.PurchaseOrder.open_due_date": INSTANT,
-    "suppliers.PurchaseOrder.pulled_at": INSTANT,
-    "suppliers.PurchaseOrder.supplier_seen_at": INSTANT,
-    "suppliers.PurchaseOrderLine.date_planned": ODOO_DAY,
-    "suppliers.Receipt.scheduled_date": INSTANT,
-    "suppliers.Receipt.date_done": INSTANT,
-    # Acknowledgements: promised and requested days (sent to Odoo with odoo_noon).
-    "suppliers.AcknowledgementLine.requested_date": DAY,
-    "suppliers.AcknowledgementLine.promised_date": DAY,
-    "suppliers.Acknowledgement.created_at": INSTANT,
-    "suppliers.Acknowledgement.decided_at": INSTANT,
-    "suppliers.Acknowledgement.outdated_at": INSTANT,
-    # Shipments: the day goods leave, the moment they reach the dock, a lot's last day.
-    "suppliers.Asn.ship_date": DAY,
-    "suppliers.Asn.eta": INSTANT,
-    "suppliers.Asn.created_at": INSTANT,
-    "suppliers.Asn.updated_at": INSTANT,
-    "suppliers.Asn.submitted_at": INSTANT,
-    "suppliers.Asn.cancelled_at": INSTANT,
-    "suppliers.AsnItem.expiry_date": DAY,
-    "suppliers.Certificate.uploaded_at": INSTANT,
-    "suppliers.PurchaseOrderMessage.created_at": INSTANT,
-}
+# The rule of each date field people or Odoo give, "app_label.Model.field": rule. Every ``DateField``
+# must be here (a day needs its zone said); a ``DateTimeField`` not listed is an instant the portal
+# stamps itself (created_at, expires_at, ...), shown in the viewer's zone (``rule_of``). Each app
+# names its own fields from its ``AppConfig.ready()`` (``rules_register``).
+FIELDS: dict[str, str] = {}
+
+
+def rules_register(rules: dict[str, str]) -> None:
+    """Add an app's date fields and their rules (``{"suppliers.Asn.ship_date": DAY, ...}``).
+
+    Raises ``ValueError`` for an unknown rule, a key not shaped ``app_label.Model.field``, or a
+    field given another rule than it already has.
+    """
+    for key, rule in rules.items():
+        if rule not in (INSTANT, DAY, ODOO_DAY):
+            raise ValueError(f"{key}: {rule!r} is no date rule (one of {INSTANT}, {DAY}, {ODOO_DAY})")
+        if key.count(".") != 2:
+            raise ValueError(f"{key!r} does not name a field as app_label.Model.field")
+        if FIELDS.get(key, rule) != rule:
+            raise ValueError(f"{key} has the rule {FIELDS[key]!r} already, not {rule!r}")
+    FIELDS.update(rules)
 
 
 def rule_of(field: Any) -> str:
@@ -100,7 +91,7 @@ def rule_of(field: Any) -> str:
         return FIELDS[key]
     if isinstance(field, models.DateTimeField):
         return INSTANT
-    raise KeyError(f"{key} is a day without a rule: add it to portal.dates.FIELDS")
+    raise KeyError(f"{key} is a day without a rule: register one (portal.dates.rules_register)")
 
 
 class DateInputError(ValueError):

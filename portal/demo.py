@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
@@ -53,6 +54,17 @@ DEMO_USERS = [
 ]
 
 
+# What each app adds to the demo tenant (its own settings, e.g. the order desk's GS1 prefix), registered
+# from its AppConfig.ready(). A step is called with the tenant on every seeding: it must be idempotent.
+DEMO_STEPS: list[Callable[[Tenant], None]] = []
+
+
+def demo_step_register(step: Callable[[Tenant], None]) -> None:
+    """Add what an app sets up in the demo tenant (once per function, however often registered)."""
+    if step not in DEMO_STEPS:
+        DEMO_STEPS.append(step)
+
+
 @transaction.atomic
 def seed_demo() -> tuple[Tenant, list[DemoUser]]:
     """Create (or leave as it is) the demo tenant; safe to run any number of times."""
@@ -66,16 +78,14 @@ def seed_demo() -> tuple[Tenant, list[DemoUser]]:
                 "odoo_database": "sim",
                 "odoo_login": "integration",
                 "odoo_transport": "auto",
-                "gs1_company_prefix": "0614141",
             },
         )
         if created:
             tenant.odoo_password = "integration"
             tenant.odoo_api_key = "sim-api-key-integration"
             tenant.save(update_fields=["odoo_password_encrypted", "odoo_api_key_encrypted"])
-        if not tenant.gs1_company_prefix:
-            tenant.gs1_company_prefix = "0614141"  # GS1's example prefix: demo labels only
-            tenant.save(update_fields=["gs1_company_prefix"])
+        for step in DEMO_STEPS:
+            step(tenant)
         partners = {}
         for key, data in DEMO_PARTNERS.items():
             partners[key], _ = Partner.objects.get_or_create(
@@ -108,13 +118,14 @@ def seed_demo() -> tuple[Tenant, list[DemoUser]]:
 
 def demo_api_token(tenant: Tenant) -> str:
     """A fresh secret for the demo supplier's API token (created once, rotated on every start)."""
-    from portal.models import API_SCOPES, ApiToken
+    from portal.api.scopes import api_scopes
+    from portal.models import ApiToken
     from portal.services.tokens import token_create, token_rotate
 
     admin = Membership.objects.get(tenant=tenant, user__email="orders@nordic-fasteners.example")
     token = ApiToken.objects.filter(tenant=tenant, partner=admin.partner, name="Demo ERP connector").first()
     if token is None or not token.is_usable:
-        _, secret = token_create(actor=admin, name="Demo ERP connector", scopes=list(API_SCOPES), expires_in_days=365)
+        _, secret = token_create(actor=admin, name="Demo ERP connector", scopes=list(api_scopes()), expires_in_days=365)
     else:
         _, secret = token_rotate(actor=admin, token_id=token.pk)
     return secret

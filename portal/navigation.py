@@ -1,4 +1,8 @@
-"""The navigation each role sees; later apps add their entries here."""
+"""The navigation each role sees: the entries every app registers (``portal.registry``), drawn in order.
+
+Portal registers its own entries here (``register``, from ``PortalConfig.ready()``); the domain
+apps register theirs from their own ``ready()``.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from portal.models import Membership, Role
+from portal.models import STAFF_ROLES, Membership, Role
+from portal.registry import NavEntry, nav_register, navigation
 
 
 @dataclass(frozen=True)
@@ -18,34 +23,44 @@ class NavItem:
 
 
 def nav_for(membership: Membership) -> list[NavItem]:
-    slug = membership.tenant.slug
-    items = [NavItem("Dashboard", reverse("dashboard", args=[slug]), "dashboard")]
-    if membership.is_supplier_role or membership.role in (Role.BUYER, Role.TENANT_ADMIN):
-        items.append(NavItem("Purchase orders", reverse("po_list", args=[slug]), "orders", _orders_needing(membership)))
-    if membership.is_supplier_role or membership.role in (
-        Role.BUYER,
-        Role.TENANT_ADMIN,
-        Role.QUALITY_ENGINEER,
-        Role.INSPECTOR,
-    ):
-        items.append(NavItem("Shipments", reverse("asn_list", args=[slug]), "shipments"))
-    if membership.is_staff_role:
-        items.append(NavItem("Suppliers", reverse("partner_list", args=[slug]), "partners"))
-    if membership.role == Role.SUPPLIER_ADMIN:
-        items.append(
-            NavItem("Company & users", reverse("partner_detail", args=[slug, membership.partner_id]), "partners")
+    """The links of the main navigation for this member, with the count of each badge."""
+    return [
+        NavItem(
+            entry.label,
+            reverse(entry.url_name, args=entry.url_args(membership)),
+            entry.key,
+            entry.badge(membership) if entry.badge else 0,
         )
-        items.append(NavItem("API tokens", reverse("api_tokens", args=[slug]), "api"))
-    if membership.role == Role.TENANT_ADMIN:
-        items.append(NavItem("Members", reverse("member_list", args=[slug]), "members"))
-        items.append(NavItem("Audit trail", reverse("audit_list", args=[slug]), "audit"))
-        items.append(NavItem("Odoo", reverse("odoo_settings", args=[slug]), "odoo"))
-        items.append(NavItem("Rules", reverse("collaboration_settings", args=[slug]), "rules"))
-        items.append(NavItem("Sync", reverse("sync_monitor", args=[slug]), "sync"))
-    return items
+        for entry in navigation.for_member(membership)
+    ]
 
 
-def _orders_needing(membership: Membership) -> int:
-    from suppliers.selectors import po_counts
+def _own_partner(membership: Membership) -> list:
+    return [membership.tenant.slug, membership.partner_id]
 
-    return po_counts(membership=membership)["to_acknowledge" if membership.is_supplier_role else "awaiting_buyer"]
+
+ADMIN = {Role.TENANT_ADMIN}
+SUPPLIER_ADMIN = {Role.SUPPLIER_ADMIN}
+
+
+def register() -> None:
+    """Portal's own entries. The domain apps' ones go between them by ``order``: purchase
+    orders (10) and shipments (20) after the dashboard, the collaboration rules (90) before Sync."""
+    nav_register(
+        NavEntry("portal.dashboard", "Dashboard", "dashboard", "dashboard", order=0),
+        NavEntry("portal.partners", "Suppliers", "partner_list", "partners", order=30, roles=STAFF_ROLES),
+        NavEntry(
+            "portal.own_partner",
+            "Company & users",
+            "partner_detail",
+            "partners",
+            order=40,
+            roles=SUPPLIER_ADMIN,
+            url_args=_own_partner,
+        ),
+        NavEntry("portal.api_tokens", "API tokens", "api_tokens", "api", order=50, roles=SUPPLIER_ADMIN),
+        NavEntry("portal.members", "Members", "member_list", "members", order=60, roles=ADMIN),
+        NavEntry("portal.audit", "Audit trail", "audit_list", "audit", order=70, roles=ADMIN),
+        NavEntry("portal.odoo", "Odoo", "odoo_settings", "odoo", order=80, roles=ADMIN),
+        NavEntry("portal.sync", "Sync", "sync_monitor", "sync", order=100, roles=ADMIN),
+    )

@@ -301,6 +301,15 @@ CELERY_BEAT_SCHEDULE["reconcile-full"] = {
     "schedule": crontab(hour=int(os.environ.get("PORTAL_RECONCILE_FULL_HOUR", "3")), minute=0),
     "kwargs": {"full": True},
 }
+# Retention (integrations/services/retention.py): delivered outbox events older than the reconciliation
+# window (plus a day) and Idempotency-Key answers older than PORTAL_IDEMPOTENCY_KEEP_DAYS are removed,
+# at most PORTAL_RETENTION_BATCH rows per transaction.
+PORTAL_IDEMPOTENCY_KEEP_DAYS = int(os.environ.get("PORTAL_IDEMPOTENCY_KEEP_DAYS", "7"))
+PORTAL_RETENTION_BATCH = int(os.environ.get("PORTAL_RETENTION_BATCH", "1000"))
+CELERY_BEAT_SCHEDULE["retention"] = {
+    "task": "integrations.tasks.retention_purge_all_task",
+    "schedule": float(os.environ.get("PORTAL_RETENTION_SECONDS", "3600")),
+}
 CELERY_BEAT_SCHEDULE["odoo-pull"] = {
     "task": "integrations.tasks.pull_all_tenants_task",
     "schedule": float(os.environ.get("PORTAL_PULL_SECONDS", "60")),
@@ -326,6 +335,12 @@ PORTAL_BREAKER_OPEN_SECONDS = float(os.environ.get("PORTAL_BREAKER_OPEN_SECONDS"
 CELERY_BEAT_SCHEDULE["outbox-sweep"] = {
     "task": "integrations.tasks.outbox_sweep_task",
     "schedule": float(os.environ.get("PORTAL_OUTBOX_SWEEP_SECONDS", "15")),
+}
+# Hand-off reactions (integrations/services/handoffs.py) run as the pull commits; this runs the
+# retries and those a dead worker left behind.
+CELERY_BEAT_SCHEDULE["handoff-sweep"] = {
+    "task": "integrations.tasks.handoff_sweep_task",
+    "schedule": float(os.environ.get("PORTAL_HANDOFF_SWEEP_SECONDS", "60")),
 }
 
 # --- I18N, static --------------------------------------------------------------------
@@ -399,16 +414,6 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
-    "ENUM_NAME_OVERRIDES": {
-        "PackageKindEnum": "suppliers.models.shipments.Package.Kind",
-        "CertificateKindEnum": "suppliers.models.shipments.Certificate.Kind",
-        # One vocabulary of statuses (suppliers/statuses.py): a word and the label the pages show.
-        "PurchaseOrderStatusEnum": "suppliers.statuses.PO_STATUSES",
-        "PurchaseOrderStatusLabelEnum": "suppliers.statuses.PO_STATUS_LABELS",
-        "AcknowledgementStatusEnum": "suppliers.statuses.ACK_STATUS_LABELS",
-        "AcknowledgementVersionStatusEnum": "suppliers.statuses.ACKNOWLEDGEMENT_LABELS",
-        "AcknowledgementVersionStatusLabelEnum": "suppliers.statuses.ACKNOWLEDGEMENT_STATUS_LABELS",
-        "AsnStatusEnum": "suppliers.models.shipments.Asn.Status",
-        "AsnStatusLabelEnum": "suppliers.statuses.ASN_STATUS_LABELS",
-    },
+    # Filled by each app's ready() (portal.api.schema.enum_names_register): the portal names no app's enum.
+    "ENUM_NAME_OVERRIDES": {},
 }

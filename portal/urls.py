@@ -33,7 +33,7 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include(tenant_patterns)),
     path("invitations/<str:token>/", invitations.invitation_accept_view, name="invitation_accept"),
     path("accounts/", include("allauth.urls")),
-    path("api/v1/", include("suppliers.api.urls")),
+    path("api/v1/", include("portal.api.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

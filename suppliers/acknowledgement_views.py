@@ -11,10 +11,10 @@ from django.views.generic import TemplateView
 from portal.models import SUPPLIER_ROLES
 from portal.services.errors import error_messages
 from portal.views.mixins import TenantViewMixin
+from suppliers.forms.acknowledgements import AcknowledgeForm
 from suppliers.models import Acknowledgement, AcknowledgementLine
-from suppliers.quantities import typed
 from suppliers.selectors import po_get, po_lines
-from suppliers.services.acknowledgements import DECIDERS, LineAnswer, ack_decide, ack_submit, local_date
+from suppliers.services.acknowledgements import DECIDERS, ack_decide, ack_submit, local_date
 
 
 class AcknowledgeView(TenantViewMixin, TemplateView):
@@ -35,7 +35,7 @@ class AcknowledgeView(TenantViewMixin, TemplateView):
         previous = po.acknowledgements.exclude(status=Acknowledgement.Status.SUPERSEDED).first()
         prior = {line.line_odoo_id: line for line in previous.lines.all()} if previous else {}
         rows = []
-        for index, line in enumerate(lines):
+        for line in lines:
             key = f"line-{line.pk}"
             was = prior.get(line.odoo_id)
             rows.append(
@@ -51,9 +51,9 @@ class AcknowledgeView(TenantViewMixin, TemplateView):
                     "promised_qty": posted.get(f"{key}-promised_qty", ""),
                     "reason": posted.get(f"{key}-reason", ""),
                     "errors": {
-                        field: errors.get(f"lines.{index}.{field}")
+                        field: errors.get(f"{key}-{field}")
                         for field in ("decision", "promised_date", "promised_qty", "reason", "line_id")
-                        if errors.get(f"lines.{index}.{field}")
+                        if errors.get(f"{key}-{field}")
                     },
                 }
             )
@@ -71,35 +71,21 @@ class AcknowledgeView(TenantViewMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         po = po_get(membership=self.membership, pk=kwargs["pk"])
-        lines = list(po_lines(po=po))
-        data = request.POST
-        if data.get("accept_all"):
-            answers = [LineAnswer(line_id=line.pk) for line in lines]
-        else:
-            answers = [
-                LineAnswer(
-                    line_id=line.pk,
-                    decision=data.get(f"line-{line.pk}-decision", "accept"),
-                    promised_date=data.get(f"line-{line.pk}-promised_date") or None,
-                    promised_qty=typed(data.get(f"line-{line.pk}-promised_qty") or "") or None,
-                    reason=data.get(f"line-{line.pk}-reason", ""),
-                )
-                for line in lines
-            ]
+        form = AcknowledgeForm(request.POST, lines=list(po_lines(po=po)))
         try:
             ack = ack_submit(
                 membership=self.membership,
                 po_id=po.pk,
-                answers=answers,
-                supplier_ref=data.get("supplier_ref", ""),
-                comment=data.get("comment", ""),
+                answers=form.answers,
+                supplier_ref=form.supplier_ref,
+                comment=form.comment,
             )
         except ValidationError as exc:
-            errors = error_messages(exc)
-            if data.get("accept_all"):
+            errors = form.places.place(exc)
+            if form.accept_all:
                 messages.error(request, " ".join(errors.values()))
                 return redirect("po_detail", self.membership.tenant.slug, po.pk)
-            return self.render_to_response(self.get_context_data(posted=data, errors=errors), status=400)
+            return self.render_to_response(self.get_context_data(posted=request.POST, errors=errors), status=400)
         if ack.status == Acknowledgement.Status.PENDING:
             messages.success(
                 request,

@@ -202,16 +202,3 @@ def spreadsheet_number(text: str) -> Decimal:
     if not number.is_finite():
         raise NumberError(f"“{text}” is not a number.")
     return Decimal(plain(number))
-
-
-def typed(text: str) -> str:
-    """A number as a person typed it in a form, as a plain number in the active language's
-    convention ("1.234,5" on a German page is "1234.5"); text that is no number comes back as it
-    is, for the service to say what is wrong with it. Services take plain numbers only."""
-    from django.utils.formats import get_format
-
-    mark = get_format("DECIMAL_SEPARATOR")
-    try:
-        return plain(parse_number(text, decimal_mark=mark if mark in (".", ",") else None))
-    except NumberError:
-        return text

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from portal.models import Membership, Partner
+from portal.services.errors import NotInScope
 from suppliers.models import (
     Acknowledgement,
     AckStatus,
@@ -211,6 +212,18 @@ def asn_detail(*, membership: Membership, pk: int) -> Asn:
     return get_object_or_404(
         Asn.objects.visible_to(membership).select_related("partner", "created_by", "outbox_event"), pk=pk
     )
+
+
+def asn_get(*, membership: Membership, asn_id: int, lock: bool = False) -> Asn:
+    """The shipment in the caller's scope, locked for the caller's transaction when ``lock``;
+    ``NotInScope`` (a 404) when it is not theirs or does not exist."""
+    qs = Asn.objects.visible_to(membership)
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    asn = qs.filter(pk=asn_id).first()
+    if asn is None:
+        raise NotInScope()
+    return asn
 
 
 def asn_lines(*, asn: Asn) -> list[AsnLine]:

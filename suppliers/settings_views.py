@@ -12,16 +12,19 @@ from portal.dates import zone_names
 from portal.models import Role, Tenant
 from portal.services.audit import audit_record, field_changes
 from portal.views.mixins import TenantViewMixin
+from suppliers.models import CollaborationRules
 
-FIELDS = [
+RULES = [
     "ack_days_early",
     "ack_days_late",
     "ack_qty_under_pct",
     "ack_qty_over_pct",
     "asn_qty_over_pct",
     "gs1_company_prefix",
-    "time_zone",
 ]
+# The page also sets the tenant's time zone (a field of the tenant, not of the rules): the zone of
+# the days these rules count in. One audit entry holds both, as before the rules had their own row.
+FIELDS = [*RULES, "time_zone"]
 
 
 class CollaborationSettingsForm(forms.ModelForm):
@@ -34,16 +37,17 @@ class CollaborationSettingsForm(forms.ModelForm):
     )
 
     class Meta:
-        model = Tenant
-        fields = FIELDS
+        model = CollaborationRules
+        fields = RULES
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, tenant: Tenant, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         names = zone_names()
-        current = self.instance.time_zone if self.instance else ""
+        current = tenant.time_zone
         if current and current not in names:
             names = sorted([*names, current])
         self.fields["time_zone"].choices = [(name, name.replace("_", " ")) for name in names]
+        self.fields["time_zone"].initial = current
 
     def clean(self):
         data = super().clean()
@@ -62,22 +66,33 @@ class CollaborationSettingsView(TenantViewMixin, FormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["instance"] = Tenant.objects.get(pk=self.membership.tenant_id)
+        tenant = Tenant.objects.get(pk=self.membership.tenant_id)
+        kwargs["tenant"] = tenant
+        kwargs["instance"] = CollaborationRules.objects.filter(tenant=tenant).first() or CollaborationRules(
+            tenant=tenant
+        )
         return kwargs
 
     def form_valid(self, form):
         with transaction.atomic():
             tenant = Tenant.objects.select_for_update().get(pk=self.membership.tenant_id)
-            before = {name: getattr(tenant, name) for name in FIELDS}
-            for name in FIELDS:
-                setattr(tenant, name, form.cleaned_data[name])
-            tenant.save(update_fields=FIELDS)
+            # A tenant has no row until its rules are first saved; the tenant's lock keeps it to one.
+            CollaborationRules.objects.get_or_create(tenant=tenant)
+            rules = CollaborationRules.objects.select_for_update().get(tenant=tenant)
+            before = {**{name: getattr(rules, name) for name in RULES}, "time_zone": tenant.time_zone}
+            for name in RULES:
+                setattr(rules, name, form.cleaned_data[name])
+            rules.save(update_fields=RULES)
+            tenant.time_zone = form.cleaned_data["time_zone"]
+            tenant.save(update_fields=["time_zone"])
             audit_record(
                 tenant=tenant,
                 actor=self.request.user,
                 action="tenant.collaboration_settings",
                 obj=tenant,
-                changes=field_changes(before, {name: getattr(tenant, name) for name in FIELDS}),
+                changes=field_changes(
+                    before, {**{name: getattr(rules, name) for name in RULES}, "time_zone": tenant.time_zone}
+                ),
             )
         messages.success(
             self.request, "Supplier collaboration rules saved; they apply to the next acknowledgement and shipment."

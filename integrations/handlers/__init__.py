@@ -1,7 +1,9 @@
 """Outbox handlers, one per topic: they push one event to Odoo, idempotently.
 
 Each leaves a marker in Odoo and looks for it before creating anything, so a
-redelivered event changes nothing twice.
+redelivered event changes nothing twice (``notes.py``: the marker, the lookup and
+the one way to post a note). Topics are named in ``integrations.topics``; a new
+topic's handler module is imported at the end of this file.
 """
 
 from __future__ import annotations

@@ -22,14 +22,14 @@ the same write, so Odoo's note carries this version's date, not the first one's.
 
 from __future__ import annotations
 
-import html
 from decimal import Decimal
 from typing import Any
 
+from integrations import topics
 from integrations.odoo import OdooGateway
 
 from . import HandlerError, handler
-from .po_messages import marker
+from .notes import already_there, marked, marker, post_note_once, render_note
 
 PROMISED_DATE_FIELD = "date_planned"
 
@@ -39,14 +39,6 @@ def _po_id(event) -> int:
         return int(event.payload["po_odoo_id"])
     except (KeyError, TypeError, ValueError) as exc:
         raise HandlerError(f"payload of {event.topic} v{event.payload_version} is incomplete: {exc}") from exc
-
-
-def _already(gw: OdooGateway, event, model: str, domain: list) -> int | None:
-    """A retry or replay looks for the marker a previous attempt may have left."""
-    if event.attempts > 1 or event.verify:
-        found = gw.search(model, domain, limit=1)
-        return found[0] if found else None
-    return None
 
 
 def _quantities(gw: OdooGateway, event, line_qtys: dict) -> dict[int, float]:
@@ -85,26 +77,32 @@ def _title(payload: dict) -> str:
     return f"{title}; within the agreed tolerances"
 
 
-@handler("po.acknowledged")
-def po_acknowledged(gw: OdooGateway, event) -> dict[str, Any]:
-    po_id, payload = _po_id(event), event.payload
-    dialect = gw.dialect
+def _values(payload: dict, line_qtys: dict[int, float]) -> dict[str, Any]:
+    """What one write puts on the PO: the vendor reference, and the promised dates and approved
+    quantities of its lines (``order_line`` update commands)."""
     values: dict[str, Any] = {}
     if payload.get("supplier_ref"):
         values["partner_ref"] = payload["supplier_ref"]
-    date_field = PROMISED_DATE_FIELD
-    line_dates = payload.get("line_dates") or {}
-    line_qtys = _quantities(gw, event, payload["line_qtys"]) if payload.get("line_qtys") else {}
     per_line: dict[int, dict[str, Any]] = {}
-    for line_id, when in line_dates.items():
-        per_line.setdefault(int(line_id), {})[date_field] = when
+    for line_id, when in (payload.get("line_dates") or {}).items():
+        per_line.setdefault(int(line_id), {})[PROMISED_DATE_FIELD] = when
     for line_id, qty in line_qtys.items():
         per_line.setdefault(line_id, {})["product_qty"] = qty
     if per_line:
         values["order_line"] = [[1, line_id, vals] for line_id, vals in sorted(per_line.items())]
+    return values
+
+
+@handler(topics.PO_ACKNOWLEDGED)
+def po_acknowledged(gw: OdooGateway, event) -> dict[str, Any]:
+    po_id, payload = _po_id(event), event.payload
+    dialect = gw.dialect
+    line_qtys = _quantities(gw, event, payload["line_qtys"]) if payload.get("line_qtys") else {}
+    values = _values(payload, line_qtys)
     first_try = event.attempts <= 1 and not event.verify
     rearm = bool(payload.get("confirmed_date")) and dialect.acknowledge_takes_date and (payload.get("version") or 1) > 1
     if rearm and first_try:
+        # A later version clears 18's flag in the same write, so that Odoo's note carries this version's date.
         # A retry must not clear it again: the first attempt may have confirmed (and noted) already.
         values[dialect.po_acknowledged] = False
     # Writes set values: repeating them on a redelivery changes nothing.
@@ -114,43 +112,33 @@ def po_acknowledged(gw: OdooGateway, event) -> dict[str, Any]:
         # Odoo's own record of a vendor confirming; it acts once per order and ignores repeats.
         extra = {"confirmed_date": payload["confirmed_date"]} if dialect.acknowledge_takes_date else {}
         gw.call("purchase.order", dialect.acknowledge_method, [po_id], **extra)
-    tag = marker(str(event.id))
-    found = _already(
-        gw, event, "mail.message", [["model", "=", "purchase.order"], ["res_id", "=", po_id], ["body", "ilike", tag]]
-    )
-    result = {"date_field": date_field, "lines_written": len(line_dates), "quantities_written": len(line_qtys)}
-    if found:
-        return {"model": "mail.message", "id": found, "already_there": True, **result}
-    items = "".join(f"<li>{html.escape(item)}</li>" for item in payload.get("summary") or [])
-    body = f"<p><b>{html.escape(_title(payload))}</b></p><ul>{items}</ul>"
-    if payload.get("supplier_ref"):
-        body += f"<p>Vendor reference: {html.escape(payload['supplier_ref'])}</p>"
-    if payload.get("confirmed_date") and not dialect.acknowledge_takes_date:
+    body = render_note(
+        "po_acknowledged.html",
+        title=_title(payload),
+        summary=payload.get("summary") or [],
+        supplier_ref=payload.get("supplier_ref"),
         # 18 notes the confirmed date itself (confirm_reminder_mail); 19's action_acknowledge does not.
-        body += f"<p>The vendor confirmed the receipt for {html.escape(payload['confirmed_date'])}.</p>"
-    if line_qtys:
-        body += "<p>The ordered quantities now follow the acknowledgement; the receipt follows them.</p>"
-    if payload.get("comment"):
-        body += f"<p>Supplier's comment: {html.escape(payload['comment'])}</p>"
-    if payload.get("decision_note"):
-        body += f"<p>Buyer's note: {html.escape(payload['decision_note'])}</p>"
-    body += f"<p><small>{tag}</small></p>"
-    message_id = gw.message_post(
-        "purchase.order",
-        po_id,
-        body=body,
-        body_is_html=True,
-        message_type="comment",
-        subtype_xmlid="mail.mt_note",
+        confirmed_date=None if dialect.acknowledge_takes_date else payload.get("confirmed_date"),
+        quantities=bool(line_qtys),
+        comment=payload.get("comment"),
+        decision_note=payload.get("decision_note"),
     )
-    return {"model": "mail.message", "id": message_id, **result}
+    note = post_note_once(gw, event, "purchase.order", po_id, body)
+    result = {
+        "date_field": PROMISED_DATE_FIELD,
+        "lines_written": len(payload.get("line_dates") or {}),
+        "quantities_written": len(line_qtys),
+    }
+    if note.already_there:
+        return {"model": "mail.message", "id": note.id, "already_there": True, **result}
+    return {"model": "mail.message", "id": note.id, **result}
 
 
-@handler("po.ack_review_requested")
+@handler(topics.PO_ACK_REVIEW_REQUESTED)
 def po_ack_review_requested(gw: OdooGateway, event) -> dict[str, Any]:
     po_id, payload = _po_id(event), event.payload
     tag = marker(str(event.id))
-    found = _already(
+    found = already_there(
         gw,
         event,
         "mail.activity",
@@ -162,18 +150,18 @@ def po_ack_review_requested(gw: OdooGateway, event) -> dict[str, Any]:
     if not rows:
         raise HandlerError(f"purchase.order {po_id} no longer exists in Odoo")
     buyer = rows[0]["user_id"][0] if rows[0].get("user_id") else None
-    items = "".join(f"<li>{html.escape(item)}</li>" for item in payload.get("summary") or [])
-    note = (
-        f"<p>{html.escape(payload.get('supplier', 'The supplier'))} proposes changes beyond tolerance "
-        f"(version {payload.get('version')}); decide in the supplier portal.</p><ul>{items}</ul>"
-        f"<p><small>{tag}</small></p>"
+    note = render_note(
+        "po_ack_review.html",
+        supplier=payload.get("supplier", "The supplier"),
+        version=payload.get("version"),
+        summary=payload.get("summary") or [],
     )
     activity_id = gw.activity_schedule(
         "purchase.order",
         po_id,
         act_type_xmlid="mail.mail_activity_data_todo",
         summary="Supplier acknowledgement to review",
-        note=note,
+        note=marked(note, event),
         **({"user_id": buyer} if buyer else {}),
     )
     return {"model": "mail.activity", "id": activity_id}

@@ -23,18 +23,18 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import html
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
 
+from integrations import topics
 from integrations.odoo import OdooGateway
 from portal import dates
 
 from . import HandlerError, handler
-from .po_messages import marker
+from .notes import already_there, post_note_once, render_note
 
 MOVE_FIELDS = [
     "picking_id",
@@ -215,10 +215,9 @@ def _announced(event, po_line_ids: list[int], *, announcing: bool) -> tuple[dict
 
 
 def _tolerance(event) -> float:
-    from portal.models import Tenant
+    from suppliers.models import rules_for
 
-    pct = Tenant.objects.filter(pk=event.tenant_id).values_list("asn_qty_over_pct", flat=True).first()
-    return 1 + float(pct or 0) / 100
+    return 1 + float(rules_for(event.tenant_id).asn_qty_over_pct) / 100
 
 
 def _converge(gw: OdooGateway, event, matched: dict[int, dict], *, announcing: bool) -> tuple[int, list[str]]:
@@ -299,15 +298,15 @@ def _attachments(gw: OdooGateway, event, picking_id: int, certificates: list[dic
     ids = []
     for cert in certificates:
         name = f"{number} - {cert['name']}"
-        if event.attempts > 1 or event.verify:
-            found = gw.search(
-                "ir.attachment",
-                [["res_model", "=", "stock.picking"], ["res_id", "=", picking_id], ["name", "=", name]],
-                limit=1,
-            )
-            if found:
-                ids.append(found[0])
-                continue
+        found = already_there(
+            gw,
+            event,
+            "ir.attachment",
+            [["res_model", "=", "stock.picking"], ["res_id", "=", picking_id], ["name", "=", name]],
+        )
+        if found:
+            ids.append(found)
+            continue
         record = Certificate.objects.filter(pk=cert["id"], tenant_id=event.tenant_id).first()
         if record is None:
             continue
@@ -322,34 +321,13 @@ def _attachments(gw: OdooGateway, event, picking_id: int, certificates: list[dic
     return ids
 
 
-def _note(gw: OdooGateway, event, picking_id: int, body: str, attachment_ids: list[int] | None = None) -> int:
-    tag = marker(str(event.id))
-    if event.attempts > 1 or event.verify:
-        found = gw.search(
-            "mail.message",
-            [["model", "=", "stock.picking"], ["res_id", "=", picking_id], ["body", "ilike", tag]],
-            limit=1,
-        )
-        if found:
-            return found[0]
-    return gw.message_post(
-        "stock.picking",
-        picking_id,
-        body=f"{body}<p><small>{tag}</small></p>",
-        body_is_html=True,
-        message_type="comment",
-        subtype_xmlid="mail.mt_note",
-        attachment_ids=attachment_ids or [],
-    )
-
-
 def _record_mismatches(event, mismatches: list[str]) -> None:
     from suppliers.models import Asn
 
     Asn.objects.filter(pk=event.payload.get("asn_id"), tenant_id=event.tenant_id).update(odoo_mismatches=mismatches)
 
 
-@handler("asn.submitted")
+@handler(topics.ASN_SUBMITTED)
 def asn_submitted(gw: OdooGateway, event) -> dict[str, Any]:
     payload = event.payload
     if not payload.get("lines"):
@@ -358,10 +336,36 @@ def asn_submitted(gw: OdooGateway, event) -> dict[str, Any]:
         return _submitted(gw, event)
 
 
+def _submitted_note(payload: dict, mismatches: list[str]) -> str:
+    """The note on the receipt: when the shipment comes and what it brings, and what does not match."""
+    zone = payload.get("time_zone") or "UTC"  # events queued before the payload named it: UTC
+    return render_note(
+        "asn_submitted.html",
+        number=payload["number"],
+        partner=payload["partner"],
+        after_receipt=payload.get("after_receipt"),
+        ship_date=payload.get("ship_date"),
+        expected=dates.in_words(dates.from_odoo(payload.get("eta")), dates.tenant_zone(zone)),
+        carrier=payload.get("carrier"),
+        tracking_number=payload.get("tracking_number"),
+        packages=payload.get("packages") or [],
+        lines=[
+            {
+                "po_name": line["po_name"],
+                "quantity": f"{line['quantity']:g}",
+                "uom": line["uom"],
+                "product": line["product"],
+                "lots": [lot["name"] for lot in line["lots"]],
+            }
+            for line in payload["lines"]
+        ],
+        mismatches=mismatches,
+    )
+
+
 def _submitted(gw: OdooGateway, event) -> dict[str, Any]:
     payload = event.payload
     pickings, matched, mismatches = _plan(gw, payload)
-    zone = payload.get("time_zone") or "UTC"  # events queued before the payload named it: UTC
     touched = sorted({matched[i]["picking_id"][0] for i in matched})
     if touched:
         values: dict[str, Any] = {}
@@ -373,50 +377,16 @@ def _submitted(gw: OdooGateway, event) -> dict[str, Any]:
             gw.write("stock.picking", touched, values)  # one call: the values are the same for all
     _, over = _converge(gw, event, matched, announcing=True)
     mismatches += over
-    summary = "".join(
-        f"<li>{html.escape(line['po_name'])}: {line['quantity']:g} {html.escape(line['uom'])} "
-        f"{html.escape(line['product'])}"
-        + (f" (lots {html.escape(', '.join(lot['name'] for lot in line['lots']))})" if line["lots"] else "")
-        + "</li>"
-        for line in payload["lines"]
-    )
-    if payload.get("after_receipt"):
-        opening = (
-            f"<p><b>Still expected from shipment {html.escape(payload['number'])}</b> of "
-            f"{html.escape(payload['partner'])} after {html.escape(payload['after_receipt'])}: ships"
-        )
-    else:
-        opening = (
-            f"<p><b>{html.escape(payload['partner'])} announced shipment {html.escape(payload['number'])}</b> on "
-            "the supplier portal: ships"
-        )
-    head = (
-        opening + f" {html.escape(payload.get('ship_date') or '?')}, "
-        f"expected {html.escape(dates.in_words(dates.from_odoo(payload.get('eta')), dates.tenant_zone(zone)))}"
-        + (f", {html.escape(payload['carrier'])}" if payload.get("carrier") else "")
-        + (f" tracking {html.escape(payload['tracking_number'])}" if payload.get("tracking_number") else "")
-        + (
-            f", {len(payload['packages'])} package(s): {html.escape(', '.join(payload['packages']))}"
-            if payload.get("packages")
-            else ""
-        )
-        + "</p>"
-    )
-    problems = "".join(f"<li>{html.escape(m)}</li>" for m in mismatches)
-    body = (
-        head
-        + f"<ul>{summary}</ul>"
-        + (f"<p><b>Does not match the receipt:</b></p><ul>{problems}</ul>" if problems else "")
-    )
+    body = _submitted_note(payload, mismatches)
     notes = {}
     for picking_id in touched or [p["id"] for p in pickings][:1]:
         attachments = _attachments(gw, event, picking_id, payload.get("certificates") or [], payload["number"])
-        notes[picking_id] = _note(gw, event, picking_id, body, attachments)
+        notes[picking_id] = post_note_once(gw, event, "stock.picking", picking_id, body, attachment_ids=attachments).id
     _record_mismatches(event, mismatches)
     return {"pickings": touched, "moves": len(matched), "mismatches": mismatches, "notes": notes}
 
 
-@handler("asn.cancelled")
+@handler(topics.ASN_CANCELLED)
 def asn_cancelled(gw: OdooGateway, event) -> dict[str, Any]:
     payload = event.payload
     with _one_at_a_time(event, sorted({line["po_odoo_id"] for line in payload["lines"]})):
@@ -424,10 +394,12 @@ def asn_cancelled(gw: OdooGateway, event) -> dict[str, Any]:
         # The receipt keeps what the other open shipments of its lines announce (B cancelled: A's 600).
         removed, _ = _converge(gw, event, matched, announcing=False)
         touched = sorted({matched[i]["picking_id"][0] for i in matched}) or [p["id"] for p in pickings][:1]
-        body = (
-            f"<p><b>{html.escape(payload['partner'])} cancelled shipment {html.escape(payload['number'])}</b>: "
-            f"{html.escape(payload.get('reason') or '')}</p>"
+        body = render_note(
+            "asn_cancelled.html",
+            partner=payload["partner"],
+            number=payload["number"],
+            reason=payload.get("reason") or "",
         )
         for picking_id in touched:
-            _note(gw, event, picking_id, body)
+            post_note_once(gw, event, "stock.picking", picking_id, body, attachment_ids=[])
     return {"pickings": touched, "move_lines_removed": removed}

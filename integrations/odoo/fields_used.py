@@ -205,3 +205,82 @@ FIELDS_USED: dict[int, dict[str, list[str]]] = {
     series: {model: list(fields) for model, fields in types.items()} for series, types in FIELD_TYPES.items()
 }
 METHODS_USED = _METHODS
+
+# What each read of the pull (integrations/services/pull/) asks for, beyond ``id`` and ``write_date``,
+# keyed by model (``model:purpose`` where the pull reads one model twice). Every name is one of the
+# fields above, so what the pull reads is what the connection check and the contract suite prove; a
+# name one series lacks (19's ``locked``, the line unit's two names) is asked for where it exists only.
+PULL_READS: dict[str, list[str]] = {
+    "res.partner": ["name", "ref", "email", "commercial_partner_id", "active"],
+    "product.product": ["default_code", "name", "tracking", "uom_id"],
+    # The template of each product of a page's lines: supplier codes are kept per template.
+    "product.product:template": ["product_tmpl_id"],
+    "product.supplierinfo": ["partner_id", "product_tmpl_id", "product_id", "product_code"],
+    "purchase.order": [
+        "name",
+        "state",
+        "partner_id",
+        "partner_ref",
+        "date_order",
+        "date_approve",
+        "date_planned",
+        "amount_total",
+        "currency_id",
+        "receipt_status",
+        "user_id",
+        "order_line",
+        "picking_type_id",
+        "dest_address_id",
+        "locked",
+    ],
+    "purchase.order.line": [
+        "order_id",
+        "product_id",
+        "name",
+        "product_qty",
+        "price_unit",
+        "date_planned",
+        "qty_received",
+        "move_ids",
+        "sequence",
+        "write_date",
+        "product_uom",
+        "product_uom_id",
+    ],
+    # An order's delivery address: its receipt operation's warehouse (the address fields themselves
+    # are suppliers.addresses.ADDRESS_FIELDS, next to the code that writes the address out).
+    "stock.picking.type": ["warehouse_id"],
+    "stock.warehouse": ["partner_id"],
+    "stock.picking": [
+        "name",
+        "state",
+        "partner_id",
+        "purchase_id",
+        "scheduled_date",
+        "date_done",
+        "location_dest_id",
+        "backorder_id",
+        "move_ids",
+    ],
+    "stock.move": [
+        "picking_id",
+        "product_id",
+        "product_uom_qty",
+        "quantity",
+        "state",
+        "purchase_line_id",
+        "move_line_ids",
+    ],
+    "stock.move.line": ["move_id", "lot_id", "lot_name", "quantity"],
+}
+
+# Fields a module adds (not there on every server of a series): read where ``fields_get`` shows them.
+# product_expiry's flag: lots of such products carry an expiry date.
+PULL_OPTIONAL: dict[str, dict[str, str]] = {"product.product": {"use_expiration_date": "boolean"}}
+
+
+def pull_fields(series: int, read: str) -> list[str]:
+    """The fields ``read`` (a key of ``PULL_READS``) asks for on a server of ``series`` (18 or 19):
+    those of the series; KeyError for an unknown read or series."""
+    known = FIELD_TYPES[series][read.split(":")[0]]
+    return [name for name in PULL_READS[read] if name in known]

@@ -1,4 +1,8 @@
-"""Run the simulated Odoo as its own process (tests, benchmarks), and steer its fault knobs."""
+"""Run the simulated Odoo as its own process (tests, benchmarks), and steer its fault knobs.
+
+The harness side: it speaks to the simulator through the portal's client config (``integrations.odoo``),
+which the simulator itself never imports (it starts as ``python -m integrations.odoo_sim``, without Django).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def sim_environment(base: dict[str, str] | None = None) -> dict[str, str]:
+    """``base`` (default: this process's environment) for a simulator process: unbuffered, and without
+    DJANGO_SETTINGS_MODULE, since it stands for a separate server that knows nothing of the portal."""
+    env = {**(os.environ if base is None else base), "PYTHONUNBUFFERED": "1"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return env
+
+
 @dataclass
 class SimProcess:
     port: int
@@ -39,8 +51,8 @@ class SimProcess:
     def start(self, *, reset: bool = True) -> SimProcess:
         command = [
             sys.executable,
-            "manage.py",
-            "odoo_sim",
+            "-m",
+            "integrations.odoo_sim",
             "--port",
             str(self.port),
             "--data",
@@ -50,10 +62,10 @@ class SimProcess:
             *self.args,
             *(["--reset"] if reset else []),
         ]
-        self.process = subprocess.Popen(  # noqa: S603 - our own manage.py, fixed arguments
+        self.process = subprocess.Popen(  # noqa: S603 - our own simulator, fixed arguments
             command,
             cwd=ROOT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=sim_environment(),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )

@@ -1,18 +1,30 @@
-"""What every API view shares: bounded request bodies, inputs that name what they read, scoped
-OPTIONS, and problem details whatever the client asked to receive.
+"""The base of every API viewset: the token's scope on every read, a scope named for every action,
+bounded request bodies, inputs that name what they read, scoped OPTIONS, and problem details
+whatever the client asked to receive.
 
-A mixin for DRF views (``class FooViewSet(ApiViewMixin, viewsets.GenericViewSet)``); it applies
-no queryset scope itself, the views do (``visible_to``).
+``TenantScopedViewSet`` is what an app's viewset derives from (the project router takes nothing
+else: ``portal.api.routes``); ``ApiViewMixin`` holds the parts that need no queryset.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import QuerySet
+from rest_framework import viewsets
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from .metadata import ScopedMetadata
 from .problems import PayloadTooLarge
+
+if TYPE_CHECKING:
+    from portal.models import Membership
+
+# The actions DRF's mixins give a viewset, which a router routes when the viewset has them.
+STANDARD_ACTIONS = ("list", "create", "retrieve", "update", "partial_update", "destroy")
 
 # What a JSON or form body may weigh besides an uploaded file; Django's own limit on a body it reads.
 DEFAULT_BODY_BYTES = 2_621_440
@@ -77,3 +89,83 @@ class ApiViewMixin:
             response.accepted_renderer = JSONRenderer()
             response.accepted_media_type = "application/problem+json"
         return response
+
+
+def routed_actions(viewset: type) -> list[str]:
+    """Every action a router gives this viewset a URL for: DRF's standard ones it has, and each
+    extra action with the other methods mapped onto its URL (``@acknowledgements.mapping.post``)."""
+    actions = [name for name in STANDARD_ACTIONS if hasattr(viewset, name)]
+    for extra in viewset.get_extra_actions():
+        actions.extend(name for name in extra.mapping.values() if name not in actions)
+    return actions
+
+
+def unscoped_actions(viewset: type) -> list[str]:
+    """The routed actions of this viewset that name no scope (``required_scopes``)."""
+    needed = getattr(viewset, "required_scopes", None)
+    if isinstance(needed, str) and needed:
+        return []
+    return [action for action in routed_actions(viewset) if not (needed or {}).get(action)]
+
+
+class TenantScopedViewSet(ApiViewMixin, viewsets.GenericViewSet):
+    """Base of every API viewset: it reads only what the token's membership may see, and each of
+    its actions needs a scope.
+
+    A subclass declares ``queryset = Model.objects.all()`` (a tenant-owned model, whose queryset has
+    ``visible_to``), ``required_scopes`` (action -> scope, e.g. ``{"list": "widget:read"}``) for every
+    action it routes, and narrows the scoped queryset in ``filter_scoped``, never in
+    ``get_queryset``. A class that breaks one of these rules is refused when it is defined
+    (ImproperlyConfigured), so an endpoint cannot reach a URL unscoped.
+
+    Once the token is authenticated and its scope checked (``initial``), the declared queryset is
+    narrowed by ``visible_to(membership)`` (NetBox's ``BaseViewSet.initial``): every handler,
+    ``get_object`` and OPTIONS then see the token's partner only, and anything else answers 404.
+    The URL's ``{id}`` is resolved there too (``resolve_pk``: an id, or a name people know).
+    """
+
+    required_scopes: ClassVar[dict[str, str] | str] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise ImproperlyConfigured(
+                f"{cls.__name__} overrides get_queryset: narrow the scoped queryset in filter_scoped instead."
+            )
+        if not hasattr(getattr(cls, "queryset", None), "visible_to"):
+            raise ImproperlyConfigured(
+                f"{cls.__name__} declares no queryset of a tenant-owned model (Model.objects.all(), with visible_to)."
+            )
+        if missing := unscoped_actions(cls):
+            raise ImproperlyConfigured(
+                f"{cls.__name__} names no scope for {', '.join(missing)}: add them to required_scopes."
+            )
+
+    @property
+    def membership(self) -> Membership:
+        """The token's own API-client membership (``portal.api.authentication``)."""
+        return self.request.auth.membership
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Authenticated, and the scope checked: from here on every read sees the token's partner only.
+        self.queryset = self.queryset.visible_to(self.membership)
+        self._scoped = True
+        if "pk" in self.kwargs:
+            self.kwargs["pk"] = str(self.resolve_pk(self.kwargs["pk"]))
+
+    def get_queryset(self) -> QuerySet:
+        if not getattr(self, "_scoped", False):
+            # Outside a request that passed ``initial`` (e.g. the schema generator): nothing to see.
+            return super().get_queryset().none()
+        return self.filter_scoped(super().get_queryset())
+
+    def filter_scoped(self, queryset: QuerySet) -> QuerySet:
+        """The action's records within the scoped queryset: filters, related rows, order. Narrow it
+        with ``.filter()``, or AND it with a selector's queryset (``selected & queryset``), which
+        keeps the selector's annotations and order and can only narrow."""
+        return queryset
+
+    def resolve_pk(self, value: str) -> int:
+        """The id a URL's ``{id}`` names; views whose records have names people know accept those too."""
+        return int(value)

@@ -1,7 +1,9 @@
 """Scopes a token must carry for an endpoint, named per action on the view (``required_scopes``).
 
 Every method is checked, OPTIONS and HEAD included, and an action that names no scope is closed:
-an endpoint added without one answers 403 to every token instead of serving all of them.
+an endpoint added without one answers 403 to every token instead of serving all of them. A viewset
+on the API's base (``portal.api.base.TenantScopedViewSet``) cannot even be defined without a scope
+for each of its actions, and ``tests/api/test_route_scopes.py`` holds every route to the same rule.
 """
 
 from __future__ import annotations

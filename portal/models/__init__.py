@@ -3,12 +3,11 @@ from .invitations import Invitation
 from .roles import STAFF_ROLES, SUPPLIER_ROLES, Role
 from .scoping import TenantOwnedModel, TenantScopedQuerySet
 from .tenancy import ACCESS_PARTNER, Membership, Partner, Tenant
-from .tokens import API_SCOPES, ApiToken, IdempotencyRecord
+from .tokens import ApiToken, IdempotencyRecord
 from .users import User
 
 __all__ = [
     "ACCESS_PARTNER",
-    "API_SCOPES",
     "STAFF_ROLES",
     "SUPPLIER_ROLES",
     "ApiToken",

@@ -52,47 +52,6 @@ class Tenant(models.Model):
     odoo_check = models.JSONField(default=dict, blank=True, help_text="Result of the last connection check.")
     odoo_check_requested_at = models.DateTimeField(null=True, blank=True)
 
-    # Supplier collaboration rules: changes beyond these wait for a buyer.
-    ack_days_early = models.PositiveSmallIntegerField(
-        "days early accepted",
-        default=3,
-        help_text="A promised date this many days before the requested one goes through.",
-    )
-    ack_days_late = models.PositiveSmallIntegerField(
-        "days late accepted",
-        default=1,
-        help_text="A promised date this many days after the requested one goes through.",
-    )
-    ack_qty_over_pct = models.DecimalField(
-        "quantity over accepted (%)",
-        max_digits=5,
-        decimal_places=2,
-        default=0,
-        help_text="A promised quantity up to this much above the ordered one goes through.",
-    )
-    ack_qty_under_pct = models.DecimalField(
-        "quantity under accepted (%)",
-        max_digits=5,
-        decimal_places=2,
-        default=0,
-        help_text="A promised quantity up to this much below the ordered one goes through.",
-    )
-    asn_qty_over_pct = models.DecimalField(
-        "over-shipment accepted (%)",
-        max_digits=5,
-        decimal_places=2,
-        default=5,
-        help_text="An ASN may ship this much more than is still open on a line.",
-    )
-    gs1_company_prefix = models.CharField(
-        "GS1 company prefix",
-        max_length=11,
-        blank=True,
-        # [0-9], not \d: \d takes any script's digits, which no GS1 barcode encodes.
-        validators=[RegexValidator(r"^[0-9]{6,11}$", "A GS1 company prefix has 6 to 11 digits (0-9).")],
-        help_text="Used to number packages (SSCC-18).",
-    )
-
     class Meta:
         ordering = ["name"]
 

@@ -6,13 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-API_SCOPES = {
-    "po:read": "Read purchase orders",
-    "po:acknowledge": "Acknowledge purchase orders",
-    "asn:read": "Read shipments (ASNs)",
-    "asn:write": "Create, change, submit and cancel shipments",
-}
-
 
 class ApiToken(models.Model):
     """A partner's token: hashed, scoped, expiring; acts through its own API-client membership."""
@@ -23,6 +16,8 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=80)
     prefix = models.CharField(max_length=12, unique=True, help_text="Shown to tell tokens apart; not secret.")
     key_hash = models.CharField(max_length=64)
+    # Names of registered scopes (portal.api.scopes), checked by token_create: no choices here, so an
+    # app adding a scope changes no column.
     scopes = models.JSONField(default=list)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

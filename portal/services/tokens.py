@@ -25,7 +25,8 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from portal.models import ACCESS_PARTNER, API_SCOPES, ApiToken, Membership, Partner, Role, User
+from portal.api.scopes import api_scopes
+from portal.models import ACCESS_PARTNER, ApiToken, Membership, Partner, Role, User
 
 from .audit import audit_record
 from .errors import NotInScope
@@ -50,12 +51,11 @@ def _check(name: str, scopes: list[str], days) -> tuple[str, list[str], int]:
         errors["name"] = "Name the token after the system that uses it (e.g. “ERP connector”)."
     elif len(name) > 80:
         errors["name"] = "Keep the name under 80 characters."
-    unknown = [s for s in scopes or [] if s not in API_SCOPES]
+    known = api_scopes()  # registered by the apps (portal.api.scopes)
+    unknown = [s for s in scopes or [] if s not in known]
     if unknown or not scopes:
         errors["scopes"] = (
-            f"Unknown scope {unknown[0]}; choose among {', '.join(API_SCOPES)}."
-            if unknown
-            else "Choose at least one scope."
+            f"Unknown scope {unknown[0]}; choose among {', '.join(known)}." if unknown else "Choose at least one scope."
         )
     try:
         days = int(days)

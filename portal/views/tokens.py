@@ -8,7 +8,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
-from portal.models import API_SCOPES, ApiToken, Role
+from portal.api.scopes import api_scopes
+from portal.models import ApiToken, Role
 from portal.services.tokens import MAX_DAYS, token_create, token_revoke, token_rotate
 from portal.views.mixins import TenantViewMixin
 
@@ -41,7 +42,7 @@ class ApiTokenListView(TenantViewMixin, TemplateView):
             # A new token starts with no scope ticked: its admin gives it only what the system needs.
             posted_scopes=posted.getlist("scopes") if posted is not None else [],
             posted_expiry=_expiry(posted),
-            scopes=API_SCOPES.items(),
+            scopes=api_scopes().items(),
             expiry_choices=EXPIRY_CHOICES,
             max_days=MAX_DAYS,
             errors=kwargs.get("errors") or {},

@@ -1,10 +1,15 @@
-"""What the partner API shows and accepts; the services validate the business rules."""
+"""What the partner API shows and accepts; the services validate the business rules.
+
+The input serializers read a body once into the values the services take (decimals, days,
+aware moments); the views hand them on as they are.
+"""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal import dates
 from portal.api.date_fields import DayField, InstantField
 from portal.api.serializers import StrictInputSerializer
 from suppliers import statuses
@@ -374,6 +379,14 @@ class AsnWriteSerializer(StrictInputSerializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     lines = BoundedList(child=AsnLineInputSerializer(), required=False, max_length=MAX_ASN_LINES)
     packages = BoundedList(child=PackageInputSerializer(), required=False, max_length=MAX_ASN_PACKAGES)
+
+    def validate_eta(self, value):
+        """The moment the ETA means: without an offset, wall-clock time at the tenant's dock (``tenant``
+        in the context); a day alone, noon there (``portal.dates``)."""
+        try:
+            return dates.parse_instant(value, wall_zone=dates.tenant_zone(self.context["tenant"]))
+        except dates.DateInputError as exc:
+            raise serializers.ValidationError(str(exc)) from None
 
 
 class AsnCreateSerializer(AsnWriteSerializer):

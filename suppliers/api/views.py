@@ -6,22 +6,22 @@ from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from portal.api.base import ApiViewMixin, binary_renderer
+from portal.api.base import TenantScopedViewSet, binary_renderer
 from portal.api.idempotency import idempotent
 from portal.api.schema import problems
 from suppliers import statuses
 from suppliers.models import Acknowledgement, Asn, Certificate, PurchaseOrder, PurchaseOrderLine
-from suppliers.selectors import ASN_FILTERS, PO_FILTERS, asn_list, po_acknowledgements, po_get, po_list
-from suppliers.services import asn_import, documents
-from suppliers.services import asns as asn_service
+from suppliers.selectors import ASN_FILTERS, PO_FILTERS, asn_get, asn_list, po_acknowledgements, po_get, po_list
+from suppliers.services import asn_certificates, asn_drafts, asn_import, asn_submission, documents
 from suppliers.services.acknowledgements import LineAnswer, ack_submit
+from suppliers.services.asn_inputs import HEADER_FIELDS, AsnItemInput, AsnLineInput, PackageInput
 
 from . import names
 from . import serializers as s
@@ -35,7 +35,7 @@ IDEMPOTENCY = OpenApiParameter(
 )
 PDF = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF document")}
 PDF_RENDERERS = [JSONRenderer, binary_renderer("application/pdf")]
-CERTIFICATE_RENDERERS = [JSONRenderer, *(binary_renderer(t) for t in asn_service.CERTIFICATE_TYPES.values())]
+CERTIFICATE_RENDERERS = [JSONRenderer, *(binary_renderer(t) for t in asn_certificates.CERTIFICATE_TYPES.values())]
 PO_ID = OpenApiParameter(
     "id",
     str,
@@ -48,30 +48,6 @@ PO_STATUS_FILTERS = {
     **PO_FILTERS,
     **{word: (lambda w=word: statuses.po_status_q(w)) for word in statuses.PO_STATUSES if word not in PO_FILTERS},
 }
-
-
-class PartnerApiMixin(ApiViewMixin):
-    @property
-    def membership(self):
-        return self.request.auth.membership
-
-    def resolve_pk(self, value: str) -> int:
-        """The id a URL's ``{id}`` names; views whose records have names people know accept those too."""
-        return int(value)
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        # Once the token is known: every handler, get_object and OPTIONS then see the id.
-        if "pk" in self.kwargs:
-            self.kwargs["pk"] = str(self.resolve_pk(self.kwargs["pk"]))
-
-
-def _plain(value):
-    """Decimals as people typed them (DRF pads them to the field's places)."""
-    if value is None:
-        return None
-    text = format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
-    return text
 
 
 @extend_schema_view(
@@ -97,7 +73,7 @@ def _plain(value):
         responses={200: s.PurchaseOrderDetailSerializer, **problems(409)},
     ),
 )
-class PurchaseOrderViewSet(PartnerApiMixin, viewsets.ReadOnlyModelViewSet):
+class PurchaseOrderViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, TenantScopedViewSet):
     required_scopes = {
         "list": "po:read",
         "retrieve": "po:read",
@@ -107,17 +83,21 @@ class PurchaseOrderViewSet(PartnerApiMixin, viewsets.ReadOnlyModelViewSet):
     }
     serializer_class = s.PurchaseOrderSerializer
     input_serializers = {"acknowledge": s.AcknowledgementInputSerializer}
-    queryset = PurchaseOrder.objects.none()  # for the schema; requests use get_queryset
+    queryset = PurchaseOrder.objects.all()  # narrowed to the token's partner by the base (visible_to)
     lookup_value_regex = "[^/]{1,64}"  # an id or an Odoo number (names.po_pk)
 
-    def get_queryset(self):
+    def filter_scoped(self, queryset):
         status_filter = self.request.query_params.get("status", "")
         if status_filter and status_filter not in PO_STATUS_FILTERS:
             raise ValidationError({"status": f"Choose one of {', '.join(sorted(PO_STATUS_FILTERS))}."})
-        qs = po_list(
-            membership=self.membership,
-            query=self.request.query_params.get("q", "")[:100].replace("\x00", ""),
-            status=status_filter if status_filter in PO_FILTERS else "",
+        # The PO list page's search, tabs, annotations and order (the selector), within the scoped queryset.
+        qs = (
+            po_list(
+                membership=self.membership,
+                query=self.request.query_params.get("q", "")[:100].replace("\x00", ""),
+                status=status_filter if status_filter in PO_FILTERS else "",
+            )
+            & queryset
         )
         if status_filter and status_filter not in PO_FILTERS:
             qs = qs.filter(PO_STATUS_FILTERS[status_filter]())
@@ -197,7 +177,7 @@ class PurchaseOrderViewSet(PartnerApiMixin, viewsets.ReadOnlyModelViewSet):
                     line_id=line["line_id"],
                     decision=line["decision"],
                     promised_date=line.get("promised_date"),
-                    promised_qty=_plain(line.get("promised_qty")),
+                    promised_qty=line.get("promised_qty"),
                     reason=line.get("reason", ""),
                 )
                 for line in body["lines"]
@@ -216,33 +196,28 @@ class PurchaseOrderViewSet(PartnerApiMixin, viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     retrieve=extend_schema(summary="An acknowledgement", responses={200: s.AcknowledgementSerializer, **problems()})
 )
-class AcknowledgementViewSet(PartnerApiMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AcknowledgementViewSet(mixins.RetrieveModelMixin, TenantScopedViewSet):
     required_scopes = {"retrieve": "po:read"}
     serializer_class = s.AcknowledgementSerializer
-    queryset = Acknowledgement.objects.none()
+    queryset = Acknowledgement.objects.all()
     lookup_value_regex = "[0-9]{1,18}"
 
-    def get_queryset(self):
-        return (
-            Acknowledgement.objects.visible_to(self.membership)
-            .select_related("outbox_event", "order")
-            .prefetch_related("lines")
-        )
+    def filter_scoped(self, queryset):
+        return queryset.select_related("outbox_event", "order").prefetch_related("lines")
+
+
+# What a shipment's answer shows besides its own row (the list prefetches its orders itself: asn_list).
+ASN_RELATED = (
+    "packages",
+    "certificates",
+    "lines__order_line__order",
+    "lines__order_line__product",
+    "lines__items__package",
+)
 
 
 def _asn_queryset(membership):
-    return (
-        Asn.objects.visible_to(membership)
-        .select_related("outbox_event")
-        .prefetch_related(
-            "orders",
-            "packages",
-            "certificates",
-            "lines__order_line__order",
-            "lines__order_line__product",
-            "lines__items__package",
-        )
-    )
+    return Asn.objects.visible_to(membership).select_related("outbox_event").prefetch_related("orders", *ASN_RELATED)
 
 
 @extend_schema_view(
@@ -270,7 +245,7 @@ def _asn_queryset(membership):
         responses={200: s.AsnSerializer, **problems()},
     ),
 )
-class AsnViewSet(PartnerApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AsnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
     required_scopes = {
         "list": "asn:read",
         "retrieve": "asn:read",
@@ -295,33 +270,26 @@ class AsnViewSet(PartnerApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     }
     upload_limits = {
         "import_lines": asn_import.MAX_BYTES,
-        "attach_certificate": asn_service.CERTIFICATE_MAX_BYTES,
+        "attach_certificate": asn_certificates.CERTIFICATE_MAX_BYTES,
     }
     serializer_class = s.AsnSerializer
-    queryset = Asn.objects.none()
+    queryset = Asn.objects.all()
     lookup_value_regex = "[^/]{1,20}"  # an id or the ASN's number (names.asn_pk)
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def get_queryset(self):
+    def filter_scoped(self, queryset):
         if self.action == "list":
             wanted = self.request.query_params.get("status", "")
             if wanted and wanted not in ASN_FILTERS:
-                from rest_framework.exceptions import ValidationError
-
                 raise ValidationError({"status": f"Choose one of {', '.join(ASN_FILTERS)}."})
-            qs = asn_list(
+            # The shipment list page's search, tabs and order (the selector), within the scoped queryset.
+            listed = asn_list(
                 membership=self.membership,
                 query=self.request.query_params.get("q", "")[:100].replace("\x00", ""),
-                status=self.request.query_params.get("status", ""),
+                status=wanted,
             )
-            return qs.select_related("outbox_event").prefetch_related(
-                "packages",
-                "certificates",
-                "lines__order_line__order",
-                "lines__order_line__product",
-                "lines__items__package",
-            )
-        return _asn_queryset(self.membership)
+            return (listed & queryset).select_related("outbox_event").prefetch_related(*ASN_RELATED)
+        return queryset.select_related("outbox_event").prefetch_related("orders", *ASN_RELATED)
 
     def resolve_pk(self, value: str) -> int:
         return names.asn_pk(membership=self.membership, value=value)
@@ -331,38 +299,35 @@ class AsnViewSet(PartnerApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
 
     def _asn(self) -> Asn:
         """The URL's shipment, or 404: checked before the body is read, so an intruder learns nothing."""
-        return asn_service.asn_get(membership=self.membership, asn_id=self.kwargs["pk"])
+        return asn_get(membership=self.membership, asn_id=self.kwargs["pk"])
 
     def _inputs(self, data, orders: list[int]):
-        header = {k: data[k] for k in asn_service.HEADER_FIELDS if k in data}
+        """The validated body as the services' typed input (its lines named by product code resolved)."""
+        header = {k: data[k] for k in HEADER_FIELDS if k in data}
         lines = None
         if "lines" in data:
             names.resolve_line_codes(membership=self.membership, lines=data["lines"], key="order_line", among=orders)
             lines = [
-                {
-                    "order_line": line["order_line"],
-                    "quantity": _plain(line["quantity"]),
-                    "uom": line.get("uom", ""),
-                    "items": [
-                        {
-                            "lot_name": i.get("lot_name", ""),
-                            "expiry_date": i.get("expiry_date"),
-                            "quantity": _plain(i["quantity"]),
-                            "package": i.get("package", ""),
-                        }
+                AsnLineInput(
+                    order_line=line["order_line"],
+                    quantity=line["quantity"],
+                    uom=line.get("uom", ""),
+                    items=[
+                        AsnItemInput(
+                            quantity=i["quantity"],
+                            lot_name=i.get("lot_name", ""),
+                            expiry_date=i.get("expiry_date"),
+                            package=i.get("package", ""),
+                        )
                         for i in line.get("items", [])
                     ],
-                }
+                )
                 for line in data["lines"]
             ]
         packages = None
         if "packages" in data:
             packages = [
-                {
-                    "kind": p.get("kind", "carton"),
-                    "weight_kg": _plain(p.get("weight_kg")) or "",
-                    "sscc": p.get("sscc", ""),
-                }
+                PackageInput(kind=p.get("kind", "carton"), weight_kg=p.get("weight_kg"), sscc=p.get("sscc", ""))
                 for p in data["packages"]
             ]
         return header, lines, packages
@@ -376,15 +341,15 @@ class AsnViewSet(PartnerApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     )
     @idempotent
     def create(self, request):
-        data = self.read_input()
+        data = self.read_input(tenant=self.membership.tenant)  # a wall-clock ETA is the tenant's
         orders = names.po_ids(membership=self.membership, refs=data["orders"])
         header, lines, packages = self._inputs(data, orders)
         from django.db import transaction
 
         with transaction.atomic():
-            asn = asn_service.asn_create(membership=self.membership, po_ids=orders)
+            asn = asn_drafts.asn_create(membership=self.membership, po_ids=orders)
             if header or lines is not None or packages is not None:
-                asn_service.asn_update(
+                asn_drafts.asn_update(
                     membership=self.membership, asn_id=asn.pk, header=header, lines=lines, packages=packages
                 )
         return self._answer(asn, status.HTTP_201_CREATED)
@@ -394,9 +359,9 @@ class AsnViewSet(PartnerApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     )
     def partial_update(self, request, pk=None):
         asn = self._asn()
-        data = self.read_input()  # every field is optional; nested ones are whole
+        data = self.read_input(tenant=self.membership.tenant)  # every field is optional; nested ones are whole
         header, lines, packages = self._inputs(data, list(asn.orders.values_list("pk", flat=True)))
-        asn = asn_service.asn_update(
+        asn = asn_drafts.asn_update(
             membership=self.membership, asn_id=pk, header=header, lines=lines, packages=packages
         )
         return self._answer(asn)
@@ -412,7 +377,7 @@ class AsnViewSet(PartnerApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     def submit(self, request, pk=None):
         self._asn()
         self.read_input()
-        return self._answer(asn_service.asn_submit(membership=self.membership, asn_id=pk))
+        return self._answer(asn_submission.asn_submit(membership=self.membership, asn_id=pk))
 
     @extend_schema(
         summary="Cancel a shipment (before it is received)",
@@ -425,7 +390,7 @@ class AsnViewSet(PartnerApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     def cancel(self, request, pk=None):
         self._asn()
         data = self.read_input()
-        return self._answer(asn_service.asn_cancel(membership=self.membership, asn_id=pk, reason=data["reason"]))
+        return self._answer(asn_submission.asn_cancel(membership=self.membership, asn_id=pk, reason=data["reason"]))
 
     @extend_schema(
         summary="Replace a draft's lines from a CSV or XLSX file",
@@ -441,7 +406,7 @@ class AsnViewSet(PartnerApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
         asn_import.asn_import(
             membership=self.membership, asn_id=pk, data=upload.read(asn_import.MAX_BYTES + 1), filename=upload.name
         )
-        return self._answer(asn_service.asn_get(membership=self.membership, asn_id=pk))
+        return self._answer(asn_get(membership=self.membership, asn_id=pk))
 
     @extend_schema(
         summary="GS1-128 logistic labels, one per package (PDF)",
@@ -501,7 +466,7 @@ class AsnViewSet(PartnerApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
             if line is None:
                 raise ValidationError({where: f"That order line is not on {asn.number}."})
             line_id = line.pk
-        certificate = asn_service.asn_attach_certificate(
+        certificate = asn_certificates.asn_attach_certificate(
             membership=self.membership,
             asn_id=asn.pk,
             upload=data["file"],
@@ -527,7 +492,7 @@ class AsnViewSet(PartnerApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
         responses={
             **{
                 (200, media): OpenApiResponse(OpenApiTypes.BINARY, description="The file as uploaded")
-                for media in asn_service.CERTIFICATE_TYPES.values()
+                for media in asn_certificates.CERTIFICATE_TYPES.values()
             },
             **problems(),
         },
@@ -554,5 +519,7 @@ class AsnViewSet(PartnerApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     @certificate.mapping.delete
     def remove_certificate(self, request, pk=None, certificate_id=None):
         found = self._certificate()
-        asn_service.asn_remove_certificate(membership=self.membership, asn_id=found.asn_id, certificate_id=found.pk)
+        asn_certificates.asn_remove_certificate(
+            membership=self.membership, asn_id=found.asn_id, certificate_id=found.pk
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

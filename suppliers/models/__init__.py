@@ -3,6 +3,7 @@ from .messages import PurchaseOrderMessage
 from .products import Product
 from .purchase_orders import AckStatus, PurchaseOrder, PurchaseOrderLine
 from .receipts import Receipt, ReceiptMove
+from .rules import CollaborationRules, rules_for
 from .shipments import Asn, AsnItem, AsnLine, Certificate, Package, TenantCounter
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "AsnItem",
     "AsnLine",
     "Certificate",
+    "CollaborationRules",
     "Package",
     "Product",
     "PurchaseOrder",
@@ -21,4 +23,5 @@ __all__ = [
     "Receipt",
     "ReceiptMove",
     "TenantCounter",
+    "rules_for",
 ]

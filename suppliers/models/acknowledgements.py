@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from portal.lifecycle import Lifecycle, Transition
 from portal.models import TenantOwnedModel
 from suppliers.quantities import quantity_field
 
@@ -18,6 +19,18 @@ class Acknowledgement(TenantOwnedModel):
         APPROVED = "approved", "Approved by buyer"
         DECLINED = "declined", "Declined by buyer"
         SUPERSEDED = "superseded", "Replaced by a newer version"
+
+    # Every status change goes through this table (portal.lifecycle), which audits it. A version is
+    # created accepted (within tolerance) or pending (for a buyer); a newer version supersedes a
+    # pending one, its own entry saying so.
+    lifecycle = Lifecycle(
+        initial=(Status.ACCEPTED, Status.PENDING),
+        transitions=[
+            Transition("approve", sources=(Status.PENDING,), targets=(Status.APPROVED,), action="po.ack_approved"),
+            Transition("decline", sources=(Status.PENDING,), targets=(Status.DECLINED,), action="po.ack_declined"),
+            Transition("supersede", sources=(Status.PENDING,), targets=(Status.SUPERSEDED,)),
+        ],
+    )
 
     class Source(models.TextChoices):
         WEB = "web", "Portal"

@@ -95,6 +95,12 @@ class PurchaseOrder(TenantOwnedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        """Its page (the tenant's slug is in the URL: load ``tenant`` with it when listing many)."""
+        from django.urls import reverse
+
+        return reverse("po_detail", args=[self.tenant.slug, self.pk])
+
     def save(self, *args, **kwargs) -> None:
         self.action_rank = self.compute_action_rank()
         if kwargs.get("update_fields") is not None:

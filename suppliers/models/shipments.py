@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from portal.lifecycle import Lifecycle, Transition
 from portal.models import TenantOwnedModel
 from suppliers.quantities import quantity_field, weight_field
 
@@ -40,6 +41,33 @@ class Asn(TenantOwnedModel):
         CANCELLED = "cancelled", "Cancelled"
 
     OPEN_STATUSES = (Status.SUBMITTED, Status.IN_TRANSIT, Status.PARTIAL)
+    # Every status change goes through this table (portal.lifecycle): it refuses any other, and
+    # writes the audit entry. A submission is guarded by everything that stops a draft.
+    lifecycle = Lifecycle(
+        transitions=[
+            Transition(
+                "submit",
+                sources=(Status.DRAFT,),
+                targets=(Status.SUBMITTED, Status.IN_TRANSIT),  # in transit at once when it ships today
+                action="asn.submitted",
+                guard="suppliers.services.asn_checks.asn_problems",
+            ),
+            Transition("ship", sources=(Status.SUBMITTED,), targets=(Status.IN_TRANSIT,), action="asn.shipped"),
+            Transition(
+                "receive_part",
+                sources=(Status.SUBMITTED, Status.IN_TRANSIT),
+                targets=(Status.PARTIAL,),
+                action="asn.partly_received",
+            ),
+            Transition("receive", sources=OPEN_STATUSES, targets=(Status.RECEIVED,), action="asn.received"),
+            Transition(
+                "cancel",
+                sources=(Status.DRAFT, *OPEN_STATUSES),  # what a receipt brought stays received
+                targets=(Status.CANCELLED,),
+                action="asn.cancelled",
+            ),
+        ]
+    )
 
     partner = models.ForeignKey("portal.Partner", on_delete=models.PROTECT, related_name="asns")
     number = models.CharField(max_length=20)
@@ -77,13 +105,19 @@ class Asn(TenantOwnedModel):
     def __str__(self) -> str:
         return self.number
 
+    def get_absolute_url(self) -> str:
+        """Its page (the tenant's slug is in the URL: load ``tenant`` with it when listing many)."""
+        from django.urls import reverse
+
+        return reverse("asn_detail", args=[self.tenant.slug, self.pk])
+
     @property
     def editable(self) -> bool:
         return self.status == self.Status.DRAFT
 
     @property
     def cancellable(self) -> bool:
-        return self.status in (self.Status.DRAFT, *self.OPEN_STATUSES)
+        return self.lifecycle.allows(self, "cancel")
 
 
 class AsnLine(TenantOwnedModel):

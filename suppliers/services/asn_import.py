@@ -29,11 +29,16 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from portal import dates
+from portal.input_errors import ErrorPlaces
 from portal.models import Membership
 from suppliers.limits import MAX_ASN_PACKAGES, MAX_IMPORT_ROWS
-from suppliers.models import AsnLine, PurchaseOrderLine
+from suppliers.models import PurchaseOrderLine
 from suppliers.quantities import QUANTITY_MAX, NumberError, check_quantity, parse_number, plain
-from suppliers.services.asns import asn_get, asn_problems, asn_update
+from suppliers.selectors import asn_get
+from suppliers.services.asn_checks import asn_problems, errors_as_sent
+from suppliers.services.asn_drafts import asn_update
+from suppliers.services.asn_inputs import AsnItemInput, AsnLineInput, PackageInput
 from suppliers.services.table_files import MAX_BYTES, TableFileError, TableRow, read_table, uncalculated
 
 COLUMNS = ["po", "product_code", "quantity", "uom", "lot", "expiry_date", "package"]
@@ -62,6 +67,8 @@ EXAMPLE = [
     ["P00042", "ALU-BRKT-7", "150", "Units", "LOT-2026-118", "2028-01-31", "2"],
     ["P00042", "M8-BOLT-50", "2000", "Units", "", "", "1"],
 ]
+# The service's names of fields as the file's columns.
+COLUMN_OF = {"lot_name": "lot", "items": "lot", "order_line": "product_code"}
 _ISO_DAY = re.compile(r"([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?Z?)?")
 _DOTTED_DAY = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
 _SLASHED_DAY = re.compile(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}")
@@ -95,21 +102,19 @@ def asn_import(*, membership: Membership, asn_id: int, data: bytes, filename: st
         raise ValidationError(plan.errors)
     existing = list(asn.packages.order_by("id"))
     grow = plan.max_package > len(existing)
-    packages = [{"kind": p.kind, "weight_kg": p.weight_kg or "", "sscc": p.sscc} for p in existing]
-    packages += [{"kind": "carton"} for _ in range(max(0, plan.max_package - len(existing)))]
-    specs = list(plan.lines.values())
-    for spec in specs:
-        spec["quantity"] = plain(spec["quantity"])
+    packages = [PackageInput(kind=p.kind, weight_kg=p.weight_kg, sscc=p.sscc) for p in existing]
+    packages += [PackageInput() for _ in range(max(0, plan.max_package - len(existing)))]
+    lines = plan.inputs()
     try:
         with transaction.atomic():
             try:
-                asn_update(membership=membership, asn_id=asn.pk, lines=specs, packages=packages if grow else None)
+                asn_update(membership=membership, asn_id=asn.pk, lines=lines, packages=packages if grow else None)
             except ValidationError as exc:
-                raise ValidationError(plan.by_row(exc.message_dict, saved=False)) from exc
+                raise ValidationError(plan.places.place(exc)) from exc
             # What would stop the submission (over-shipment, missing lots, duplicate serials) stops the import too.
             problems = {k: v for k, v in asn_problems(asn).items() if k.startswith("lines.")}
             if problems:
-                raise ValidationError(plan.by_row({k: [v] for k, v in problems.items()}, saved=True))
+                raise ValidationError(plan.places.place(errors_as_sent(problems, asn, lines)))
     except ValidationError as exc:
         raise ValidationError(exc.message_dict) from None
     return len(table.rows)
@@ -130,9 +135,11 @@ class _Plan:
                 if code:
                     self.by_code.setdefault((order, code), line)
         self.errors: dict[str, str] = {}
-        self.lines: dict[int, dict] = {}  # PO line id -> spec, in the order of the file
-        self.rows_of: dict[int, list[tuple[str, str]]] = defaultdict(list)  # PO line id -> [(row label, lot)]
+        self.lines: dict[int, dict] = {}  # PO line id -> quantity, unit and items, in the order of the file
+        self.rows_of: dict[int, list[str]] = defaultdict(list)  # PO line id -> the row labels of its items
         self.max_package = 0
+        # The service's errors (``lines.0.items.2.lot_name``) by the row and column of the file.
+        self.places = ErrorPlaces(join="{where}, {field}", rename=COLUMN_OF)
 
     def add(self, row: TableRow) -> None:
         label = f"{row.sheet}, row {row.number}" if row.sheet else f"row {row.number}"
@@ -157,14 +164,8 @@ class _Plan:
         quantity = self._quantity(row.values.get("quantity", ""), f"{label}, quantity")
         if f"{label}, po" in self.errors or f"{label}, product_code" in self.errors:
             return
-        order = values["po"].lower()
-        if order not in self.orders:
-            known = ", ".join(sorted(self.orders)).upper()
-            error("po", f"{values['po']} is not an order of {self.asn.number} ({known}).")
-            return
-        po_line = self.by_code.get((order, values["product_code"].lower()))
+        po_line = self._po_line(values, error)
         if po_line is None:
-            error("product_code", f"{values['product_code']} is not on {values['po']}.")
             return
         package = values["package"]
         if package:
@@ -173,7 +174,7 @@ class _Plan:
             else:
                 package = str(int(package))
                 self.max_package = max(self.max_package, int(package))
-        expiry = ""
+        expiry = None
         if values["expiry_date"]:
             try:
                 expiry = _day(values["expiry_date"])
@@ -181,9 +182,7 @@ class _Plan:
                 error("expiry_date", str(exc))
         if quantity is None:
             return
-        spec = self.lines.setdefault(
-            po_line.pk, {"order_line": po_line.pk, "quantity": Decimal(0), "items": [], "uom": values["uom"]}
-        )
+        spec = self.lines.setdefault(po_line.pk, {"quantity": Decimal(0), "items": [], "uom": values["uom"]})
         spec["quantity"] += quantity
         if spec["quantity"] > QUANTITY_MAX:
             error(
@@ -193,9 +192,20 @@ class _Plan:
         if values["uom"] and not spec["uom"]:
             spec["uom"] = values["uom"]
         spec["items"].append(
-            {"lot_name": values["lot"], "expiry_date": expiry, "quantity": plain(quantity), "package": package}
+            AsnItemInput(quantity=quantity, lot_name=values["lot"], expiry_date=expiry, package=package)
         )
-        self.rows_of[po_line.pk].append((label, values["lot"]))
+        self.rows_of[po_line.pk].append(label)
+
+    def _po_line(self, values: dict[str, str], error) -> PurchaseOrderLine | None:
+        order = values["po"].lower()
+        if order not in self.orders:
+            known = ", ".join(sorted(self.orders)).upper()
+            error("po", f"{values['po']} is not an order of {self.asn.number} ({known}).")
+            return None
+        po_line = self.by_code.get((order, values["product_code"].lower()))
+        if po_line is None:
+            error("product_code", f"{values['product_code']} is not on {values['po']}.")
+        return po_line
 
     def _quantity(self, value, key: str) -> Decimal | None:
         try:
@@ -205,67 +215,18 @@ class _Plan:
             self.errors.setdefault(key, "Required." if not _text(value) else str(exc))
             return None
 
-    def by_row(self, errors: dict[str, list[str]], *, saved: bool) -> dict[str, str]:
-        """Service errors (``lines.0.items.2.lot_name``) keyed by the row and column of the file.
-
-        Before saving, positions are those of the lines and items given; once saved (``asn_problems``),
-        those of the draft's lines and items as stored, matched to rows by PO line and lot.
-        """
-        column = {
-            "lot_name": "lot",
-            "expiry_date": "expiry_date",
-            "quantity": "quantity",
-            "package": "package",
-            "uom": "uom",
-            "order_line": "product_code",
-        }
-        order = list(self.lines)
-        stored: list[tuple[int, list[int]]] = []
-        if saved:
-            lines = AsnLine.objects.filter(asn=self.asn).order_by("id").prefetch_related("items")
-            for line in lines:
-                seen: dict[str, int] = defaultdict(int)
-                lots = [lot for _, lot in self.rows_of[line.order_line_id]]
-                positions = []
-                for item in sorted(line.items.all(), key=lambda i: i.pk):
-                    k = seen[item.lot_name]
-                    seen[item.lot_name] += 1
-                    matches = [i for i, lot in enumerate(lots) if lot == item.lot_name]
-                    positions.append(matches[k] if k < len(matches) else -1)
-                stored.append((line.order_line_id, positions))
-        out: dict[str, str] = {}
-        for key, messages in errors.items():
-            text = " ".join(messages)
-            parts = key.split(".")
-            if parts[0] != "lines" or len(parts) < 3 or not parts[1].isdigit():
-                out[key] = text
-                continue
-            index = int(parts[1])
-            if saved:
-                if index >= len(stored):
-                    out[key] = text
-                    continue
-                po_line_id, positions = stored[index]
-            else:
-                if index >= len(order):
-                    out[key] = text
-                    continue
-                po_line_id, positions = order[index], list(range(len(self.rows_of[order[index]])))
-            rows = self.rows_of.get(po_line_id, [])
-            if (
-                len(parts) == 5
-                and parts[3].isdigit()
-                and int(parts[3]) < len(positions)
-                and positions[int(parts[3])] >= 0
-            ):
-                label = rows[positions[int(parts[3])]][0]
-                out[f"{label}, {column.get(parts[4], parts[4])}"] = text
-            elif rows:
-                name = "lot" if parts[2] == "items" else column.get(parts[2], parts[2])
-                out.setdefault(f"{rows[0][0]}, {name}", text)
-            else:
-                out[key] = text
-        return out
+    def inputs(self) -> list[AsnLineInput]:
+        """The service's lines, one per PO line in the order of the file; notes the rows of each."""
+        lines = []
+        for index, (po_line_id, spec) in enumerate(self.lines.items()):
+            rows = self.rows_of[po_line_id]
+            self.places.put(f"lines.{index}", rows[0])  # a line's own errors go to its first row
+            for j, label in enumerate(rows):
+                self.places.put(f"lines.{index}.items.{j}", label)
+            lines.append(
+                AsnLineInput(order_line=po_line_id, quantity=spec["quantity"], uom=spec["uom"], items=spec["items"])
+            )
+        return lines
 
 
 def _text(value) -> str:
@@ -274,8 +235,9 @@ def _text(value) -> str:
     return str(value or "").strip()
 
 
-def _day(text: str) -> str:
-    """An expiry date as YYYY-MM-DD, from what spreadsheets write; refuses forms that read two ways."""
+def _day(text: str) -> dt.date:
+    """An expiry date from what spreadsheets write, within the portal's limits (``portal.dates``);
+    refuses forms that read two ways."""
     text = text.strip()
     match = _ISO_DAY.fullmatch(text)
     if match:
@@ -290,9 +252,10 @@ def _day(text: str) -> str:
     else:
         raise ValueError(f"“{text}” is not a date; use YYYY-MM-DD.")
     try:
-        return dt.date(year, month, day).isoformat()
+        found = dt.date(year, month, day)
     except ValueError:
         raise ValueError(f"“{text}” is not a date of the calendar.") from None
+    return dates.parse_day(found)  # DateInputError (a ValueError) beyond the limits
 
 
 def template_csv() -> bytes:

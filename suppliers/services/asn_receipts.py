@@ -25,10 +25,11 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from integrations import topics
 from integrations.services.outbox import outbox_emit
 from portal.models import Tenant
-from portal.services.audit import audit_record
 from suppliers.models import Asn, AsnItem, AsnLine, Receipt
+from suppliers.services.asn_submission import asn_payload
 
 ZERO = Decimal(0)
 
@@ -72,62 +73,67 @@ def asn_receipt_allocate(*, tenant: Tenant, receipt: Receipt) -> list[Asn]:
             .prefetch_related("items")
             .order_by("asn__submitted_at", "asn_id", "id")
         )
-        evidence: set[int] = set()
-        changed_lines: set[AsnLine] = set()
-        changed_items: list[AsnItem] = []
-        left: dict[int, Decimal] = {}
-        # 1. Lots and serials: the name says whose they are.
-        for po_line_id, (lots, total) in arrived.items():
-            for line in (x for x in lines if x.order_line_id == po_line_id):
-                for item in line.items.all():
-                    want = item.quantity - item.quantity_received
-                    take = min(want, lots.get(item.lot_name, ZERO)) if item.lot_name else ZERO
-                    if take <= 0:
-                        continue
-                    lots[item.lot_name] -= take
-                    total -= take
-                    item.quantity_received += take
-                    line.quantity_received += take
-                    changed_items.append(item)
-                    changed_lines.add(line)
-                    evidence.add(line.asn_id)
-            left[po_line_id] = total
-        # 2. The rest by quantity: shipments already seen on this receipt, an exact match, the oldest.
-        for po_line_id, total in left.items():
-            waiting = [x for x in lines if x.order_line_id == po_line_id and x.quantity_open > 0]
-            while total > 0 and waiting:
-                # Recomputed at each step: "exactly that quantity" is what is left to give out.
-                line = min(waiting, key=lambda x: (x.asn_id not in evidence, x.quantity_open != total))
-                waiting.remove(line)
-                take = min(line.quantity_open, total)
-                total -= take
-                line.quantity_received += take
-                changed_lines.add(line)
+        changed_lines, changed_items = _give_out(arrived, lines)
         if changed_items:
             AsnItem.objects.bulk_update(changed_items, ["quantity_received"])
         if changed_lines:
             AsnLine.objects.bulk_update(list(changed_lines), ["quantity_received"])
-        brought = {line.asn_id for line in changed_lines}
-        changed = []
-        for asn_id in sorted(brought):
-            asn = asns[asn_id]
-            asn.receipts.add(receipt)
-            status = _status(asn)
-            if status != asn.status:
-                audit_record(
-                    tenant=tenant,
-                    actor=None,
-                    action="asn.received" if status == Asn.Status.RECEIVED else "asn.partly_received",
-                    obj=asn,
-                    changes={"status": [asn.status, status], "receipt": [None, receipt.name]},
-                )
-                asn.status = status
-                if status == Asn.Status.RECEIVED:
-                    asn.order_changes = []  # everything arrived: nothing left to warn about
-                asn.save(update_fields=["status", "order_changes", "updated_at"])
-            changed.append(asn)
+        changed = [_brought(asns[asn_id], receipt) for asn_id in sorted({line.asn_id for line in changed_lines})]
         _expect_the_rest(tenant, receipt, arrived)
     return changed
+
+
+def _give_out(arrived: dict[int, tuple[Counter, Decimal]], lines: list[AsnLine]) -> tuple[set[AsnLine], list[AsnItem]]:
+    """Add what arrived to the lines (and items) it belongs to; answers the lines and items changed."""
+    evidence: set[int] = set()
+    changed_lines: set[AsnLine] = set()
+    changed_items: list[AsnItem] = []
+    left: dict[int, Decimal] = {}
+    # 1. Lots and serials: the name says whose they are.
+    for po_line_id, (lots, total) in arrived.items():
+        for line in (x for x in lines if x.order_line_id == po_line_id):
+            for item in line.items.all():
+                want = item.quantity - item.quantity_received
+                take = min(want, lots.get(item.lot_name, ZERO)) if item.lot_name else ZERO
+                if take <= 0:
+                    continue
+                lots[item.lot_name] -= take
+                total -= take
+                item.quantity_received += take
+                line.quantity_received += take
+                changed_items.append(item)
+                changed_lines.add(line)
+                evidence.add(line.asn_id)
+        left[po_line_id] = total
+    # 2. The rest by quantity: shipments already seen on this receipt, an exact match, the oldest.
+    for po_line_id, total in left.items():
+        waiting = [x for x in lines if x.order_line_id == po_line_id and x.quantity_open > 0]
+        while total > 0 and waiting:
+            # Recomputed at each step: "exactly that quantity" is what is left to give out.
+            line = min(waiting, key=lambda x: (x.asn_id not in evidence, x.quantity_open != total))
+            waiting.remove(line)
+            take = min(line.quantity_open, total)
+            total -= take
+            line.quantity_received += take
+            changed_lines.add(line)
+    return changed_lines, changed_items
+
+
+def _brought(asn: Asn, receipt: Receipt) -> Asn:
+    """The receipt brought goods of ``asn``: noted, and its status follows (through ``Asn.lifecycle``)."""
+    asn.receipts.add(receipt)
+    status = _status(asn)
+    if status != asn.status:
+        Asn.lifecycle.move(
+            asn,
+            "receive" if status == Asn.Status.RECEIVED else "receive_part",
+            actor=None,  # the pull: Odoo's receipt, no person of the portal
+            changes={"receipt": [None, receipt.name]},
+        )
+        if status == Asn.Status.RECEIVED:
+            asn.order_changes = []  # everything arrived: nothing left to warn about
+        asn.save(update_fields=["status", "order_changes", "updated_at"])
+    return asn
 
 
 def _status(asn: Asn) -> str:
@@ -142,8 +148,6 @@ def _status(asn: Asn) -> str:
 def _expect_the_rest(tenant: Tenant, receipt: Receipt, arrived: dict) -> None:
     """Open ASNs of the received PO lines still expect goods: their lots go to the receipt that is
     left (Odoo's backorder starts without them), or, when none is left, the ASN says so."""
-    from suppliers.services.asns import asn_payload
-
     ids = set(
         AsnLine.objects.filter(tenant=tenant, order_line_id__in=arrived, asn__status__in=Asn.OPEN_STATUSES).values_list(
             "asn_id", flat=True
@@ -153,5 +157,5 @@ def _expect_the_rest(tenant: Tenant, receipt: Receipt, arrived: dict) -> None:
         if not any(line.quantity_open > 0 for line in asn.lines.all()):
             continue
         payload = {**asn_payload(asn, still_expected=True), "after_receipt": receipt.name}
-        asn.outbox_event = outbox_emit(tenant=tenant, topic="asn.submitted", aggregate=asn, payload=payload)
+        asn.outbox_event = outbox_emit(tenant=tenant, topic=topics.ASN_SUBMITTED, aggregate=asn, payload=payload)
         asn.save(update_fields=["outbox_event", "updated_at"])

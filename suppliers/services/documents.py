@@ -143,7 +143,7 @@ def labels_pdf(asn: Asn, size: str) -> bytes:
     packages = []
     for package in asn.packages.order_by("id"):
         items = contents.get(package.pk, [])
-        if not items:  # an empty package gets no label (and no SSCC: suppliers.services.asns)
+        if not items:  # an empty package gets no label (and no SSCC: suppliers.services.asn_drafts)
             continue
         packages.append(
             {

@@ -40,7 +40,12 @@ def next_number(tenant: Tenant, name: str, count: int = 1) -> int:
 
 
 def sscc_allocate(tenant: Tenant, count: int) -> list[str]:
-    if not tenant.gs1_company_prefix:
+    """``count`` new SSCCs under the tenant's GS1 company prefix (its collaboration rules); raises
+    ``ValueError`` while it has none."""
+    from suppliers.models import rules_for
+
+    prefix = rules_for(tenant).gs1_company_prefix
+    if not prefix:
         raise ValueError(f"{tenant.name} has not set its GS1 company prefix, so packages cannot be numbered yet.")
     first = next_number(tenant, "sscc", count)
-    return [sscc_build(tenant.gs1_company_prefix, first + i) for i in range(count)]
+    return [sscc_build(prefix, first + i) for i in range(count)]

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from portal.models import Tenant
 from portal.services.audit import audit_record
-from suppliers.models import Acknowledgement, AcknowledgementLine, AckStatus, Asn, PurchaseOrder
+from suppliers.models import Acknowledgement, AcknowledgementLine, AckStatus, Asn, PurchaseOrder, Receipt, rules_for
 from suppliers.selectors import po_counts_changed
 from suppliers.services.acknowledgements import local_date
 from suppliers.services.notifications import notify_on_commit
@@ -105,7 +105,7 @@ def asn_order_notices(asn: Asn) -> list[str]:
     below what the open shipments of that line still announce (beyond the tenant's over-shipment
     tolerance), with this shipment's part.
     """
-    from suppliers.services.asns import on_asns
+    from suppliers.services.asn_checks import on_asns
 
     notices = []
     orders = sorted(asn.orders.all(), key=lambda o: o.name)
@@ -124,7 +124,7 @@ def asn_order_notices(asn: Asn) -> list[str]:
         if line.order_line.order_id not in cancelled and line.quantity_open > 0
     ]
     others = on_asns([line.order_line for line in lines], exclude=asn)
-    tolerance = 1 + asn.tenant.asn_qty_over_pct / 100
+    tolerance = 1 + rules_for(asn.tenant).asn_qty_over_pct / 100
     for line in lines:
         po_line = line.order_line
         mine = line.quantity_open
@@ -175,21 +175,35 @@ def asn_order_changes_refresh(*, order: PurchaseOrder) -> list[Asn]:
     return news
 
 
-def connect() -> None:
-    from suppliers.signals import po_changed, po_published, receipt_done
+# --- reactions to what the pull found in Odoo (integrations.handoffs) -------------------------------
+# Each runs in the transaction that marks it done, so its e-mails (sent on commit) go once.
 
-    po_changed.connect(
-        lambda sender, tenant, order, changes, **kw: on_po_changed(tenant=tenant, order=order, changes=changes),
-        weak=False,
-        dispatch_uid="suppliers.ack_outdated",
-    )
-    receipt_done.connect(
-        lambda sender, tenant, receipt, **kw: on_receipt_done(tenant=tenant, receipt=receipt),
-        weak=False,
-        dispatch_uid="suppliers.asn_received",
-    )
-    po_published.connect(
-        lambda sender, tenant, order, **kw: on_po_published(tenant=tenant, order=order),
-        weak=False,
-        dispatch_uid="suppliers.po_published",
-    )
+
+def po_changed_react(*, handoff) -> None:
+    """``po.changed``: an acknowledgement the change outdates, the supplier told, open ASNs' notices."""
+    order = PurchaseOrder.objects.filter(tenant_id=handoff.tenant_id, pk=handoff.aggregate_id).first()
+    if order is not None:
+        on_po_changed(tenant=handoff.tenant, order=order, changes=handoff.data.get("changes", {}))
+
+
+def po_published_react(*, handoff) -> None:
+    """``po.published``: the supplier's people hear of the new order."""
+    order = PurchaseOrder.objects.filter(tenant_id=handoff.tenant_id, pk=handoff.aggregate_id).first()
+    if order is not None:
+        on_po_published(tenant=handoff.tenant, order=order)
+
+
+def receipt_done_react(*, handoff) -> None:
+    """``receipt.done``: the receipt's goods given to the ASNs they belong to (idempotent, see asn_receipts)."""
+    receipt = Receipt.objects.filter(tenant_id=handoff.tenant_id, pk=handoff.aggregate_id).first()
+    if receipt is not None:
+        on_receipt_done(tenant=handoff.tenant, receipt=receipt)
+
+
+def register_reactions() -> None:
+    """Sign the supplier side up for the pull's hand-offs (from ``SuppliersConfig.ready``)."""
+    from integrations import handoffs
+
+    handoffs.register_reaction(handoffs.PO_CHANGED, "suppliers.ack_outdated", po_changed_react)
+    handoffs.register_reaction(handoffs.RECEIPT_DONE, "suppliers.asn_received", receipt_done_react)
+    handoffs.register_reaction(handoffs.PO_PUBLISHED, "suppliers.po_published", po_published_react)

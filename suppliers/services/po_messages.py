@@ -7,6 +7,7 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from integrations import topics
 from integrations.services.outbox import outbox_emit
 from portal.models import Membership
 from portal.services.audit import audit_record
@@ -40,7 +41,7 @@ def po_message_post(*, membership: Membership, po_id: int, body: str) -> Purchas
         )
         event = outbox_emit(
             tenant=po.tenant,
-            topic="po.message_posted",
+            topic=topics.PO_MESSAGE_POSTED,
             aggregate=po,
             payload={"po_odoo_id": po.odoo_id, "body": body, "author": label, "message_id": message.pk},
         )

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from rest_framework.test import APIClient
 
-from portal.models import API_SCOPES, Role
+from portal.api.scopes import api_scopes
+from portal.models import Role
 from portal.services.tokens import token_create
-from suppliers.models import Product, PurchaseOrder, PurchaseOrderLine
+from suppliers.models import Product, PurchaseOrder, PurchaseOrderLine, rules_for
 from tests.factories import member
 
 
@@ -21,7 +22,7 @@ def bearer(secret: str | None) -> APIClient:
 
 
 def issue(admin, scopes=None, days=30):
-    return token_create(actor=admin, name="ERP connector", scopes=scopes or list(API_SCOPES), expires_in_days=days)
+    return token_create(actor=admin, name="ERP connector", scopes=scopes or list(api_scopes()), expires_in_days=days)
 
 
 def make_order(tenant, partner, name, qty=10):
@@ -54,8 +55,9 @@ def make_order(tenant, partner, name, qty=10):
 
 @pytest.fixture
 def api_world(world):
-    world.a.gs1_company_prefix = "0614141"
-    world.a.save()
+    rules = rules_for(world.a)
+    rules.gs1_company_prefix = "0614141"
+    rules.save()
     q1_admin = world.q1_admin
     _, world.p1_secret = issue(world.p1_admin)
     _, world.p2_secret = issue(world.p2_admin)

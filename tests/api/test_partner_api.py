@@ -258,7 +258,7 @@ def test_each_token_has_its_own_request_budget(api_world, monkeypatch):
 
 
 def test_shipment_list_queries_do_not_grow_with_rows(api_world, django_assert_max_num_queries):
-    from suppliers.services.asns import asn_create
+    from suppliers.services.asn_drafts import asn_create
 
     client = bearer(api_world.p1_secret)
     asn_create(membership=api_world.p1_user, po_ids=[api_world.po.pk])

@@ -44,7 +44,7 @@ def test_an_unexpected_error_is_a_problem_not_an_html_page(api_world, monkeypatc
 
 
 def test_an_unexpected_error_inside_an_idempotent_post_is_a_problem_and_frees_the_key(api_world, monkeypatch):
-    monkeypatch.setattr("suppliers.services.asns.asn_create", _raising)
+    monkeypatch.setattr("suppliers.services.asn_drafts.asn_create", _raising)
     client = bearer(api_world.p1_secret)
     client.raise_request_exception = False
     post = {"path": "/api/v1/asns/", "data": {"orders": [api_world.po.pk]}, "format": "json"}

@@ -11,8 +11,9 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
-from portal.models import API_SCOPES
+from portal.api.scopes import api_scopes
 from portal.services.tokens import token_create
+from suppliers.models import rules_for
 
 from .conftest import make_order
 
@@ -25,13 +26,14 @@ def fuzz_token(world):
     # stay open (Django's test client does the same).
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    world.a.gs1_company_prefix = "0614141"
-    world.a.save()
+    rules = rules_for(world.a)
+    rules.gs1_company_prefix = "0614141"
+    rules.save()
     po = make_order(world.a, world.p1, "P30001")
-    from suppliers.services.asns import asn_create
+    from suppliers.services.asn_drafts import asn_create
 
     asn_create(membership=world.p1_user, po_ids=[po.pk])
-    _, secret = token_create(actor=world.p1_admin, name="fuzz", scopes=list(API_SCOPES), expires_in_days=1)
+    _, secret = token_create(actor=world.p1_admin, name="fuzz", scopes=list(api_scopes()), expires_in_days=1)
     yield secret
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from integrations.models import OutboxEvent
 from suppliers import statuses
 from suppliers.models import Acknowledgement, AckStatus, Asn, PurchaseOrder
-from suppliers.services.asns import asn_create
+from suppliers.services.asn_drafts import asn_create
 
 from .conftest import bearer, make_order
 

@@ -7,11 +7,19 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from portal.demo import current_totp_code
 from portal.models import Role
 from portal.services.mfa import totp_ensure
-from suppliers.models import Acknowledgement, Asn, Product, PurchaseOrder, PurchaseOrderLine
-from tests.factories import PASSWORD, PartnerFactory, TenantFactory, UserFactory, member
+from suppliers.models import Acknowledgement, Asn, CollaborationRules
+from tests.browser.order_desk_world import enter_totp
+from tests.factories import (
+    PASSWORD,
+    PartnerFactory,
+    ProductFactory,
+    PurchaseOrderFactory,
+    TenantFactory,
+    UserFactory,
+    member,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +41,8 @@ def _small_targets(page) -> list:
 
 
 def _world():
-    tenant = TenantFactory(name="Acme Manufacturing", slug="acme", accent_color="#0b6e4f", gs1_company_prefix="0614141")
+    tenant = TenantFactory(name="Acme Manufacturing", slug="acme", accent_color="#0b6e4f")
+    CollaborationRules.objects.create(tenant=tenant, gs1_company_prefix="0614141")
     partner = PartnerFactory(tenant=tenant, name="Nordic Fasteners AB")
     supplier = UserFactory(email="orders@nordic.test", first_name="Sara", last_name="Lind")
     member(tenant, Role.SUPPLIER_ADMIN, partner, user=supplier)
@@ -41,49 +50,26 @@ def _world():
     member(tenant, Role.BUYER, user=buyer)
     totp_ensure(buyer)
     soon = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) + timedelta(days=14)
-    resin = Product.objects.create(
+    resin = ProductFactory(
         tenant=tenant, odoo_id=58, default_code="LAB-LOT-001", name="Lot resin", tracking="lot", uom_name="kg"
     )
-    bolt = Product.objects.create(
+    bolt = ProductFactory(
         tenant=tenant, odoo_id=60, default_code="M8-BOLT-50", name="Hex bolt M8x50", tracking="none", uom_name="Units"
     )
-    po = PurchaseOrder.objects.create(
-        tenant=tenant,
+    po = PurchaseOrderFactory(
         partner=partner,
         odoo_id=447,
         name="P00441",
-        state="purchase",
-        receipt_status="pending",
         date_order=soon - timedelta(days=20),
         date_approve=soon - timedelta(days=19),
         date_planned=soon,
         amount_total=1230,
         currency_code="EUR",
         buyer_name="Bea Buyer",
-    )
-    PurchaseOrderLine.objects.create(
-        tenant=tenant,
-        order=po,
-        odoo_id=551,
-        sequence=1,
-        product=resin,
-        description="[LAB-LOT-001] Lot resin",
-        quantity=10,
-        uom_name="kg",
-        price_unit=11,
-        date_planned=soon,
-    )
-    PurchaseOrderLine.objects.create(
-        tenant=tenant,
-        order=po,
-        odoo_id=552,
-        sequence=2,
-        product=bolt,
-        description="[M8-BOLT-50] Hex bolt M8x50",
-        quantity=500,
-        uom_name="Units",
-        price_unit=2.24,
-        date_planned=soon,
+        lines=[
+            {"odoo_id": 551, "sequence": 1, "product": resin, "quantity": 10, "price_unit": 11},
+            {"odoo_id": 552, "sequence": 2, "product": bolt, "quantity": 500, "price_unit": 2.24},
+        ],
     )
     return tenant, po, soon
 
@@ -156,10 +142,7 @@ def test_order_desk_acknowledge_ship_and_buyer_approval(live_server, tablet, bro
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     buyer = desk.new_page()
     _sign_in(buyer, base, "buyer@acme.test")
-    from portal.models import User
-
-    buyer.locator("input[name=code]").fill(current_totp_code(User.objects.get(email="buyer@acme.test")))
-    buyer.get_by_role("button", name="Sign in").click()
+    enter_totp(buyer, "buyer@acme.test")
     buyer.wait_for_url(f"{base}/t/acme/")
     assert "awaiting your decision" in buyer.content()
     buyer.get_by_role("link", name="P00441").first.click()

@@ -89,9 +89,9 @@ def test_pages_do_not_stall_when_many_rows_share_a_second(tenant):
     assert results["purchase.order"].calls > 3
 
 
-def test_receipts_with_lots_and_the_receipt_done_signal(tenant, django_capture_on_commit_callbacks):
+def test_receipts_with_lots_and_the_receipt_done_handoff(tenant, django_capture_on_commit_callbacks):
+    from integrations import handoffs
     from suppliers.models import Receipt
-    from suppliers.signals import receipt_done
 
     tenant_pull(tenant=tenant)
     gw = OdooGateway(tenant.odoo_config())
@@ -103,7 +103,11 @@ def test_receipts_with_lots_and_the_receipt_done_signal(tenant, django_capture_o
     # Validate a pending receipt in Odoo: the next pull says so, once.
     pending = Receipt.objects.filter(tenant=tenant, state="assigned", order__partner__odoo_id=12).first()
     done = []
-    receipt_done.connect(lambda **kw: done.append(kw["receipt"].odoo_id), weak=False, dispatch_uid="test-done")
+
+    def seen(*, handoff):
+        done.append(Receipt.objects.get(pk=handoff.aggregate_id).odoo_id)
+
+    handoffs.register_reaction(handoffs.RECEIPT_DONE, "tests.done", seen)
     try:
         for line in gw.search_read("stock.move.line", [["picking_id", "=", pending.odoo_id]], ["product_id"]):
             tracking = gw.read("product.product", [line["product_id"][0]], ["tracking"])[0]["tracking"]
@@ -119,13 +123,13 @@ def test_receipts_with_lots_and_the_receipt_done_signal(tenant, django_capture_o
             tenant_pull(tenant=tenant)
             tenant_pull(tenant=tenant)
     finally:
-        receipt_done.disconnect(dispatch_uid="test-done")
+        handoffs.unregister_reaction(handoffs.RECEIPT_DONE, "tests.done")
     assert done == [pending.odoo_id]
     assert Receipt.objects.get(pk=pending.pk).state == "done"
 
 
 def test_a_cancelled_po_arrives_and_says_what_changed(tenant, django_capture_on_commit_callbacks):
-    from suppliers.signals import po_changed
+    from integrations import handoffs
 
     tenant_pull(tenant=tenant)
     admin = OdooGateway(
@@ -133,13 +137,15 @@ def test_a_cancelled_po_arrives_and_says_what_changed(tenant, django_capture_on_
     )
     po = admin.search("purchase.order", [["partner_id", "=", 11], ["state", "=", "purchase"]], limit=1)[0]
     seen = []
-    po_changed.connect(lambda **kw: seen.append(kw["changes"]), weak=False, dispatch_uid="test-changed")
+    handoffs.register_reaction(
+        handoffs.PO_CHANGED, "tests.changed", lambda *, handoff: seen.append(handoff.data["changes"])
+    )
     try:
         admin.call("purchase.order", "button_cancel", [po])
         with django_capture_on_commit_callbacks(execute=True):
             tenant_pull(tenant=tenant)
     finally:
-        po_changed.disconnect(dispatch_uid="test-changed")
+        handoffs.unregister_reaction(handoffs.PO_CHANGED, "tests.changed")
     assert PurchaseOrder.objects.get(tenant=tenant, odoo_id=po).state == "cancel"
     assert seen and seen[0]["state"] == ["purchase", "cancel"]
 

@@ -1,4 +1,4 @@
-"""A receipt the pull finds done gives its goods to the shipments they belong to (``receipt_done``):
+"""A receipt the pull finds done gives its goods to the shipments they belong to (the ``receipt.done`` hand-off):
 by lot first, then by quantity, once, and in a number of queries that does not grow with its lots."""
 
 from __future__ import annotations
@@ -10,8 +10,10 @@ import pytest
 
 from integrations.models import OutboxEvent
 from suppliers.models import Asn, Product, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptMove
-from suppliers.services.asns import asn_create, asn_submit, asn_update
+from suppliers.services.asn_drafts import asn_create, asn_update
+from suppliers.services.asn_submission import asn_submit
 from suppliers.services.po_changes import on_receipt_done
+from tests.suppliers.inputs import asn_header, asn_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +49,11 @@ def _order(world, odoo_id: int) -> PurchaseOrder:
 
 def _ship(world, po, serials: list[str], nuts: int) -> Asn:
     sensor, nut = po.lines.order_by("odoo_id")
-    asn = asn_create(membership=world.p1_user, po_ids=[po.pk], header={"ship_date": "2026-12-01", "eta": "2026-12-02"})
+    asn = asn_create(
+        membership=world.p1_user,
+        po_ids=[po.pk],
+        header=asn_header(world.p1_user, {"ship_date": "2026-12-01", "eta": "2026-12-02"}),
+    )
     lines = [{"order_line": nut.pk, "quantity": str(nuts)}]
     lines.append(
         {
@@ -58,7 +64,7 @@ def _ship(world, po, serials: list[str], nuts: int) -> Asn:
         if serials
         else {"order_line": sensor.pk, "quantity": "0"}
     )
-    asn_update(membership=world.p1_user, asn_id=asn.pk, lines=lines)
+    asn_update(membership=world.p1_user, asn_id=asn.pk, lines=asn_lines(lines))
     return asn_submit(membership=world.p1_user, asn_id=asn.pk)
 
 

@@ -16,8 +16,10 @@ from integrations.services.delivery import event_deliver
 from integrations.services.reconcile import drift_resend, tenant_reconcile
 from suppliers.models import Asn, PurchaseOrder
 from suppliers.services.acknowledgements import LineAnswer, ack_submit, local_date
-from suppliers.services.asns import asn_create, asn_submit, asn_update
+from suppliers.services.asn_drafts import asn_create, asn_update
+from suppliers.services.asn_submission import asn_submit
 from tests.conftest import login
+from tests.suppliers.inputs import asn_header, asn_lines
 
 
 @pytest.fixture(params=["18.0", "19.0"])
@@ -47,21 +49,25 @@ def _bracket_asn(synced):
     asn = asn_create(
         membership=synced.supplier,
         po_ids=[po.pk],
-        header={"ship_date": dt.date.today().isoformat(), "eta": eta.isoformat(), "carrier": "DHL"},
+        header=asn_header(
+            synced.supplier, {"ship_date": dt.date.today().isoformat(), "eta": eta.isoformat(), "carrier": "DHL"}
+        ),
     )
     asn_update(
         membership=synced.supplier,
         asn_id=asn.pk,
-        lines=[
-            {
-                "order_line": bracket.pk,
-                "quantity": bracket.quantity,
-                "items": [
-                    {"lot_name": "LOT-A-7", "quantity": bracket.quantity - 150},
-                    {"lot_name": "LOT-B-7", "quantity": 150},
-                ],
-            }
-        ],
+        lines=asn_lines(
+            [
+                {
+                    "order_line": bracket.pk,
+                    "quantity": bracket.quantity,
+                    "items": [
+                        {"lot_name": "LOT-A-7", "quantity": bracket.quantity - 150},
+                        {"lot_name": "LOT-B-7", "quantity": 150},
+                    ],
+                }
+            ]
+        ),
     )
     return asn, po, bracket
 
@@ -223,7 +229,7 @@ def _ack_with_a_new_date(synced, supplier_ref=""):
         membership=synced.supplier,
         po_id=po.pk,
         answers=[
-            LineAnswer(line_id=first.pk, decision="change", promised_date=promised.isoformat()),
+            LineAnswer(line_id=first.pk, decision="change", promised_date=promised),
             *[LineAnswer(line_id=x.pk) for x in rest],
         ],
         supplier_ref=supplier_ref,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from django.core.management import call_command
@@ -123,3 +124,59 @@ def test_tampered_or_misplaced_input_gets_a_clear_answer(synced, dead_event, cli
 
     with pytest.raises(CommandError, match="not an event id"):
         call_command("outbox", "replay", "--tenant", synced.tenant.slug, "--ids", "garbage")
+
+
+def _dead(tenant, aggregate_type: str, aggregate_id) -> OutboxEvent:
+    from django.utils import timezone
+
+    return OutboxEvent.objects.create(
+        id=uuid.uuid4(),
+        tenant=tenant,
+        topic="t.failed",
+        aggregate_type=aggregate_type,
+        aggregate_id=str(aggregate_id),
+        sequence=1,
+        payload={},
+        status=EventStatus.DEAD,
+        next_attempt_at=timezone.now(),
+    )
+
+
+def test_records_link_to_their_own_pages_in_one_query_per_kind(world, client):
+    """The queue asks each record for its page (get_absolute_url), so a new app's records link without a
+    change in integrations; one query per kind of record, however many events."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import AsnFactory, PurchaseOrderFactory
+
+    login(client, world.a_admin)
+    url = reverse("sync_exceptions", args=[world.a.slug])
+    po, asn = PurchaseOrderFactory(partner=world.p1), AsnFactory(partner=world.p1)
+    foreign = PurchaseOrderFactory(partner=world.q1)  # another tenant's: an edited event must not link to it
+    for aggregate_type, aggregate_id in [
+        ("suppliers.purchaseorder", po.pk),
+        ("suppliers.asn", asn.pk),
+        ("suppliers.purchaseorder", foreign.pk),
+        ("suppliers.asn", "not-a-number"),
+        ("portal.partner", world.p1.pk),  # no page of its own
+        ("quality.noncomformancereport", 7),  # a model that does not exist (yet)
+    ]:
+        _dead(world.a, aggregate_type, aggregate_id)
+    client.get(url)  # the session's first request costs its own queries
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(url).content.decode()
+    assert f'href="{po.get_absolute_url()}"' in page and f'href="{asn.get_absolute_url()}"' in page
+    assert po.get_absolute_url() == reverse("po_detail", args=[world.a.slug, po.pk])
+    assert asn.get_absolute_url() == reverse("asn_detail", args=[world.a.slug, asn.pk])
+    assert reverse("po_detail", args=[world.a.slug, foreign.pk]) not in page
+    assert reverse("po_detail", args=[world.b.slug, foreign.pk]) not in page
+    for _ in range(5):
+        _dead(world.a, "suppliers.purchaseorder", PurchaseOrderFactory(partner=world.p1).pk)
+        _dead(world.a, "suppliers.asn", AsnFactory(partner=world.p1).pk)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
+    event = OutboxEvent.objects.get(aggregate_type="suppliers.asn", aggregate_id=str(asn.pk))
+    detail = client.get(reverse("sync_event", args=[world.a.slug, event.pk])).content.decode()
+    assert f'href="{asn.get_absolute_url()}"' in detail

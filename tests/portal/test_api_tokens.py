@@ -65,3 +65,34 @@ def test_tokens_page_is_for_the_partners_own_admin_only(world, client):
     assert client.post(url, {"action": "revoke", "token": "1 OR 1"}).status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_the_scopes_are_the_apps_registered_ones_in_their_order(world, client):
+    """The portal names no scope itself: the suppliers app registers its four (suppliers/api/registration.py),
+    the tokens page offers them with their labels, and token_create takes those and no other."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured, ValidationError
+
+    from portal.api.scopes import api_scopes, scopes_register
+    from portal.services.tokens import token_create
+
+    assert api_scopes() == {
+        "po:read": "Read purchase orders",
+        "po:acknowledge": "Acknowledge purchase orders",
+        "asn:read": "Read shipments (ASNs)",
+        "asn:write": "Create, change, submit and cancel shipments",
+    }
+    login(client, world.p1_admin)
+    page = client.get(reverse("api_tokens", args=["alpha"])).content.decode()
+    labels = [page.index(label) for label in api_scopes().values()]
+    assert labels == sorted(labels)
+    with pytest.raises(ValidationError, match="Unknown scope quality:read"):
+        token_create(actor=world.p1_admin, name="ERP", scopes=["quality:read"], expires_in_days=1)
+    scopes_register({"po:read": "Read purchase orders"})  # the same again changes nothing
+    with pytest.raises(ImproperlyConfigured, match="po:read is registered twice"):
+        scopes_register({"po:read": "Read every order"})
+    assert api_scopes()["po:read"] == "Read purchase orders"
+    portal_code = [p for p in Path(settings.BASE_DIR, "portal").rglob("*.py") if "migrations" not in p.parts]
+    assert not [p for p in portal_code if any(name in p.read_text() for name in api_scopes())]

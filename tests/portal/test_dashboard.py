@@ -11,11 +11,13 @@ from django.urls import reverse
 
 from portal.models import Role
 from portal.services.tokens import token_create
-from suppliers.models import Product, PurchaseOrder, PurchaseOrderLine
-from suppliers.services.asns import asn_create, asn_submit, asn_update
+from suppliers.models import Product, PurchaseOrder, PurchaseOrderLine, rules_for
+from suppliers.services.asn_drafts import asn_create, asn_update
+from suppliers.services.asn_submission import asn_submit
 from suppliers.services.po_messages import po_message_post
 from tests.conftest import login
 from tests.factories import member
+from tests.suppliers.inputs import asn_header, asn_lines
 
 pytestmark = pytest.mark.django_db
 SOON = datetime.now(UTC) + timedelta(days=10)
@@ -40,8 +42,8 @@ def _shipment(world, po, *, submit: bool, by=None):
     asn_update(
         membership=by,
         asn_id=asn.pk,
-        header={"ship_date": SOON.date().isoformat(), "eta": SOON.date().isoformat() + "T10:00"},
-        lines=[{"order_line": po.lines.get().pk, "quantity": "10", "items": []}],
+        header=asn_header(by, {"ship_date": SOON.date().isoformat(), "eta": SOON.date().isoformat() + "T10:00"}),
+        lines=asn_lines([{"order_line": po.lines.get().pk, "quantity": "10", "items": []}]),
     )
     if submit:
         asn_submit(membership=by, asn_id=asn.pk)
@@ -54,8 +56,9 @@ def _card(html: str, heading: str) -> str:
 
 
 def test_the_supplier_shipments_card_counts_and_offers_to_announce(client, world):
-    world.a.gs1_company_prefix = "0614141"
-    world.a.save()
+    rules = rules_for(world.a)
+    rules.gs1_company_prefix = "0614141"
+    rules.save()
     login(client, world.p1_user)
     url = reverse("dashboard", args=["alpha"])
     empty = _card(client.get(url).content.decode(), "Shipments")
@@ -76,8 +79,9 @@ def test_the_supplier_shipments_card_counts_and_offers_to_announce(client, world
 
 
 def test_the_dashboard_costs_the_same_queries_with_one_shipment_or_many(client, world, django_assert_num_queries):
-    world.a.gs1_company_prefix = "0614141"
-    world.a.save()
+    rules = rules_for(world.a)
+    rules.gs1_company_prefix = "0614141"
+    rules.save()
     login(client, world.p1_admin)
     url = reverse("dashboard", args=["alpha"])
     _shipment(world, _order(world.a, world.p1, "P00400", 400), submit=True)
@@ -156,8 +160,9 @@ def test_the_supplier_admins_team_card_counts_people_only(client, world):
 
 @pytest.mark.parametrize("role", ["a_buyer", "a_inspector", "a_engineer"])
 def test_staff_see_what_is_on_its_way_to_the_dock_soonest_first(client, world, role):
-    world.a.gs1_company_prefix = "0614141"
-    world.a.save()
+    rules = rules_for(world.a)
+    rules.gs1_company_prefix = "0614141"
+    rules.save()
     later = _shipment(world, _order(world.a, world.p1, "P00441", 441), submit=True)
     later.eta = SOON + timedelta(days=3)
     later.save(update_fields=["eta"])

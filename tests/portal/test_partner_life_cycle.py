@@ -21,6 +21,7 @@ from portal.services.partners import partner_deactivate, partner_reactivate
 from portal.services.tokens import token_create
 from suppliers.models import Certificate, Product, PurchaseOrder
 from tests.conftest import login
+from tests.factories import ProductFactory
 from tests.suppliers.test_asn_pages import _submitted
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +125,7 @@ def test_every_page_document_and_file_closes_and_reopens_with_the_partner(desk):
 
 def test_selectors_answer_nothing_to_a_membership_of_a_deactivated_partner(desk):
     """Even a membership object loaded before the deactivation, or from a task, reads nothing."""
-    Product.objects.create(tenant=desk.a, odoo_id=77, default_code="X-1", name="Visible to all members")
+    ProductFactory(tenant=desk.a, odoo_id=77, default_code="X-1", name="Visible to all members")
     fresh = Membership.objects.select_related("partner").get(pk=desk.p1_user.pk)
     assert PurchaseOrder.objects.visible_to(fresh).exists() and Product.objects.visible_to(fresh).exists()
     partner_deactivate(actor=desk.a_admin, partner_id=desk.p1.pk)

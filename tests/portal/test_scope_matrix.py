@@ -112,13 +112,13 @@ def test_partner_api_certificates_and_order_numbers_answer_404_outside_scope(wor
     tried with tokens of another partner and of another tenant: 404, nothing told, nothing changed."""
     import io
 
-    from portal.models import API_SCOPES
+    from portal.api.scopes import api_scopes
     from portal.services.tokens import token_create
     from suppliers.models import Certificate
     from tests.api.conftest import bearer, make_order
 
     def secret(admin):
-        return token_create(actor=admin, name="ERP", scopes=list(API_SCOPES), expires_in_days=1)[1]
+        return token_create(actor=admin, name="ERP", scopes=list(api_scopes()), expires_in_days=1)[1]
 
     owner, intruders = secret(world.p1_admin), [secret(world.p2_admin), secret(world.q1_admin)]
     po = make_order(world.a, world.p1, "P40001")

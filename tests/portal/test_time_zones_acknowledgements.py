@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from portal import dates
-from suppliers.models import PurchaseOrder, PurchaseOrderLine
+from suppliers.models import PurchaseOrder, PurchaseOrderLine, rules_for
 from suppliers.services.acknowledgements import LineAnswer, ack_submit
 from tests.conftest import login
 
@@ -48,8 +48,10 @@ def _evening_in_los_angeles(days_ahead: int) -> dt.datetime:
 def test_the_requested_day_is_the_tenants_and_a_promised_day_reaches_odoo_at_noon_there(world, client):
     tenant = world.a
     tenant.time_zone = "America/Los_Angeles"
-    tenant.ack_days_late = 5
     tenant.save()
+    rules = rules_for(tenant)
+    rules.ack_days_late = 5
+    rules.save()
     due = _evening_in_los_angeles(20)
     requested = dates.day_of(due, tenant)
     assert requested != due.date()  # UTC is already on the next day
@@ -79,8 +81,10 @@ def test_a_promised_day_is_past_when_the_tenants_yesterday_is_over(world):
     zone = next(z for z in ("Pacific/Kiritimati", "Pacific/Pago_Pago") if dates.tenant_today(z) != utc_today)
     tenant = world.a
     tenant.time_zone = zone
-    tenant.ack_days_early = 400
     tenant.save()
+    rules = rules_for(tenant)
+    rules.ack_days_early = 400
+    rules.save()
     today = dates.tenant_today(tenant)
     po = _po(tenant, world.p1, dt.datetime.combine(today + dt.timedelta(days=30), dt.time(12), tzinfo=dt.UTC))
     line = po.lines.get()
@@ -89,7 +93,7 @@ def test_a_promised_day_is_past_when_the_tenants_yesterday_is_over(world):
         return ack_submit(
             membership=world.p1_user,
             po_id=po.pk,
-            answers=[LineAnswer(line_id=line.pk, decision="change", promised_date=day.isoformat())],
+            answers=[LineAnswer(line_id=line.pk, decision="change", promised_date=day)],
         )
 
     with pytest.raises(ValidationError) as caught:

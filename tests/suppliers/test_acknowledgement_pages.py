@@ -8,36 +8,20 @@ import pytest
 from django.urls import reverse
 
 from integrations.models import OutboxEvent
-from suppliers.models import Acknowledgement, AckStatus, PurchaseOrder, PurchaseOrderLine
+from suppliers.models import Acknowledgement, AckStatus, PurchaseOrder, PurchaseOrderLine, rules_for
 from tests.conftest import login
+from tests.factories import PurchaseOrderFactory
 from tests.scope import ScopeCase, assert_scoped
 
 pytestmark = pytest.mark.django_db
 
 SOON = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) + timedelta(days=20)
+BOLTS_AND_NUTS = [("Hex bolt M8", 500), ("Hex nut M8", 800)]  # described lines, no product: all an answer needs
 
 
 def _po(world, partner=None, name="P07001"):
-    po = PurchaseOrder.objects.create(
-        tenant=world.a,
-        partner=partner or world.p1,
-        odoo_id=PurchaseOrder.objects.count() + 700,
-        name=name,
-        state="purchase",
-        receipt_status="pending",
-        date_planned=SOON,
-    )
-    for i, (text, qty) in enumerate([("Hex bolt M8", 500), ("Hex nut M8", 800)]):
-        PurchaseOrderLine.objects.create(
-            tenant=world.a,
-            order=po,
-            odoo_id=po.odoo_id * 10 + i,
-            description=text,
-            quantity=qty,
-            uom_name="Units",
-            date_planned=SOON,
-        )
-    return po
+    lines = [{"product": None, "description": text, "quantity": qty} for text, qty in BOLTS_AND_NUTS]
+    return PurchaseOrderFactory(partner=partner or world.p1, name=name, date_planned=SOON, lines=lines)
 
 
 def test_supplier_changes_a_line_beyond_tolerance_and_the_buyer_approves(world, client):
@@ -225,7 +209,7 @@ def test_tenant_admin_sets_the_collaboration_rules(world, client):
     refused = client.post(url, arabic)
     assert refused.status_code == 200 and "6 to 11 digits (0-9)" in refused.content.decode()
     world.a.refresh_from_db()
-    assert world.a.gs1_company_prefix != arabic["gs1_company_prefix"]
+    assert rules_for(world.a).gs1_company_prefix != arabic["gs1_company_prefix"]
     client.post(
         url,
         {
@@ -239,7 +223,8 @@ def test_tenant_admin_sets_the_collaboration_rules(world, client):
         },
     )
     world.a.refresh_from_db()
-    assert (world.a.ack_days_late, world.a.asn_qty_over_pct, world.a.gs1_company_prefix) == (4, 10, "0614141")
+    rules = rules_for(world.a)
+    assert (rules.ack_days_late, rules.asn_qty_over_pct, rules.gs1_company_prefix) == (4, 10, "0614141")
     assert AuditEntry.objects.filter(action="tenant.collaboration_settings").exists()
     assert_scoped(
         ScopeCase(

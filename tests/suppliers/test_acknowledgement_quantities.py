@@ -16,7 +16,7 @@ from integrations.models import OutboxEvent
 from integrations.services.delivery import event_deliver
 from integrations.services.pull import tenant_pull
 from portal.models import Role
-from suppliers.models import Acknowledgement, AckStatus, PurchaseOrder
+from suppliers.models import Acknowledgement, AckStatus, PurchaseOrder, rules_for
 from suppliers.services.acknowledgements import LineAnswer, ack_decide, ack_submit, local_date
 from tests.factories import UserFactory, member
 
@@ -93,7 +93,7 @@ def test_an_approved_quantity_becomes_the_lines_quantity_and_the_receipt_follows
     asked = first.quantity
     promised = asked - Decimal("100")
     assert _open_demand(gw, first.odoo_id) == float(asked)
-    answers = [LineAnswer(line_id=first.pk, decision="change", promised_qty=str(promised))]
+    answers = [LineAnswer(line_id=first.pk, decision="change", promised_qty=promised)]
     answers += [LineAnswer(line_id=line.pk) for line in rest]
     ack = ack_submit(membership=synced.supplier, po_id=po.pk, answers=answers, supplier_ref="NF-4711")
     assert ack.status == Acknowledgement.Status.PENDING  # the tenant accepts no quantity change by default
@@ -129,11 +129,12 @@ def test_an_approved_quantity_becomes_the_lines_quantity_and_the_receipt_follows
 def test_a_quantity_within_tolerance_goes_at_once_and_a_redelivery_changes_nothing(synced):
     po, gw, tenant = _untouched(synced), synced.gw, synced.tenant
     _people(synced)
-    tenant.ack_qty_over_pct = Decimal("10")
-    tenant.save()
+    rules = rules_for(tenant)
+    rules.ack_qty_over_pct = Decimal("10")
+    rules.save()
     first, *rest = _lines(po)
     more = (first.quantity * Decimal("1.05")).quantize(Decimal("0.0001"))
-    answers = [LineAnswer(line_id=first.pk, decision="change", promised_qty=str(more))]
+    answers = [LineAnswer(line_id=first.pk, decision="change", promised_qty=more)]
     answers += [LineAnswer(line_id=line.pk) for line in rest]
     ack = ack_submit(membership=synced.supplier, po_id=po.pk, answers=answers)
     assert ack.status == Acknowledgement.Status.ACCEPTED
@@ -180,9 +181,9 @@ def test_a_later_approved_date_is_the_one_odoos_vendor_confirmation_carries(sync
     first_date = min(local_date(x.date_planned, tenant) for x in lines)
     later = first_date + dt.timedelta(days=20)
     answers = [
-        LineAnswer(line_id=x.pk, decision="change", promised_date=later.isoformat())
+        LineAnswer(line_id=x.pk, decision="change", promised_date=later)
         if x.pk == lines[0].pk
-        else LineAnswer(line_id=x.pk, decision="change", promised_date=(later + dt.timedelta(days=2)).isoformat())
+        else LineAnswer(line_id=x.pk, decision="change", promised_date=later + dt.timedelta(days=2))
         for x in lines
     ]
     second = ack_submit(membership=synced.supplier, po_id=po.pk, answers=answers)
@@ -224,7 +225,7 @@ def test_a_promise_below_what_arrived_is_refused_with_the_received_quantity(sync
     [bolts] = [x for x in _lines(po) if x.pk != bracket.pk]
     assert bracket.qty_received == 200 and bracket.quantity == 300
     answers = [
-        LineAnswer(line_id=bracket.pk, decision="change", promised_qty="150"),
+        LineAnswer(line_id=bracket.pk, decision="change", promised_qty=Decimal("150")),
         LineAnswer(line_id=bolts.pk),
     ]
     with pytest.raises(ValidationError) as caught:
@@ -241,7 +242,9 @@ def test_a_partly_received_line_reduced_keeps_only_the_rest_on_the_backorder(syn
     bracket = _bracket(po)
     assert _open_demand(gw, bracket.odoo_id) == 100.0
     answers = [
-        LineAnswer(line_id=x.pk, decision="change", promised_qty="250") if x.pk == bracket.pk else LineAnswer(x.pk)
+        LineAnswer(line_id=x.pk, decision="change", promised_qty=Decimal("250"))
+        if x.pk == bracket.pk
+        else LineAnswer(x.pk)
         for x in _lines(po)
     ]
     ack = ack_submit(membership=synced.supplier, po_id=po.pk, answers=answers)
@@ -256,7 +259,9 @@ def test_goods_received_after_the_approval_park_the_event_with_a_plain_reason(sy
     buyer = _people(synced)
     bracket = _bracket(po)
     answers = [
-        LineAnswer(line_id=x.pk, decision="change", promised_qty="210") if x.pk == bracket.pk else LineAnswer(x.pk)
+        LineAnswer(line_id=x.pk, decision="change", promised_qty=Decimal("210"))
+        if x.pk == bracket.pk
+        else LineAnswer(x.pk)
         for x in _lines(po)
     ]
     ack = ack_submit(membership=synced.supplier, po_id=po.pk, answers=answers, supplier_ref="NF-LATE")

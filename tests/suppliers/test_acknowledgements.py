@@ -6,12 +6,14 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 from integrations.models import OutboxEvent
 from integrations.services.delivery import event_deliver
 from integrations.services.pull import tenant_pull
 from portal.models import Role
-from suppliers.models import Acknowledgement, AckStatus, PurchaseOrder
+from suppliers.forms.acknowledgements import AcknowledgeForm
+from suppliers.models import Acknowledgement, AckStatus, PurchaseOrder, rules_for
 from suppliers.services.acknowledgements import LineAnswer, ack_decide, ack_submit, local_date
 from tests.factories import member
 
@@ -82,8 +84,8 @@ def test_promise_within_tolerance_moves_the_line_date_in_odoo_and_a_pull_keeps_i
     po, gw, tenant = synced.po, synced.gw, synced.tenant
     first, *rest = _lines(po)
     asked = local_date(first.date_planned, tenant)
-    promised = asked + dt.timedelta(days=tenant.ack_days_late)
-    answers = [LineAnswer(line_id=first.pk, decision="change", promised_date=promised.isoformat())]
+    promised = asked + dt.timedelta(days=rules_for(tenant).ack_days_late)
+    answers = [LineAnswer(line_id=first.pk, decision="change", promised_date=promised)]
     answers += [LineAnswer(line_id=line.pk) for line in rest]
     ack = ack_submit(membership=synced.supplier, po_id=po.pk, answers=answers)
     assert ack.status == Acknowledgement.Status.ACCEPTED and ack.has_changes
@@ -109,8 +111,8 @@ def test_beyond_tolerance_waits_for_the_buyer_then_goes_to_odoo(synced):
         LineAnswer(
             line_id=first.pk,
             decision="change",
-            promised_date=(asked + dt.timedelta(days=10)).isoformat(),
-            promised_qty=str(first.quantity - 100),
+            promised_date=asked + dt.timedelta(days=10),
+            promised_qty=first.quantity - 100,
         )
     ]
     answers += [LineAnswer(line_id=line.pk, decision="reject", reason="Discontinued") for line in rest]
@@ -165,10 +167,11 @@ def test_bad_answers_get_field_errors_and_nothing_is_written(synced):
     po = synced.po
     first, *rest = _lines(po)
     assert rest, "the demo PO has several lines: the per-line checks below need a second one"
-    bad = [
-        LineAnswer(line_id=first.pk, decision="change", promised_date="31/12/2026", promised_qty="-3"),
-        *[LineAnswer(line_id=line.pk, decision="reject") for line in rest],
-    ]
+    # As the page sends them: its form reads what it can, the service reports every problem at once.
+    posted = QueryDict(mutable=True)
+    posted.update({f"line-{first.pk}-promised_date": "31/12/2026", f"line-{first.pk}-promised_qty": "-3"})
+    posted.update({f"line-{x.pk}-decision": "change" if x == first else "reject" for x in [first, *rest]})
+    bad = AcknowledgeForm(posted, lines=[first, *rest]).answers
     with pytest.raises(ValidationError) as caught:
         ack_submit(membership=synced.supplier, po_id=po.pk, answers=bad)
     errors = caught.value.message_dict

@@ -13,15 +13,11 @@ from django.urls import reverse
 from portal.models import AuditEntry
 from portal.services.errors import NotInScope
 from suppliers.models import Asn, AsnLine, Certificate
-from suppliers.services.asns import (
-    asn_attach_certificate,
-    asn_create,
-    asn_payload,
-    asn_remove_certificate,
-    asn_submit,
-    asn_update,
-)
+from suppliers.services.asn_certificates import asn_attach_certificate, asn_remove_certificate
+from suppliers.services.asn_drafts import asn_create, asn_update
+from suppliers.services.asn_submission import asn_payload, asn_submit
 from tests.conftest import login
+from tests.suppliers.inputs import asn_header, asn_lines
 
 from .test_asn_pages import _order
 
@@ -36,14 +32,16 @@ def _draft(world):
     asn_update(
         membership=world.p1_user,
         asn_id=asn.pk,
-        lines=[
-            {"order_line": resin.pk, "quantity": "10", "items": [{"lot_name": "R-77", "quantity": "10"}]},
-            {
-                "order_line": sensor.pk,
-                "quantity": "2",
-                "items": [{"lot_name": "SN-1", "quantity": "1"}, {"lot_name": "SN-2", "quantity": "1"}],
-            },
-        ],
+        lines=asn_lines(
+            [
+                {"order_line": resin.pk, "quantity": "10", "items": [{"lot_name": "R-77", "quantity": "10"}]},
+                {
+                    "order_line": sensor.pk,
+                    "quantity": "2",
+                    "items": [{"lot_name": "SN-1", "quantity": "1"}, {"lot_name": "SN-2", "quantity": "1"}],
+                },
+            ]
+        ),
     )
     line = asn.lines.get(order_line=resin)
     lot_cert = asn_attach_certificate(
@@ -125,10 +123,12 @@ def test_a_line_or_lot_that_carries_a_certificate_is_not_dropped_silently(world,
         asn_update(
             membership=world.p1_user,
             asn_id=asn.pk,
-            lines=[
-                {"order_line": resin.pk, "quantity": "0"},
-                {"order_line": sensor.pk, "quantity": "2", "items": [{"lot_name": "SN-1", "quantity": "1"}]},
-            ],
+            lines=asn_lines(
+                [
+                    {"order_line": resin.pk, "quantity": "0"},
+                    {"order_line": sensor.pk, "quantity": "2", "items": [{"lot_name": "SN-1", "quantity": "1"}]},
+                ]
+            ),
         )
     assert dropped.value.message_dict == {
         "lines.0.quantity": [
@@ -137,14 +137,18 @@ def test_a_line_or_lot_that_carries_a_certificate_is_not_dropped_silently(world,
     }
     with pytest.raises(ValidationError) as left_out:  # the API sends whole lists: a line not listed is dropped
         asn_update(
-            membership=world.p1_user, asn_id=asn.pk, lines=[{"order_line": sensor.pk, "quantity": "1", "items": []}]
+            membership=world.p1_user,
+            asn_id=asn.pk,
+            lines=asn_lines([{"order_line": sensor.pk, "quantity": "1", "items": []}]),
         )
     assert "coa R-77.pdf is attached to" in left_out.value.message_dict["lines"][0]
     with pytest.raises(ValidationError) as renamed:
         asn_update(
             membership=world.p1_user,
             asn_id=asn.pk,
-            lines=[{"order_line": resin.pk, "quantity": "10", "items": [{"lot_name": "R-78", "quantity": "10"}]}],
+            lines=asn_lines(
+                [{"order_line": resin.pk, "quantity": "10", "items": [{"lot_name": "R-78", "quantity": "10"}]}]
+            ),
         )
     assert renamed.value.message_dict["lines.0.items"] == [
         "coa R-77.pdf is the certificate of lot R-77; remove the certificate first, or keep the lot."
@@ -182,7 +186,9 @@ def test_removing_a_certificate_is_explicit_and_audited(world, client, django_ca
     asn_update(
         membership=world.p1_user,
         asn_id=asn.pk,
-        lines=[{"order_line": resin.pk, "quantity": "10", "items": [{"lot_name": "R-78", "quantity": "10"}]}],
+        lines=asn_lines(
+            [{"order_line": resin.pk, "quantity": "10", "items": [{"lot_name": "R-78", "quantity": "10"}]}]
+        ),
     )
     bad = client.post(url, {"action": "remove_certificate", "certificate": "99999999"}, follow=True)
     assert "No certificate 99999999" in bad.content.decode()
@@ -190,15 +196,17 @@ def test_removing_a_certificate_is_explicit_and_audited(world, client, django_ca
     asn_update(
         membership=world.p1_user,
         asn_id=asn.pk,
-        header={"ship_date": "2026-12-01", "eta": "2026-12-03 08:00"},
-        lines=[
-            {"order_line": resin.pk, "quantity": "10", "items": [{"lot_name": "R-78", "quantity": "10"}]},
-            {
-                "order_line": po.lines.order_by("id").last().pk,
-                "quantity": "2",
-                "items": [{"lot_name": "SN-1", "quantity": "1"}, {"lot_name": "SN-2", "quantity": "1"}],
-            },
-        ],
+        header=asn_header(world.p1_user, {"ship_date": "2026-12-01", "eta": "2026-12-03 08:00"}),
+        lines=asn_lines(
+            [
+                {"order_line": resin.pk, "quantity": "10", "items": [{"lot_name": "R-78", "quantity": "10"}]},
+                {
+                    "order_line": po.lines.order_by("id").last().pk,
+                    "quantity": "2",
+                    "items": [{"lot_name": "SN-1", "quantity": "1"}, {"lot_name": "SN-2", "quantity": "1"}],
+                },
+            ]
+        ),
     )
     asn_submit(membership=world.p1_user, asn_id=asn.pk)
     with pytest.raises(ValidationError) as sent:

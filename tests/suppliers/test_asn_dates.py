@@ -14,12 +14,14 @@ from pypdf import PdfReader
 
 from portal import dates
 from portal.models import Role
-from suppliers.models import Asn, Product, PurchaseOrder, PurchaseOrderLine
+from suppliers.models import Asn, PurchaseOrder, rules_for
+from suppliers.services.asn_drafts import asn_create, asn_update
 from suppliers.services.asn_import import asn_import
-from suppliers.services.asns import asn_create, asn_payload, asn_submit, asn_update
+from suppliers.services.asn_submission import asn_payload, asn_submit
 from tests.api.conftest import bearer, issue
 from tests.conftest import login
-from tests.factories import member
+from tests.factories import ProductFactory, PurchaseOrderFactory, member
+from tests.suppliers.inputs import asn_header, asn_lines, asn_packages
 
 pytestmark = pytest.mark.django_db
 LA = "America/Los_Angeles"
@@ -28,37 +30,21 @@ ETA_LA = "2026-12-20T09:00:00-08:00"  # 17:00 UTC
 
 def _tenant(world, zone=LA):
     world.a.time_zone = zone
-    world.a.gs1_company_prefix = "0614141"
     world.a.save()
+    rules = rules_for(world.a)
+    rules.gs1_company_prefix = "0614141"
+    rules.save()
     return world.a
 
 
 def _order(world, name="P40001"):
-    tenant = world.a
-    product, _ = Product.objects.get_or_create(
-        tenant=tenant, odoo_id=58, defaults={"default_code": "LAB-LOT-001", "name": "Resin", "tracking": "lot"}
+    resin = ProductFactory(
+        tenant=world.a, odoo_id=58, default_code="LAB-LOT-001", name="Resin", tracking="lot", uom_name="kg"
     )
     due = dt.datetime(2026, 12, 21, 3, 0, tzinfo=dt.UTC)  # 20 Dec, 19:00 in Los Angeles
-    po = PurchaseOrder.objects.create(
-        tenant=tenant,
-        partner=world.p1,
-        odoo_id=PurchaseOrder.objects.count() + 700,
-        name=name,
-        state="purchase",
-        receipt_status="pending",
-        date_planned=due,
+    return PurchaseOrderFactory(
+        partner=world.p1, name=name, date_planned=due, lines=[{"product": resin, "quantity": 10}]
     )
-    PurchaseOrderLine.objects.create(
-        tenant=tenant,
-        order=po,
-        odoo_id=po.odoo_id * 10,
-        product=product,
-        description="[LAB-LOT-001] Resin",
-        quantity=10,
-        uom_name="kg",
-        date_planned=due,
-    )
-    return po
 
 
 def _problem(response, status=400):
@@ -124,7 +110,9 @@ def test_a_person_with_a_zone_of_their_own_edits_in_it_and_a_plain_save_keeps_se
     _tenant(world)
     po = _order(world)
     asn = asn_create(
-        membership=world.p1_user, po_ids=[po.pk], header={"eta": "2026-12-20T09:00:30-08:00", "ship_date": ""}
+        membership=world.p1_user,
+        po_ids=[po.pk],
+        header=asn_header(world.p1_user, {"eta": "2026-12-20T09:00:30-08:00", "ship_date": ""}),
     )
     world.p1_user.user.time_zone = "Europe/Berlin"
     world.p1_user.user.save()
@@ -145,7 +133,9 @@ def test_a_person_with_a_zone_of_their_own_edits_in_it_and_a_plain_save_keeps_se
 
 def test_the_editor_refuses_impossible_times_next_to_the_field_and_keeps_the_rest(world, client):
     _tenant(world)
-    asn = asn_create(membership=world.p1_user, po_ids=[_order(world).pk], header={"eta": ETA_LA})
+    asn = asn_create(
+        membership=world.p1_user, po_ids=[_order(world).pk], header=asn_header(world.p1_user, {"eta": ETA_LA})
+    )
     login(client, world.p1_user)
     page_url = reverse("asn_detail", args=["alpha", asn.pk])
     form = _editor_form(client.get(page_url).content.decode())
@@ -209,7 +199,9 @@ def test_the_api_reads_an_eta_by_the_rules_and_answers_in_utc(world, sent, store
 
 def test_a_day_alone_is_the_same_day_in_odoo_for_the_tenant(world):
     _tenant(world, "Asia/Tokyo")
-    asn = asn_create(membership=world.p1_user, po_ids=[_order(world).pk], header={"eta": "2026-12-20"})
+    asn = asn_create(
+        membership=world.p1_user, po_ids=[_order(world).pk], header=asn_header(world.p1_user, {"eta": "2026-12-20"})
+    )
     assert asn_payload(asn)["eta"] == "2026-12-20 03:00:00"  # noon in Tokyo; never the evening before
 
 
@@ -304,18 +296,22 @@ def test_ships_today_means_today_where_the_tenant_is(world):
         asn = asn_create(
             membership=world.p1_user,
             po_ids=[po.pk],
-            header={"ship_date": ship_date.isoformat(), "eta": (today + dt.timedelta(days=2)).isoformat()},
+            header=asn_header(
+                world.p1_user, {"ship_date": ship_date.isoformat(), "eta": (today + dt.timedelta(days=2)).isoformat()}
+            ),
         )
         asn_update(
             membership=world.p1_user,
             asn_id=asn.pk,
-            lines=[
-                {
-                    "order_line": po.lines.get().pk,
-                    "quantity": "1",
-                    "items": [{"lot_name": f"L{ship_date}", "quantity": "1"}],
-                }
-            ],
+            lines=asn_lines(
+                [
+                    {
+                        "order_line": po.lines.get().pk,
+                        "quantity": "1",
+                        "items": [{"lot_name": f"L{ship_date}", "quantity": "1"}],
+                    }
+                ]
+            ),
         )
         statuses[ship_date] = asn_submit(membership=world.p1_user, asn_id=asn.pk).status
     assert statuses[today] == Asn.Status.IN_TRANSIT  # it leaves today, there
@@ -350,18 +346,24 @@ def test_imported_expiry_dates_follow_the_day_rule(world):
 def test_documents_show_the_tenants_times_whoever_prints_them(world, client):
     _tenant(world)
     po = _order(world)
-    asn = asn_create(membership=world.p1_user, po_ids=[po.pk], header={"eta": ETA_LA, "ship_date": "2026-12-18"})
+    asn = asn_create(
+        membership=world.p1_user,
+        po_ids=[po.pk],
+        header=asn_header(world.p1_user, {"eta": ETA_LA, "ship_date": "2026-12-18"}),
+    )
     asn_update(
         membership=world.p1_user,
         asn_id=asn.pk,
-        packages=[{"kind": "carton"}],
-        lines=[
-            {
-                "order_line": po.lines.get().pk,
-                "quantity": "10",
-                "items": [{"lot_name": "L-9", "quantity": "10", "package": "1", "expiry_date": "2028-01-31"}],
-            }
-        ],
+        packages=asn_packages([{"kind": "carton"}]),
+        lines=asn_lines(
+            [
+                {
+                    "order_line": po.lines.get().pk,
+                    "quantity": "10",
+                    "items": [{"lot_name": "L-9", "quantity": "10", "package": "1", "expiry_date": "2028-01-31"}],
+                }
+            ]
+        ),
     )
     world.p1_user.user.time_zone = "Asia/Tokyo"
     world.p1_user.user.save()
@@ -394,8 +396,10 @@ def test_odoo_gets_the_eta_in_utc_and_the_note_says_it_in_the_tenants_time(synce
 
     tenant = synced.tenant
     tenant.time_zone = LA
-    tenant.gs1_company_prefix = "0614141"
     tenant.save()
+    rules = rules_for(tenant)
+    rules.gs1_company_prefix = "0614141"
+    rules.save()
     po = (
         PurchaseOrder.objects.filter(tenant=tenant, state="purchase", lines__product__default_code="M8-BOLT-50")
         .exclude(receipt_status="partial")
@@ -403,11 +407,15 @@ def test_odoo_gets_the_eta_in_utc_and_the_note_says_it_in_the_tenants_time(synce
         .first()
     )
     bolt = po.lines.get(product__default_code="M8-BOLT-50")
-    asn = asn_create(membership=synced.supplier, po_ids=[po.pk], header={"eta": ETA_LA, "ship_date": "2026-12-18"})
+    asn = asn_create(
+        membership=synced.supplier,
+        po_ids=[po.pk],
+        header=asn_header(synced.supplier, {"eta": ETA_LA, "ship_date": "2026-12-18"}),
+    )
     asn_update(
         membership=synced.supplier,
         asn_id=asn.pk,
-        lines=[{"order_line": bolt.pk, "quantity": bolt.quantity, "items": []}],
+        lines=asn_lines([{"order_line": bolt.pk, "quantity": bolt.quantity, "items": []}]),
     )
     asn_submit(membership=synced.supplier, asn_id=asn.pk)
     assert [event_deliver(event_id=str(e.id)) for e in OutboxEvent.objects.filter(tenant=tenant, status="pending")]

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from suppliers.models import AsnLine
-from suppliers.services.asns import asn_create
+from suppliers.services.asn_drafts import asn_create
 from tests.conftest import login
 
 from .test_asn_pages import _order

@@ -12,10 +12,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from suppliers.models import Product, PurchaseOrder, PurchaseOrderLine
+from suppliers.models import PurchaseOrderLine, rules_for
+from suppliers.services.asn_drafts import asn_create
 from suppliers.services.asn_import import asn_import
-from suppliers.services.asns import asn_create
 from tests.conftest import login
+from tests.factories import ProductFactory, PurchaseOrderFactory
 
 pytestmark = pytest.mark.django_db
 SOON = datetime.now(UTC) + timedelta(days=10)
@@ -25,17 +26,10 @@ HEADER = "po,product_code,quantity,uom,lot,expiry_date,package"
 def desk_order(world, *, name="P00011", nut_qty=2_000_000):
     """P00011 as in the demo: nuts and bolts (untracked), a resin by lot, a sensor by serial."""
     tenant = world.a
-    tenant.gs1_company_prefix = "0614141"
-    tenant.save()
-    po = PurchaseOrder.objects.create(
-        tenant=tenant,
-        partner=world.p1,
-        odoo_id=PurchaseOrder.objects.count() + 700,
-        name=name,
-        state="purchase",
-        receipt_status="pending",
-        date_planned=SOON,
-    )
+    rules = rules_for(tenant)
+    rules.gs1_company_prefix = "0614141"
+    rules.save()
+    lines = []
     for n, (code, tracking, qty, unit) in enumerate(
         [
             ("M8-NUT", "none", nut_qty, "Units"),
@@ -44,21 +38,11 @@ def desk_order(world, *, name="P00011", nut_qty=2_000_000):
             ("SER-100", "serial", 10, "Units"),
         ]
     ):
-        product, _ = Product.objects.get_or_create(
-            tenant=tenant, default_code=code, defaults={"odoo_id": 80 + n, "name": code.title(), "tracking": tracking}
+        product = ProductFactory(
+            tenant=tenant, odoo_id=80 + n, default_code=code, name=code.title(), tracking=tracking, uom_name=unit
         )
-        PurchaseOrderLine.objects.create(
-            tenant=tenant,
-            order=po,
-            odoo_id=po.odoo_id * 10 + n,
-            product=product,
-            description=f"[{code}] {product.name}",
-            quantity=qty,
-            uom_name=unit,
-            sequence=n,
-            date_planned=SOON,
-        )
-    return po
+        lines.append({"product": product, "quantity": qty, "sequence": n})
+    return PurchaseOrderFactory(partner=world.p1, name=name, date_planned=SOON, lines=lines)
 
 
 def draft(world, **kwargs):

@@ -125,7 +125,7 @@ def test_a_line_removed_in_odoo_keeps_the_asn_and_says_so(synced, django_capture
 def test_a_draft_of_a_po_cancelled_since_cannot_be_submitted(synced, django_capture_on_commit_callbacks):
     from django.core.exceptions import ValidationError
 
-    from suppliers.services.asns import asn_submit
+    from suppliers.services.asn_submission import asn_submit
 
     po = bracket_order(synced.tenant)
     draft = announce(synced, po, {"M8-BOLT-50": 500}, submit=False)

@@ -11,12 +11,15 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from suppliers.models import Asn, AsnItem, Product, PurchaseOrder, PurchaseOrderLine
+from suppliers.models import Asn, AsnItem, Product, PurchaseOrder, rules_for
+from suppliers.services.asn_drafts import asn_create, asn_update
 from suppliers.services.asn_import import asn_import, template_csv, template_xlsx
-from suppliers.services.asns import asn_create, asn_submit, asn_update
+from suppliers.services.asn_submission import asn_submit
 from suppliers.services.gs1 import check_digit, sscc_allocate, sscc_build, sscc_valid
 from tests.conftest import login
+from tests.factories import ProductFactory, PurchaseOrderFactory
 from tests.scope import ScopeCase, assert_scoped
+from tests.suppliers.inputs import asn_header, asn_lines, asn_packages
 
 pytestmark = pytest.mark.django_db
 SOON = datetime.now(UTC) + timedelta(days=10)
@@ -24,44 +27,15 @@ SOON = datetime.now(UTC) + timedelta(days=10)
 
 def _order(world, partner=None, name="P10001"):
     tenant = world.a
-    tenant.gs1_company_prefix = "0614141"
-    tenant.save()
-    resin, _ = Product.objects.get_or_create(
-        tenant=tenant, odoo_id=58, defaults={"default_code": "LAB-LOT-001", "name": "Resin", "tracking": "lot"}
+    rules = rules_for(tenant)
+    rules.gs1_company_prefix = "0614141"
+    rules.save()
+    resin = ProductFactory(
+        tenant=tenant, odoo_id=58, default_code="LAB-LOT-001", name="Resin", tracking="lot", uom_name="kg"
     )
-    serial, _ = Product.objects.get_or_create(
-        tenant=tenant, odoo_id=59, defaults={"default_code": "SER-100", "name": "Sensor", "tracking": "serial"}
-    )
-    po = PurchaseOrder.objects.create(
-        tenant=tenant,
-        partner=partner or world.p1,
-        odoo_id=PurchaseOrder.objects.count() + 900,
-        name=name,
-        state="purchase",
-        receipt_status="pending",
-        date_planned=SOON,
-    )
-    PurchaseOrderLine.objects.create(
-        tenant=tenant,
-        order=po,
-        odoo_id=po.odoo_id * 10,
-        product=resin,
-        description="[LAB-LOT-001] Resin",
-        quantity=10,
-        uom_name="kg",
-        date_planned=SOON,
-    )
-    PurchaseOrderLine.objects.create(
-        tenant=tenant,
-        order=po,
-        odoo_id=po.odoo_id * 10 + 1,
-        product=serial,
-        description="[SER-100] Sensor",
-        quantity=2,
-        uom_name="Units",
-        date_planned=SOON,
-    )
-    return po
+    sensor = ProductFactory(tenant=tenant, odoo_id=59, default_code="SER-100", name="Sensor", tracking="serial")
+    lines = [{"product": resin, "quantity": 10}, {"product": sensor, "quantity": 2}]
+    return PurchaseOrderFactory(partner=partner or world.p1, name=name, date_planned=SOON, lines=lines)
 
 
 def test_check_digit_and_sscc_numbers_follow_gs1():
@@ -75,8 +49,8 @@ def test_check_digit_and_sscc_numbers_follow_gs1():
 def test_sscc_numbers_are_unique_per_tenant_and_need_a_prefix(world):
     with pytest.raises(ValueError, match="GS1 company prefix"):
         sscc_allocate(world.a, 1)
-    world.a.gs1_company_prefix = "0614141"
-    world.b.gs1_company_prefix = "0614141"
+    rules_for(world.a).gs1_company_prefix = "0614141"  # kept on the tenant: sscc_allocate reads it there
+    rules_for(world.b).gs1_company_prefix = "0614141"
     codes = sscc_allocate(world.a, 3) + sscc_allocate(world.a, 2)
     assert len(set(codes)) == 5 and all(sscc_valid(c) for c in codes)
     assert sscc_allocate(world.b, 1)[0] == codes[0]  # another tenant has its own counter
@@ -138,22 +112,26 @@ def test_submission_rules(world):
     po = _order(world)
     resin, sensor = po.lines.order_by("id")
     asn = asn_create(
-        membership=world.p1_user, po_ids=[po.pk], header={"ship_date": "2026-12-01", "eta": "2026-12-03 08:00"}
+        membership=world.p1_user,
+        po_ids=[po.pk],
+        header=asn_header(world.p1_user, {"ship_date": "2026-12-01", "eta": "2026-12-03 08:00"}),
     )
     with pytest.raises(ValidationError) as uom:
         asn_update(
             membership=world.p1_user,
             asn_id=asn.pk,
-            lines=[{"order_line": sensor.pk, "quantity": "2", "uom": "Dozen", "items": []}],
+            lines=asn_lines([{"order_line": sensor.pk, "quantity": "2", "uom": "Dozen", "items": []}]),
         )
     assert "does not convert" in uom.value.message_dict["lines.0.uom"][0]
     asn_update(
         membership=world.p1_user,
         asn_id=asn.pk,
-        lines=[
-            {"order_line": resin.pk, "quantity": "12", "items": [{"lot_name": "", "quantity": "12"}]},
-            {"order_line": sensor.pk, "quantity": "2", "items": [{"lot_name": "S1", "quantity": "2"}]},
-        ],
+        lines=asn_lines(
+            [
+                {"order_line": resin.pk, "quantity": "12", "items": [{"lot_name": "", "quantity": "12"}]},
+                {"order_line": sensor.pk, "quantity": "2", "items": [{"lot_name": "S1", "quantity": "2"}]},
+            ]
+        ),
     )
     with pytest.raises(ValidationError) as caught:
         asn_submit(membership=world.p1_user, asn_id=asn.pk)
@@ -173,12 +151,16 @@ def test_one_lot_may_come_in_several_shipments(world):
     resin = po.lines.order_by("id").first()
     for _ in range(2):
         asn = asn_create(
-            membership=world.p1_user, po_ids=[po.pk], header={"ship_date": "2026-12-01", "eta": "2026-12-03 08:00"}
+            membership=world.p1_user,
+            po_ids=[po.pk],
+            header=asn_header(world.p1_user, {"ship_date": "2026-12-01", "eta": "2026-12-03 08:00"}),
         )
         asn_update(
             membership=world.p1_user,
             asn_id=asn.pk,
-            lines=[{"order_line": resin.pk, "quantity": "5", "items": [{"lot_name": "SAME", "quantity": "5"}]}],
+            lines=asn_lines(
+                [{"order_line": resin.pk, "quantity": "5", "items": [{"lot_name": "SAME", "quantity": "5"}]}]
+            ),
         )
         asn_submit(membership=world.p1_user, asn_id=asn.pk)
     # Suppliers ship one lot in several deliveries (serial numbers are unique: tests/suppliers/test_asn_serials.py).
@@ -191,27 +173,29 @@ def _submitted(world):
     asn = asn_create(
         membership=world.p1_user,
         po_ids=[po.pk],
-        header={"ship_date": "2026-12-01", "eta": "2026-12-03 08:00", "carrier": "DHL"},
+        header=asn_header(world.p1_user, {"ship_date": "2026-12-01", "eta": "2026-12-03 08:00", "carrier": "DHL"}),
     )
     asn_update(
         membership=world.p1_user,
         asn_id=asn.pk,
-        packages=[{"kind": "pallet"}, {"kind": "carton"}],
-        lines=[
-            {
-                "order_line": resin.pk,
-                "quantity": "10",
-                "items": [{"lot_name": "R-77", "quantity": "10", "package": "1"}],
-            },
-            {
-                "order_line": sensor.pk,
-                "quantity": "2",
-                "items": [
-                    {"lot_name": "SN-7", "quantity": "1", "package": "2"},
-                    {"lot_name": "SN-8", "quantity": "1", "package": "2"},
-                ],
-            },
-        ],
+        packages=asn_packages([{"kind": "pallet"}, {"kind": "carton"}]),
+        lines=asn_lines(
+            [
+                {
+                    "order_line": resin.pk,
+                    "quantity": "10",
+                    "items": [{"lot_name": "R-77", "quantity": "10", "package": "1"}],
+                },
+                {
+                    "order_line": sensor.pk,
+                    "quantity": "2",
+                    "items": [
+                        {"lot_name": "SN-7", "quantity": "1", "package": "2"},
+                        {"lot_name": "SN-8", "quantity": "1", "package": "2"},
+                    ],
+                },
+            ]
+        ),
     )
     return asn_submit(membership=world.p1_user, asn_id=asn.pk)
 
@@ -357,21 +341,25 @@ def test_lots_of_products_that_expire_need_a_date(world):
     Product.objects.filter(default_code="LAB-LOT-001").update(uses_expiry=True)
     resin = po.lines.order_by("id").first()
     asn = asn_create(
-        membership=world.p1_user, po_ids=[po.pk], header={"ship_date": "2026-12-01", "eta": "2026-12-03 08:00"}
+        membership=world.p1_user,
+        po_ids=[po.pk],
+        header=asn_header(world.p1_user, {"ship_date": "2026-12-01", "eta": "2026-12-03 08:00"}),
     )
     asn_update(
         membership=world.p1_user,
         asn_id=asn.pk,
-        lines=[
-            {
-                "order_line": resin.pk,
-                "quantity": "10",
-                "items": [
-                    {"lot_name": "R-1", "quantity": "6", "expiry_date": "2028-01-31"},
-                    {"lot_name": "R-2", "quantity": "4"},
-                ],
-            }
-        ],
+        lines=asn_lines(
+            [
+                {
+                    "order_line": resin.pk,
+                    "quantity": "10",
+                    "items": [
+                        {"lot_name": "R-1", "quantity": "6", "expiry_date": "2028-01-31"},
+                        {"lot_name": "R-2", "quantity": "4"},
+                    ],
+                }
+            ]
+        ),
     )
     with pytest.raises(ValidationError) as caught:
         asn_submit(membership=world.p1_user, asn_id=asn.pk)

@@ -8,8 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
-from suppliers.models import Asn, Product, PurchaseOrder, PurchaseOrderLine
-from suppliers.services.asns import asn_cancel, asn_create, asn_submit, asn_update
+from suppliers.models import Asn, PurchaseOrderLine
+from suppliers.services.asn_drafts import asn_create, asn_update
+from suppliers.services.asn_submission import asn_cancel, asn_submit
+from tests.factories import ProductFactory, PurchaseOrderFactory
+from tests.suppliers.inputs import asn_header, asn_lines
 
 pytestmark = pytest.mark.django_db
 HEADER = {"ship_date": "2026-12-01", "eta": "2026-12-03 09:00"}
@@ -19,29 +22,16 @@ HEADER = {"ship_date": "2026-12-01", "eta": "2026-12-03 09:00"}
 def order(world):
     """t06's order: two lines of one serial-tracked sensor, a line of another, and a lot-tracked resin."""
     tenant = world.a
-    sensor = Product.objects.create(tenant=tenant, odoo_id=70, default_code="SER-100", name="Sensor", tracking="serial")
-    probe = Product.objects.create(tenant=tenant, odoo_id=71, default_code="SER-200", name="Probe", tracking="serial")
-    resin = Product.objects.create(tenant=tenant, odoo_id=72, default_code="LOT-1", name="Resin", tracking="lot")
-    po = PurchaseOrder.objects.create(
-        tenant=tenant,
-        partner=world.p1,
-        odoo_id=12,
-        name="P00012",
-        state="purchase",
-        receipt_status="pending",
-        date_planned=datetime.now(UTC) + timedelta(days=9),
+    sensor = ProductFactory(tenant=tenant, odoo_id=70, default_code="SER-100", name="Sensor", tracking="serial")
+    probe = ProductFactory(tenant=tenant, odoo_id=71, default_code="SER-200", name="Probe", tracking="serial")
+    resin = ProductFactory(tenant=tenant, odoo_id=72, default_code="LOT-1", name="Resin", tracking="lot")
+    lines = [
+        {"odoo_id": odoo_id, "product": product, "quantity": qty}
+        for odoo_id, product, qty in ((19, sensor, 4), (20, sensor, 4), (21, probe, 2), (22, resin, 100))
+    ]
+    return PurchaseOrderFactory(
+        partner=world.p1, odoo_id=12, date_planned=datetime.now(UTC) + timedelta(days=9), lines=lines
     )
-    for odoo_id, product, qty in ((19, sensor, 4), (20, sensor, 4), (21, probe, 2), (22, resin, 100)):
-        PurchaseOrderLine.objects.create(
-            tenant=tenant,
-            order=po,
-            odoo_id=odoo_id,
-            product=product,
-            description=f"[{product.default_code}] {product.name}",
-            quantity=qty,
-            uom_name="Units",
-        )
-    return po
 
 
 def _line(po, odoo_id):
@@ -49,19 +39,21 @@ def _line(po, odoo_id):
 
 
 def _draft(world, po, lines):
-    asn = asn_create(membership=world.p1_user, po_ids=[po.pk], header=HEADER)
+    asn = asn_create(membership=world.p1_user, po_ids=[po.pk], header=asn_header(world.p1_user, HEADER))
     asn_update(
         membership=world.p1_user,
         asn_id=asn.pk,
-        lines=[
-            {
-                "order_line": _line(po, odoo_id),
-                "quantity": str(sum(q for _, q in items)),
-                "items": [{"lot_name": name, "quantity": str(q)} for name, q in items],
-            }
-            for odoo_id, items in lines
-        ]
-        + [{"order_line": _line(po, i), "quantity": "0"} for i in {19, 20, 21, 22} - {i for i, _ in lines}],
+        lines=asn_lines(
+            [
+                {
+                    "order_line": _line(po, odoo_id),
+                    "quantity": str(sum(q for _, q in items)),
+                    "items": [{"lot_name": name, "quantity": str(q)} for name, q in items],
+                }
+                for odoo_id, items in lines
+            ]
+            + [{"order_line": _line(po, i), "quantity": "0"} for i in {19, 20, 21, 22} - {i for i, _ in lines}]
+        ),
     )
     return asn
 
@@ -87,19 +79,21 @@ def test_t06_the_same_serial_on_two_lines_of_one_product_is_refused_on_another_p
     asn_update(
         membership=world.p1_user,
         asn_id=asn.pk,
-        lines=[
-            {
-                "order_line": _line(order, 20),
-                "quantity": "2",
-                "items": [{"lot_name": "SN-0004", "quantity": "1"}, {"lot_name": "SN-0003", "quantity": "1"}],
-            },
-            {
-                "order_line": _line(order, 19),
-                "quantity": "2",
-                "items": [{"lot_name": "SN-0001", "quantity": "1"}, {"lot_name": "SN-0002", "quantity": "1"}],
-            },
-            {"order_line": _line(order, 21), "quantity": "1", "items": [{"lot_name": "SN-0001", "quantity": "1"}]},
-        ],
+        lines=asn_lines(
+            [
+                {
+                    "order_line": _line(order, 20),
+                    "quantity": "2",
+                    "items": [{"lot_name": "SN-0004", "quantity": "1"}, {"lot_name": "SN-0003", "quantity": "1"}],
+                },
+                {
+                    "order_line": _line(order, 19),
+                    "quantity": "2",
+                    "items": [{"lot_name": "SN-0001", "quantity": "1"}, {"lot_name": "SN-0002", "quantity": "1"}],
+                },
+                {"order_line": _line(order, 21), "quantity": "1", "items": [{"lot_name": "SN-0001", "quantity": "1"}]},
+            ]
+        ),
     )
     assert asn_submit(membership=world.p1_user, asn_id=asn.pk).status in Asn.OPEN_STATUSES
 
@@ -136,21 +130,23 @@ def test_lots_repeat_across_shipments_and_rows_but_keep_one_expiry(world, order)
     asn_submit(membership=world.p1_user, asn_id=first.pk)
     second = _draft(world, order, [(22, [("L-1", 20), ("L-1", 10)])])  # the same lot again, in two rows
     assert asn_submit(membership=world.p1_user, asn_id=second.pk).status in Asn.OPEN_STATUSES
-    third = asn_create(membership=world.p1_user, po_ids=[order.pk], header=HEADER)
+    third = asn_create(membership=world.p1_user, po_ids=[order.pk], header=asn_header(world.p1_user, HEADER))
     asn_update(
         membership=world.p1_user,
         asn_id=third.pk,
-        lines=[
-            {
-                "order_line": _line(order, 22),
-                "quantity": "10",
-                "items": [
-                    {"lot_name": "L-2", "quantity": "5", "expiry_date": "2028-01-31"},
-                    {"lot_name": "L-2", "quantity": "5", "expiry_date": "2028-02-29"},
-                ],
-            },
-            *[{"order_line": _line(order, i), "quantity": "0"} for i in (19, 20, 21)],
-        ],
+        lines=asn_lines(
+            [
+                {
+                    "order_line": _line(order, 22),
+                    "quantity": "10",
+                    "items": [
+                        {"lot_name": "L-2", "quantity": "5", "expiry_date": "2028-01-31"},
+                        {"lot_name": "L-2", "quantity": "5", "expiry_date": "2028-02-29"},
+                    ],
+                },
+                *[{"order_line": _line(order, i), "quantity": "0"} for i in (19, 20, 21)],
+            ]
+        ),
     )
     with pytest.raises(ValidationError) as caught:
         asn_submit(membership=world.p1_user, asn_id=third.pk)
@@ -161,7 +157,7 @@ def test_lots_repeat_across_shipments_and_rows_but_keep_one_expiry(world, order)
 
 def test_checking_serials_costs_a_few_queries_whatever_their_number(world, order, django_assert_max_num_queries):
     """No count inside a loop: 4 or 400 serial numbers take the same queries."""
-    from suppliers.services.asns import asn_problems
+    from suppliers.services.asn_checks import asn_problems
 
     PurchaseOrderLine.objects.filter(odoo_id=19).update(quantity=400)
     small = _draft(world, order, [(19, [(f"S-{n}", 1) for n in range(4)])])

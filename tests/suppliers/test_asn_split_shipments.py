@@ -10,7 +10,9 @@ from integrations.models import OutboxEvent
 from integrations.services.delivery import event_deliver
 from integrations.services.pull import tenant_pull
 from suppliers.models import Asn, PurchaseOrder
-from suppliers.services.asns import asn_cancel, asn_create, asn_submit, asn_update
+from suppliers.services.asn_drafts import asn_create, asn_update
+from suppliers.services.asn_submission import asn_cancel, asn_submit
+from tests.suppliers.inputs import asn_header, asn_lines
 
 
 @pytest.fixture(params=["18.0", "19.0"])
@@ -38,7 +40,9 @@ def announce(synced, po, shipped: dict, *, submit: bool = True) -> Asn:
     asn = asn_create(
         membership=synced.supplier,
         po_ids=[po.pk],
-        header={"ship_date": "2026-12-01", "eta": "2026-12-03T09:00:00+00:00", "carrier": "DHL"},
+        header=asn_header(
+            synced.supplier, {"ship_date": "2026-12-01", "eta": "2026-12-03T09:00:00+00:00", "carrier": "DHL"}
+        ),
     )
     lines = []
     for line in po.lines.select_related("product"):
@@ -55,7 +59,7 @@ def announce(synced, po, shipped: dict, *, submit: bool = True) -> Asn:
             )
         else:
             lines.append({"order_line": line.pk, "quantity": str(what)})
-    asn_update(membership=synced.supplier, asn_id=asn.pk, lines=lines)
+    asn_update(membership=synced.supplier, asn_id=asn.pk, lines=asn_lines(lines))
     return asn_submit(membership=synced.supplier, asn_id=asn.pk) if submit else asn
 
 
@@ -205,7 +209,7 @@ def test_a_partial_receipt_marks_only_the_shipment_that_arrived(synced, django_c
     assert backorder != picking
     assert receipt_lines(synced, backorder) == [("ALU-BRKT-7", "L-2611-8", 150.0), ("M8-BOLT-50", "", 200.0)]
     # The PO line's open quantity counts what arrived once and what B still brings once.
-    from suppliers.services.asns import on_asns, open_quantity
+    from suppliers.services.asn_checks import on_asns, open_quantity
 
     bolt = po.lines.get(product__default_code="M8-BOLT-50")
     bolt.refresh_from_db()

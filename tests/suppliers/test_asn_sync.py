@@ -11,9 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from integrations.models import OutboxEvent
 from integrations.services.delivery import event_deliver
 from integrations.services.pull import tenant_pull
-from suppliers.models import Asn, PurchaseOrder
-from suppliers.services.asns import asn_attach_certificate, asn_cancel, asn_create, asn_submit, asn_update
+from suppliers.models import Asn, PurchaseOrder, rules_for
+from suppliers.services.asn_certificates import asn_attach_certificate
+from suppliers.services.asn_drafts import asn_create, asn_update
+from suppliers.services.asn_submission import asn_cancel, asn_submit
 from suppliers.services.gs1 import sscc_valid
+from tests.suppliers.inputs import asn_header, asn_lines, asn_packages
 
 
 @pytest.fixture(params=["18.0", "19.0"])
@@ -38,8 +41,9 @@ def _bracket_order(tenant):
 
 def _shipment(synced, *, bolt_qty=None):
     tenant = synced.tenant
-    tenant.gs1_company_prefix = "0614141"
-    tenant.save()
+    rules = rules_for(tenant)
+    rules.gs1_company_prefix = "0614141"
+    rules.save()
     po = _bracket_order(tenant)
     bolt = po.lines.get(product__default_code="M8-BOLT-50")
     bracket = po.lines.get(product__default_code="ALU-BRKT-7")
@@ -47,37 +51,42 @@ def _shipment(synced, *, bolt_qty=None):
     asn = asn_create(
         membership=synced.supplier,
         po_ids=[po.pk],
-        header={
-            "ship_date": dt.date.today().isoformat(),
-            "eta": eta.isoformat(),
-            "carrier": "DHL",
-            "tracking_number": "JD014600006281",
-        },
+        header=asn_header(
+            synced.supplier,
+            {
+                "ship_date": dt.date.today().isoformat(),
+                "eta": eta.isoformat(),
+                "carrier": "DHL",
+                "tracking_number": "JD014600006281",
+            },
+        ),
     )
     asn_update(
         membership=synced.supplier,
         asn_id=asn.pk,
-        packages=[{"kind": "pallet"}, {"kind": "carton", "weight_kg": "12.5"}],
-        lines=[
-            {
-                "order_line": bolt.pk,
-                "quantity": bolt_qty or bolt.quantity,
-                "items": [{"quantity": bolt_qty or bolt.quantity, "package": "1"}],
-            },
-            {
-                "order_line": bracket.pk,
-                "quantity": bracket.quantity,
-                "items": [
-                    {
-                        "lot_name": "LOT-A-7",
-                        "quantity": bracket.quantity - 150,
-                        "package": "1",
-                        "expiry_date": "2028-01-31",
-                    },
-                    {"lot_name": "LOT-B-7", "quantity": 150, "package": "2"},
-                ],
-            },
-        ],
+        packages=asn_packages([{"kind": "pallet"}, {"kind": "carton", "weight_kg": "12.5"}]),
+        lines=asn_lines(
+            [
+                {
+                    "order_line": bolt.pk,
+                    "quantity": bolt_qty or bolt.quantity,
+                    "items": [{"quantity": bolt_qty or bolt.quantity, "package": "1"}],
+                },
+                {
+                    "order_line": bracket.pk,
+                    "quantity": bracket.quantity,
+                    "items": [
+                        {
+                            "lot_name": "LOT-A-7",
+                            "quantity": bracket.quantity - 150,
+                            "package": "1",
+                            "expiry_date": "2028-01-31",
+                        },
+                        {"lot_name": "LOT-B-7", "quantity": 150, "package": "2"},
+                    ],
+                },
+            ]
+        ),
     )
     return asn, po, bolt, bracket, eta
 
@@ -202,7 +211,7 @@ def test_reconciliation_finds_lots_and_dates_gone_from_odoo(synced, django_captu
         membership=synced.supplier,
         po_id=po.pk,
         answers=[
-            LineAnswer(line_id=first.pk, decision="change", promised_date=promised.isoformat()),
+            LineAnswer(line_id=first.pk, decision="change", promised_date=promised),
             *[LineAnswer(line_id=x.pk) for x in rest],
         ],
     )

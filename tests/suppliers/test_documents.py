@@ -14,9 +14,10 @@ from pypdf import PdfReader
 
 from suppliers import limits
 from suppliers.services import documents
-from suppliers.services.asns import asn_update
+from suppliers.services.asn_drafts import asn_update
 from tests.api.conftest import bearer, issue
 from tests.conftest import login
+from tests.suppliers.inputs import asn_header, asn_lines, asn_packages
 from tests.suppliers.test_asn_import_files import draft
 
 pytestmark = pytest.mark.django_db
@@ -43,16 +44,19 @@ def _packed(world, *, lots: int = 2, packages: int = 2):
     asn_update(
         membership=world.p1_user,
         asn_id=asn.pk,
-        packages=[{"kind": "carton"} for _ in range(packages)],
-        lines=[
-            {
-                "order_line": resin.pk,
-                "quantity": str(lots),
-                "items": [
-                    {"lot_name": f"R-{n:03d}", "quantity": "1", "package": str(n % packages + 1)} for n in range(lots)
-                ],
-            }
-        ],
+        packages=asn_packages([{"kind": "carton"} for _ in range(packages)]),
+        lines=asn_lines(
+            [
+                {
+                    "order_line": resin.pk,
+                    "quantity": str(lots),
+                    "items": [
+                        {"lot_name": f"R-{n:03d}", "quantity": "1", "package": str(n % packages + 1)}
+                        for n in range(lots)
+                    ],
+                }
+            ]
+        ),
     )
     return asn
 
@@ -74,7 +78,7 @@ def test_labels_are_rendered_once_per_version_and_served_from_storage(world, cli
     api = bearer(secret).get(f"/api/v1/asns/{asn.pk}/labels/", {"size": "a6"})
     assert api.content == first.content and len(renders) == 1
     # A change that shows on the paper is a new version; the older file goes.
-    asn_update(membership=world.p1_user, asn_id=asn.pk, header={"carrier": "DHL Freight"})
+    asn_update(membership=world.p1_user, asn_id=asn.pk, header=asn_header(world.p1_user, {"carrier": "DHL Freight"}))
     changed = client.get(url)
     assert len(renders) == 2 and "DHL FREIGHT" in _text(changed.content).upper()
     _, files = default_storage.listdir(f"tenants/{asn.tenant_id}/documents/asn/{asn.pk}")
@@ -114,7 +118,9 @@ def test_one_label_per_package_and_no_more_packages_than_the_limit(world, render
     assert len(PdfReader(io.BytesIO(documents.labels_pdf(asn, "4x6"))).pages) == 3
     with pytest.raises(ValidationError) as caught:
         asn_update(
-            membership=world.p1_user, asn_id=asn.pk, packages=[{"kind": "carton"}] * (limits.MAX_ASN_PACKAGES + 1)
+            membership=world.p1_user,
+            asn_id=asn.pk,
+            packages=asn_packages([{"kind": "carton"}] * (limits.MAX_ASN_PACKAGES + 1)),
         )
     assert f"at most {limits.MAX_ASN_PACKAGES} packages" in caught.value.message_dict["packages"][0]
 

@@ -24,9 +24,12 @@ from suppliers.quantities import (
     parse_quantity,
     quantity_from_odoo,
 )
-from suppliers.services.asns import asn_create, asn_submit, asn_update, on_asns
+from suppliers.services.asn_checks import on_asns
+from suppliers.services.asn_drafts import asn_create, asn_update
+from suppliers.services.asn_submission import asn_submit
 from tests.api.conftest import bearer, issue
 from tests.conftest import login
+from tests.suppliers.inputs import asn_header, asn_lines
 from tests.suppliers.test_asn_import_files import desk_order, draft
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +81,11 @@ def test_models_serializers_and_schema_hold_the_same_digits(client):
 def test_the_largest_quantity_reads_back_unchanged_and_sums_of_them_too(world):
     po, asn = draft(world, nut_qty=QUANTITY_MAX)
     nut = po.lines.get(product__default_code="M8-NUT")
-    asn_update(membership=world.p1_user, asn_id=asn.pk, lines=[{"order_line": nut.pk, "quantity": str(QUANTITY_MAX)}])
+    asn_update(
+        membership=world.p1_user,
+        asn_id=asn.pk,
+        lines=asn_lines([{"order_line": nut.pk, "quantity": str(QUANTITY_MAX)}]),
+    )
     assert AsnLine.objects.get(asn=asn).quantity == QUANTITY_MAX
     assert PurchaseOrderLine.objects.get(pk=nut.pk).quantity == QUANTITY_MAX
     # Three open shipments whose sum has more digits than one quantity holds: on SQLite the sum came
@@ -87,7 +94,9 @@ def test_the_largest_quantity_reads_back_unchanged_and_sums_of_them_too(world):
     part = Decimal("60000000000.5")
     for _ in range(3):
         other = asn_create(membership=world.p1_user, po_ids=[po.pk])
-        asn_update(membership=world.p1_user, asn_id=other.pk, lines=[{"order_line": nut.pk, "quantity": str(part)}])
+        asn_update(
+            membership=world.p1_user, asn_id=other.pk, lines=asn_lines([{"order_line": nut.pk, "quantity": str(part)}])
+        )
     Asn.objects.exclude(pk=asn.pk).update(status=Asn.Status.SUBMITTED)
     assert on_asns([nut], exclude=asn)[nut.pk] == Decimal("180000000001.5")
 
@@ -307,13 +316,15 @@ def test_submitting_costs_the_same_queries_for_ten_serials_or_five_thousand(worl
         PurchaseOrderLine.objects.filter(order=po, product__default_code="SER-100").update(quantity=count)
         serial = po.lines.get(product__default_code="SER-100")
         asn = asn_create(
-            membership=world.p1_user, po_ids=[po.pk], header={"ship_date": "2026-12-01", "eta": "2026-12-03 08:00"}
+            membership=world.p1_user,
+            po_ids=[po.pk],
+            header=asn_header(world.p1_user, {"ship_date": "2026-12-01", "eta": "2026-12-03 08:00"}),
         )
         items = [{"lot_name": f"{po.name}-SN-{i}", "quantity": "1"} for i in range(count)]
         asn_update(
             membership=world.p1_user,
             asn_id=asn.pk,
-            lines=[{"order_line": serial.pk, "quantity": str(count), "items": items}],
+            lines=asn_lines([{"order_line": serial.pk, "quantity": str(count), "items": items}]),
         )
         with CaptureQueriesContext(connection) as queries:
             asn_submit(membership=world.p1_user, asn_id=asn.pk)

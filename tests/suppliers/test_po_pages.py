@@ -7,34 +7,19 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
-from suppliers.models import PurchaseOrder, PurchaseOrderLine
 from tests.conftest import login
+from tests.factories import PurchaseOrderFactory
 from tests.scope import ScopeCase, assert_scoped
 
 pytestmark = pytest.mark.django_db
+ORDERED = datetime(2026, 11, 20, tzinfo=UTC)
 
 
 def _po(tenant, partner, name, state="purchase", **extra):
-    po = PurchaseOrder.objects.create(
-        tenant=tenant,
-        partner=partner,
-        odoo_id=PurchaseOrder.objects.count() + 100,
-        name=name,
-        state=state,
-        date_order=datetime(2026, 11, 20, tzinfo=UTC),
-        receipt_status=extra.pop("receipt_status", "pending"),
-        **extra,
+    bolts = {"product": None, "description": f"{name} bolts", "quantity": 500, "price_unit": 2}
+    return PurchaseOrderFactory(
+        tenant=tenant, partner=partner, name=name, state=state, date_order=ORDERED, lines=[bolts], **extra
     )
-    PurchaseOrderLine.objects.create(
-        tenant=tenant,
-        order=po,
-        odoo_id=po.odoo_id * 10,
-        description=f"{name} bolts",
-        quantity=500,
-        uom_name="Units",
-        price_unit=2,
-    )
-    return po
 
 
 def test_supplier_sees_its_published_orders_with_status(world, client):

@@ -11,10 +11,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from pypdf import PdfReader
 
-from suppliers.models import Package, Product, PurchaseOrder, PurchaseOrderLine
-from suppliers.services.asns import asn_create, asn_submit, asn_update
+from suppliers.models import Package, PurchaseOrder, rules_for
+from suppliers.services.asn_drafts import asn_create, asn_update
+from suppliers.services.asn_submission import asn_submit
 from suppliers.services.gs1 import sscc_valid
 from tests.conftest import login
+from tests.factories import ProductFactory, PurchaseOrderFactory
+from tests.suppliers.inputs import asn_header, asn_lines, asn_packages
 
 pytestmark = pytest.mark.django_db
 SOON = datetime.now(UTC) + timedelta(days=10)
@@ -29,23 +32,18 @@ def _text(pdf: bytes) -> list[str]:
 
 def _order(world, *, address: str = ADDRESS) -> PurchaseOrder:
     tenant = world.a
-    tenant.gs1_company_prefix = "0614141"
-    tenant.save()
-    resin = Product.objects.create(tenant=tenant, odoo_id=58, default_code="RESIN", name="Resin", tracking="lot")
-    po = PurchaseOrder.objects.create(
-        tenant=tenant,
+    rules = rules_for(tenant)
+    rules.gs1_company_prefix = "0614141"
+    rules.save()
+    resin = ProductFactory(tenant=tenant, odoo_id=58, default_code="RESIN", name="Resin", tracking="lot", uom_name="kg")
+    return PurchaseOrderFactory(
         partner=world.p1,
         odoo_id=441,
-        name="P00441",
-        state="purchase",
         date_planned=SOON,
         ship_to="Plant 2: Receipts",
         ship_to_address=address,
+        lines=[{"product": resin, "description": "Resin", "quantity": 30}],
     )
-    PurchaseOrderLine.objects.create(
-        tenant=tenant, order=po, odoo_id=4411, product=resin, description="Resin", quantity=30, uom_name="kg"
-    )
-    return po
 
 
 def _draft(world, po, packages: list[dict], items: list[dict]):
@@ -53,9 +51,11 @@ def _draft(world, po, packages: list[dict], items: list[dict]):
     asn_update(
         membership=world.p1_admin,
         asn_id=asn.pk,
-        header={"ship_date": SOON.date().isoformat(), "eta": SOON.date().isoformat() + "T09:30"},
-        packages=packages,
-        lines=[{"order_line": po.lines.get().pk, "quantity": "30", "items": items}],
+        header=asn_header(
+            world.p1_admin, {"ship_date": SOON.date().isoformat(), "eta": SOON.date().isoformat() + "T09:30"}
+        ),
+        packages=asn_packages(packages),
+        lines=asn_lines([{"order_line": po.lines.get().pk, "quantity": "30", "items": items}]),
     )
     return asn
 
@@ -140,17 +140,19 @@ def test_an_empty_package_gets_no_sscc_no_label_and_cannot_be_submitted(client, 
     asn_update(
         membership=world.p1_admin,
         asn_id=asn.pk,
-        packages=[{"kind": "pallet", "sscc": full.sscc}, {"kind": "carton"}],
-        lines=[
-            {
-                "order_line": po.lines.get().pk,
-                "quantity": "30",
-                "items": [
-                    {"lot_name": LOT, "quantity": "20", "package": full.sscc},
-                    {"lot_name": "LOT-B", "quantity": "10", "package": "2"},
-                ],
-            }
-        ],
+        packages=asn_packages([{"kind": "pallet", "sscc": full.sscc}, {"kind": "carton"}]),
+        lines=asn_lines(
+            [
+                {
+                    "order_line": po.lines.get().pk,
+                    "quantity": "30",
+                    "items": [
+                        {"lot_name": LOT, "quantity": "20", "package": full.sscc},
+                        {"lot_name": "LOT-B", "quantity": "10", "package": "2"},
+                    ],
+                }
+            ]
+        ),
     )
     numbered = list(Package.objects.filter(asn=asn).order_by("id").values_list("sscc", flat=True))
     assert numbered[0] == full.sscc and sscc_valid(numbered[1]) and numbered[1] != full.sscc

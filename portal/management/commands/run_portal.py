@@ -77,13 +77,17 @@ class Command(BaseCommand):
         )
         supervisor.add("beat", [f"{bin_dir}/celery", "-A", "portal", "beat", "-l", "INFO"], env)
         if odoo_port:
+            # It stands for the tenant's own Odoo: a separate server, started without the portal's settings
+            # (found from the checkout, whatever the current directory; same var dir, from the environment).
+            sim_env = {name: value for name, value in env.items() if name != "DJANGO_SETTINGS_MODULE"}
+            sim_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(settings.BASE_DIR), env.get("PYTHONPATH")]))
             supervisor.add(
                 "odoo",
                 [
-                    *(f"{bin_dir}/python", str(settings.BASE_DIR / "manage.py"), "odoo_sim", "--host", "127.0.0.1"),
+                    *(f"{bin_dir}/python", "-m", "integrations.odoo_sim", "--host", "127.0.0.1"),
                     *("--port", str(odoo_port), "--odoo-version", odoo_version),
                 ],
-                env,
+                sim_env,
             )
 
         url = f"http://{host}:{port}/"

@@ -1,4 +1,4 @@
-"""factory_boy factories for the portal's tenancy models."""
+"""factory_boy factories for the portal's tenancy models: tenants, partners, users and their memberships."""
 
 from __future__ import annotations
 

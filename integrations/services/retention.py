@@ -1,0 +1,121 @@
+"""Retention: what the sync engine and the API no longer need is removed, in bounded batches.
+
+Two kinds of rows, per tenant (a scheduled task, ``retention_purge_all_task``):
+
+- Delivered outbox events past the reconciliation window. An event stays while it is not done
+  (pending, in flight, failed or cancelled: the exception queue and replays need it), while the
+  nightly full reconciliation may still check it (delivered within ``PORTAL_RECONCILE_FULL_DAYS``
+  plus a day, so a run in progress never loses its event), while a record points at it (an ASN's,
+  an acknowledgement's or a message's ``outbox_event``: the record's "in Odoo" badge reads it;
+  found from the model's relations, so a quality record that points at its event keeps it too), while
+  it has an open drift, and while it is the newest event of its aggregate (the next event's
+  sequence number continues from it instead of starting again at 1). Resolved drifts go with their
+  event.
+- Answers kept for ``Idempotency-Key`` replays, once older than ``PORTAL_IDEMPOTENCY_KEEP_DAYS``:
+  the same key after that runs as a new request.
+
+Each batch (``PORTAL_RETENTION_BATCH`` rows) is its own short transaction; a run stops after
+``MAX_BATCHES`` batches of each kind and the next run goes on. What the last run removed, and
+when, is kept on the tenant's ``TenantSyncState`` for the sync monitor.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from integrations.models import EventStatus, OutboxEvent, SyncDrift, TenantSyncState
+from portal.models import IdempotencyRecord, Tenant
+
+log = logging.getLogger("integrations.retention")
+MAX_BATCHES = 50
+# The nightly full reconciliation reads events delivered within its window, counted from when it
+# starts: a day more keeps every event it may still be reading.
+MARGIN = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Purged:
+    """Rows one run removed for one tenant."""
+
+    events: int
+    keys: int
+
+
+def kept_days() -> dict[str, int]:
+    """How long each kind is kept, in days (for the monitor): ``{"events": ..., "keys": ...}``."""
+    return {
+        "events": settings.PORTAL_RECONCILE_FULL_DAYS + MARGIN.days,
+        "keys": settings.PORTAL_IDEMPOTENCY_KEEP_DAYS,
+    }
+
+
+def retention_purge(*, tenant: Tenant, now: datetime | None = None) -> Purged:
+    """Remove the tenant's delivered events past the window and its expired Idempotency-Key answers
+    (see the module docstring for what stays); record the counts on its ``TenantSyncState``.
+
+    Returns the counts. ``now`` (aware) is for tests; by default the current time.
+    """
+    now = now or timezone.now()
+    days = kept_days()
+    events = _purge(purgeable_events(tenant=tenant, before=now - timedelta(days=days["events"])))
+    keys = _purge(expired_keys(tenant=tenant, before=now - timedelta(days=days["keys"])))
+    TenantSyncState.objects.get_or_create(tenant=tenant)
+    # Only these fields: the breaker's run beside it on the same row.
+    TenantSyncState.objects.filter(tenant=tenant).update(purged_at=now, purged_events=events, purged_keys=keys)
+    log.info("retention tenant=%s events=%d keys=%d", tenant.slug, events, keys)
+    return Purged(events=events, keys=keys)
+
+
+def purgeable_events(*, tenant: Tenant, before: datetime) -> QuerySet[OutboxEvent]:
+    """The tenant's done events delivered before ``before`` that nothing needs any more."""
+    later = OutboxEvent.objects.filter(
+        tenant_id=OuterRef("tenant_id"),
+        aggregate_type=OuterRef("aggregate_type"),
+        aggregate_id=OuterRef("aggregate_id"),
+        sequence__gt=OuterRef("sequence"),
+    )
+    events = OutboxEvent.objects.filter(tenant=tenant, status=EventStatus.DONE, delivered_at__lt=before).filter(
+        Exists(later)
+    )
+    events = events.exclude(Exists(SyncDrift.objects.filter(event=OuterRef("pk"), resolved_at__isnull=True)))
+    for model, field_name in _pointing_at_events():
+        events = events.exclude(Exists(model._base_manager.filter(**{field_name: OuterRef("pk")})))
+    return events
+
+
+def expired_keys(*, tenant: Tenant, before: datetime) -> QuerySet[IdempotencyRecord]:
+    """The tenant's Idempotency-Key answers (of any of its tokens) first stored before ``before``."""
+    return IdempotencyRecord.objects.filter(token__tenant=tenant, created_at__lt=before)
+
+
+def _pointing_at_events() -> list[tuple[type, str]]:
+    """(model, field) of every relation that points at an outbox event, drifts aside (an open drift keeps
+    its event; a resolved one goes with it)."""
+    return [
+        (relation.related_model, relation.field.name)
+        for relation in OutboxEvent._meta.get_fields(include_hidden=True)
+        if relation.auto_created and not relation.concrete and relation.related_model is not SyncDrift
+    ]
+
+
+def _purge(rows: QuerySet) -> int:
+    """Delete ``rows`` a batch per transaction, locked first (rows another transaction holds wait for
+    the next run), at most ``MAX_BATCHES`` batches; returns the rows of ``rows``'s model removed."""
+    model, removed = rows.model, 0
+    size = settings.PORTAL_RETENTION_BATCH
+    locked = rows.select_for_update(skip_locked=True, of=("self",)).order_by("pk")
+    for _ in range(MAX_BATCHES):
+        with transaction.atomic():
+            pks = list(locked.values_list("pk", flat=True)[:size])
+            if pks:
+                removed += model.objects.filter(pk__in=pks).delete()[1].get(model._meta.label, 0)
+        if len(pks) < size:
+            break
+    return removed

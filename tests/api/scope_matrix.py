@@ -1,0 +1,240 @@
+"""The API's scope matrix: one case per route and method, which ``test_api_scope_matrix.py`` runs and
+``test_route_scopes.py`` holds against every route the API serves (a new endpoint without a case
+fails there).
+
+Each case makes records of partner P1 (tenant A) and says how to reach one of them; the test then
+knocks with a P1 token holding every scope but the one needed (403), with tokens of another partner
+of tenant A and of another tenant (404 on an object, or a list without P1's records), and finally
+with a P1 token holding only the needed scope (the success path).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from suppliers.models import Acknowledgement, Asn, AsnItem, Certificate
+
+from .conftest import bearer
+
+V1 = "/api/v1"
+
+
+@dataclass
+class Knock:
+    """One request at one of P1's records: the URL, a body (made afresh for each request: an upload
+    is read once), the owner's text (in the owner's answer, in no intruder's), and a check that the
+    refused requests changed nothing."""
+
+    url: str
+    body: Callable[[], Any] | None = None
+    format: str = "json"
+    markers: list[str] = field(default_factory=list)
+    unchanged: Callable[[], bool] | None = None
+
+
+@dataclass(frozen=True)
+class Door:
+    scope: str
+    prepare: Callable[[Any], Knock]  # api_world -> Knock
+    owner_status: int = 200
+    # 404 for another partner's object; a list answers 200 without P1's records; a create that
+    # names P1's order is a 400 (an order it cannot see), creating nothing.
+    intruder_status: int = 404
+
+
+def _owner(world):
+    return bearer(world.p1_secret)
+
+
+def _acknowledged(world) -> dict:
+    url = f"{V1}/purchase-orders/{world.po.pk}/acknowledgements/"
+    answer = _owner(world).post(url, {"accept_all": True, "supplier_ref": "SO-77"}, format="json")
+    assert answer.status_code == 201, answer.content
+    return answer.json()
+
+
+def _draft(world, *, packed: bool = False) -> dict:
+    """A draft shipment of P1's order; ``packed``: dated, its line in a carton, with a lot (ready to submit)."""
+    body: dict[str, Any] = {"orders": [world.po.pk]}
+    if packed:
+        line = world.po.lines.get()
+        body["ship_date"] = (date.today() + timedelta(days=1)).isoformat()
+        body["eta"] = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+        body["packages"] = [{"kind": "carton"}]
+        body["lines"] = [
+            {"order_line": line.pk, "quantity": "10", "items": [{"lot_name": "L-1", "quantity": "10", "package": "1"}]}
+        ]
+    answer = _owner(world).post(f"{V1}/asns/", body, format="json")
+    assert answer.status_code == 201, answer.content
+    return answer.json()
+
+
+def _status_is(asn: dict, status: str) -> Callable[[], bool]:
+    return lambda: Asn.objects.get(pk=asn["id"]).status == status
+
+
+def _pdf(name: str = "coc-matrix.pdf") -> dict:
+    upload = io.BytesIO(b"%PDF-1.4\n% certificate of conformance\n")
+    upload.name = name
+    return {"file": upload, "kind": "coc"}
+
+
+def _certificate(world) -> tuple[dict, int]:
+    asn = _draft(world, packed=True)
+    answer = _owner(world).post(f"{V1}/asns/{asn['id']}/certificates/", _pdf(), format="multipart")
+    assert answer.status_code == 201, answer.content
+    return asn, answer.json()["id"]
+
+
+def _po_list(world) -> Knock:
+    return Knock(f"{V1}/purchase-orders/", markers=["P20001"])
+
+
+def _po(world) -> Knock:
+    return Knock(f"{V1}/purchase-orders/{world.po.pk}/", markers=["P20001"])
+
+
+def _po_lines(world) -> Knock:
+    return Knock(f"{V1}/purchase-orders/{world.po.name}/lines/", markers=["LAB-LOT-001"])
+
+
+def _po_acknowledgements(world) -> Knock:
+    _acknowledged(world)
+    return Knock(f"{V1}/purchase-orders/{world.po.pk}/acknowledgements/", markers=["SO-77"])
+
+
+def _po_acknowledge(world) -> Knock:
+    return Knock(
+        f"{V1}/purchase-orders/{world.po.pk}/acknowledgements/",
+        body=lambda: {"accept_all": True, "supplier_ref": "SO-78"},
+        markers=["SO-78"],
+        unchanged=lambda: not Acknowledgement.objects.exists(),
+    )
+
+
+def _acknowledgement(world) -> Knock:
+    return Knock(f"{V1}/acknowledgements/{_acknowledged(world)['id']}/", markers=["SO-77"])
+
+
+def _asn_list(world) -> Knock:
+    return Knock(f"{V1}/asns/", markers=[_draft(world)["number"]])
+
+
+def _asn_create(world) -> Knock:
+    return Knock(
+        f"{V1}/asns/",
+        body=lambda: {"orders": [world.po.pk]},
+        markers=["P20001"],
+        unchanged=lambda: not Asn.objects.exists(),
+    )
+
+
+def _asn(world) -> Knock:
+    asn = _draft(world)
+    return Knock(f"{V1}/asns/{asn['id']}/", markers=[asn["number"]])
+
+
+def _asn_change(world) -> Knock:
+    asn = _draft(world)
+    return Knock(
+        f"{V1}/asns/{asn['id']}/",
+        body=lambda: {"carrier": "Kuehne"},
+        markers=["Kuehne"],
+        unchanged=lambda: Asn.objects.get(pk=asn["id"]).carrier == "",
+    )
+
+
+def _asn_submit(world) -> Knock:
+    asn = _draft(world, packed=True)
+    return Knock(
+        f"{V1}/asns/{asn['id']}/submit/", body=lambda: {}, markers=[asn["number"]], unchanged=_status_is(asn, "draft")
+    )
+
+
+def _asn_cancel(world) -> Knock:
+    asn = _draft(world)
+    return Knock(
+        f"{V1}/asns/{asn['id']}/cancel/",
+        body=lambda: {"reason": "Truck broke down"},
+        markers=[asn["number"]],
+        unchanged=_status_is(asn, "draft"),
+    )
+
+
+def _asn_import(world) -> Knock:
+    asn = _draft(world)
+
+    def csv():
+        upload = io.BytesIO(b"po,product_code,quantity,lot,package\nP20001,LAB-LOT-001,10,L-IMPORTED,1\n")
+        upload.name = "lines.csv"
+        return {"file": upload}
+
+    return Knock(
+        f"{V1}/asns/{asn['id']}/import/",
+        body=csv,
+        format="multipart",
+        markers=["L-IMPORTED"],
+        unchanged=lambda: not AsnItem.objects.filter(lot_name="L-IMPORTED").exists(),
+    )
+
+
+def _asn_labels(world) -> Knock:
+    return Knock(f"{V1}/asns/{_draft(world, packed=True)['id']}/labels/", markers=["%PDF"])
+
+
+def _asn_packing_slip(world) -> Knock:
+    return Knock(f"{V1}/asns/{_draft(world, packed=True)['id']}/packing-slip/", markers=["%PDF"])
+
+
+def _certificate_attach(world) -> Knock:
+    asn = _draft(world, packed=True)
+    return Knock(
+        f"{V1}/asns/{asn['id']}/certificates/",
+        body=_pdf,
+        format="multipart",
+        markers=["coc-matrix.pdf"],
+        unchanged=lambda: not Certificate.objects.exists(),
+    )
+
+
+def _certificate_file(world) -> Knock:
+    asn, certificate = _certificate(world)
+    return Knock(f"{V1}/asns/{asn['id']}/certificates/{certificate}/", markers=["%PDF"])
+
+
+def _certificate_remove(world) -> Knock:
+    asn, certificate = _certificate(world)
+    return Knock(
+        f"{V1}/asns/{asn['id']}/certificates/{certificate}/",
+        unchanged=lambda: Certificate.objects.filter(pk=certificate).exists(),
+    )
+
+
+MATRIX: dict[tuple[str, str], Door] = {
+    (f"{V1}/purchase-orders/", "GET"): Door("po:read", _po_list, intruder_status=200),
+    (f"{V1}/purchase-orders/{{id}}/", "GET"): Door("po:read", _po),
+    (f"{V1}/purchase-orders/{{id}}/lines/", "GET"): Door("po:read", _po_lines),
+    (f"{V1}/purchase-orders/{{id}}/acknowledgements/", "GET"): Door("po:read", _po_acknowledgements),
+    (f"{V1}/purchase-orders/{{id}}/acknowledgements/", "POST"): Door(
+        "po:acknowledge", _po_acknowledge, owner_status=201
+    ),
+    (f"{V1}/acknowledgements/{{id}}/", "GET"): Door("po:read", _acknowledgement),
+    (f"{V1}/asns/", "GET"): Door("asn:read", _asn_list, intruder_status=200),
+    (f"{V1}/asns/", "POST"): Door("asn:write", _asn_create, owner_status=201, intruder_status=400),
+    (f"{V1}/asns/{{id}}/", "GET"): Door("asn:read", _asn),
+    (f"{V1}/asns/{{id}}/", "PATCH"): Door("asn:write", _asn_change),
+    (f"{V1}/asns/{{id}}/submit/", "POST"): Door("asn:write", _asn_submit),
+    (f"{V1}/asns/{{id}}/cancel/", "POST"): Door("asn:write", _asn_cancel),
+    (f"{V1}/asns/{{id}}/import/", "POST"): Door("asn:write", _asn_import),
+    (f"{V1}/asns/{{id}}/labels/", "GET"): Door("asn:read", _asn_labels),
+    (f"{V1}/asns/{{id}}/packing-slip/", "GET"): Door("asn:read", _asn_packing_slip),
+    (f"{V1}/asns/{{id}}/certificates/", "POST"): Door("asn:write", _certificate_attach, owner_status=201),
+    (f"{V1}/asns/{{id}}/certificates/{{certificate_id}}/", "GET"): Door("asn:read", _certificate_file),
+    (f"{V1}/asns/{{id}}/certificates/{{certificate_id}}/", "DELETE"): Door(
+        "asn:write", _certificate_remove, owner_status=204
+    ),
+}
