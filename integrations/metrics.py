@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Min, Q
@@ -17,70 +17,92 @@ from integrations.services.delivery import BREAKER_WAIT
 
 
 class SyncCollector:
+    """The sync engine's gauges, read from the database at each scrape (one query or two per family)."""
+
     def collect(self):
         now = timezone.now()
-        hour_ago = now - timedelta(hours=1)
-        events = GaugeMetricFamily(
-            "portal_outbox_events", "Outbox events by status", labels=["tenant", "lane", "topic", "status"]
+        yield _events()
+        yield from _outbox_progress(now)
+        yield _waiting_for_odoo()
+        yield _breakers(now)
+        yield _open_drift()
+        yield _pull_ages(now)
+
+
+def _events() -> GaugeMetricFamily:
+    events = GaugeMetricFamily(
+        "portal_outbox_events", "Outbox events by status", labels=["tenant", "lane", "topic", "status"]
+    )
+    for row in OutboxEvent.objects.values("tenant__slug", "lane", "topic", "status").annotate(n=Count("pk")):
+        events.add_metric([row["tenant__slug"], row["lane"], row["topic"], row["status"]], row["n"])
+    return events
+
+
+def _outbox_progress(now: datetime) -> list[GaugeMetricFamily]:
+    """The oldest undelivered event's age (seconds) per tenant and lane, and the events delivered and
+    failed for good in the hour before ``now``."""
+    hour_ago = now - timedelta(hours=1)
+    oldest = GaugeMetricFamily(
+        "portal_outbox_oldest_pending_seconds", "Age of the oldest undelivered event", labels=["tenant", "lane"]
+    )
+    hourly_done = GaugeMetricFamily(
+        "portal_outbox_delivered_last_hour", "Events delivered in the last hour", labels=["tenant", "lane", "topic"]
+    )
+    hourly_dead = GaugeMetricFamily(
+        "portal_outbox_failed_last_hour",
+        "Events failed for good in the last hour",
+        labels=["tenant", "lane", "topic"],
+    )
+    for row in OutboxEvent.objects.values("tenant__slug", "lane").annotate(
+        first=Min("created_at", filter=Q(status__in=[EventStatus.PENDING, EventStatus.IN_FLIGHT]))
+    ):
+        oldest.add_metric(
+            [row["tenant__slug"], row["lane"]], (now - row["first"]).total_seconds() if row["first"] else 0.0
         )
-        for row in OutboxEvent.objects.values("tenant__slug", "lane", "topic", "status").annotate(n=Count("pk")):
-            events.add_metric([row["tenant__slug"], row["lane"], row["topic"], row["status"]], row["n"])
-        yield events
-        oldest = GaugeMetricFamily(
-            "portal_outbox_oldest_pending_seconds", "Age of the oldest undelivered event", labels=["tenant", "lane"]
-        )
-        hourly_done = GaugeMetricFamily(
-            "portal_outbox_delivered_last_hour", "Events delivered in the last hour", labels=["tenant", "lane", "topic"]
-        )
-        hourly_dead = GaugeMetricFamily(
-            "portal_outbox_failed_last_hour",
-            "Events failed for good in the last hour",
-            labels=["tenant", "lane", "topic"],
-        )
-        for row in OutboxEvent.objects.values("tenant__slug", "lane").annotate(
-            first=Min("created_at", filter=Q(status__in=[EventStatus.PENDING, EventStatus.IN_FLIGHT]))
-        ):
-            oldest.add_metric(
-                [row["tenant__slug"], row["lane"]], (now - row["first"]).total_seconds() if row["first"] else 0.0
-            )
-        for row in OutboxEvent.objects.values("tenant__slug", "lane", "topic").annotate(
-            done=Count("pk", filter=Q(status=EventStatus.DONE, delivered_at__gte=hour_ago)),
-            dead=Count("pk", filter=Q(status=EventStatus.DEAD, updated_at__gte=hour_ago)),
-        ):
-            labels = [row["tenant__slug"], row["lane"], row["topic"]]
-            hourly_done.add_metric(labels, row["done"])
-            hourly_dead.add_metric(labels, row["dead"])
-        yield oldest
-        yield hourly_done
-        yield hourly_dead
-        waiting = GaugeMetricFamily(
-            "portal_outbox_waiting_for_odoo", "Events held while the breaker is open", labels=["tenant"]
-        )
-        for row in (
-            OutboxEvent.objects.filter(status=EventStatus.PENDING, last_error_class=BREAKER_WAIT)
-            .values("tenant__slug")
-            .annotate(n=Count("pk"))
-        ):
-            waiting.add_metric([row["tenant__slug"]], row["n"])
-        yield waiting
-        breaker = GaugeMetricFamily(
-            "portal_odoo_breaker_open", "1 while the tenant's breaker is open", labels=["tenant"]
-        )
-        for state in TenantSyncState.objects.select_related("tenant"):
-            breaker.add_metric([state.tenant.slug], 1.0 if state.open_until and state.open_until > now else 0.0)
-        yield breaker
-        drift = GaugeMetricFamily(
-            "portal_sync_drift_open", "Unresolved drift found by reconciliation", labels=["tenant"]
-        )
-        for row in SyncDrift.objects.filter(resolved_at__isnull=True).values("tenant__slug").annotate(n=Count("pk")):
-            drift.add_metric([row["tenant__slug"]], row["n"])
-        yield drift
-        pulls = GaugeMetricFamily(
-            "portal_pull_last_success_age_seconds", "Seconds since the last successful pull", labels=["tenant", "model"]
-        )
-        for cursor in PullCursor.objects.select_related("tenant").exclude(last_success_at=None):
-            pulls.add_metric([cursor.tenant.slug, cursor.model], (now - cursor.last_success_at).total_seconds())
-        yield pulls
+    for row in OutboxEvent.objects.values("tenant__slug", "lane", "topic").annotate(
+        done=Count("pk", filter=Q(status=EventStatus.DONE, delivered_at__gte=hour_ago)),
+        dead=Count("pk", filter=Q(status=EventStatus.DEAD, updated_at__gte=hour_ago)),
+    ):
+        labels = [row["tenant__slug"], row["lane"], row["topic"]]
+        hourly_done.add_metric(labels, row["done"])
+        hourly_dead.add_metric(labels, row["dead"])
+    return [oldest, hourly_done, hourly_dead]
+
+
+def _waiting_for_odoo() -> GaugeMetricFamily:
+    waiting = GaugeMetricFamily(
+        "portal_outbox_waiting_for_odoo", "Events held while the breaker is open", labels=["tenant"]
+    )
+    for row in (
+        OutboxEvent.objects.filter(status=EventStatus.PENDING, last_error_class=BREAKER_WAIT)
+        .values("tenant__slug")
+        .annotate(n=Count("pk"))
+    ):
+        waiting.add_metric([row["tenant__slug"]], row["n"])
+    return waiting
+
+
+def _breakers(now: datetime) -> GaugeMetricFamily:
+    breaker = GaugeMetricFamily("portal_odoo_breaker_open", "1 while the tenant's breaker is open", labels=["tenant"])
+    for state in TenantSyncState.objects.select_related("tenant"):
+        breaker.add_metric([state.tenant.slug], 1.0 if state.open_until and state.open_until > now else 0.0)
+    return breaker
+
+
+def _open_drift() -> GaugeMetricFamily:
+    drift = GaugeMetricFamily("portal_sync_drift_open", "Unresolved drift found by reconciliation", labels=["tenant"])
+    for row in SyncDrift.objects.filter(resolved_at__isnull=True).values("tenant__slug").annotate(n=Count("pk")):
+        drift.add_metric([row["tenant__slug"]], row["n"])
+    return drift
+
+
+def _pull_ages(now: datetime) -> GaugeMetricFamily:
+    pulls = GaugeMetricFamily(
+        "portal_pull_last_success_age_seconds", "Seconds since the last successful pull", labels=["tenant", "model"]
+    )
+    for cursor in PullCursor.objects.select_related("tenant").exclude(last_success_at=None):
+        pulls.add_metric([cursor.tenant.slug, cursor.model], (now - cursor.last_success_at).total_seconds())
+    return pulls
 
 
 def metrics(request: HttpRequest) -> HttpResponse:

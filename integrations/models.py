@@ -100,6 +100,7 @@ class TenantSyncState(models.Model):
     purged_at = models.DateTimeField(null=True, blank=True, help_text="When retention last ran for the tenant.")
     purged_events = models.PositiveIntegerField(default=0, help_text="Delivered outbox events it removed.")
     purged_keys = models.PositiveIntegerField(default=0, help_text="Idempotency-Key answers it removed.")
+    purged_handoffs = models.PositiveIntegerField(default=0, help_text="Done hand-offs it removed.")
 
     def __str__(self) -> str:
         return f"breaker of {self.tenant_id}"

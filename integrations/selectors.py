@@ -9,6 +9,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from integrations.backlogs import monitor_cards_for
 from integrations.models import EventStatus, OutboxEvent, PullCursor, SyncDrift, TenantSyncState
 from integrations.services.delivery import BREAKER_WAIT
 from portal.models import Membership, Role
@@ -36,7 +37,8 @@ def event_get(*, membership: Membership, event_id: str) -> OutboxEvent:
 
 
 def sync_overview(*, membership: Membership) -> dict[str, Any]:
-    """What the monitor shows: backlogs per lane and topic, failures, breaker, pulls."""
+    """What the monitor shows: backlogs per lane and topic, failures, breaker, pulls, and the cards
+    the apps register (``integrations.backlogs``: ``monitor_cards`` and the counts they read)."""
     events = _events(membership)
     now = timezone.now()
     hour_ago = now - timedelta(hours=1)
@@ -70,25 +72,8 @@ def sync_overview(*, membership: Membership) -> dict[str, Any]:
         "dead_total": events.filter(status=EventStatus.DEAD).count(),
         "drift_total": open_drift_list(membership=membership).count(),
         "cursors": cursors,
-        **_business_backlogs(membership, now),
-    }
-
-
-def _business_backlogs(membership: Membership, now) -> dict[str, Any]:
-    """What waits outside the queues: shipments not (yet, or not rightly) on a receipt, decisions."""
-    from suppliers.models import AckStatus, Asn, PurchaseOrder
-
-    waiting = Asn.objects.filter(tenant_id=membership.tenant_id, status__in=Asn.OPEN_STATUSES).filter(
-        ~Q(outbox_event__status=EventStatus.DONE) | ~Q(odoo_mismatches=[])
-    )
-    oldest = waiting.aggregate(m=Min("submitted_at"))["m"]
-    return {
-        "asns_not_on_receipt": waiting.count(),
-        "asns_not_on_receipt_age": (now - oldest).total_seconds() if oldest else None,
-        "asns_mismatched": waiting.exclude(odoo_mismatches=[]).count(),
-        "acks_awaiting_buyer": PurchaseOrder.objects.filter(
-            tenant_id=membership.tenant_id, ack_status=AckStatus.PENDING
-        ).count(),
+        # What waits outside the queues (shipments not on a receipt, decisions...): the apps' own cards.
+        **monitor_cards_for(membership, now),
     }
 
 

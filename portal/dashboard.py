@@ -1,8 +1,9 @@
 """The dashboard: the cards every app registers (``portal.registry``), by section, and what they read.
 
 Portal registers its own cards here (``register``, from ``PortalConfig.ready()``): the tenant
-admin's set-up cards and a supplier admin's team. The domain apps register what needs a person
-now (orders, shipments, inspections...) from their own ``ready()``.
+admin's set-up cards (partners, members) and a supplier admin's team. The other apps register
+theirs from their own ``ready()``: integrations the Odoo connection, the domain apps what needs
+a person now (orders, shipments, inspections...).
 """
 
 from __future__ import annotations
@@ -56,9 +57,9 @@ ADMIN = {Role.TENANT_ADMIN}
 
 
 def register() -> None:
-    """Portal's own cards: setting up the tenant (its admin) and a supplier admin's team."""
+    """Portal's own cards: setting up the tenant (its admin; integrations' Odoo connection card
+    comes first, at 10) and a supplier admin's team."""
     card_register(
-        DashboardCard("portal.odoo", "portal/cards/odoo_connection.html", order=10, roles=ADMIN, section=SETUP),
         DashboardCard("portal.partners", "portal/cards/partners.html", order=20, roles=ADMIN, section=SETUP),
         DashboardCard(
             "portal.members", "portal/cards/members.html", order=30, roles=ADMIN, section=SETUP, context=_people

@@ -44,8 +44,9 @@ SUPPLIER_ADMIN = {Role.SUPPLIER_ADMIN}
 
 
 def register() -> None:
-    """Portal's own entries. The domain apps' ones go between them by ``order``: purchase
-    orders (10) and shipments (20) after the dashboard, the collaboration rules (90) before Sync."""
+    """Portal's own entries. The other apps' ones go between and after them by ``order``: purchase
+    orders (10) and shipments (20) after the dashboard; Odoo (80), the collaboration rules (90)
+    and Sync (100) after the audit trail."""
     nav_register(
         NavEntry("portal.dashboard", "Dashboard", "dashboard", "dashboard", order=0),
         NavEntry("portal.partners", "Suppliers", "partner_list", "partners", order=30, roles=STAFF_ROLES),
@@ -61,6 +62,4 @@ def register() -> None:
         NavEntry("portal.api_tokens", "API tokens", "api_tokens", "api", order=50, roles=SUPPLIER_ADMIN),
         NavEntry("portal.members", "Members", "member_list", "members", order=60, roles=ADMIN),
         NavEntry("portal.audit", "Audit trail", "audit_list", "audit", order=70, roles=ADMIN),
-        NavEntry("portal.odoo", "Odoo", "odoo_settings", "odoo", order=80, roles=ADMIN),
-        NavEntry("portal.sync", "Sync", "sync_monitor", "sync", order=100, roles=ADMIN),
     )

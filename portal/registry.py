@@ -1,4 +1,5 @@
-"""What each app adds to the pages the core draws: navigation entries and dashboard cards.
+"""What each app adds to the pages the core draws: its tenant pages' URLs, navigation entries and
+dashboard cards.
 
 The core names no domain app. Each app registers its own entries from its ``AppConfig.ready()``
 (``portal`` its own too), and the core shows, for a membership, the entries its role sees, in
@@ -121,3 +122,18 @@ def card_register(*cards: DashboardCard) -> None:
         if card.section not in known:
             raise ValueError(f"{card.name}: no dashboard section {card.section!r} (one of {sorted(known)})")
     dashboard.register(*cards)
+
+
+# The URL modules of the apps' tenant pages, in the order the apps registered them; portal/urls.py
+# mounts each under /t/<tenant_slug>/. Dotted paths, so the core names no module of theirs.
+tenant_url_modules: list[str] = []
+
+
+def tenant_urls_register(module: str) -> None:
+    """Mount an app's tenant pages (``"app.urls"``, a module with ``urlpatterns``) under
+    ``/t/<tenant_slug>/``; call from ``AppConfig.ready()``. Registering a module again does nothing.
+    Its patterns read the URL's ``tenant_slug`` like portal's own pages."""
+    if not isinstance(module, str) or not module:
+        raise TypeError(f"{module!r} is not a dotted module path")
+    if module not in tenant_url_modules:
+        tenant_url_modules.append(module)

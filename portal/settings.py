@@ -301,9 +301,9 @@ CELERY_BEAT_SCHEDULE["reconcile-full"] = {
     "schedule": crontab(hour=int(os.environ.get("PORTAL_RECONCILE_FULL_HOUR", "3")), minute=0),
     "kwargs": {"full": True},
 }
-# Retention (integrations/services/retention.py): delivered outbox events older than the reconciliation
-# window (plus a day) and Idempotency-Key answers older than PORTAL_IDEMPOTENCY_KEEP_DAYS are removed,
-# at most PORTAL_RETENTION_BATCH rows per transaction.
+# Retention (integrations/services/retention.py): delivered outbox events and done hand-offs older than
+# the reconciliation window (plus a day) and Idempotency-Key answers older than PORTAL_IDEMPOTENCY_KEEP_DAYS
+# are removed, at most PORTAL_RETENTION_BATCH rows per transaction, every PORTAL_RETENTION_SECONDS.
 PORTAL_IDEMPOTENCY_KEEP_DAYS = int(os.environ.get("PORTAL_IDEMPOTENCY_KEEP_DAYS", "7"))
 PORTAL_RETENTION_BATCH = int(os.environ.get("PORTAL_RETENTION_BATCH", "1000"))
 CELERY_BEAT_SCHEDULE["retention"] = {
@@ -314,7 +314,7 @@ CELERY_BEAT_SCHEDULE["odoo-pull"] = {
     "task": "integrations.tasks.pull_all_tenants_task",
     "schedule": float(os.environ.get("PORTAL_PULL_SECONDS", "60")),
 }
-# Pulls (integrations/services/pull.py): rows per search_read page, and how far
+# Pulls (integrations/services/pull/): rows per search_read page, and how far
 # behind the cursor each pull starts again (longer than Odoo's longest transaction).
 PORTAL_PULL_PAGE_SIZE = int(os.environ.get("PORTAL_PULL_PAGE_SIZE", "500"))
 PORTAL_PULL_OVERLAP_SECONDS = int(os.environ.get("PORTAL_PULL_OVERLAP_SECONDS", "300"))

@@ -3,6 +3,7 @@ from django.urls import include, path, register_converter
 
 from integrations.metrics import metrics
 from portal.converters import IdConverter
+from portal.registry import tenant_url_modules
 from portal.views import audit, health, home, invitations, members, partners, profile, tokens
 
 register_converter(IdConverter, "id")
@@ -23,8 +24,8 @@ tenant_patterns = [
     path("profile/", profile.ProfileView.as_view(), name="profile"),
     path("audit/", audit.AuditListView.as_view(), name="audit_list"),
     path("audit/<id:pk>/", audit.AuditDetailView.as_view(), name="audit_detail"),
-    path("", include("integrations.urls")),
-    path("", include("suppliers.urls")),
+    # The apps' own tenant pages, registered from their ready() (portal.registry.tenant_urls_register).
+    *(path("", include(module)) for module in tenant_url_modules),
 ]
 
 urlpatterns = [

@@ -1,18 +1,20 @@
-"""What the order desk adds to the portal's core: its navigation entries (with the orders badge),
-its dashboard cards, the rule of each of its date fields and its part of the demo tenant.
+"""What the order desk adds to the portal's core: its tenant pages, its navigation entries (with the
+orders badge), its dashboard cards, the rule of each of its date fields, its part of the demo
+tenant, and its cards on the sync monitor (``integrations.backlogs``).
 
 Registered on import, from ``SuppliersConfig.ready()``; the core (``portal.registry``,
-``portal.dates``) names no app. Orders place the entries among portal's own (``portal.navigation``,
+``portal.dates``) and integrations name no app. Orders place the entries among portal's own (``portal.navigation``,
 ``portal.dashboard``).
 """
 
 from __future__ import annotations
 
+from integrations.backlogs import MonitorCard, monitor_card_register
 from portal import dates
 from portal.demo import demo_step_register
 from portal.models import STAFF_ROLES, SUPPLIER_ROLES, Membership, Role, Tenant
-from portal.registry import DashboardCard, NavEntry, card_register, nav_register
-from suppliers import dashboard
+from portal.registry import DashboardCard, NavEntry, card_register, nav_register, tenant_urls_register
+from suppliers import dashboard, monitor
 
 
 def _demo_rules(tenant: Tenant) -> None:
@@ -34,6 +36,8 @@ def _orders_needing(membership: Membership) -> int:
 ORDER_DESK = SUPPLIER_ROLES | {Role.BUYER, Role.TENANT_ADMIN}
 BUYER = {Role.BUYER}
 DOCK = {Role.BUYER, Role.QUALITY_ENGINEER, Role.INSPECTOR}  # staff who expect shipments
+
+tenant_urls_register("suppliers.urls")
 
 nav_register(
     NavEntry(
@@ -94,6 +98,22 @@ card_register(
 )
 
 demo_step_register(_demo_rules)
+
+# The sync monitor: shipments first, then integrations' clean-up (20), then decisions.
+monitor_card_register(
+    MonitorCard(
+        "suppliers.asns_not_on_receipt",
+        "suppliers/monitor/asns_not_on_receipt.html",
+        order=10,
+        counts=monitor.asns_not_on_receipt,
+    ),
+    MonitorCard(
+        "suppliers.acks_awaiting_buyer",
+        "suppliers/monitor/acks_awaiting_buyer.html",
+        order=30,
+        counts=monitor.acks_awaiting_buyer,
+    ),
+)
 
 dates.rules_register(
     {

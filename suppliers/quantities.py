@@ -94,6 +94,18 @@ def parse_number(value, *, decimal_mark: str | None = None) -> Decimal:
         return Decimal(value)
     if isinstance(value, float):
         return _finite(Decimal(repr(value)), value)
+    text = _plain_text(value)
+    sign, body = "", text
+    if body[0] in "+-":
+        sign, body = ("-" if body[0] == "-" else ""), body[1:]
+    decimal, group = _marks(text, body, decimal_mark)
+    whole, fraction = _digits(text, body, decimal, group)
+    return Decimal(f"{sign}{whole or '0'}" + (f".{fraction}" if fraction else ""))
+
+
+def _plain_text(value) -> str:
+    """``value`` as stripped text, once it is short, visible, not in scientific notation and written
+    with the digits 0-9; else ``NumberError``."""
     text = str(value if value is not None else "").strip()
     if not text:
         raise NumberError("Give a number.")
@@ -108,9 +120,12 @@ def parse_number(value, *, decimal_mark: str | None = None) -> Decimal:
         )
     if any(c.isdigit() and not c.isascii() for c in text):
         raise NumberError(f"“{text}” is not a number; write it with the digits 0 to 9.")
-    sign, body = "", text
-    if body[0] in "+-":
-        sign, body = ("-" if body[0] == "-" else ""), body[1:]
+    return text
+
+
+def _marks(text: str, body: str, decimal_mark: str | None) -> tuple[str | None, set[str]]:
+    """The decimal mark of ``body`` (the number without its sign; None if it has none) and the set of
+    characters that group its digits, by the rules of ``parse_number``; ``NumberError`` if ambiguous."""
     spaced = any(c in _GROUP_SPACES for c in body)
     marks = {c for c in body if c in ".,"}
     decimal, group = None, set(_GROUP_SPACES)
@@ -132,6 +147,11 @@ def parse_number(value, *, decimal_mark: str | None = None) -> Decimal:
             decimal = mark
         else:
             group.add(mark)
+    return decimal, group
+
+
+def _digits(text: str, body: str, decimal: str | None, group: set[str]) -> tuple[str, str]:
+    """The whole and fraction digits of ``body``, grouping removed (grouped by three, else ``NumberError``)."""
     whole, fraction = body.rsplit(decimal, 1) if decimal else (body, "")
     if decimal and any(c in group or c == decimal for c in fraction):
         raise NumberError(f"“{text}” is not a number.")
@@ -142,7 +162,7 @@ def parse_number(value, *, decimal_mark: str | None = None) -> Decimal:
         whole = "".join(parts)
     if not (whole or fraction) or not (whole + fraction).isdigit() or not (whole + fraction).isascii():
         raise NumberError(f"“{text}” is not a number.")
-    return Decimal(f"{sign}{whole or '0'}" + (f".{fraction}" if fraction else ""))
+    return whole, fraction
 
 
 def _finite(number: Decimal, original) -> Decimal:

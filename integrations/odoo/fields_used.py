@@ -206,6 +206,10 @@ FIELDS_USED: dict[int, dict[str, list[str]]] = {
 }
 METHODS_USED = _METHODS
 
+# Fields the delivery handlers write only where ``has_field`` finds them (a module adds them), so the
+# connection check does not require them: the shipment's tracking number (the ``delivery`` app).
+HANDLER_OPTIONAL: dict[str, dict[str, str]] = {"stock.picking": {"carrier_tracking_ref": "char"}}
+
 # What each read of the pull (integrations/services/pull/) asks for, beyond ``id`` and ``write_date``,
 # keyed by model (``model:purpose`` where the pull reads one model twice). Every name is one of the
 # fields above, so what the pull reads is what the connection check and the contract suite prove; a

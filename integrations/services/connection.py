@@ -117,6 +117,33 @@ def _probe(gw: OdooGateway) -> dict[str, Any]:
     series = gw.dialect.series  # an unreadable version is a permanent error: the check says so
     uid = gw.uid
     missing = capabilities_missing(gw)
+    warnings.extend(_version_warnings(version, missing))
+    user = _probe_user(gw, uid, series, warnings)
+    installed = _probe_modules(gw, warnings)
+    warehouses = _probe_warehouses(gw, warnings)
+    steps = {"one_step": 1, "two_steps": 2, "three_steps": 3}
+    return {
+        "version": version,
+        "series": series,
+        "missing": missing,
+        "transport": gw.transport_name,
+        "database": gw.config.database,
+        "user": {"id": uid, "name": user["name"], "login": user["login"], "email": user.get("email") or ""},
+        "modules": installed,
+        "warehouses": [
+            {"code": w["code"], "name": w["name"], "reception_steps": steps.get(w["reception_steps"], 0)}
+            for w in warehouses
+        ],
+        "tracking_reference_field": bool(
+            _guarded([], "receipts", lambda: gw.has_field("stock.picking", "carrier_tracking_ref"))
+        ),
+        "warnings": warnings,
+    }
+
+
+def _version_warnings(version: str, missing: list) -> list[dict[str, Any]]:
+    """What the server lacks (blocking) and an unsupported series (not blocking), as warnings."""
+    warnings: list[dict[str, Any]] = []
     if missing:
         warnings.append(
             {
@@ -136,6 +163,12 @@ def _probe(gw: OdooGateway) -> dict[str, Any]:
                 + "); the portal works with it as with the nearest one as far as the checks prove.",
             }
         )
+    return warnings
+
+
+def _probe_user(gw: OdooGateway, uid: int, series: int, warnings: list[dict[str, Any]]) -> dict[str, Any]:
+    """The integration user's name, login and email (placeholders if unreadable); warns when Odoo
+    needs an email it lacks."""
     user = _guarded(warnings, "the integration user", lambda: gw.read("res.users", [uid], ["name", "login", "email"]))
     user = (user or [{"name": "?", "login": gw.config.login, "email": ""}])[0]
     if not user.get("email") and series < 19:
@@ -150,6 +183,11 @@ def _probe(gw: OdooGateway) -> dict[str, Any]:
                 ),
             }
         )
+    return user
+
+
+def _probe_modules(gw: OdooGateway, warnings: list[dict[str, Any]]) -> dict[str, bool]:
+    """``{module: installed}`` for the required and optional Odoo apps; a missing required one is blocking."""
     rows = _guarded(
         warnings,
         "the installed apps",
@@ -162,6 +200,11 @@ def _probe(gw: OdooGateway) -> dict[str, Any]:
     for name in REQUIRED_MODULES:
         if rows is not None and not installed[name]:
             warnings.append({"blocking": True, "message": f"The Odoo app '{name}' is not installed."})
+    return installed
+
+
+def _probe_warehouses(gw: OdooGateway, warnings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The warehouses (name, code, reception_steps), none if unreadable; one-step reception is a warning."""
     warehouses = (
         _guarded(
             warnings,
@@ -170,7 +213,6 @@ def _probe(gw: OdooGateway) -> dict[str, Any]:
         )
         or []
     )
-    steps = {"one_step": 1, "two_steps": 2, "three_steps": 3}
     for warehouse in warehouses:
         if warehouse["reception_steps"] == "one_step":
             warnings.append(
@@ -182,23 +224,7 @@ def _probe(gw: OdooGateway) -> dict[str, Any]:
                     ),
                 }
             )
-    return {
-        "version": version,
-        "series": series,
-        "missing": missing,
-        "transport": gw.transport_name,
-        "database": gw.config.database,
-        "user": {"id": uid, "name": user["name"], "login": user["login"], "email": user.get("email") or ""},
-        "modules": installed,
-        "warehouses": [
-            {"code": w["code"], "name": w["name"], "reception_steps": steps.get(w["reception_steps"], 0)}
-            for w in warehouses
-        ],
-        "tracking_reference_field": bool(
-            _guarded([], "receipts", lambda: gw.has_field("stock.picking", "carrier_tracking_ref"))
-        ),
-        "warnings": warnings,
-    }
+    return warehouses
 
 
 def _guarded(warnings: list[dict[str, Any]], what: str, read):

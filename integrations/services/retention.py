@@ -11,6 +11,9 @@ Two kinds of rows, per tenant (a scheduled task, ``retention_purge_all_task``):
   it has an open drift, and while it is the newest event of its aggregate (the next event's
   sequence number continues from it instead of starting again at 1). Resolved drifts go with their
   event.
+- Hand-offs (``integrations.models.Handoff``) whose reactions are all done, recorded before the same
+  window as events: a hand-off with a reaction pending, running or failed stays (the sweeper, the
+  monitor's failed list and an admin's retry need it). Its reactions go with it.
 - Answers kept for ``Idempotency-Key`` replays, once older than ``PORTAL_IDEMPOTENCY_KEEP_DAYS``:
   the same key after that runs as a new request.
 
@@ -30,7 +33,15 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from integrations.models import EventStatus, OutboxEvent, SyncDrift, TenantSyncState
+from integrations.models import (
+    EventStatus,
+    Handoff,
+    HandoffReaction,
+    OutboxEvent,
+    ReactionStatus,
+    SyncDrift,
+    TenantSyncState,
+)
 from portal.models import IdempotencyRecord, Tenant
 
 log = logging.getLogger("integrations.retention")
@@ -46,10 +57,12 @@ class Purged:
 
     events: int
     keys: int
+    handoffs: int = 0
 
 
 def kept_days() -> dict[str, int]:
-    """How long each kind is kept, in days (for the monitor): ``{"events": ..., "keys": ...}``."""
+    """How long each kind is kept, in days (for the monitor): ``{"events": ..., "keys": ...}``
+    (done hand-offs are kept as long as events)."""
     return {
         "events": settings.PORTAL_RECONCILE_FULL_DAYS + MARGIN.days,
         "keys": settings.PORTAL_IDEMPOTENCY_KEEP_DAYS,
@@ -57,20 +70,25 @@ def kept_days() -> dict[str, int]:
 
 
 def retention_purge(*, tenant: Tenant, now: datetime | None = None) -> Purged:
-    """Remove the tenant's delivered events past the window and its expired Idempotency-Key answers
-    (see the module docstring for what stays); record the counts on its ``TenantSyncState``.
+    """Remove the tenant's delivered events and done hand-offs past the window and its expired
+    Idempotency-Key answers (see the module docstring for what stays); record the counts on its
+    ``TenantSyncState``.
 
     Returns the counts. ``now`` (aware) is for tests; by default the current time.
     """
     now = now or timezone.now()
     days = kept_days()
-    events = _purge(purgeable_events(tenant=tenant, before=now - timedelta(days=days["events"])))
+    window_start = now - timedelta(days=days["events"])
+    events = _purge(purgeable_events(tenant=tenant, before=window_start))
+    handoffs = _purge(done_handoffs(tenant=tenant, before=window_start))
     keys = _purge(expired_keys(tenant=tenant, before=now - timedelta(days=days["keys"])))
     TenantSyncState.objects.get_or_create(tenant=tenant)
     # Only these fields: the breaker's run beside it on the same row.
-    TenantSyncState.objects.filter(tenant=tenant).update(purged_at=now, purged_events=events, purged_keys=keys)
-    log.info("retention tenant=%s events=%d keys=%d", tenant.slug, events, keys)
-    return Purged(events=events, keys=keys)
+    TenantSyncState.objects.filter(tenant=tenant).update(
+        purged_at=now, purged_events=events, purged_keys=keys, purged_handoffs=handoffs
+    )
+    log.info("retention tenant=%s events=%d handoffs=%d keys=%d", tenant.slug, events, handoffs, keys)
+    return Purged(events=events, keys=keys, handoffs=handoffs)
 
 
 def purgeable_events(*, tenant: Tenant, before: datetime) -> QuerySet[OutboxEvent]:
@@ -88,6 +106,13 @@ def purgeable_events(*, tenant: Tenant, before: datetime) -> QuerySet[OutboxEven
     for model, field_name in _pointing_at_events():
         events = events.exclude(Exists(model._base_manager.filter(**{field_name: OuterRef("pk")})))
     return events
+
+
+def done_handoffs(*, tenant: Tenant, before: datetime) -> QuerySet[Handoff]:
+    """The tenant's hand-offs recorded before ``before`` whose reactions are all done (one with no
+    reaction, where no app reacts to its kind, is done too)."""
+    unfinished = HandoffReaction.objects.filter(handoff_id=OuterRef("pk")).exclude(status=ReactionStatus.DONE)
+    return Handoff.objects.filter(tenant=tenant, created_at__lt=before).exclude(Exists(unfinished))
 
 
 def expired_keys(*, tenant: Tenant, before: datetime) -> QuerySet[IdempotencyRecord]:

@@ -3,10 +3,12 @@ router (``portal.api.routes``): purchase orders, acknowledgements and shipments.
 
 from __future__ import annotations
 
-from . import views
+from .acknowledgements import AcknowledgementViewSet
+from .asns import AsnViewSet
+from .purchase_orders import PurchaseOrderViewSet
 
 
 def register(router) -> None:
-    router.register("purchase-orders", views.PurchaseOrderViewSet, basename="api-po")
-    router.register("acknowledgements", views.AcknowledgementViewSet, basename="api-ack")
-    router.register("asns", views.AsnViewSet, basename="api-asn")
+    router.register("purchase-orders", PurchaseOrderViewSet, basename="api-po")
+    router.register("acknowledgements", AcknowledgementViewSet, basename="api-ack")
+    router.register("asns", AsnViewSet, basename="api-asn")

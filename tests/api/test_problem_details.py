@@ -36,7 +36,7 @@ def _raising(*args, **kwargs):
 
 
 def test_an_unexpected_error_is_a_problem_not_an_html_page(api_world, monkeypatch):
-    monkeypatch.setattr("suppliers.api.views.po_list", _raising)
+    monkeypatch.setattr("suppliers.api.purchase_orders.po_list", _raising)
     client = bearer(api_world.p1_secret)
     client.raise_request_exception = False
     body = assert_problem(client.get("/api/v1/purchase-orders/"), 500)
@@ -75,7 +75,7 @@ def test_a_json_body_over_the_limit_is_413_before_anything_is_read(api_world, se
 
 
 def test_an_upload_over_the_endpoint_limit_is_413(api_world, settings, monkeypatch):
-    from suppliers.api.views import AsnViewSet
+    from suppliers.api.asns import AsnViewSet
 
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     monkeypatch.setitem(AsnViewSet.upload_limits, "import_lines", 2000)

@@ -16,7 +16,8 @@ from rest_framework.views import APIView
 
 from portal.api.base import TenantScopedViewSet, routed_actions
 from portal.api.routes import ApiRouter, api_router
-from suppliers.api.views import AsnViewSet, PurchaseOrderViewSet
+from suppliers.api.asns import AsnViewSet
+from suppliers.api.purchase_orders import PurchaseOrderViewSet
 from suppliers.models import Asn
 
 from .route_walk import api_endpoints, route_problems, route_text

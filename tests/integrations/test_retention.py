@@ -1,4 +1,5 @@
-"""Retention: delivered events past the reconciliation window and expired Idempotency-Key answers go,
+"""Retention: delivered events and done hand-offs past the reconciliation window and expired
+Idempotency-Key answers go,
 in bounded batches, and the sync monitor says how many went and when; nothing still needed goes."""
 
 from __future__ import annotations
@@ -11,7 +12,15 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.models import EventStatus, OutboxEvent, SyncDrift, TenantSyncState
+from integrations.models import (
+    EventStatus,
+    Handoff,
+    HandoffReaction,
+    OutboxEvent,
+    ReactionStatus,
+    SyncDrift,
+    TenantSyncState,
+)
 from integrations.services import retention
 from integrations.services.retention import retention_purge
 from integrations.tasks import retention_purge_all_task
@@ -99,6 +108,46 @@ def test_expired_idempotency_answers_go(world):
     assert list(IdempotencyRecord.objects.values_list("pk", flat=True)) == [fresh.pk]
 
 
+def _handoff(tenant, *statuses, age: timedelta) -> Handoff:
+    """A hand-off recorded ``age`` ago with one reaction in each of ``statuses``."""
+    handoff = Handoff.objects.create(
+        tenant=tenant, kind="po.changed", aggregate_type="suppliers.purchaseorder", aggregate_id="1"
+    )
+    Handoff.objects.filter(pk=handoff.pk).update(created_at=timezone.now() - age)
+    for number, status in enumerate(statuses):
+        HandoffReaction.objects.create(
+            handoff=handoff, tenant=tenant, reaction=f"app.react{number}", status=status, next_attempt_at=timezone.now()
+        )
+    return handoff
+
+
+def test_done_handoffs_past_the_window_go_with_their_reactions(world, settings, monkeypatch):
+    old = timedelta(days=settings.PORTAL_RECONCILE_FULL_DAYS + 2)
+    done = ReactionStatus.DONE
+    gone = [_handoff(world.a, done, done, age=old), _handoff(world.a, age=old)]  # no app reacts: done too
+    kept = [
+        _handoff(world.a, done, ReactionStatus.PENDING, age=old),
+        _handoff(world.a, done, ReactionStatus.RUNNING, age=old),
+        _handoff(world.a, ReactionStatus.FAILED, done, age=old),
+        _handoff(world.a, done, age=timedelta(days=settings.PORTAL_RECONCILE_FULL_DAYS, hours=12)),
+        _handoff(world.b, done, age=old),  # another tenant's run removes it
+    ]
+
+    purged = retention_purge(tenant=world.a)
+
+    assert purged.handoffs == 2 and purged.events == 0
+    assert set(Handoff.objects.values_list("pk", flat=True)) == {h.pk for h in kept}
+    assert not HandoffReaction.objects.filter(handoff_id__in=[h.pk for h in gone]).exists()
+    assert TenantSyncState.objects.get(tenant=world.a).purged_handoffs == 2
+    # bounded batches, as for events
+    settings.PORTAL_RETENTION_BATCH = 2
+    monkeypatch.setattr(retention, "MAX_BATCHES", 1)
+    for _ in range(3):
+        _handoff(world.a, done, age=old)
+    assert [retention_purge(tenant=world.a).handoffs for _ in range(3)] == [2, 1, 0]
+    assert set(Handoff.objects.values_list("pk", flat=True)) == {h.pk for h in kept}
+
+
 def test_a_run_removes_bounded_batches_and_the_next_run_goes_on(world, settings, monkeypatch):
     settings.PORTAL_RETENTION_BATCH = 2
     monkeypatch.setattr(retention, "MAX_BATCHES", 2)
@@ -123,5 +172,7 @@ def test_beat_runs_it_for_every_tenant_and_the_monitor_shows_it(world, client, c
     retention_purge_all_task.delay()
     assert set(TenantSyncState.objects.values_list("tenant__slug", "purged_events")) == {("alpha", 2), ("beta", 0)}
     page = client.get(reverse("sync_monitor", args=[world.a.slug])).content.decode()
-    assert '<span class="stat">2</span> delivered changes and 0 Idempotency-Key answers removed' in page
+    assert (
+        '<span class="stat">2</span> delivered changes, 0 done hand-offs and 0 Idempotency-Key answers removed' in page
+    )
     assert f"kept {settings.PORTAL_RECONCILE_FULL_DAYS + 1} days" in page

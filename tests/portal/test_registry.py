@@ -1,5 +1,6 @@
-"""The core knows no domain app: navigation entries, dashboard cards and date rules come from each
-app's ``AppConfig.ready()`` (portal.registry, portal.dates), and nothing under portal/ imports one."""
+"""The core knows no domain app: tenant pages, navigation entries, dashboard cards and date rules come
+from each app's ``AppConfig.ready()`` (portal.registry, portal.dates), and nothing under portal/
+imports or names one. The other dependency rules between the apps are checked here too."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from integrations.backlogs import monitor
 from portal import dates
 from portal.models import STAFF_ROLES, SUPPLIER_ROLES, Role
 from portal.navigation import nav_for
@@ -22,12 +24,14 @@ from portal.registry import (
     dashboard,
     nav_register,
     navigation,
+    tenant_url_modules,
 )
 from tests.conftest import login
 
 # Apps that hold the portal's business (orders, shipments, quality). integrations is not one of
 # them: it is the Odoo gateway and sync engine the tenant's connection belongs to (portal.models
-# builds the gateway's config; portal/urls.py serves its metrics as the project's URL root).
+# builds the gateway's config; portal/urls.py serves its metrics as the project's URL root). It
+# registers its pages, entries and card from its own ready() all the same.
 DOMAIN_APPS = ("suppliers", "quality")
 
 
@@ -41,21 +45,90 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
-def test_no_module_under_portal_imports_a_domain_app():
-    portal = Path(settings.BASE_DIR) / "portal"
-    offenders = [
-        f"{path.relative_to(portal.parent)}: {name}"
-        for path in sorted(portal.rglob("*.py"))
+def _importers(folder: str, apps: tuple[str, ...]) -> list[str]:
+    """The modules under ``folder`` (relative to the project) that import one of ``apps``."""
+    base = Path(settings.BASE_DIR)
+    return [
+        f"{path.relative_to(base)}: {name}"
+        for path in sorted((base / folder).rglob("*.py"))
         for name in sorted(_imports(path))
-        if name.split(".")[0] in DOMAIN_APPS
+        if name.split(".")[0] in apps
+    ]
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                found.add(id(first.value))
+    return found
+
+
+def _module_paths(path: Path, apps: tuple[str, ...]) -> set[str]:
+    """The strings (docstrings aside) that name one of ``apps`` as code does: ``"suppliers"``,
+    ``"suppliers.urls"``, ``"suppliers/cards/x.html"``, ``"suppliers:po_list"``."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    skip = _docstrings(tree)
+    return {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
+        if any(node.value == app or node.value.startswith((f"{app}.", f"{app}/", f"{app}:")) for app in apps)
+    }
+
+
+def test_no_module_under_portal_imports_a_domain_app():
+    assert _importers("portal", DOMAIN_APPS) == []
+
+
+# The project's settings list every installed app; a migration that moved data to an app depends
+# on that app's migration (history, not code that runs the app).
+NAMES_APPS = ("portal/settings.py", "portal/migrations/")
+
+
+def test_no_module_under_portal_names_a_domain_app_even_in_a_string():
+    base = Path(settings.BASE_DIR)
+    offenders = [
+        f"{path.relative_to(base)}: {value!r}"
+        for path in sorted((base / "portal").rglob("*.py"))
+        if not str(path.relative_to(base)).startswith(NAMES_APPS)
+        for value in sorted(_module_paths(path, DOMAIN_APPS))
     ]
     assert offenders == []
+
+
+def test_the_order_desk_never_imports_quality():
+    assert _importers("suppliers", ("quality",)) == []
+
+
+def test_the_odoo_gateway_and_the_simulated_odoo_import_no_domain_app():
+    # The gateway speaks Odoo's protocol and nothing else; what the portal makes of the records is
+    # the pull's and the handlers' business (integrations/services, integrations/handlers).
+    assert _importers("integrations/odoo", DOMAIN_APPS) == []
+    assert _importers("integrations/odoo_sim", DOMAIN_APPS) == []
 
 
 def test_the_import_check_would_see_one(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("def f():\n    from suppliers.selectors import po_counts\n    import quality.models\n")
     assert {"suppliers.selectors", "quality.models"} <= _imports(module)
+
+
+def test_the_name_check_would_see_one_in_a_string_but_not_in_a_docstring_or_a_word(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text(
+        '"""Mounts ``suppliers.urls``."""\n'
+        'URLS = "suppliers.urls"\n'
+        'APP = "quality"\n'
+        'CARD = "quality/cards/scars.html"\n'
+        'HELP = "two suppliers"\n'
+        'ROLE = "quality_engineer"\n'
+        "def f():\n"
+        '    """Reads ``quality.models``."""\n'
+    )
+    assert _module_paths(module, DOMAIN_APPS) == {"suppliers.urls", "quality", "quality/cards/scars.html"}
 
 
 # What each role sees in the navigation, in order: the same links as when portal drew them itself.
@@ -97,8 +170,10 @@ def test_every_role_sees_its_links_in_order(world):
 
 @pytest.mark.django_db
 def test_each_app_registers_its_own_entries():
-    assert {name.split(".")[0] for name in navigation.entries} == {"portal", "suppliers"}
-    assert {name.split(".")[0] for name in dashboard.entries} == {"portal", "suppliers", "quality"}
+    assert {name.split(".")[0] for name in navigation.entries} == {"portal", "integrations", "suppliers"}
+    assert {name.split(".")[0] for name in dashboard.entries} == {"portal", "integrations", "suppliers", "quality"}
+    assert {name.split(".")[0] for name in monitor.entries} == {"integrations", "suppliers"}
+    assert tenant_url_modules == ["suppliers.urls", "integrations.urls"]  # in INSTALLED_APPS' order
     assert navigation.entries["suppliers.orders"].badge is not None  # what needs this person there
     assert all(card.template.startswith(f"{card.name.split('.')[0]}/cards/") for card in dashboard.entries.values())
 

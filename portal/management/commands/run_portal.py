@@ -41,6 +41,17 @@ class Command(BaseCommand):
     def handle(
         self, *args, host: str, port: int, web_workers: int, odoo_port: int, odoo_version: str, **options
     ) -> None:
+        self._refuse_taken_ports(host, port, odoo_port)
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PORTAL_BASE_URL": f"http://{host}:{port}"}
+        supervisor = Supervisor(sys.stdout)
+        self._add_portal(supervisor, env, host=host, port=port, web_workers=web_workers)
+        if odoo_port:
+            self._add_odoo(supervisor, env, odoo_port=odoo_port, odoo_version=odoo_version)
+        self._print_banner(f"http://{host}:{port}/", odoo_port=odoo_port, odoo_version=odoo_version)
+        sys.exit(supervisor.run())
+
+    def _refuse_taken_ports(self, host: str, port: int, odoo_port: int) -> None:
+        """CommandError if the web server's or the simulated Odoo's port is in use."""
         # Refuse at once, rather than restart a process that cannot bind, forever.
         for name, (where, number) in {"web server": (host, port), "simulated Odoo": ("127.0.0.1", odoo_port)}.items():
             if number and port_taken(where, number):
@@ -48,10 +59,10 @@ class Command(BaseCommand):
                     f"port {number} on {where} ({name}) is in use: another run_portal? Stop it, or pass "
                     f"{'--port' if name == 'web server' else '--odoo-port'}."
                 )
+
+    def _add_portal(self, supervisor: Supervisor, env: dict, *, host: str, port: int, web_workers: int) -> None:
+        """The portal's own processes: web server, Celery worker and beat."""
         bin_dir = os.path.dirname(sys.executable)
-        var = settings.VAR_DIR
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PORTAL_BASE_URL": f"http://{host}:{port}"}
-        supervisor = Supervisor(sys.stdout)
         supervisor.add(
             "web",
             [
@@ -60,7 +71,7 @@ class Command(BaseCommand):
                 *("--bind", f"{host}:{port}", "--workers", str(web_workers), "--threads", "4"),
                 *("--access-logfile", "-", "--graceful-timeout", "5"),
                 # gunicorn's default is ~/.gunicorn/gunicorn.ctl, shared by every gunicorn of the user.
-                *("--control-socket", str(var / "gunicorn.ctl")),
+                *("--control-socket", str(settings.VAR_DIR / "gunicorn.ctl")),
             ],
             env,
         )
@@ -76,26 +87,30 @@ class Command(BaseCommand):
             env,
         )
         supervisor.add("beat", [f"{bin_dir}/celery", "-A", "portal", "beat", "-l", "INFO"], env)
-        if odoo_port:
-            # It stands for the tenant's own Odoo: a separate server, started without the portal's settings
-            # (found from the checkout, whatever the current directory; same var dir, from the environment).
-            sim_env = {name: value for name, value in env.items() if name != "DJANGO_SETTINGS_MODULE"}
-            sim_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(settings.BASE_DIR), env.get("PYTHONPATH")]))
-            supervisor.add(
-                "odoo",
-                [
-                    *(f"{bin_dir}/python", "-m", "integrations.odoo_sim", "--host", "127.0.0.1"),
-                    *("--port", str(odoo_port), "--odoo-version", odoo_version),
-                ],
-                sim_env,
-            )
 
-        url = f"http://{host}:{port}/"
+    def _add_odoo(self, supervisor: Supervisor, env: dict, *, odoo_port: int, odoo_version: str) -> None:
+        """The simulated Odoo, on 127.0.0.1:``odoo_port``."""
+        bin_dir = os.path.dirname(sys.executable)
+        # It stands for the tenant's own Odoo: a separate server, started without the portal's settings
+        # (found from the checkout, whatever the current directory; same var dir, from the environment).
+        sim_env = {name: value for name, value in env.items() if name != "DJANGO_SETTINGS_MODULE"}
+        sim_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(settings.BASE_DIR), env.get("PYTHONPATH")]))
+        supervisor.add(
+            "odoo",
+            [
+                *(f"{bin_dir}/python", "-m", "integrations.odoo_sim", "--host", "127.0.0.1"),
+                *("--port", str(odoo_port), "--odoo-version", odoo_version),
+            ],
+            sim_env,
+        )
+
+    def _print_banner(self, url: str, *, odoo_port: int, odoo_version: str) -> None:
+        """Where everything runs, and the demo logins."""
         self.stdout.write(self.style.SUCCESS(f"\nSupplier & Quality Portal: {url}"))
         self.stdout.write(f"  database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
         broker = settings.CELERY_BROKER_URL.split("@")[-1]
         if broker.startswith("filesystem://"):
-            broker = f"embedded (folders in {var / 'broker'})"
+            broker = f"embedded (folders in {settings.VAR_DIR / 'broker'})"
         self.stdout.write(f"  broker:   {broker}")
         if odoo_port:
             self.stdout.write(
@@ -109,4 +124,3 @@ class Command(BaseCommand):
             "  staff logins ask for a code: .venv/bin/python manage.py demo_totp EMAIL\n"
             "  A process that exits is restarted (the others carry on); Ctrl-C stops them all.\n"
         )
-        sys.exit(supervisor.run())
