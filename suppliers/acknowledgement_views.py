@@ -57,7 +57,18 @@ class AcknowledgeView(TenantViewMixin, TemplateView):
                     },
                 }
             )
+        # Errors of fields the page has no input for (a tampered line id, a line the page did not
+        # show) are listed at the top: every error is visible somewhere.
+        shown = {"__all__", "lines", "supplier_ref", "comment"}
+        shown |= {f"{row['key']}-{f}" for row in rows for f in ("decision", "promised_date", "promised_qty", "reason")}
+        described = {f"{row['key']}-line_id": row["line"].description for row in rows}
+        unshown = [
+            f"{described[key][:60]}: {message}" if key in described else message
+            for key, message in errors.items()
+            if key not in shown and message
+        ]
         context.update(
+            unshown_errors=unshown,
             decisions=AcknowledgementLine.Decision.choices,
             po=po,
             rows=rows,

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
+from django.template.defaultfilters import floatformat
 from django.views.generic import ListView, TemplateView
 
 from portal.models import SUPPLIER_ROLES, Role
@@ -118,6 +119,7 @@ class AsnDetailView(TenantViewMixin, TemplateView):
         )
         if editing:
             context["form"] = self._form(asn, lines, packages, kwargs.get("posted"), kwargs.get("errors") or {})
+        context["unshown_errors"] = self._unshown(kwargs.get("errors") or {}, context.get("form"))
         return context
 
     def _form(self, asn, lines, packages, posted, errors):
@@ -129,7 +131,10 @@ class AsnDetailView(TenantViewMixin, TemplateView):
             .order_by("order_id", "sequence", "id")
         )
         announced = on_asns(po_lines, exclude=asn)
-        package_rows = [{"sscc": p.sscc, "kind": p.kind, "weight_kg": p.weight_kg or ""} for p in packages]
+        # Values read from the database are formatted here, once; text posted back is shown as typed.
+        package_rows = [
+            {"sscc": p.sscc, "kind": p.kind, "weight_kg": _number(p.weight_kg or None, "-3")} for p in packages
+        ]
         package_rows += [{"sscc": "", "kind": "", "weight_kg": ""} for _ in range(BLANK_PACKAGES)]
         rows = []
         for i, po_line in enumerate(po_lines):
@@ -137,8 +142,8 @@ class AsnDetailView(TenantViewMixin, TemplateView):
             items = [
                 {
                     "lot_name": it.lot_name,
-                    "expiry_date": it.expiry_date or "",
-                    "quantity": it.quantity,
+                    "expiry_date": it.expiry_date.isoformat() if it.expiry_date else "",
+                    "quantity": _number(it.quantity),
                     "package": str(packages.index(it.package) + 1) if it.package in packages else "",
                 }
                 for it in (line.items.all() if line else [])
@@ -149,7 +154,7 @@ class AsnDetailView(TenantViewMixin, TemplateView):
                     "index": i,
                     "po_line": po_line,
                     "line": line,
-                    "quantity": line.quantity if line else 0,
+                    "quantity": _number(line.quantity if line else 0),
                     "open": open_quantity(po_line, announced),
                     "items": items,
                     "tracking": po_line.product.tracking if po_line.product else "none",
@@ -169,6 +174,20 @@ class AsnDetailView(TenantViewMixin, TemplateView):
                     f: errors.get(f"line-{i}-item-{j}-{f}") for f in ("lot_name", "expiry_date", "quantity", "package")
                 }
         return {"rows": rows, "packages": package_rows}
+
+    @staticmethod
+    def _unshown(errors: dict[str, str], form: dict | None) -> list[str]:
+        """Errors of fields the editor shows no message beside (a tampered SSCC, a field nobody
+        typed), for the summary at the top: every error is visible somewhere."""
+        shown = {"__all__", "ship_date", "eta", "carrier", "tracking_number", "note", "packages", "lines"}
+        for k in range(len((form or {}).get("packages", []))):
+            shown |= {f"pkg-{k}-{f}" for f in ("kind", "weight_kg")}
+        for row in (form or {}).get("rows", []):
+            i = row["index"]
+            shown |= {f"line-{i}-{f}" for f in row["errors"]}
+            for j, _item in enumerate(row["items"]):
+                shown |= {f"line-{i}-item-{j}-{f}" for f in ("lot_name", "expiry_date", "quantity", "package")}
+        return [message for key, message in errors.items() if key not in shown and message]
 
     @staticmethod
     def _overlay(posted, rows, package_rows):
@@ -197,8 +216,12 @@ class AsnDetailView(TenantViewMixin, TemplateView):
                 asn_mark_shipped(membership=self.membership, asn_id=asn.pk)
                 messages.success(request, f"{asn.number} is on its way.")
             elif action == "cancel":
+                was_draft = asn.editable
                 asn_cancel(membership=self.membership, asn_id=asn.pk, reason=request.POST.get("reason", ""))
-                messages.success(request, f"{asn.number} cancelled; the buyer's receipt no longer expects it.")
+                if was_draft:  # a draft never reached Odoo: nothing there to take back
+                    messages.success(request, f"Draft {asn.number} cancelled.")
+                else:
+                    messages.success(request, f"{asn.number} cancelled; the buyer's receipt no longer expects it.")
             elif action == "attach":
                 cert = asn_attach_certificate(
                     membership=self.membership,
@@ -253,6 +276,11 @@ class AsnDetailView(TenantViewMixin, TemplateView):
             "show it within a minute. Print the labels for the packages.",
         )
         return asn
+
+
+def _number(value, digits: str = "-4") -> str:
+    """A quantity or weight from the database as the page language writes it ("499,5" in German)."""
+    return "" if value is None or value == "" else floatformat(value, digits)
 
 
 class CertificateDownloadView(TenantViewMixin, TemplateView):

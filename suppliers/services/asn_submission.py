@@ -40,7 +40,7 @@ def asn_submit(*, membership: Membership, asn_id: int) -> Asn:
             "submit",
             to=Asn.Status.IN_TRANSIT if on_its_way else Asn.Status.SUBMITTED,
             actor=membership.user,
-            refused=f"{asn.number} is {asn.get_status_display().lower()} already.",
+            refused=_refusal(asn, "submit"),
         )
         lines = list(asn.lines.select_related("order_line"))
         for line in lines:
@@ -59,9 +59,7 @@ def asn_mark_shipped(*, membership: Membership, asn_id: int) -> Asn:
     supplier_only(membership)
     with transaction.atomic():
         asn = asn_get(membership=membership, asn_id=asn_id, lock=True)
-        Asn.lifecycle.move(
-            asn, "ship", actor=membership.user, refused=f"{asn.number} is {asn.get_status_display().lower()}."
-        )
+        Asn.lifecycle.move(asn, "ship", actor=membership.user, refused=_refusal(asn, "ship"))
         asn.save(update_fields=["status", "updated_at"])
     return asn
 
@@ -75,7 +73,7 @@ def asn_cancel(*, membership: Membership, asn_id: int, reason: str = "") -> Asn:
     reason = (reason or "").strip()
     with transaction.atomic():
         asn = asn_get(membership=membership, asn_id=asn_id, lock=True)
-        refused = f"{asn.number} is {asn.get_status_display().lower()}; goods on a receipt cannot be un-announced."
+        refused = _refusal(asn, "cancel")
         Asn.lifecycle.check(asn, "cancel", refused=refused)
         # A partly received ASN can be cancelled: what arrived stays received, the rest is no longer expected.
         was = asn.status
@@ -92,6 +90,20 @@ def asn_cancel(*, membership: Membership, asn_id: int, reason: str = "") -> Asn:
             )
         asn.save()
     return asn
+
+
+def _refusal(asn: Asn, move: str) -> str:
+    """Why ``Asn.lifecycle`` refuses ``move`` ("submit", "ship", "cancel") from the ASN's status."""
+    status = asn.get_status_display().lower()
+    if asn.status == Asn.Status.CANCELLED:
+        return f"{asn.number} is already cancelled." if move == "cancel" else f"{asn.number} is cancelled."
+    if move == "submit":
+        return f"{asn.number} is {status} already; only a draft is submitted."
+    if move == "ship":
+        if asn.status == Asn.Status.DRAFT:
+            return f"{asn.number} is a draft; submit it first."
+        return f"{asn.number} is {status} already; only a submitted shipment is marked as shipped."
+    return f"{asn.number} is {status}; goods on a receipt cannot be un-announced."
 
 
 def asn_payload(asn: Asn, *, still_expected: bool = False) -> dict[str, Any]:
