@@ -20,6 +20,7 @@ from integrations.selectors import ADMINS, dead_event_list, event_get, open_drif
 from integrations.services.exceptions import outbox_cancel, outbox_replay
 from integrations.services.reconcile import drift_accept, drift_resend
 from integrations.services.retention import kept_days
+from portal.api.parsers import json_loads_bounded
 from portal.views.mixins import TenantViewMixin
 
 
@@ -151,7 +152,7 @@ class EventDetailView(TenantViewMixin, TemplateView):
         event = event_get(membership=self.membership, event_id=str(kwargs["pk"]))
         text = request.POST.get("payload", "")
         try:
-            payload = json.loads(text)
+            payload = json_loads_bounded(text)  # a 400, not a RecursionError, for [[[[…
             if not isinstance(payload, dict):
                 raise ValueError("the payload must be a JSON object")
         except ValueError as exc:

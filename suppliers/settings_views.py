@@ -80,20 +80,24 @@ class CollaborationSettingsView(TenantViewMixin, FormView):
             CollaborationRules.objects.get_or_create(tenant=tenant)
             rules = CollaborationRules.objects.select_for_update().get(tenant=tenant)
             before = {**{name: getattr(rules, name) for name in RULES}, "time_zone": tenant.time_zone}
-            for name in RULES:
-                setattr(rules, name, form.cleaned_data[name])
-            rules.save(update_fields=RULES)
-            tenant.time_zone = form.cleaned_data["time_zone"]
-            tenant.save(update_fields=["time_zone"])
-            audit_record(
-                tenant=tenant,
-                actor=self.request.user,
-                action="tenant.collaboration_settings",
-                obj=tenant,
-                changes=field_changes(
-                    before, {**{name: getattr(rules, name) for name in RULES}, "time_zone": tenant.time_zone}
-                ),
-            )
+            after = {**{name: form.cleaned_data[name] for name in RULES}, "time_zone": form.cleaned_data["time_zone"]}
+            changes = field_changes(before, after)
+            # Saving the page unchanged writes nothing: no row touched, no audit entry.
+            if any(name in changes for name in RULES):
+                for name in RULES:
+                    setattr(rules, name, after[name])
+                rules.save(update_fields=RULES)
+            if "time_zone" in changes:
+                tenant.time_zone = after["time_zone"]
+                tenant.save(update_fields=["time_zone"])
+            if changes:
+                audit_record(
+                    tenant=tenant,
+                    actor=self.request.user,
+                    action="tenant.collaboration_settings",
+                    obj=tenant,
+                    changes=changes,
+                )
         messages.success(
             self.request, "Supplier collaboration rules saved; they apply to the next acknowledgement and shipment."
         )

@@ -36,8 +36,16 @@ def audit_record(
     obj: models.Model,
     changes: dict[str, list[Any]] | None = None,
     source: str | None = None,
-) -> AuditEntry:
-    """Append one audit entry; call it inside the transaction that makes the change."""
+) -> AuditEntry | None:
+    """Append one audit entry; call it inside the transaction that makes the change.
+
+    ``changes`` is ``{field: [before, after]}``. Left out (``None``), the entry records an event
+    that has no fields to show (a certificate added, a token rotated). Given but empty (``{}``, a
+    diff that found nothing, e.g. a form saved unchanged), nothing happened: no entry, ``None``.
+    Creations and transitions always name at least one field, so they are never skipped.
+    """
+    if changes is not None and not changes:
+        return None
     return AuditEntry.objects.create(
         tenant=tenant,
         actor=actor,

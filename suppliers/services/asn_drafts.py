@@ -15,7 +15,7 @@ from django.db import transaction
 
 from portal import dates
 from portal.models import Membership
-from portal.services.audit import audit_record
+from portal.services.audit import audit_record, field_changes
 from suppliers.limits import MAX_ASN_ORDERS, MAX_ASN_PACKAGES
 from suppliers.models import Asn, AsnLine, Package, PurchaseOrder, PurchaseOrderLine
 from suppliers.quantities import NumberError, check_weight
@@ -26,6 +26,7 @@ from suppliers.services.asn_lines import replace_lines
 from suppliers.services.gs1 import next_number, sscc_allocate
 
 TEXT_LIMITS = (("carrier", 80), ("tracking_number", 80), ("note", 4000))
+HEADER_FIELDS = ("ship_date", "eta", *(name for name, _ in TEXT_LIMITS))
 
 
 def asn_create(*, membership: Membership, po_ids: Sequence[int], header: AsnHeader | None = None) -> Asn:
@@ -126,6 +127,7 @@ def asn_update(
             raise ValidationError(
                 {"__all__": f"{asn.number} is {asn.get_status_display().lower()}; only drafts change."}
             )
+        before = _content(asn)
         errors: dict[str, str] = {}
         with contextlib.suppress(ValidationError):
             _apply_header(asn, header or {}, errors)
@@ -136,9 +138,40 @@ def asn_update(
             _number_packages(asn, errors)
         if errors:
             raise ValidationError(errors)
-        asn.save()
-        audit_record(tenant=asn.tenant, actor=membership.user, action="asn.updated", obj=asn)
+        changes = _draft_changes(before, _content(asn))
+        if changes:  # saving an unchanged form is no edit: no audit entry, no new updated_at
+            asn.save()
+            audit_record(tenant=asn.tenant, actor=membership.user, action="asn.updated", obj=asn, changes=changes)
     return asn
+
+
+def _content(asn: Asn) -> dict[str, object]:
+    """What a draft edit can change: the header fields as they are on ``asn`` (saved or not), and the
+    lines, lots and packages as written, as sorted rows. Taken before and after ``asn_update``."""
+    lines = sorted((line.order_line_id, line.quantity, line.uom_name) for line in asn.lines.all())
+    items = sorted(
+        (i.line.order_line_id, i.lot_name, str(i.expiry_date or ""), i.quantity, i.package.sscc if i.package else "")
+        for i in asn.items.select_related("line", "package")
+    )
+    # An empty package has no SSCC and is written anew on each save: it counts by kind and weight.
+    packages = sorted((p.sscc, p.kind, str(p.weight_kg or "")) for p in asn.packages.all())
+    return {
+        **{name: getattr(asn, name) for name in HEADER_FIELDS},
+        "lines": lines,
+        "lots and serials": items,
+        "packages": packages,
+    }
+
+
+def _draft_changes(before: dict[str, object], after: dict[str, object]) -> dict[str, list]:
+    """The audit's {field: [before, after]}: header fields by value, rows by count (the page shows
+    the rows themselves); other rows of the same count read ``[2, "2, changed"]``. Empty: no edit."""
+    changes = field_changes({k: before[k] for k in HEADER_FIELDS}, {k: after[k] for k in HEADER_FIELDS})
+    for name in ("lines", "lots and serials", "packages"):
+        old, new = before[name], after[name]
+        if old != new:
+            changes[name] = [len(old), len(new) if len(new) != len(old) else f"{len(new)}, changed"]
+    return changes
 
 
 def _weight_ok(value, field: str, errors: dict) -> Decimal | None:

@@ -51,3 +51,13 @@ def test_audit_page_filters_by_object_and_actor(world, client):
     by_actor = client.get(reverse("audit_list", args=["alpha"]), {"actor": world.a_admin.user.email}).content.decode()
     assert "membership.deactivated" in by_actor and "membership.created" not in by_actor
     assert "Beta Works" not in client.get(reverse("audit_list", args=["alpha"])).content.decode()
+
+
+def test_an_empty_diff_writes_no_entry_but_an_event_without_fields_does(world):
+    from portal.services.audit import audit_record
+
+    before = AuditEntry.objects.count()
+    assert audit_record(tenant=world.a, actor=None, action="tenant.settings", obj=world.a, changes={}) is None
+    assert AuditEntry.objects.count() == before
+    entry = audit_record(tenant=world.a, actor=None, action="api_token.rotated", obj=world.a)
+    assert entry is not None and entry.changes == {}
