@@ -73,7 +73,13 @@ def test_each_series_reads_its_own_names():
 
 
 def test_each_puller_reads_from_the_list_and_optional_fields_are_module_fields():
-    assert [spec.model for spec in SPECS] == ["res.partner", "product.product", "purchase.order", "stock.picking"]
+    assert [spec.model for spec in SPECS] == [
+        "res.partner",
+        "product.product",
+        "purchase.order",
+        "purchase.order.line",
+        "stock.picking",
+    ]
     assert all(spec.model in PULL_READS for spec in SPECS)
     for model, fields in PULL_OPTIONAL.items():
         for series in SERIES:

@@ -4,6 +4,8 @@
 - ``partners``: suppliers (``res.partner``);
 - ``products``: products and the suppliers' own codes (``product.supplierinfo``);
 - ``orders``: purchase orders and lines; records the ``po.published`` / ``po.changed`` hand-offs;
+- ``order_lines``: order lines by their own cursor (a line written alone leaves its order's
+  ``write_date`` as it was), sending their orders through ``orders`` again;
 - ``receipts``: incoming receipts, moves and lots; records the ``receipt.done`` hand-off.
 
 The fields each one reads are ``integrations.odoo.fields_used.PULL_READS``, so the connection
@@ -22,6 +24,7 @@ from portal.context import bound
 from portal.models import Tenant
 
 from .cursor import PullResult, PullSpec, fingerprint, pull_model
+from .order_lines import ORDER_LINES
 from .orders import ORDERS
 from .partners import PARTNERS
 from .products import PRODUCTS
@@ -29,8 +32,8 @@ from .receipts import RECEIPTS
 
 log = logging.getLogger("integrations.pull")
 
-# In dependency order: orders point to partners and products, receipts to orders.
-SPECS = [PARTNERS, PRODUCTS, ORDERS, RECEIPTS]
+# In dependency order: orders point to partners and products, lines to their orders, receipts to orders.
+SPECS = [PARTNERS, PRODUCTS, ORDERS, ORDER_LINES, RECEIPTS]
 
 
 def tenant_pull(*, tenant: Tenant, gateway: OdooGateway | None = None, **options: Any) -> list[PullResult]:

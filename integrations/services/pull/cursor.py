@@ -14,7 +14,8 @@ plain ``>`` loop lost 110 confirmed POs in that recording). So:
   versions carry the same truncated write_date). So a re-poll with nothing
   new makes one call per model and writes nothing;
 - a full pull (no cursor, nothing skipped) runs nightly and bounds what a
-  change no pulled field shows (a line edited alone) could leave stale;
+  change no pulled field shows could leave stale (a line edited alone has a
+  cursor of its own: ``order_lines``);
 - pages are ordered by ``(write_date, id)``; when one is full, the second it
   ends in is drained by itself, ordered by ``id``, before the scan goes on at
   the next second. Equality on a truncated value would miss rows, ``>`` alone
@@ -77,7 +78,7 @@ class PullSpec:
     def fields(self, gateway: OdooGateway) -> list[str]:
         """``write_date`` first, then what ``fields_used`` says this model's pull reads on this server."""
         optional = [name for name in PULL_OPTIONAL.get(self.model, {}) if gateway.has_field(self.model, name)]
-        return ["write_date", *pull_fields(gateway.dialect.series, self.model), *optional]
+        return list(dict.fromkeys(["write_date", *pull_fields(gateway.dialect.series, self.model), *optional]))
 
 
 def pull_model(

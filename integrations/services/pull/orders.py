@@ -20,11 +20,14 @@ from integrations.odoo.fields_used import pull_fields
 from integrations.services.handoffs import handoff_record
 from portal.models import Partner, Tenant
 from suppliers.models import Product, PurchaseOrder, PurchaseOrderLine
-from suppliers.quantities import quantity_from_odoo  # one limit for every path (a clear error beyond it)
+from suppliers.quantities import parse_number, quantity_from_odoo  # one limit for every path (a clear error beyond it)
 
 from .cursor import PullResult, PullSpec, changed_rows, fingerprint, odoo_datetime
 from .partners import vendors_for
 from .products import products_for, vendor_codes
+
+AMOUNT_PLACES = PurchaseOrder._meta.get_field("amount_total").decimal_places
+PRICE_PLACES = PurchaseOrderLine._meta.get_field("price_unit").decimal_places
 
 
 @dataclass
@@ -40,17 +43,38 @@ class _Page:
     codes: dict[tuple[int, int], str]
 
 
+def decimal_from_odoo(value: Any, places: int) -> Decimal:
+    """A number Odoo sent (a float, ``False`` when empty) as the portal stores it: by its shortest repr,
+    rounded to the field's ``places`` (2 for amounts, 4 for unit prices), as the database would hold it."""
+    return parse_number(value or 0).quantize(Decimal(1).scaleb(-places))
+
+
 def _po_snapshot(order: PurchaseOrder) -> dict[str, Any]:
-    """The fields whose change in Odoo matters to an acknowledgement."""
+    """The fields whose change in Odoo matters to an acknowledgement, as values: ``amount_total`` a
+    Decimal, ``lines`` {line odoo_id: (quantity Decimal, date_planned instant or None)}.
+
+    Values, not their text: the order read back from the database ("1150.00") and the one the pull
+    just wrote from Odoo's float (1150.0) are the same amount, and no change to tell anyone about.
+    """
     return {
         "state": order.state,
         "partner_ref": order.partner_ref,
-        "amount_total": str(order.amount_total),
-        "lines": sorted(
-            (line.odoo_id, str(line.quantity), line.date_planned.isoformat() if line.date_planned else "")
-            for line in order.lines.all()
-        ),
+        "amount_total": decimal_from_odoo(order.amount_total, AMOUNT_PLACES),
+        "lines": {line.odoo_id: (line.quantity, line.date_planned) for line in order.lines.all()},
     }
+
+
+def _snapshot_data(field: str, value: Any) -> Any:
+    """A snapshot value as the hand-off's JSON holds it: amounts and quantities as the database writes
+    them ("1150.00", "120.0000"), instants in ISO 8601 UTC, lines as [[odoo_id, quantity, instant]]."""
+    if field == "amount_total":
+        return str(value)
+    if field == "lines":
+        return [
+            [odoo_id, str(quantity), when.isoformat() if when else ""]
+            for odoo_id, (quantity, when) in sorted(value.items())
+        ]
+    return value
 
 
 def _ship_to_addresses(gateway: OdooGateway, rows: list[dict], result: PullResult) -> dict[int, str]:
@@ -118,7 +142,7 @@ def _order_defaults(row: dict, page: _Page) -> dict[str, Any]:
         "date_order": odoo_datetime(row["date_order"]),
         "date_approve": odoo_datetime(row["date_approve"]),
         "date_planned": odoo_datetime(row["date_planned"]),
-        "amount_total": Decimal(str(row["amount_total"] or 0)),
+        "amount_total": decimal_from_odoo(row["amount_total"], AMOUNT_PLACES),
         "currency_code": row["currency_id"][1][:3] if row["currency_id"] else "",
         "receipt_status": row["receipt_status"] or "",
         "buyer_name": row["user_id"][1] if row["user_id"] else "",
@@ -140,7 +164,7 @@ def _line_defaults(line: dict, page: _Page, order: PurchaseOrder) -> dict[str, A
         "vendor_product_code": page.codes.get((page.order_partner.get(line["order_id"][0]), product_id), ""),
         "quantity": quantity_from_odoo(line["product_qty"]),
         "uom_name": line[page.uom_field][1] if line[page.uom_field] else "",
-        "price_unit": Decimal(str(line["price_unit"] or 0)),
+        "price_unit": decimal_from_odoo(line["price_unit"], PRICE_PLACES),
         "date_planned": odoo_datetime(line["date_planned"]),
         "qty_received": quantity_from_odoo(line["qty_received"]),
         "odoo_write_date": line["write_date"],
@@ -156,8 +180,25 @@ def upsert_orders(tenant: Tenant, gateway: OdooGateway, rows: list[dict], result
         )
     )
     changed = changed_rows(held, rows, result)
-    if not changed:
+    if changed:
+        _orders_write(tenant, gateway, changed, result)
+
+
+def orders_refresh(tenant: Tenant, gateway: OdooGateway, odoo_ids: list[int], result: PullResult) -> None:
+    """Read the orders ``odoo_ids`` again and mirror them with their lines, held as they are or not (what
+    the line pull does for orders whose lines changed alone: Odoo leaves the order's row as it was).
+    One call for the orders (a search, so an order deleted meanwhile is skipped, not an error), then
+    what ``upsert_orders`` makes for a page."""
+    if not odoo_ids:
         return
+    rows = gateway.search_read("purchase.order", [["id", "in", sorted(odoo_ids)]], ORDERS.fields(gateway))
+    result.calls += 1
+    if rows:
+        _orders_write(tenant, gateway, rows, result)
+
+
+def _orders_write(tenant: Tenant, gateway: OdooGateway, changed: list[dict], result: PullResult) -> None:
+    """Mirror ``changed`` orders with their lines and record the hand-offs of what changed."""
     page = _read_page(tenant, gateway, changed, result)
     before = {
         order.odoo_id: _po_snapshot(order)
@@ -221,7 +262,11 @@ def _hand_off(
     for odoo_id, snapshot in before.items():
         order = orders[odoo_id]
         after = _po_snapshot(order)
-        changes = {k: [snapshot[k], after[k]] for k in snapshot if snapshot[k] != after[k]}
+        changes = {
+            k: [_snapshot_data(k, snapshot[k]), _snapshot_data(k, after[k])]
+            for k in snapshot
+            if snapshot[k] != after[k]
+        }
         if changes:
             handoff_record(
                 tenant=tenant,
