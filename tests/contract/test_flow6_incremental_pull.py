@@ -73,3 +73,27 @@ def test_paging_by_write_date_then_id(gw):
     assert keys == sorted(keys)
     after = gw.search_read("purchase.order", [], ["write_date"], order="write_date asc, id asc", limit=5, offset=5)
     assert not {r["id"] for r in rows} & {r["id"] for r in after}
+
+
+def test_a_line_written_alone_moves_its_own_write_date_not_the_orders(gw):
+    """Recorded in flow 06, section 5: writing a line's price_unit (or name) leaves the order's
+    write_date as it was, so the pull finds such a line by its own write_date cursor
+    (``integrations/services/pull/order_lines.py``)."""
+    import time
+
+    po = new_confirmed_po(gw, [("FURN_7800", 1)])
+    order = gw.read("purchase.order", [po], ["write_date", "order_line"])[0]
+    line = order["order_line"][0]
+    time.sleep(1.1)  # a bump would be visible: write_date has a resolution of one second on the wire
+    gw.write("purchase.order.line", [line], {"price_unit": 77.0})
+    assert gw.read("purchase.order", [po], ["write_date"])[0]["write_date"] == order["write_date"]
+    moved = gw.read("purchase.order.line", [line], ["write_date", "price_unit"])[0]
+    assert moved["write_date"] > order["write_date"] and moved["price_unit"] == 77.0
+    # The line cursor's query: newer than what was seen, in (write_date, id) order.
+    found = gw.search_read(
+        "purchase.order.line",
+        [["write_date", ">=", moved["write_date"]], ["order_id", "=", po]],
+        ["order_id", "write_date"],
+        order="write_date asc, id asc",
+    )
+    assert [row["id"] for row in found] == [line]
