@@ -236,6 +236,14 @@ class AcknowledgementInputSerializer(StrictInputSerializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
     lines = BoundedList(child=AckLineInputSerializer(), required=False, default=list, max_length=MAX_ACK_LINES)
 
+    def validate(self, attrs):
+        # Both say what to do with every line: answering one and ignoring the other would guess.
+        if attrs["accept_all"] and attrs["lines"]:
+            raise serializers.ValidationError(
+                {"lines": "Give lines or accept_all, not both: accept_all accepts every line as ordered."}
+            )
+        return attrs
+
 
 class AsnItemSerializer(serializers.ModelSerializer):
     package = serializers.CharField(source="package.sscc", default=None, read_only=True, allow_null=True)

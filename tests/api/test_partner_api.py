@@ -270,3 +270,14 @@ def test_shipment_list_queries_do_not_grow_with_rows(api_world, django_assert_ma
         asn_create(membership=api_world.p1_user, po_ids=[po.pk])
     with django_assert_max_num_queries(baseline):
         assert len(client.get("/api/v1/asns/").json()["results"]) == 13
+
+
+def test_accept_all_with_lines_is_refused_not_guessed(api_world):
+    client = bearer(api_world.p1_secret)
+    url = f"/api/v1/purchase-orders/{api_world.po.pk}/acknowledgements/"
+    line = api_world.po.lines.first()
+    both = {"accept_all": True, "lines": [{"line_id": line.pk, "decision": "reject", "reason": "no stock"}]}
+    problem = _problem(client.post(url, both, format="json"), 400)
+    assert "not both" in str(problem)
+    assert not Acknowledgement.objects.exists()
+    assert client.post(url, {"accept_all": True}, format="json").status_code == 201
