@@ -5,4 +5,7 @@ class QualityConfig(AppConfig):
     name = "quality"
 
     def ready(self) -> None:
-        from quality import entries  # noqa: F401  (registers its dashboard cards)
+        from quality import entries  # noqa: F401  (registers its dashboard cards and date rules)
+        from quality.services import inspections
+
+        inspections.register_reactions()  # inspections from receipts the pull finds done

@@ -1,10 +1,13 @@
-"""What the quality half adds to the portal's core: its dashboard cards (empty states until
-inspections, NCRs and SCARs land here). Registered on import, from ``QualityConfig.ready()``."""
+"""What the quality half adds to the portal's core: its dashboard cards (the inspector's lots to
+inspect; empty states until NCRs and SCARs land here) and the rule of each of its date fields.
+Registered on import, from ``QualityConfig.ready()``."""
 
 from __future__ import annotations
 
+from portal import dates
 from portal.models import SUPPLIER_ROLES, Role
 from portal.registry import DashboardCard, card_register
+from quality import dashboard
 
 # Orders place them among the order desk's cards (suppliers.entries): first for an engineer and
 # an inspector, after the order desk's messages (30) for a supplier.
@@ -14,9 +17,27 @@ card_register(
     ),
     DashboardCard("quality.scars", "quality/cards/scars.html", order=20, roles={Role.QUALITY_ENGINEER}),
     DashboardCard(
-        "quality.receipts_to_inspect", "quality/cards/receipts_to_inspect.html", order=10, roles={Role.INSPECTOR}
+        "quality.receipts_to_inspect",
+        "quality/cards/receipts_to_inspect.html",
+        order=10,
+        roles={Role.INSPECTOR},
+        context=dashboard.receipts_to_inspect,
     ),
     DashboardCard(
         "quality.corrective_actions", "quality/cards/corrective_actions.html", order=45, roles=SUPPLIER_ROLES
     ),
+)
+
+dates.rules_register(
+    {
+        # Stamped by the portal: instants, shown in the viewer's zone.
+        "quality.InspectionPlan.created_at": dates.INSTANT,
+        "quality.InspectionPlanVersion.created_at": dates.INSTANT,
+        "quality.InspectionPlanVersion.frozen_at": dates.INSTANT,
+        "quality.SwitchingState.updated_at": dates.INSTANT,
+        "quality.SwitchingEvent.created_at": dates.INSTANT,
+        "quality.Inspection.created_at": dates.INSTANT,
+        # When the lot should have been inspected: a moment at the dock, not a day.
+        "quality.Inspection.due_at": dates.INSTANT,
+    }
 )

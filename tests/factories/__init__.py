@@ -1,9 +1,11 @@
-"""factory_boy factories per app (``portal``: tenancy and members; ``suppliers``: POs, receipts, ASNs).
+"""factory_boy factories per app (``portal``: tenancy and members; ``suppliers``: POs, receipts, ASNs;
+``quality``: inspection plans).
 
 ``from tests.factories import ...`` reaches all of them.
 """
 
 from .portal import PASSWORD, PartnerFactory, TenantFactory, UserFactory, member, odoo_tenant
+from .quality import CharacteristicFactory, InspectionPlanFactory, InspectionPlanVersionFactory, SamplingRuleFactory
 from .suppliers import (
     AcknowledgementFactory,
     AsnFactory,
@@ -23,6 +25,9 @@ __all__ = [
     "AsnFactory",
     "AsnItemFactory",
     "AsnLineFactory",
+    "CharacteristicFactory",
+    "InspectionPlanFactory",
+    "InspectionPlanVersionFactory",
     "PackageFactory",
     "PartnerFactory",
     "ProductFactory",
@@ -30,6 +35,7 @@ __all__ = [
     "PurchaseOrderLineFactory",
     "ReceiptFactory",
     "ReceiptMoveFactory",
+    "SamplingRuleFactory",
     "TenantFactory",
     "UserFactory",
     "member",

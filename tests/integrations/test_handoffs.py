@@ -220,7 +220,8 @@ def test_recording_needs_the_pulls_transaction_a_known_kind_and_a_reaction(world
 def test_the_supplier_side_registers_todays_three_reactions():
     assert handoffs.reactions_for(handoffs.PO_CHANGED) == ["suppliers.ack_outdated"]
     assert handoffs.reactions_for(handoffs.PO_PUBLISHED) == ["suppliers.po_published"]
-    assert handoffs.reactions_for(handoffs.RECEIPT_DONE) == ["suppliers.asn_received"]
+    # Quality reacts to a done receipt after the supplier side (apps register in INSTALLED_APPS order).
+    assert handoffs.reactions_for(handoffs.RECEIPT_DONE) == ["suppliers.asn_received", "quality.inspections"]
 
 
 def test_the_sweeper_is_on_the_beat_schedule(settings):

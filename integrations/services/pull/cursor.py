@@ -99,9 +99,12 @@ def pull_model(
     page_size = page_size or settings.PORTAL_PULL_PAGE_SIZE
     overlap = settings.PORTAL_PULL_OVERLAP_SECONDS if overlap_seconds is None else overlap_seconds
     cursor, _ = PullCursor.objects.get_or_create(tenant=tenant, model=spec.model)
+    # "First" is the backlog of a tenant never pulled before, not a full re-read of one that was: what a
+    # full pull finds new (a PO published, a receipt done, that the incremental pulls missed) is news.
+    first = not cursor.write_date
     if full:
         cursor.write_date = ""
-    result = PullResult(model=spec.model, cursor=cursor.write_date, full=full, first=not cursor.write_date)
+    result = PullResult(model=spec.model, cursor=cursor.write_date, full=full, first=first)
     base_domain = spec.domain(tenant) if callable(spec.domain) else spec.domain
     newest = cursor.write_date
     pages = _pages(

@@ -115,7 +115,8 @@ def upsert_receipts(tenant: Tenant, gateway: OdooGateway, rows: list[dict], resu
             receipts[row["id"]] = receipt
             result.rows_written += 1
             if receipt.state == Receipt.State.DONE and not was_done:
-                data = {"name": receipt.name}
+                # backlog: done before the portal first pulled this tenant (reactions may leave history alone).
+                data = {"name": receipt.name, "backlog": result.first}
                 handoff_record(tenant=tenant, kind=handoffs.RECEIPT_DONE, aggregate=receipt, data=data)
         _moves_write(tenant, moves, receipts)
 
