@@ -19,10 +19,12 @@ from suppliers.services.asn_certificates import asn_attach_certificate, asn_remo
 from suppliers.services.asn_checks import errors_as_sent, on_asns, open_quantity
 from suppliers.services.asn_drafts import asn_create, asn_update
 from suppliers.services.asn_submission import asn_cancel, asn_mark_shipped, asn_submit
+from suppliers.services.asn_values import MAX_LOT_VALUES, values_text
 
 ASN_ROLES = SUPPLIER_ROLES | {Role.BUYER, Role.TENANT_ADMIN, Role.QUALITY_ENGINEER, Role.INSPECTOR}
 BLANK_PACKAGES = 2
 BLANK_ITEMS = 2
+ITEM_FIELDS = ("lot_name", "expiry_date", "quantity", "package", "values")  # an item row's fields in the editor
 
 FILTER_LABELS = [
     ("", "All"),
@@ -116,6 +118,7 @@ class AsnDetailView(TenantViewMixin, TemplateView):
             is_supplier=self.membership.is_supplier_role,
             kinds=Package.Kind.choices,
             certificate_kinds=Certificate.Kind.choices,
+            max_lot_values=MAX_LOT_VALUES,
         )
         if editing:
             context["form"] = self._form(asn, lines, packages, kwargs.get("posted"), kwargs.get("errors") or {})
@@ -145,10 +148,14 @@ class AsnDetailView(TenantViewMixin, TemplateView):
                     "expiry_date": it.expiry_date.isoformat() if it.expiry_date else "",
                     "quantity": _number(it.quantity),
                     "package": str(packages.index(it.package) + 1) if it.package in packages else "",
+                    "values": values_text(it),
                 }
                 for it in (line.items.all() if line else [])
             ]
-            items += [{"lot_name": "", "expiry_date": "", "quantity": "", "package": ""} for _ in range(BLANK_ITEMS)]
+            items += [
+                {"lot_name": "", "expiry_date": "", "quantity": "", "package": "", "values": ""}
+                for _ in range(BLANK_ITEMS)
+            ]
             rows.append(
                 {
                     "index": i,
@@ -170,9 +177,7 @@ class AsnDetailView(TenantViewMixin, TemplateView):
                 f: errors.get(f"line-{i}-{f}") for f in ("quantity", "items", "serials", "order_line", "uom")
             }
             for j, item in enumerate(row["items"]):
-                item["errors"] = {
-                    f: errors.get(f"line-{i}-item-{j}-{f}") for f in ("lot_name", "expiry_date", "quantity", "package")
-                }
+                item["errors"] = {f: errors.get(f"line-{i}-item-{j}-{f}") for f in ITEM_FIELDS}
         return {"rows": rows, "packages": package_rows}
 
     @staticmethod
@@ -186,7 +191,7 @@ class AsnDetailView(TenantViewMixin, TemplateView):
             i = row["index"]
             shown |= {f"line-{i}-{f}" for f in row["errors"]}
             for j, _item in enumerate(row["items"]):
-                shown |= {f"line-{i}-item-{j}-{f}" for f in ("lot_name", "expiry_date", "quantity", "package")}
+                shown |= {f"line-{i}-item-{j}-{f}" for f in ITEM_FIELDS}
         return [message for key, message in errors.items() if key not in shown and message]
 
     @staticmethod
@@ -198,11 +203,7 @@ class AsnDetailView(TenantViewMixin, TemplateView):
             row["quantity"] = posted.get(f"line-{i}-quantity", row["quantity"])
             row["serials"] = posted.get(f"line-{i}-serials", "")
             row["items"] = [
-                {
-                    f: posted.get(f"line-{i}-item-{j}-{f}", "")
-                    for f in ("lot_name", "expiry_date", "quantity", "package")
-                }
-                for j in range(len(row["items"]))
+                {f: posted.get(f"line-{i}-item-{j}-{f}", "") for f in ITEM_FIELDS} for j in range(len(row["items"]))
             ]
 
     def post(self, request, *args, **kwargs):

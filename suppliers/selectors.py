@@ -13,6 +13,7 @@ from suppliers.models import (
     AckStatus,
     Asn,
     AsnItem,
+    AsnItemValue,
     AsnLine,
     Product,
     PurchaseOrder,
@@ -229,6 +230,31 @@ def asn_get(*, membership: Membership, asn_id: int, lock: bool = False) -> Asn:
 def asn_lines(*, asn: Asn) -> list[AsnLine]:
     return list(
         asn.lines.select_related("order_line__order", "order_line__product")
-        .prefetch_related("items__package", "certificates")
+        .prefetch_related("items__package", "items__values", "certificates")
         .order_by("order_line__order_id", "order_line__sequence", "id")
     )
+
+
+def certificate_values_for(tenant, partner: Partner, product, lot_name: str) -> dict[str, tuple]:
+    """The certificate values the partner's submitted shipments gave for ``lot_name`` of ``product``:
+    ``{name: (value as Decimal, unit text)}``, names as the supplier wrote them.
+
+    For the inspection, which matches the names to its plan's characteristics case-insensitively.
+    Drafts and cancelled shipments do not count; when several shipments carry the lot, the one
+    submitted last wins, per name (case-insensitively). Empty when none gave values.
+    """
+    rows = (
+        AsnItemValue.objects.filter(
+            tenant=tenant,
+            item__asn__partner=partner,
+            item__asn__status__in=[*Asn.OPEN_STATUSES, Asn.Status.RECEIVED],
+            item__line__order_line__product=product,
+            item__lot_name=lot_name,
+        )
+        .order_by("item__asn__submitted_at", "item__asn_id", "id")
+        .values_list("name", "value", "unit")
+    )
+    found: dict[str, tuple[str, tuple]] = {}
+    for name, value, unit in rows:
+        found[name.lower()] = (name, (value, unit))
+    return dict(found.values())

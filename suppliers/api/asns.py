@@ -17,7 +17,7 @@ from portal.api.schema import problems
 from suppliers.models import Asn
 from suppliers.selectors import ASN_FILTERS, asn_get, asn_list
 from suppliers.services import asn_certificates, asn_drafts, asn_import, asn_submission, documents
-from suppliers.services.asn_inputs import HEADER_FIELDS, AsnItemInput, AsnLineInput, PackageInput
+from suppliers.services.asn_inputs import HEADER_FIELDS, AsnItemInput, AsnLineInput, AsnValueInput, PackageInput
 
 from . import names
 from . import serializers as s
@@ -31,6 +31,7 @@ ASN_RELATED = (
     "lines__order_line__order",
     "lines__order_line__product",
     "lines__items__package",
+    "lines__items__values",
 )
 
 
@@ -136,6 +137,10 @@ class AsnViewSet(CertificateActions, mixins.ListModelMixin, mixins.RetrieveModel
                             lot_name=i.get("lot_name", ""),
                             expiry_date=i.get("expiry_date"),
                             package=i.get("package", ""),
+                            values=[
+                                AsnValueInput(name=v["name"], value=v["value"], unit=v.get("unit", ""))
+                                for v in i.get("values", [])
+                            ],
                         )
                         for i in line.get("items", [])
                     ],

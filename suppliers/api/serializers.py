@@ -20,12 +20,15 @@ from suppliers.models import (
     AcknowledgementLine,
     Asn,
     AsnItem,
+    AsnItemValue,
     AsnLine,
     Certificate,
     Package,
     PurchaseOrder,
     PurchaseOrderLine,
 )
+from suppliers.models.shipments import VALUE_DIGITS, VALUE_PLACES
+from suppliers.services.asn_values import MAX_LOT_VALUES, MAX_VALUE_NAME, MAX_VALUE_UNIT, VALUE_MAX
 
 MAX_ID = 10**18 - 1
 MAX_NAME = 64  # PurchaseOrder.name
@@ -245,12 +248,40 @@ class AcknowledgementInputSerializer(StrictInputSerializer):
         return attrs
 
 
+class CertificateValueField(serializers.DecimalField):
+    """A value a certificate states: at most 12 digits before the decimal point and 6 after, any sign."""
+
+    default_error_messages = {
+        "max_digits": f"A certificate value is at most {VALUE_MAX:,}.",
+        "max_whole_digits": f"A certificate value is at most {VALUE_MAX:,}.",
+        "max_decimal_places": f"Use at most {VALUE_PLACES} decimals.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, **kwargs)
+
+    def to_internal_value(self, data):
+        # Digits of other scripts ("١٢") are refused here as in files and forms.
+        if isinstance(data, bool) or (isinstance(data, str) and any(c.isdigit() and not c.isascii() for c in data)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class AsnItemValueSerializer(serializers.ModelSerializer):
+    value = CertificateValueField(read_only=True)
+
+    class Meta:
+        model = AsnItemValue
+        fields = ["name", "value", "unit"]
+
+
 class AsnItemSerializer(serializers.ModelSerializer):
     package = serializers.CharField(source="package.sscc", default=None, read_only=True, allow_null=True)
+    values = AsnItemValueSerializer(many=True, read_only=True)
 
     class Meta:
         model = AsnItem
-        fields = ["lot_name", "expiry_date", "quantity", "quantity_received", "package"]
+        fields = ["lot_name", "expiry_date", "quantity", "quantity_received", "package", "values"]
 
 
 class AsnLineSerializer(serializers.ModelSerializer):
@@ -327,6 +358,14 @@ class AsnSerializer(serializers.ModelSerializer):
         return [{"id": po.pk, "name": po.name} for po in asn.orders.all()]
 
 
+class AsnItemValueInputSerializer(StrictInputSerializer):
+    name = serializers.CharField(
+        max_length=MAX_VALUE_NAME, help_text="The characteristic as your certificate names it (matched ignoring case)."
+    )
+    value = CertificateValueField()
+    unit = serializers.CharField(required=False, allow_blank=True, max_length=MAX_VALUE_UNIT, default="")
+
+
 class AsnItemInputSerializer(StrictInputSerializer):
     lot_name = serializers.CharField(required=False, allow_blank=True, max_length=80, default="")
     expiry_date = DayField(required=False, allow_null=True)
@@ -337,6 +376,13 @@ class AsnItemInputSerializer(StrictInputSerializer):
         max_length=18,
         default="",
         help_text="Position in `packages` (1, 2, ...) or an SSCC of this ASN.",
+    )
+    values = BoundedList(
+        child=AsnItemValueInputSerializer(),
+        required=False,
+        default=list,
+        max_length=MAX_LOT_VALUES,
+        help_text="The lot's certificate values; they replace the lot's (left out: the lot has none).",
     )
 
 
@@ -412,7 +458,10 @@ class AsnCancelSerializer(StrictInputSerializer):
 
 class AsnImportSerializer(StrictInputSerializer):
     file = serializers.FileField(
-        help_text="CSV or XLSX with columns po, product_code, quantity, uom, lot, expiry_date, package."
+        help_text=(
+            "CSV or XLSX with columns po, product_code, quantity, uom, lot, expiry_date, package, and optionally "
+            "values (a lot's certificate values: `Hardness = 42,5 HRC; Length = 120.1 mm`)."
+        )
     )
 
 

@@ -15,12 +15,22 @@ from django import forms
 from django.http import QueryDict
 
 from portal import dates
+from portal.dates import Refused
 from portal.input_errors import ErrorPlaces
 from suppliers.limits import MAX_ASN_ORDERS
 from suppliers.models import Asn
 from suppliers.services.asn_inputs import AsnHeader, AsnItemInput, AsnLineInput, PackageInput
 
-from .fields import DayField, IdField, InstantField, QuantityField, TextField, TypedForm, WeightField
+from .fields import (
+    CertificateValuesField,
+    DayField,
+    IdField,
+    InstantField,
+    QuantityField,
+    TextField,
+    TypedForm,
+    WeightField,
+)
 
 
 class AsnHeaderForm(TypedForm):
@@ -54,6 +64,7 @@ class AsnItemForm(TypedForm):
     expiry_date = DayField(required=False)
     quantity = QuantityField()
     package = TextField(required=False)
+    values = CertificateValuesField(required=False)
 
 
 class AsnEditor:
@@ -82,7 +93,8 @@ class AsnEditor:
         for j in _rows(data, f"line-{i}-item-{{}}-quantity"):
             form = AsnItemForm(data, prefix=f"line-{i}-item-{j}")
             lot, quantity = form.data.get(form.add_prefix("lot_name"), ""), form.data.get(form.add_prefix("quantity"))
-            if not str(lot).strip() and not str(quantity or "").strip():
+            values = form.data.get(form.add_prefix("values"), "")
+            if not str(lot).strip() and not str(quantity or "").strip() and not str(values or "").strip():
                 continue  # a blank row
             row = form.typed()
             ref = row["package"].strip()
@@ -95,6 +107,7 @@ class AsnEditor:
                     lot_name=row["lot_name"].strip(),
                     expiry_date=row["expiry_date"],
                     package=package,
+                    values=row["values"] if isinstance(row["values"], Refused) else tuple(row["values"] or ()),
                 )
             )
         row = AsnLineForm(data, prefix=f"line-{i}").typed()

@@ -20,6 +20,8 @@ from django.utils.formats import get_format
 from portal import dates
 from portal.dates import Refused
 from suppliers.quantities import NumberError, check_quantity, parse_number, parse_weight
+from suppliers.services.asn_inputs import AsnValueInput
+from suppliers.services.asn_values import parse_values
 
 MAX_ID_DIGITS = 18  # ids are below 10**18 (the database's bigint)
 
@@ -62,6 +64,17 @@ class WeightField(forms.Field):
             return parse_weight(value, decimal_mark=_decimal_mark())
         except NumberError as exc:
             raise ValidationError(str(exc)) from None
+
+
+class CertificateValuesField(forms.Field):
+    """A lot's certificate values as typed, one per line: ``Hardness = 42,5 HRC`` (the page
+    language's decimal mark; see ``suppliers.services.asn_values``). Blank: none."""
+
+    def to_python(self, value: Any) -> list[AsnValueInput]:
+        read = parse_values("" if value is None else str(value), decimal_mark=_decimal_mark())
+        if isinstance(read, Refused):
+            raise ValidationError(read.message)
+        return read
 
 
 class DayField(forms.Field):

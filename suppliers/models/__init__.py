@@ -4,7 +4,7 @@ from .products import Product
 from .purchase_orders import AckStatus, PurchaseOrder, PurchaseOrderLine
 from .receipts import Receipt, ReceiptMove
 from .rules import CollaborationRules, rules_for
-from .shipments import Asn, AsnItem, AsnLine, Certificate, Package, TenantCounter
+from .shipments import Asn, AsnItem, AsnItemValue, AsnLine, Certificate, Package, TenantCounter
 
 __all__ = [
     "AckStatus",
@@ -12,6 +12,7 @@ __all__ = [
     "AcknowledgementLine",
     "Asn",
     "AsnItem",
+    "AsnItemValue",
     "AsnLine",
     "Certificate",
     "CollaborationRules",

@@ -9,10 +9,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
+from django.utils.formats import get_format
 
 from portal.lifecycle import Lifecycle, Transition
 from portal.models import TenantOwnedModel
-from suppliers.quantities import quantity_field, weight_field
+from suppliers.quantities import plain, quantity_field, weight_field
 
 
 class TenantCounter(models.Model):
@@ -235,3 +237,34 @@ class Certificate(TenantOwnedModel):
 
     def __str__(self) -> str:
         return self.filename
+
+
+VALUE_DIGITS = 18  # a certificate value: 12 digits before the point, 6 after (a measurement, not a quantity)
+VALUE_PLACES = 6
+
+
+class AsnItemValue(TenantOwnedModel):
+    """A value the supplier's certificate gives for one lot (an ``AsnItem``): "Hardness 42.5 HRC".
+
+    ``name`` is the characteristic as the supplier calls it; quality matches it to its plan's
+    characteristics by name, case-insensitively (one value per name and lot).
+    """
+
+    scope_partner_path = "item__asn__partner"
+
+    item = models.ForeignKey(AsnItem, on_delete=models.CASCADE, related_name="values")
+    name = models.CharField(max_length=80)
+    value = models.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES)
+    unit = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["item", "id"]
+        constraints = [models.UniqueConstraint(Lower("name"), "item", name="asn_item_value_once_per_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.value} {self.unit}".strip()
+
+    @property
+    def value_text(self) -> str:
+        """The value as people write it (no trailing zeros), in the active language's decimal mark."""
+        return plain(self.value).replace(".", get_format("DECIMAL_SEPARATOR"))

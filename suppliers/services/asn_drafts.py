@@ -150,8 +150,15 @@ def _content(asn: Asn) -> dict[str, object]:
     lines, lots and packages as written, as sorted rows. Taken before and after ``asn_update``."""
     lines = sorted((line.order_line_id, line.quantity, line.uom_name) for line in asn.lines.all())
     items = sorted(
-        (i.line.order_line_id, i.lot_name, str(i.expiry_date or ""), i.quantity, i.package.sscc if i.package else "")
-        for i in asn.items.select_related("line", "package")
+        (
+            i.line.order_line_id,
+            i.lot_name,
+            str(i.expiry_date or ""),
+            i.quantity,
+            i.package.sscc if i.package else "",
+            tuple((v.name, v.value.normalize(), v.unit) for v in i.values.all()),  # certificate values count too
+        )
+        for i in asn.items.select_related("line", "package").prefetch_related("values")
     )
     # An empty package has no SSCC and is written anew on each save: it counts by kind and weight.
     packages = sorted((p.sscc, p.kind, str(p.weight_kg or "")) for p in asn.packages.all())

@@ -11,6 +11,8 @@ columns are ignored):
     lot           lot or serial number (required for tracked products)
     expiry_date   YYYY-MM-DD (or DD.MM.YYYY, or an Excel date)
     package       package number on this ASN (1, 2, ...); new numbers add packages
+    values        optional: the lot's certificate values in one cell, ``name = value unit`` separated
+                  by ";" (``Hardness = 42,5 HRC; Length = 120.1 mm``; ``suppliers.services.asn_values``)
 
 Rows of the same order and product add up to one line. Every error names its row and column;
 nothing is imported when any row is wrong. Which files are read, and within which bounds, is
@@ -39,9 +41,12 @@ from suppliers.selectors import asn_get
 from suppliers.services.asn_checks import asn_problems, errors_as_sent
 from suppliers.services.asn_drafts import asn_update
 from suppliers.services.asn_inputs import AsnItemInput, AsnLineInput, PackageInput
+from suppliers.services.asn_values import parse_values
 from suppliers.services.table_files import MAX_BYTES, TableFileError, TableRow, read_table, uncalculated
 
-COLUMNS = ["po", "product_code", "quantity", "uom", "lot", "expiry_date", "package"]
+# ``values``: optional, a lot's certificate values in one cell (``Hardness = 42,5 HRC; Length = 120.1 mm``,
+# as in the editor: ``suppliers.services.asn_values``); files without the column stay valid.
+COLUMNS = ["po", "product_code", "quantity", "uom", "lot", "expiry_date", "package", "values"]
 REQUIRED = ["po", "product_code", "quantity"]
 # Names ERP exports and people use for the same columns.
 ALIASES = {
@@ -59,13 +64,14 @@ ALIASES = {
     "expiry": "expiry_date",
     "expiration_date": "expiry_date",
     "package_number": "package",
+    "certificate_values": "values",
 }
 MAX_ROWS = MAX_IMPORT_ROWS
-MAX_LENGTH = {"po": 64, "product_code": 120, "uom": 64, "lot": 80, "expiry_date": 30, "package": 20}
+MAX_LENGTH = {"po": 64, "product_code": 120, "uom": 64, "lot": 80, "expiry_date": 30, "package": 20, "values": 255}
 EXAMPLE = [
-    ["P00042", "ALU-BRKT-7", "250", "Units", "LOT-2026-117", "2028-01-31", "1"],
-    ["P00042", "ALU-BRKT-7", "150", "Units", "LOT-2026-118", "2028-01-31", "2"],
-    ["P00042", "M8-BOLT-50", "2000", "Units", "", "", "1"],
+    ["P00042", "ALU-BRKT-7", "250", "Units", "LOT-2026-117", "2028-01-31", "1", "Hardness = 42.5 HRC"],
+    ["P00042", "ALU-BRKT-7", "150", "Units", "LOT-2026-118", "2028-01-31", "2", "Hardness = 43.1 HRC"],
+    ["P00042", "M8-BOLT-50", "2000", "Units", "", "", "1", ""],
 ]
 # The service's names of fields as the file's columns.
 COLUMN_OF = {"lot_name": "lot", "items": "lot", "order_line": "product_code"}
@@ -191,8 +197,11 @@ class _Plan:
             )
         if values["uom"] and not spec["uom"]:
             spec["uom"] = values["uom"]
+        certificate = parse_values(values["values"], decimal_mark=self.decimal_mark)
         spec["items"].append(
-            AsnItemInput(quantity=quantity, lot_name=values["lot"], expiry_date=expiry, package=package)
+            AsnItemInput(
+                quantity=quantity, lot_name=values["lot"], expiry_date=expiry, package=package, values=certificate
+            )
         )
         self.rows_of[po_line.pk].append(label)
 

@@ -36,16 +36,29 @@ class AsnHeader(TypedDict, total=False):
 
 
 @dataclass(frozen=True)
+class AsnValueInput:
+    """A value the supplier's certificate gives for a lot: ``name`` as the supplier calls the
+    characteristic ("Hardness"), the number, and its unit as text ("HRC", may be "")."""
+
+    name: str
+    value: Decimal | Refused
+    unit: str = ""
+
+
+@dataclass(frozen=True)
 class AsnItemInput:
     """A lot, a serial number or an untracked part of a line, and the package it travels in.
 
     ``package``: the 1-based position in the packages given, or an SSCC of the ASN, or "".
+    ``values``: its certificate values (they replace the lot's; none given: the lot has none).
+    A whole list the boundary could not read travels as ``Refused``.
     """
 
     quantity: Decimal | Refused
     lot_name: str = ""
     expiry_date: dt.date | Refused | None = None
     package: str = ""
+    values: Sequence[AsnValueInput] | Refused = ()
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from portal.dates import Refused
 from suppliers.limits import MAX_ASN_ITEMS, MAX_ASN_LINES
 from suppliers.models import Asn, AsnItem, AsnLine, Package, PurchaseOrderLine
 from suppliers.services.asn_inputs import AsnItemInput, AsnLineInput, accepted, quantity_ok
+from suppliers.services.asn_values import MAX_ASN_VALUES, Checked, check_values, save_values
 
 Built = list[tuple[int, AsnLine, list[AsnItem]]]  # (position in the input, line, its items)
 
@@ -26,6 +28,15 @@ def replace_lines(asn: Asn, lines: Sequence[AsnLineInput], packages: list[Packag
         errors["__all__"] = (
             f"A shipment holds at most {MAX_ASN_LINES:,} lines and {MAX_ASN_ITEMS:,} lots, serial numbers and "
             "package rows; split it over several shipments."
+        )
+        return
+    given_values = sum(
+        len(item.values) for spec in lines for item in spec.items if not isinstance(item.values, Refused)
+    )
+    if given_values > MAX_ASN_VALUES:
+        errors["__all__"] = (
+            f"A shipment carries at most {MAX_ASN_VALUES:,} certificate values, all lots together "
+            f"(got {given_values:,}); attach the certificates as files instead."
         )
         return
     allowed = {
@@ -107,18 +118,19 @@ def _build_items(
                 package = by_sscc[ref]
             else:
                 errors[f"{where}.package"] = f"There is no package {ref} on {asn.number}."
+        values = check_values(item.values, f"{where}.values", errors)
         if item_qty is not None:
-            items.append(
-                AsnItem(
-                    tenant=asn.tenant,
-                    asn=asn,
-                    line=line,
-                    package=package,
-                    lot_name=lot,
-                    expiry_date=expiry,
-                    quantity=item_qty,
-                )
+            built = AsnItem(
+                tenant=asn.tenant,
+                asn=asn,
+                line=line,
+                package=package,
+                lot_name=lot,
+                expiry_date=expiry,
+                quantity=item_qty,
             )
+            built.given_values = values  # written by _save_lines once the item has its pk
+            items.append(built)
     return items
 
 
@@ -185,3 +197,5 @@ def _save_lines(asn: Asn, current: dict[int, AsnLine], built: Built) -> None:
     if updated:
         AsnItem.objects.bulk_update(updated, ["package", "lot_name", "expiry_date", "quantity"])
     AsnItem.objects.bulk_create(new_items)
+    wanted: dict[int, Checked] = {item.pk: item.given_values for _, _, items in built for item in items}
+    save_values(asn, wanted)

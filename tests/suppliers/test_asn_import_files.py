@@ -365,4 +365,6 @@ def test_import_queries_do_not_grow_with_the_rows(world, django_assert_max_num_q
         return len(queries)
 
     small, large = run(5), run(400)
-    assert large <= small + 2, (small, large)  # a query or two for a batch size, never one per row
+    # A query or two for a batch size, never one per row; the large run also replaces the small run's
+    # lots, which reads and clears their certificate values (a constant three queries).
+    assert large <= small + 5, (small, large)
