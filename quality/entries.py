@@ -1,13 +1,45 @@
-"""What the quality half adds to the portal's core: its dashboard cards (the inspector's lots to
-inspect; empty states until NCRs and SCARs land here) and the rule of each of its date fields.
+"""What the quality half adds to the portal's core: its tenant pages and the inspector's navigation
+entry, its dashboard cards (the inspector's lots to inspect; empty states until NCRs and SCARs land
+here) and the rule of each of its date fields.
 Registered on import, from ``QualityConfig.ready()``."""
 
 from __future__ import annotations
 
 from portal import dates
 from portal.models import SUPPLIER_ROLES, Role
-from portal.registry import DashboardCard, card_register
+from portal.registry import DashboardCard, NavEntry, card_register, nav_register, tenant_urls_register
 from quality import dashboard
+
+
+def _waiting(membership) -> int:
+    from quality.selectors import inspection_list_waiting
+
+    return inspection_list_waiting(membership=membership).count()
+
+
+tenant_urls_register("quality.urls")
+
+# After Shipments (20), before Suppliers (30): the dock's own work.
+nav_register(
+    NavEntry(
+        "quality.inspections",
+        "Inspections",
+        "inspection_list",
+        "inspections",
+        order=25,
+        roles={Role.INSPECTOR, Role.QUALITY_ENGINEER},
+        badge=_waiting,
+    ),
+    # The quality engineer's (and tenant admin's) inspection plans, next to the inspections they drive.
+    NavEntry(
+        "quality.plans",
+        "Inspection plans",
+        "plan_list",
+        "plans",
+        order=26,
+        roles={Role.QUALITY_ENGINEER, Role.TENANT_ADMIN},
+    ),
+)
 
 # Orders place them among the order desk's cards (suppliers.entries): first for an engineer and
 # an inspector, after the order desk's messages (30) for a supplier.
@@ -37,6 +69,9 @@ dates.rules_register(
         "quality.SwitchingState.updated_at": dates.INSTANT,
         "quality.SwitchingEvent.created_at": dates.INSTANT,
         "quality.Inspection.created_at": dates.INSTANT,
+        "quality.Inspection.signed_at": dates.INSTANT,
+        "quality.InspectionResult.recorded_at": dates.INSTANT,
+        "quality.InspectionPhoto.uploaded_at": dates.INSTANT,
         # When the lot should have been inspected: a moment at the dock, not a day.
         "quality.Inspection.due_at": dates.INSTANT,
     }

@@ -1,14 +1,17 @@
 from .defects import DefectClass, Severity
 from .inspections import Inspection, InspectionSampling
 from .plans import Characteristic, InspectionPlan, InspectionPlanVersion, SamplingRule
+from .results import InspectionPhoto, InspectionResult
 from .switching import SwitchingEvent, SwitchingState
 
 __all__ = [
     "Characteristic",
     "DefectClass",
     "Inspection",
+    "InspectionPhoto",
     "InspectionPlan",
     "InspectionPlanVersion",
+    "InspectionResult",
     "InspectionSampling",
     "SamplingRule",
     "Severity",

@@ -6,10 +6,14 @@ inspections of one lot on one receipt line: 1 is the original inspection (the on
 rules count), a re-inspection is the next number and points at the one before
 (``reinspection_of``). The unique (receipt move, lot, sequence) makes creation idempotent: a
 redelivered hand-off finds the row and creates nothing.
+
+Signed, an inspection is read-only; a correction is a new row that ``corrects`` the signed one,
+with the same lot and sequence and the next ``revision`` (``quality.services.recording``).
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from portal.lifecycle import Lifecycle, Transition
@@ -37,10 +41,15 @@ class Inspection(TenantOwnedModel):
         SIGNED = "signed", "Signed"
         CANCELLED = "cancelled", "Cancelled"
 
+    class Verdict(models.TextChoices):
+        ACCEPT = "accept", "Accepted"
+        REJECT = "reject", "Rejected"
+
     OPEN_STATUSES = (Status.NO_PLAN, Status.DISCONTINUED, Status.WAITING, Status.IN_PROGRESS)
 
     lifecycle = Lifecycle(
-        initial=(Status.NO_PLAN, Status.DISCONTINUED, Status.WAITING),
+        # In progress: a correction of a signed inspection opens with its results already copied.
+        initial=(Status.NO_PLAN, Status.DISCONTINUED, Status.WAITING, Status.IN_PROGRESS),
         transitions=[
             # A plan given, or inspection reinstated: the lot can be sampled now.
             Transition(
@@ -84,12 +93,24 @@ class Inspection(TenantOwnedModel):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.WAITING)
     created_at = models.DateTimeField(auto_now_add=True)
     due_at = models.DateTimeField(null=True, blank=True)
+    # The signature: computed verdict, who signed, when, and what the signature means, in words.
+    verdict = models.CharField(max_length=8, choices=Verdict.choices, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signature_meaning = models.CharField(max_length=200, blank=True)
+    revision = models.PositiveSmallIntegerField(default=1, help_text="1, then one more per correction after sign-off.")
+    corrects = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrected_by"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["receipt_move", "lot_name", "sequence"], name="inspection_unique_move_lot_sequence"
+                fields=["receipt_move", "lot_name", "sequence", "revision"],
+                name="inspection_unique_move_lot_sequence",
             ),
         ]
         indexes = [models.Index(fields=["tenant", "status", "created_at"], name="inspection_status_idx")]

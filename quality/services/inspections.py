@@ -129,7 +129,9 @@ def _inspection_create(*, receipt: Receipt, move: ReceiptMove, lot_name: str, qu
 
 def _switching_state(*, tenant: Tenant, partner: Partner, product: Product) -> SwitchingState:
     """The partner + product's switching state, locked for the transaction (normal inspection at first)."""
-    state, _ = SwitchingState.objects.select_for_update().get_or_create(tenant=tenant, partner=partner, product=product)
+    state, _ = SwitchingState.objects.select_for_update(of=("self",)).get_or_create(
+        tenant=tenant, partner=partner, product=product
+    )
     return state
 
 
@@ -138,7 +140,7 @@ def _first_article(*, version, partner: Partner, product: Product) -> bool:
     if not version.first_article_lots:
         return False
     before = Inspection.objects.filter(
-        tenant_id=version.tenant_id, partner=partner, product=product, sequence=1
+        tenant_id=version.tenant_id, partner=partner, product=product, sequence=1, revision=1
     ).count()
     return before < version.first_article_lots
 
@@ -150,12 +152,18 @@ def receipt_done_react(*, handoff) -> None:
     """``receipt.done``: the receipt's lots wait for inspection (idempotent, see inspections_from_receipt).
 
     Receipts of the backlog (done before the portal first pulled the tenant) are history, not goods at
-    the dock: their stock left quality control long ago, so no inspection is opened for them."""
+    the dock: their stock left quality control long ago, so no inspection is opened for them.
+
+    Raises ``LookupError`` when the receipt is gone (the reaction is retried, then failed)."""
     if handoff.data.get("backlog"):
         return
     receipt = Receipt.objects.filter(tenant_id=handoff.tenant_id, pk=handoff.aggregate_id).first()
-    if receipt is not None:
-        inspections_from_receipt(receipt=receipt)
+    if receipt is None:
+        # Not done quietly: retried, then failed and shown on the sync monitor, where someone looks.
+        raise LookupError(
+            f"receipt #{handoff.aggregate_id} of tenant #{handoff.tenant_id} is gone: no inspection opened for it"
+        )
+    inspections_from_receipt(receipt=receipt)
 
 
 def register_reactions() -> None:

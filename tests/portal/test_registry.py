@@ -137,6 +137,7 @@ NAV = {
         "Dashboard",
         "Purchase orders",
         "Shipments",
+        "Inspection plans",
         "Suppliers",
         "Members",
         "Audit trail",
@@ -145,8 +146,8 @@ NAV = {
         "Sync",
     ],
     Role.BUYER: ["Dashboard", "Purchase orders", "Shipments", "Suppliers"],
-    Role.QUALITY_ENGINEER: ["Dashboard", "Shipments", "Suppliers"],
-    Role.INSPECTOR: ["Dashboard", "Shipments", "Suppliers"],
+    Role.QUALITY_ENGINEER: ["Dashboard", "Shipments", "Inspections", "Inspection plans", "Suppliers"],
+    Role.INSPECTOR: ["Dashboard", "Shipments", "Inspections", "Suppliers"],
     Role.SUPPLIER_ADMIN: ["Dashboard", "Purchase orders", "Shipments", "Company & users", "API tokens"],
     Role.SUPPLIER_USER: ["Dashboard", "Purchase orders", "Shipments"],
 }
@@ -170,10 +171,10 @@ def test_every_role_sees_its_links_in_order(world):
 
 @pytest.mark.django_db
 def test_each_app_registers_its_own_entries():
-    assert {name.split(".")[0] for name in navigation.entries} == {"portal", "integrations", "suppliers"}
+    assert {name.split(".")[0] for name in navigation.entries} == {"portal", "integrations", "suppliers", "quality"}
     assert {name.split(".")[0] for name in dashboard.entries} == {"portal", "integrations", "suppliers", "quality"}
     assert {name.split(".")[0] for name in monitor.entries} == {"integrations", "suppliers"}
-    assert tenant_url_modules == ["suppliers.urls", "integrations.urls"]  # in INSTALLED_APPS' order
+    assert tenant_url_modules == ["suppliers.urls", "quality.urls", "integrations.urls"]  # in INSTALLED_APPS' order
     assert navigation.entries["suppliers.orders"].badge is not None  # what needs this person there
     assert all(card.template.startswith(f"{card.name.split('.')[0]}/cards/") for card in dashboard.entries.values())
 

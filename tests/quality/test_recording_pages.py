@@ -1,0 +1,168 @@
+"""The inspector's pages: the list with the dock's scan field (SSCC, lot, PO, receipt), the inspection
+page (grid, verdict, sign-off, photos), the JSON endpoint of the offline queue, and their scope
+(other partner or tenant, suppliers, buyers: 404)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from portal.models import Role
+from portal.services.memberships import membership_scope_set
+from quality.models import Inspection, InspectionResult
+from quality.selectors import sscc_of_scan
+from tests.conftest import login
+from tests.factories import AsnItemFactory, AsnLineFactory, PackageFactory, member
+from tests.factories.portal import PASSWORD
+from tests.quality.test_recording import _png, make_inspection
+
+pytestmark = pytest.mark.django_db
+
+SSCC = "006141410000000017"
+
+
+@pytest.fixture
+def lot(world):
+    return make_inspection(world.p1, lot="LOT-77")
+
+
+def _urls(inspection):
+    detail = reverse("inspection_detail", args=["alpha", inspection.pk])
+    return detail, reverse("inspection_results", args=["alpha", inspection.pk])
+
+
+def _send(client, url, **body):
+    return client.post(url, data=json.dumps(body), content_type="application/json")
+
+
+def test_the_list_shows_what_waits_and_a_scan_opens_the_lot(client, world, lot):
+    inspection, *_ = lot
+    login(client, world.a_inspector)
+    url = reverse("inspection_list", args=["alpha"])
+    html = client.get(url).content.decode()
+    assert "Lot LOT-77" in html and 'id="scan"' in html and "sample 3" in html
+    detail = reverse("inspection_detail", args=["alpha", inspection.pk])
+    assert client.get(url, {"scan": "lot-77"}).url == detail
+    assert client.get(url, {"scan": inspection.receipt.name}).url == detail
+    assert client.get(url, {"scan": inspection.receipt.order.name}).url == detail
+    assert "Nothing matches" in client.get(url, {"scan": "NOPE"}).content.decode()
+
+
+def test_an_sscc_scan_finds_the_lots_packed_in_that_package(client, world, lot):
+    inspection, *_ = lot
+    line = AsnLineFactory(asn__partner=world.p1, order_line__product=inspection.product)
+    AsnItemFactory(line=line, lot_name="LOT-77", package=PackageFactory(asn=line.asn, sscc=SSCC))
+    assert sscc_of_scan(f"(00){SSCC}") == SSCC == sscc_of_scan(f"00{SSCC}") and sscc_of_scan("LOT-77") is None
+    login(client, world.a_inspector)
+    url = reverse("inspection_list", args=["alpha"])
+    assert client.get(url, {"scan": f"(00){SSCC}"}).url == reverse("inspection_detail", args=["alpha", inspection.pk])
+    login(client, member(world.b, Role.INSPECTOR))  # another tenant's inspector finds nothing
+    assert "Nothing matches" in client.get(reverse("inspection_list", args=["beta"]), {"scan": SSCC}).content.decode()
+
+
+def test_the_page_shows_sampling_the_grid_and_records_a_posted_form(client, world, lot):
+    inspection, length, finish = lot
+    login(client, world.a_inspector)
+    detail, _ = _urls(inspection)
+    html = client.get(detail).content.decode()
+    assert 'inputmode="decimal"' in html and 'capture="environment"' in html and "Not complete" in html
+    assert f'name="r-3-{length.pk}"' in html and f'name="r-3-{finish.pk}"' not in html  # minors: 2 units
+    response = client.post(
+        detail, {"action": "record", f"r-1-{length.pk}": "10,35", f"r-2-{length.pk}": "abc", f"r-1-{finish.pk}": "pass"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Out of tolerance" not in html or "10,35" in html  # the typed value is kept
+    assert 'value="abc"' in html and 'aria-invalid="true"' in html
+    assert InspectionResult.objects.get(inspection=inspection, unit=1, characteristic=length).defect
+    response = client.post(detail, {"action": "record", f"r-2-{length.pk}": "10.1"})
+    assert response.status_code == 302
+    html = client.get(detail).content.decode()
+    assert "Out of tolerance" in html and "<span data-recorded>3</span> of 5 results recorded" in html
+
+
+def test_the_json_endpoint_is_idempotent_per_key_and_answers_the_tally(client, world, lot):
+    inspection, length, finish = lot
+    login(client, world.a_inspector)
+    _, endpoint = _urls(inspection)
+    first = _send(client, endpoint, client_key="k1", unit=1, characteristic=length.pk, value="10,5")
+    assert first.status_code == 201 and first.json()["result"]["defect"] is True
+    assert first.json()["verdict"]["classes"]["major"]["defective"] == 1
+    again = _send(client, endpoint, client_key="k1", unit=1, characteristic=length.pk, value="10,5")
+    assert again.status_code == 200 and again.json()["result"]["id"] == first.json()["result"]["id"]
+    assert InspectionResult.objects.filter(inspection=inspection).count() == 1
+    bad = _send(client, endpoint, client_key="k2", unit=1, characteristic=finish.pk)
+    assert bad.status_code == 400 and "pass or fail" in json.dumps(bad.json())
+    assert _send(client, endpoint, client_key="k3", unit=1, characteristic=finish.pk, passed=False).status_code == 201
+
+
+def test_signing_on_the_page_asks_the_password_and_leaves_it_read_only(client, world, lot):
+    inspection, length, finish = lot
+    login(client, world.a_inspector)
+    detail, endpoint = _urls(inspection)
+    for unit in (1, 2, 3):
+        _send(client, endpoint, client_key=f"l{unit}", unit=unit, characteristic=length.pk, value="10")
+    for unit in (1, 2):
+        _send(client, endpoint, client_key=f"f{unit}", unit=unit, characteristic=finish.pk, passed=True)
+    wrong = client.post(detail, {"action": "sign", "password": "nope"})
+    assert wrong.status_code == 400 and "not your password" in wrong.content.decode()
+    assert client.post(detail, {"action": "sign", "password": PASSWORD}).status_code == 302
+    html = client.get(detail).content.decode()
+    assert "Inspected and found accepted" in html and 'inputmode="decimal"' not in html and "Open a correction" in html
+    late = _send(client, endpoint, client_key="late", unit=1, characteristic=length.pk, value="11")
+    assert late.status_code == 400 and "read-only" in late.json()["errors"]["__all__"]
+    response = client.post(detail, {"action": "correct"})
+    correction = Inspection.objects.get(corrects=inspection)
+    assert response.url == reverse("inspection_detail", args=["alpha", correction.pk])
+
+
+def test_a_photo_is_uploaded_and_served_to_who_sees_the_inspection_only(client, world, lot):
+    inspection, *_ = lot
+    login(client, world.a_inspector)
+    detail, _ = _urls(inspection)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(detail, {"action": "photo", "unit": "1", "photo": SimpleUploadedFile("p.png", _png())})
+    assert response.status_code == 302
+    photo = inspection.photos.get()
+    url = reverse("inspection_photo", args=["alpha", inspection.pk, photo.pk])
+    got = client.get(url)
+    assert got.status_code == 200 and got["Content-Type"] == "image/png"
+    refused = client.post(detail, {"action": "photo", "photo": SimpleUploadedFile("p.png", b"GIF89a....")})
+    assert refused.status_code == 400 and "not a JPEG or PNG" in refused.content.decode()
+    login(client, world.p1_admin)
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["p1_user", "p1_admin", "a_buyer", "p2_admin"])
+def test_suppliers_and_buyers_never_see_recording_pages(client, world, lot, who):
+    inspection, length, _ = lot
+    login(client, getattr(world, who))
+    detail, endpoint = _urls(inspection)
+    assert client.get(reverse("inspection_list", args=["alpha"])).status_code == 404
+    assert client.get(detail).status_code == 404
+    assert _send(client, endpoint, client_key="x", unit=1, characteristic=length.pk, value="10").status_code == 404
+
+
+def test_an_inspector_of_another_partner_or_tenant_gets_404(client, world, lot):
+    inspection, length, _ = lot
+    only_p2 = membership_scope_set(
+        actor=world.a_admin, membership=member(world.a, Role.INSPECTOR), all_partners=False, partners=[world.p2]
+    )
+    login(client, only_p2)
+    detail, endpoint = _urls(inspection)
+    assert client.get(detail).status_code == 404
+    assert _send(client, endpoint, client_key="x", unit=1, characteristic=length.pk, value="10").status_code == 404
+    assert "LOT-77" not in client.get(reverse("inspection_list", args=["alpha"])).content.decode()
+    login(client, member(world.b, Role.INSPECTOR))
+    assert client.get(reverse("inspection_detail", args=["beta", inspection.pk])).status_code == 404
+    assert client.get(detail).status_code == 404  # not a member of alpha
+
+
+def test_the_inspector_and_engineer_reach_the_list_from_the_navigation(client, world, lot):
+    for who in (world.a_inspector, world.a_engineer):
+        login(client, who)
+        html = client.get(reverse("dashboard", args=["alpha"])).content.decode()
+        assert f'href="{reverse("inspection_list", args=["alpha"])}"' in html
