@@ -6,7 +6,7 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self) -> None:
-        from portal import dashboard, navigation
+        from portal import checks, dashboard, navigation  # noqa: F401 - checks registers on import
 
         navigation.register()  # portal's own entries; each app registers its own in its ready()
         dashboard.register()

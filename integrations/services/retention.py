@@ -11,11 +11,15 @@ Two kinds of rows, per tenant (a scheduled task, ``retention_purge_all_task``):
   it has an open drift, and while it is the newest event of its aggregate (the next event's
   sequence number continues from it instead of starting again at 1). Resolved drifts go with their
   event.
-- Hand-offs (``integrations.models.Handoff``) whose reactions are all done, recorded before the same
-  window as events: a hand-off with a reaction pending, running or failed stays (the sweeper, the
-  monitor's failed list and an admin's retry need it). Its reactions go with it.
+- Hand-offs (``integrations.models.Handoff``) whose reactions are all done, recorded and last
+  finished (the newest reaction's ``done_at``) before the same window as events: a hand-off with a
+  reaction pending, running or failed stays (the sweeper, the monitor's failed list and an admin's
+  retry need it), and so does one retried and finished lately. Its reactions go with it.
 - Answers kept for ``Idempotency-Key`` replays, once older than ``PORTAL_IDEMPOTENCY_KEEP_DAYS``:
   the same key after that runs as a new request.
+
+A window under a day is refused (``ImproperlyConfigured``; ``portal.checks`` reports it at start too):
+``PORTAL_RECONCILE_FULL_DAYS=-3`` would otherwise purge an event delivered minutes ago.
 
 Each batch (``PORTAL_RETENTION_BATCH`` rows) is its own short transaction; a run stops after
 ``MAX_BATCHES`` batches of each kind and the next run goes on. What the last run removed, and
@@ -29,8 +33,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from integrations.models import (
@@ -42,6 +47,7 @@ from integrations.models import (
     SyncDrift,
     TenantSyncState,
 )
+from portal.checks import window_problems
 from portal.models import IdempotencyRecord, Tenant
 
 log = logging.getLogger("integrations.retention")
@@ -74,8 +80,11 @@ def retention_purge(*, tenant: Tenant, now: datetime | None = None) -> Purged:
     Idempotency-Key answers (see the module docstring for what stays); record the counts on its
     ``TenantSyncState``.
 
-    Returns the counts. ``now`` (aware) is for tests; by default the current time.
+    Returns the counts. ``now`` (aware) is for tests; by default the current time. Raises
+    ``ImproperlyConfigured`` when a window setting is under a day (nothing is removed).
     """
+    if problems := window_problems():
+        raise ImproperlyConfigured(" ".join(problems))
     now = now or timezone.now()
     days = kept_days()
     window_start = now - timedelta(days=days["events"])
@@ -109,10 +118,16 @@ def purgeable_events(*, tenant: Tenant, before: datetime) -> QuerySet[OutboxEven
 
 
 def done_handoffs(*, tenant: Tenant, before: datetime) -> QuerySet[Handoff]:
-    """The tenant's hand-offs recorded before ``before`` whose reactions are all done (one with no
-    reaction, where no app reacts to its kind, is done too)."""
-    unfinished = HandoffReaction.objects.filter(handoff_id=OuterRef("pk")).exclude(status=ReactionStatus.DONE)
-    return Handoff.objects.filter(tenant=tenant, created_at__lt=before).exclude(Exists(unfinished))
+    """The tenant's hand-offs recorded before ``before`` whose reactions are all done, the last of them
+    before ``before`` too (one with no reaction, where no app reacts to its kind, is done too)."""
+    reactions = HandoffReaction.objects.filter(handoff_id=OuterRef("pk"))
+    unfinished = reactions.exclude(status=ReactionStatus.DONE)
+    # When it finished, not when it was recorded: a reaction retried for days and done an hour ago stays.
+    # (updated_at where done_at is missing: a row marked done by hand.)
+    lately = reactions.filter(Q(done_at__gte=before) | Q(done_at__isnull=True, updated_at__gte=before))
+    return (
+        Handoff.objects.filter(tenant=tenant, created_at__lt=before).exclude(Exists(unfinished)).exclude(Exists(lately))
+    )
 
 
 def expired_keys(*, tenant: Tenant, before: datetime) -> QuerySet[IdempotencyRecord]:

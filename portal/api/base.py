@@ -8,12 +8,14 @@ else: ``portal.api.routes``); ``ApiViewMixin`` holds the parts that need no quer
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
-from rest_framework import viewsets
+from rest_framework import generics, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -25,6 +27,10 @@ if TYPE_CHECKING:
 
 # The actions DRF's mixins give a viewset, which a router routes when the viewset has them.
 STANDARD_ACTIONS = ("list", "create", "retrieve", "update", "partial_update", "destroy")
+
+# An id in a URL: plain ASCII digits that fit a bigint (a viewset that also takes names widens it).
+ID_PATTERN = "[0-9]{1,18}"
+_ID = re.compile(ID_PATTERN)
 
 # What a JSON or form body may weigh besides an uploaded file; Django's own limit on a body it reads.
 DEFAULT_BODY_BYTES = 2_621_440
@@ -101,11 +107,12 @@ def routed_actions(viewset: type) -> list[str]:
 
 
 def unscoped_actions(viewset: type) -> list[str]:
-    """The routed actions of this viewset that name no scope (``required_scopes``)."""
+    """The routed actions of this viewset that name no scope (``required_scopes``, a dict; a single
+    str names none, see ``portal.api.permissions.scope_for``)."""
     needed = getattr(viewset, "required_scopes", None)
-    if isinstance(needed, str) and needed:
-        return []
-    return [action for action in routed_actions(viewset) if not (needed or {}).get(action)]
+    if not isinstance(needed, dict):
+        needed = {}
+    return [action for action in routed_actions(viewset) if not needed.get(action)]
 
 
 class TenantScopedViewSet(ApiViewMixin, viewsets.GenericViewSet):
@@ -113,28 +120,54 @@ class TenantScopedViewSet(ApiViewMixin, viewsets.GenericViewSet):
     its actions needs a scope.
 
     A subclass declares ``queryset = Model.objects.all()`` (a tenant-owned model, whose queryset has
-    ``visible_to``), ``required_scopes`` (action -> scope, e.g. ``{"list": "widget:read"}``) for every
-    action it routes, and narrows the scoped queryset in ``filter_scoped``, never in
-    ``get_queryset``. A class that breaks one of these rules is refused when it is defined
+    ``visible_to``), ``required_scopes`` (a dict, action -> scope, e.g. ``{"list": "widget:read"}``)
+    naming every action it routes, and narrows the scoped queryset in ``filter_scoped``, never in
+    ``get_queryset`` or ``get_object`` (its own or a mixin's). A model read by every member of the
+    tenant (``scope_partner_path = None``, e.g. products) needs ``tenant_wide = True`` too: only for
+    data every partner may see. A class that breaks one of these rules is refused when it is defined
     (ImproperlyConfigured), so an endpoint cannot reach a URL unscoped.
 
     Once the token is authenticated and its scope checked (``initial``), the declared queryset is
     narrowed by ``visible_to(membership)`` (NetBox's ``BaseViewSet.initial``): every handler,
     ``get_object`` and OPTIONS then see the token's partner only, and anything else answers 404.
+    Whatever ``filter_scoped`` answers is narrowed by ``visible_to`` again, so one that widens
+    (``queryset | Model.objects...``) still shows nothing outside the scope.
     The URL's ``{id}`` is resolved there too (``resolve_pk``: an id, or a name people know).
     """
 
-    required_scopes: ClassVar[dict[str, str] | str] = {}
+    required_scopes: ClassVar[dict[str, str]] = {}
+    # Digits only by default; a viewset whose URLs also take a name widens it (and its resolve_pk).
+    lookup_value_regex = ID_PATTERN
+    # True only for a model every partner of the tenant may read (``scope_partner_path = None``).
+    tenant_wide: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if "get_queryset" in cls.__dict__:
+        # The resolved methods, through the MRO: a mixin's get_queryset would bypass the scope as well.
+        if cls.get_queryset is not TenantScopedViewSet.get_queryset:
             raise ImproperlyConfigured(
-                f"{cls.__name__} overrides get_queryset: narrow the scoped queryset in filter_scoped instead."
+                f"{cls.__name__} overrides get_queryset (itself or through a mixin): narrow the scoped "
+                "queryset in filter_scoped instead."
             )
-        if not hasattr(getattr(cls, "queryset", None), "visible_to"):
+        if cls.get_object is not generics.GenericAPIView.get_object:
+            raise ImproperlyConfigured(
+                f"{cls.__name__} overrides get_object (itself or through a mixin): the base reads the URL's "
+                "record from the scoped queryset; narrow it in filter_scoped, resolve names in resolve_pk."
+            )
+        queryset = getattr(cls, "queryset", None)
+        if not hasattr(queryset, "visible_to"):
             raise ImproperlyConfigured(
                 f"{cls.__name__} declares no queryset of a tenant-owned model (Model.objects.all(), with visible_to)."
+            )
+        if getattr(queryset.model, "scope_partner_path", "") is None and not cls.tenant_wide:
+            raise ImproperlyConfigured(
+                f"{cls.__name__} serves {queryset.model.__name__}, which every partner of the tenant may read "
+                "(scope_partner_path None): declare tenant_wide = True if every partner token may see all of it."
+            )
+        if not isinstance(cls.required_scopes, dict):
+            raise ImproperlyConfigured(
+                f"{cls.__name__}.required_scopes must be a dict naming the scope of each action, "
+                f"not {type(cls.required_scopes).__name__}: one scope for all would let a read token write."
             )
         if missing := unscoped_actions(cls):
             raise ImproperlyConfigured(
@@ -158,14 +191,27 @@ class TenantScopedViewSet(ApiViewMixin, viewsets.GenericViewSet):
         if not getattr(self, "_scoped", False):
             # Outside a request that passed ``initial`` (e.g. the schema generator): nothing to see.
             return super().get_queryset().none()
-        return self.filter_scoped(super().get_queryset())
+        narrowed = self.filter_scoped(super().get_queryset())
+        if not hasattr(narrowed, "visible_to"):
+            raise ImproperlyConfigured(
+                f"{type(self).__name__}.filter_scoped answered {type(narrowed).__name__}, not a queryset of a "
+                "tenant-owned model (with visible_to)."
+            )
+        # Scoped again: a filter_scoped that widened (``|``, a fresh Model.objects...) cannot leak. The
+        # membership's visible partner ids are cached on it, so this costs no query.
+        return narrowed.visible_to(self.membership)
 
     def filter_scoped(self, queryset: QuerySet) -> QuerySet:
         """The action's records within the scoped queryset: filters, related rows, order. Narrow it
         with ``.filter()``, or AND it with a selector's queryset (``selected & queryset``), which
-        keeps the selector's annotations and order and can only narrow."""
+        keeps the selector's annotations and order. It must answer a queryset of the same kind
+        (with ``visible_to``); the base scopes it again, so what it adds outside the scope is dropped."""
         return queryset
 
     def resolve_pk(self, value: str) -> int:
-        """The id a URL's ``{id}`` names; views whose records have names people know accept those too."""
+        """The id a URL's ``{id}`` names; views whose records have names people know accept those too.
+
+        Raises ``NotFound`` (404) for anything but plain ASCII digits (``"abc"``, ``"²"``)."""
+        if not _ID.fullmatch(value):
+            raise NotFound()
         return int(value)

@@ -2,8 +2,9 @@
 
 Every method is checked, OPTIONS and HEAD included, and an action that names no scope is closed:
 an endpoint added without one answers 403 to every token instead of serving all of them. A viewset
-on the API's base (``portal.api.base.TenantScopedViewSet``) cannot even be defined without a scope
-for each of its actions, and ``tests/api/test_route_scopes.py`` holds every route to the same rule.
+names its scopes per action (a dict; a single str there counts as none), and one on the API's base
+(``portal.api.base.TenantScopedViewSet``) cannot even be defined without a scope for each of its
+actions, and ``tests/api/test_route_scopes.py`` holds every route to the same rule.
 """
 
 from __future__ import annotations
@@ -32,10 +33,13 @@ def handles(view, method: str) -> bool:
 
 
 def scope_for(view, method: str) -> str | None:
-    """The scope a request with this method needs at this view; None when the view names none."""
+    """The scope a request with this method needs at this view; None when the view names none.
+
+    A plain API view may name one scope (a str) for all its methods; a viewset names one per action
+    (a dict), and a str there names none: one scope for every action would let a read token write."""
     needed = getattr(view, "required_scopes", None)
     if isinstance(needed, str):
-        return needed
+        return needed if getattr(view, "action_map", None) is None else None
     if not needed:
         return None
     return needed.get(action_of(view, method) or "")

@@ -181,23 +181,30 @@ def asn_order_changes_refresh(*, order: PurchaseOrder) -> list[Asn]:
 
 def po_changed_react(*, handoff) -> None:
     """``po.changed``: an acknowledgement the change outdates, the supplier told, open ASNs' notices."""
-    order = PurchaseOrder.objects.filter(tenant_id=handoff.tenant_id, pk=handoff.aggregate_id).first()
-    if order is not None:
-        on_po_changed(tenant=handoff.tenant, order=order, changes=handoff.data.get("changes", {}))
+    order = _aggregate(PurchaseOrder, handoff)
+    on_po_changed(tenant=handoff.tenant, order=order, changes=handoff.data.get("changes", {}))
 
 
 def po_published_react(*, handoff) -> None:
     """``po.published``: the supplier's people hear of the new order."""
-    order = PurchaseOrder.objects.filter(tenant_id=handoff.tenant_id, pk=handoff.aggregate_id).first()
-    if order is not None:
-        on_po_published(tenant=handoff.tenant, order=order)
+    on_po_published(tenant=handoff.tenant, order=_aggregate(PurchaseOrder, handoff))
 
 
 def receipt_done_react(*, handoff) -> None:
     """``receipt.done``: the receipt's goods given to the ASNs they belong to (idempotent, see asn_receipts)."""
-    receipt = Receipt.objects.filter(tenant_id=handoff.tenant_id, pk=handoff.aggregate_id).first()
-    if receipt is not None:
-        on_receipt_done(tenant=handoff.tenant, receipt=receipt)
+    on_receipt_done(tenant=handoff.tenant, receipt=_aggregate(Receipt, handoff))
+
+
+def _aggregate(model, handoff):
+    """The record a hand-off names. The pull never deletes orders or receipts, so one that is gone is a
+    fault a person must see: raising keeps the reaction retried and then listed on the sync monitor."""
+    found = model.objects.filter(tenant_id=handoff.tenant_id, pk=handoff.aggregate_id).first()
+    if found is None:
+        raise LookupError(
+            f"{model._meta.verbose_name} #{handoff.aggregate_id} of tenant #{handoff.tenant_id} is gone: "
+            f"nothing to react to {handoff.kind}."
+        )
+    return found
 
 
 def register_reactions() -> None:

@@ -279,3 +279,70 @@ def test_a_cancelled_po_whose_reaction_dies_midway_tells_the_supplier_once_on_th
     assert len(attempts) == 2 and [m.subject for m in mailoutbox] == [f"Purchase order {order.name} cancelled"]
     reaction.refresh_from_db()
     assert reaction.status == ReactionStatus.DONE
+
+
+# --- a busy database, a record that is gone ----------------------------------------------------------
+
+
+def test_a_claim_the_database_refuses_is_skipped_and_the_others_go_on(world, reactions, monkeypatch, caplog):
+    from django.db import OperationalError
+
+    from integrations.services import handoffs as service
+
+    ran = []
+    reactions("tests.note", lambda *, handoff: ran.append(handoff.pk))
+    first = _record(world, PurchaseOrderFactory(partner=world.p1), run=False)
+    second = _record(world, PurchaseOrderFactory(partner=world.p1), run=False)
+    locked = first.reactions.get().pk
+    claim = service._claim
+
+    def busy_on_one(reaction_id, now):
+        if reaction_id == locked:  # as SQLite answers past its lock timeout
+            raise OperationalError("database is locked")
+        return claim(reaction_id, now)
+
+    monkeypatch.setattr(service, "_claim", busy_on_one)
+    with caplog.at_level("WARNING", logger="integrations.handoffs"):
+        assert handoff_sweep() == 2
+    assert ran == [second.pk]
+    assert HandoffReaction.objects.get(pk=locked).status == ReactionStatus.PENDING  # still due next time
+    assert any("not claimed" in r.getMessage() for r in caplog.records)
+    monkeypatch.setattr(service, "_claim", claim)
+    assert service.reactions_run(reaction_ids=[locked]) == {"done": 1}
+
+
+def test_quality_reacting_to_a_receipt_that_is_gone_raises_and_is_retried(world, reactions):
+    from quality.services.inspections import receipt_done_react
+
+    reactions("quality.inspections", receipt_done_react)
+    gone = Handoff.objects.create(
+        tenant=world.a, kind=handoffs.RECEIPT_DONE, aggregate_type="suppliers.receipt", aggregate_id="987654"
+    )
+    with pytest.raises(LookupError, match=r"receipt #987654 .* is gone"):
+        receipt_done_react(handoff=gone)
+    reaction = HandoffReaction.objects.create(
+        handoff=gone, tenant=world.a, reaction="quality.inspections", next_attempt_at=timezone.now()
+    )
+    assert reaction_run(reaction_id=reaction.pk) == "retry"  # not "done": nothing was opened
+    reaction.refresh_from_db()
+    assert reaction.status == ReactionStatus.PENDING and reaction.last_error.startswith("LookupError: receipt #987654")
+    # A backlog receipt is history: nothing to open, and nothing to look up.
+    backlog = Handoff.objects.create(
+        tenant=world.a,
+        kind=handoffs.RECEIPT_DONE,
+        aggregate_type="suppliers.receipt",
+        aggregate_id="987655",
+        data={"backlog": True},
+    )
+    assert receipt_done_react(handoff=backlog) is None
+
+
+def test_a_supplier_reaction_whose_order_is_gone_raises_and_is_retried(world):
+    """The pull never deletes orders: a hand-off naming one that is gone is a fault to see, not a quiet "done"."""
+    from suppliers.services.po_changes import po_published_react
+
+    handoff = Handoff(
+        tenant=world.a, kind="po.published", aggregate_type="suppliers.purchaseorder", aggregate_id="999999"
+    )
+    with pytest.raises(LookupError, match="is gone"):
+        po_published_react(handoff=handoff)

@@ -108,15 +108,23 @@ def test_expired_idempotency_answers_go(world):
     assert list(IdempotencyRecord.objects.values_list("pk", flat=True)) == [fresh.pk]
 
 
-def _handoff(tenant, *statuses, age: timedelta) -> Handoff:
-    """A hand-off recorded ``age`` ago with one reaction in each of ``statuses``."""
+def _handoff(tenant, *statuses, age: timedelta, done_ago: timedelta | None = None) -> Handoff:
+    """A hand-off recorded ``age`` ago with one reaction in each of ``statuses`` (the done ones finished
+    ``done_ago`` ago, by default as soon as it was recorded)."""
     handoff = Handoff.objects.create(
         tenant=tenant, kind="po.changed", aggregate_type="suppliers.purchaseorder", aggregate_id="1"
     )
     Handoff.objects.filter(pk=handoff.pk).update(created_at=timezone.now() - age)
     for number, status in enumerate(statuses):
         HandoffReaction.objects.create(
-            handoff=handoff, tenant=tenant, reaction=f"app.react{number}", status=status, next_attempt_at=timezone.now()
+            handoff=handoff,
+            tenant=tenant,
+            reaction=f"app.react{number}",
+            status=status,
+            next_attempt_at=timezone.now(),
+            done_at=(timezone.now() - (done_ago if done_ago is not None else age))
+            if status == ReactionStatus.DONE
+            else None,
         )
     return handoff
 
@@ -176,3 +184,36 @@ def test_beat_runs_it_for_every_tenant_and_the_monitor_shows_it(world, client, c
         '<span class="stat">2</span> delivered changes, 0 done hand-offs and 0 Idempotency-Key answers removed' in page
     )
     assert f"kept {settings.PORTAL_RECONCILE_FULL_DAYS + 1} days" in page
+
+
+def test_a_handoff_retried_and_finished_lately_stays_until_its_window_has_passed(world, settings):
+    old = timedelta(days=settings.PORTAL_RECONCILE_FULL_DAYS + 2)
+    done = ReactionStatus.DONE
+    lately = _handoff(world.a, done, done, age=old, done_ago=timedelta(minutes=5))
+    finished_long_ago = _handoff(world.a, done, age=old, done_ago=old - DAY / 2)
+    # A done row without done_at (marked by hand) counts from when it was last written.
+    by_hand = _handoff(world.a, done, age=old)
+    HandoffReaction.objects.filter(handoff=by_hand).update(done_at=None)
+
+    assert retention_purge(tenant=world.a).handoffs == 1
+    assert set(Handoff.objects.values_list("pk", flat=True)) == {lately.pk, by_hand.pk}
+    assert not Handoff.objects.filter(pk=finished_long_ago.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("PORTAL_RECONCILE_FULL_DAYS", -3), ("PORTAL_RECONCILE_FULL_DAYS", 0), ("PORTAL_IDEMPOTENCY_KEEP_DAYS", 0)],
+)
+def test_a_window_under_a_day_is_refused_and_nothing_goes(world, settings, name, value):
+    from django.core.exceptions import ImproperlyConfigured
+
+    po = PurchaseOrderFactory(partner=world.p1)
+    recent = [_event(po, 1, age=timedelta(minutes=5)), _event(po, 2, age=timedelta(minutes=1))]
+    token, _ = token_create(actor=world.p1_admin, name="ERP", scopes=["po:read"])
+    key = IdempotencyRecord.objects.create(token=token, key="k", method="POST", path="/x", body_hash="h")
+    setattr(settings, name, value)
+
+    with pytest.raises(ImproperlyConfigured, match=f"{name} is {value}: it must be a whole number of days"):
+        retention_purge(tenant=world.a)
+    assert _remaining(*recent) == {e.pk for e in recent}
+    assert IdempotencyRecord.objects.filter(pk=key.pk).exists()
