@@ -243,3 +243,27 @@ def test_an_inspector_limited_to_another_partner_or_tenant_gets_404(world, lot):
     other_tenant = member(world.b, Role.INSPECTOR)
     with pytest.raises(NotInScope):
         inspection_start(membership=other_tenant, inspection=inspection)
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG whose header claims this size, with one tiny data chunk: what a decompression bomb looks like."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0")) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("size", [(10_000, 10_000), (100_000, 100_000)])
+def test_a_photo_claiming_too_many_pixels_is_refused_from_its_header(world, lot, size):
+    inspection, *_ = lot
+    with pytest.raises(ValidationError, match="megapixels"):
+        photo_add(
+            membership=world.a_inspector,
+            inspection=inspection,
+            upload=SimpleUploadedFile("bomb.png", _png_header(*size), content_type="image/png"),
+        )
+    assert not inspection.photos.exists()
