@@ -18,7 +18,12 @@ NUMBER = {"inputmode": "decimal"}
 
 
 class PlanForm(forms.Form):
-    """A new plan: the product, and the one supplier it is for (or every supplier)."""
+    """A new plan: the product, and the one supplier it is for (or every supplier).
+
+    Offers only the suppliers in the member's scope (``Partner.objects.visible_to``), so another one
+    posted anyway is refused as "not one of the choices"; "Every supplier" only to a member who sees
+    every partner (``plan_editing.plan_create`` enforces both again).
+    """
 
     product = forms.ModelChoiceField(queryset=Product.objects.none(), label="Product")
     partner = forms.ModelChoiceField(
@@ -33,7 +38,14 @@ class PlanForm(forms.Form):
     def __init__(self, *args, membership: Membership, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = Product.objects.filter(tenant_id=membership.tenant_id).order_by("name")
-        self.fields["partner"].queryset = Partner.objects.filter(tenant_id=membership.tenant_id).order_by("name")
+        partner = self.fields["partner"]
+        partner.queryset = Partner.objects.visible_to(membership).order_by("name")
+        if not membership.sees_all_partners:
+            partner.required = True
+            partner.empty_label = "Choose a supplier"
+            partner.help_text = (
+                "One of the suppliers you work with: a plan for every supplier is made by those who see them all."
+            )
 
 
 class VersionForm(forms.Form):

@@ -1,6 +1,11 @@
 """Writing inspection plans: a plan, its versions, and the characteristics and sampling rules of a draft version.
 
-Who: a quality engineer or a tenant admin of the plan's tenant (anyone else: ``NotInScope``, a 404).
+Who: a quality engineer or a tenant admin of the plan's tenant (anyone else: ``NotInScope``, a 404), and
+within their partner scope (``InspectionPlan.objects.visible_to``): a partner's plan is read and changed
+only by those who see that partner. A plan for every supplier (no partner) is read by every plan editor
+of the tenant, but changed only by those who see every partner (a tenant admin, or an engineer not
+limited to some suppliers): it decides what is checked on every supplier's lots, so an engineer limited
+to one supplier would otherwise change other suppliers' inspections. See ``may_edit``.
 A version an inspection used is frozen (``frozen_at``): it is never edited; a change to a used plan is
 a new version (``version_create``), which starts as a copy of the newest one. Every change is audited
 on the version it touches. Bad input raises ``ValidationError`` keyed by field, in plain words that
@@ -16,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from portal.models import Membership, Partner, Role
+from portal.models.scoping import visible_partner_ids
 from portal.services.audit import audit_record, field_changes
 from portal.services.errors import NotInScope
 from quality.models import Characteristic, DefectClass, InspectionPlan, InspectionPlanVersion, SamplingRule
@@ -53,23 +59,51 @@ def plan_editor_only(membership: Membership | None) -> None:
         raise NotInScope()
 
 
+def plans_visible(membership: Membership):
+    """The plans ``membership`` may read (QuerySet of InspectionPlan): its tenant's, within its partner
+    scope; a plan for every supplier is read by all of them. Empty for anyone but a plan editor."""
+    if membership is None or not membership.has_access or membership.role not in PLAN_EDITORS:
+        return InspectionPlan.objects.none()
+    return InspectionPlan.objects.visible_to(membership)
+
+
+def may_edit(membership: Membership, plan: InspectionPlan) -> bool:
+    """Whether ``membership`` may change ``plan`` (a plan it may read; see the module's docstring):
+    a partner's plan when it sees that partner, a plan for every supplier when it sees every partner."""
+    if membership is None or not membership.has_access or membership.role not in PLAN_EDITORS:
+        return False
+    if plan.tenant_id != membership.tenant_id:
+        return False
+    if plan.partner_id is None:
+        return membership.sees_all_partners
+    return membership.sees_all_partners or plan.partner_id in visible_partner_ids(membership)
+
+
 def plan_create(
     *, membership: Membership, product_id: int, partner_id: int | None = None, name: str = ""
 ) -> InspectionPlan:
     """A plan for a product (``partner_id``: of that partner only) with an empty draft version 1.
 
-    Raises ValidationError on ``product`` / ``partner`` when they are not the tenant's, or when the
-    tenant already has a plan for the same product (and partner).
+    Raises ValidationError on ``product`` / ``partner`` when they are not the tenant's, when the partner
+    is outside the member's scope (or, without a partner, when the member does not see every partner:
+    a plan for every supplier is theirs to make), or when the tenant already has a plan for the same
+    product (and partner).
     """
     plan_editor_only(membership)
     tenant = membership.tenant
     product = Product.objects.filter(tenant=tenant, pk=product_id).first()
-    partner = Partner.objects.filter(tenant=tenant, pk=partner_id).first() if partner_id else None
+    partner = Partner.objects.visible_to(membership).filter(pk=partner_id).first() if partner_id else None
     errors = {}
     if product is None:
         errors["product"] = f"No product of {tenant.name} has the id {product_id}."
     if partner_id and partner is None:
-        errors["partner"] = f"No supplier of {tenant.name} has the id {partner_id}."
+        # Same words for another tenant's partner and one outside the scope: reveal nothing.
+        errors["partner"] = f"No supplier of {tenant.name} you work with has the id {partner_id}."
+    if not partner_id and not membership.sees_all_partners:
+        errors["partner"] = (
+            "Choose the supplier: a plan for every supplier is made by those who see every supplier "
+            "(a tenant admin, or an engineer not limited to some suppliers)."
+        )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -255,9 +289,10 @@ def sampling_rule_delete(*, membership: Membership, version_id: int, rule_id: in
 
 
 def _plan(membership: Membership, plan_id: int, *, lock: bool = False) -> InspectionPlan:
-    plans = InspectionPlan.objects.filter(tenant_id=membership.tenant_id)
+    """The plan, if ``membership`` may change it (else NotInScope)."""
+    plans = InspectionPlan.objects.visible_to(membership)
     plan = (plans.select_for_update(of=("self",)) if lock else plans).filter(pk=plan_id).first()
-    if plan is None:
+    if plan is None or not may_edit(membership, plan):
         raise NotInScope()
     return plan
 
@@ -265,12 +300,13 @@ def _plan(membership: Membership, plan_id: int, *, lock: bool = False) -> Inspec
 def _draft(membership: Membership, version_id: int) -> InspectionPlanVersion:
     """The version, locked (an inspection freezing it waits for us, and we see its freeze), if still a draft."""
     version = (
-        InspectionPlanVersion.objects.select_for_update(of=("self",))
-        .filter(tenant_id=membership.tenant_id, pk=version_id)
+        InspectionPlanVersion.objects.visible_to(membership)
+        .select_for_update(of=("self",))
+        .filter(pk=version_id)
         .select_related("plan", "tenant")
         .first()
     )
-    if version is None:
+    if version is None or not may_edit(membership, version.plan):
         raise NotInScope()
     if version.is_frozen:
         raise VersionFrozen(

@@ -1,7 +1,10 @@
 """Inspection plan pages for the quality engineer (and the tenant admin): list, create, the plan page with
 its versions, characteristics, sampling rules, a preview as the inspector will see it, and the OC curve.
 
-Thin: reads here, every change through ``quality.services.plan_editing``. Anyone else gets 404.
+Thin: reads here, every change through ``quality.services.plan_editing``. Anyone else gets 404, and so
+does a plan outside the member's partner scope (every read goes through ``plan_editing.plans_visible``).
+A plan the member may read but not change (a plan for every supplier, for an engineer limited to some
+suppliers) shows without its forms; a change posted anyway is a 404 from the service.
 """
 
 from __future__ import annotations
@@ -34,9 +37,7 @@ class PlanPageMixin(TenantViewMixin):
 
     def plan(self, plan_id: int) -> InspectionPlan:
         plan = (
-            InspectionPlan.objects.filter(tenant_id=self.membership.tenant_id, pk=plan_id)
-            .select_related("product", "partner")
-            .first()
+            plan_editing.plans_visible(self.membership).filter(pk=plan_id).select_related("product", "partner").first()
         )
         if plan is None:
             raise NotInScope()
@@ -44,11 +45,18 @@ class PlanPageMixin(TenantViewMixin):
 
     def version(self, version_id: int) -> InspectionPlanVersion:
         version = (
-            InspectionPlanVersion.objects.filter(tenant_id=self.membership.tenant_id, pk=version_id)
+            InspectionPlanVersion.objects.filter(plan__in=plan_editing.plans_visible(self.membership), pk=version_id)
             .select_related("plan", "plan__product", "plan__partner")
             .first()
         )
         if version is None:
+            raise NotInScope()
+        return version
+
+    def editable_version(self, version_id: int) -> InspectionPlanVersion:
+        """The version, if the member may change its plan (else 404, as the service would answer)."""
+        version = self.version(version_id)
+        if not plan_editing.may_edit(self.membership, version.plan):
             raise NotInScope()
         return version
 
@@ -58,7 +66,7 @@ class PlanPageMixin(TenantViewMixin):
 
 
 class PlanListView(PlanPageMixin, ListView):
-    """Every plan of the tenant: product, supplier, newest version, draft or in use."""
+    """The plans the member may read: product, supplier, newest version, draft or in use."""
 
     template_name = "quality/plans/plan_list.html"
     context_object_name = "plans"
@@ -66,7 +74,7 @@ class PlanListView(PlanPageMixin, ListView):
 
     def get_queryset(self):
         return (
-            InspectionPlan.objects.filter(tenant_id=self.membership.tenant_id)
+            plan_editing.plans_visible(self.membership)
             .select_related("product", "partner")
             .annotate(newest=Max("versions__number"))
             .prefetch_related(Prefetch("versions", queryset=InspectionPlanVersion.objects.order_by("-number")))
@@ -123,7 +131,15 @@ class PlanDetailView(PlanPageMixin, TemplateView):
         lot_size = (
             preview_form.cleaned_data["lot_size"] if preview_form.is_bound and preview_form.is_valid() else DEFAULT_LOT
         )
-        context.update(plan=plan, versions=versions, version=chosen, preview_form=preview_form, lot_size=lot_size)
+        can_edit = plan_editing.may_edit(self.membership, plan)
+        context.update(
+            plan=plan,
+            versions=versions,
+            version=chosen,
+            preview_form=preview_form,
+            lot_size=lot_size,
+            can_edit=can_edit,
+        )
         if chosen is None:
             return context
         characteristics = list(chosen.characteristics.all())
@@ -136,7 +152,7 @@ class PlanDetailView(PlanPageMixin, TemplateView):
             is_newest=chosen == versions[0],
             preview=preview(chosen, lot_size),
         )
-        if not chosen.is_frozen:
+        if can_edit and not chosen.is_frozen:
             context.update(
                 version_form=VersionForm(
                     initial={
@@ -179,11 +195,13 @@ class VersionUpdateView(PlanPageMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, tenant_slug, version_id):
-        version = self.version(version_id)
+        version = self.editable_version(version_id)
         form = VersionForm(request.POST)
         if form.is_valid():
             try:
                 plan_editing.version_update(membership=self.membership, version_id=version.pk, fields=form.cleaned_data)
+            except plan_editing.VersionFrozen as exc:
+                return _frozen_page(request, version, exc)
             except ValidationError as exc:
                 form.add_error(None, exc)
         if not form.is_valid():
@@ -206,12 +224,12 @@ class _ItemView(PlanPageMixin, View):
         raise NotImplementedError
 
     def get(self, request, tenant_slug, version_id, item_id=None):
-        version = self.version(version_id)
+        version = self.editable_version(version_id)
         form = self.form_class.of(self.item(version, item_id)) if item_id else self.form_class()
         return _item_page(request, version, form, title=self.title(version, item_id))
 
     def post(self, request, tenant_slug, version_id, item_id=None):
-        version = self.version(version_id)
+        version = self.editable_version(version_id)
         if item_id:
             self.item(version, item_id)  # 404 before anything else
         form = self.form_class(request.POST)
@@ -219,8 +237,7 @@ class _ItemView(PlanPageMixin, View):
             try:
                 saved = self.save(version, form.cleaned_data, item_id)
             except plan_editing.VersionFrozen as exc:
-                messages.error(request, " ".join(exc.messages))
-                return self.back_to(version)
+                return _frozen_page(request, version, exc)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -264,7 +281,7 @@ class ItemDeleteView(PlanPageMixin, View):
     kind = "characteristic"
 
     def post(self, request, tenant_slug, version_id, item_id):
-        version = self.version(version_id)
+        version = self.editable_version(version_id)
         try:
             if self.kind == "characteristic":
                 plan_editing.characteristic_delete(
@@ -273,7 +290,7 @@ class ItemDeleteView(PlanPageMixin, View):
             else:
                 plan_editing.sampling_rule_delete(membership=self.membership, version_id=version.pk, rule_id=item_id)
         except plan_editing.VersionFrozen as exc:
-            messages.error(request, " ".join(exc.messages))
+            return _frozen_page(request, version, exc)
         else:
             messages.success(request, f"The {self.kind.replace('_', ' ')} was removed from version {version.number}.")
         return self.back_to(version, "#characteristics" if self.kind == "characteristic" else "#sampling")
@@ -284,6 +301,17 @@ def _found(related, pk):
     if found is None:
         raise NotInScope()
     return found
+
+
+def _frozen_page(request, version, exc: plan_editing.VersionFrozen):
+    """409: the version was frozen (an inspection used it) before the change arrived; nothing was written.
+    A conflict with the version's state, not bad input, hence not 422."""
+    return render(
+        request,
+        "quality/plans/frozen.html",
+        {"version": version, "plan": version.plan, "message": " ".join(exc.messages), "nav_key": "plans"},
+        status=409,
+    )
 
 
 def _item_page(request, version, form, *, title: str, status: int = 200):

@@ -5,6 +5,12 @@ by ";": ``Hardness = 42,5 HRC`` (``name = value unit``; ":" may stand for "="). 
 list of ``{name, value, unit}``. Every path hands the services ``AsnValueInput``; a problem is
 reported under the lot (``lines.0.items.2.values``) and names the entry, so one message per lot
 says what to fix. Values replace the lot's: a lot given without values has none.
+
+The unit follows the number after a space, or directly ("5mm", "42,5HRC"), except when what follows
+would make the number another one: an exponent ("1.2E+5", "1e400", "2 e-3": scientific notation,
+how Excel shows big numbers, which hides digits) or a hexadecimal "0x1F". Those are refused with
+the number to write instead, as the API refuses "1e400" as a value, rather than read as 1.2 in the
+unit "E+5". A unit that starts with "x" after another number stays a unit ("4x2").
 """
 
 from __future__ import annotations
@@ -27,7 +33,13 @@ VALUE_MAX = Decimal(10) ** (VALUE_DIGITS - VALUE_PLACES) - Decimal(1).scaleb(-VA
 FORMAT_HINT = "write one value per line as name = value unit (Hardness = 42,5 HRC)"
 _ENTRY_SPLIT = re.compile(r"[;\n]")
 # The number, then the unit: digits grouped by spaces or apostrophes, with "." or "," inside.
-_NUMBER_THEN_UNIT = re.compile(r"([+-]?[0-9](?:[0-9.,'\u00a0\u202f ]*[0-9])?)\s*(.*)", re.DOTALL)
+_NUMBER_THEN_UNIT = re.compile(r"([+-]?[0-9](?:[0-9.,'\u00a0\u202f ]*[0-9])?)(\s*)(.*)", re.DOTALL)
+# What, after the number, makes it another number: an exponent (with or without a space before it),
+# or the "x" of a hexadecimal number right after a 0.
+_EXPONENT_AFTER = re.compile(r"[eE]\s*([+-]?)\s*([0-9]+)")
+_HEX_AFTER = re.compile(r"[xX][0-9a-fA-F]")
+_ZERO = re.compile(r"[+-]?0")
+MAX_SHOWN_EXPONENT = 15  # beyond, "write 1000...0" helps nobody: ask for the number in full
 
 Checked = list[tuple[str, Decimal, str]]  # (name, value, unit) in the order given
 
@@ -51,12 +63,40 @@ def parse_values(text: str, *, decimal_mark: str | None = None) -> list[AsnValue
         match = _NUMBER_THEN_UNIT.fullmatch(rest.strip())
         if match is None:
             return Refused(text, f"“{entry[:40]}” gives no number: {FORMAT_HINT}.")
+        written, space, unit = match.group(1).strip(), match.group(2), match.group(3).strip()
         try:
-            number: Decimal | Refused = parse_number(match.group(1).strip(), decimal_mark=decimal_mark)
+            number: Decimal | Refused = parse_number(written, decimal_mark=decimal_mark)
         except NumberError as exc:
-            number = Refused(match.group(1), str(exc))
-        values.append(AsnValueInput(name=name.strip(), value=number, unit=match.group(2).strip()))
+            number = Refused(written, str(exc))
+        another = _another_number(written, number, space, unit, comma="," in written and "." not in written)
+        if another is not None:
+            number, unit = another, ""
+        values.append(AsnValueInput(name=name.strip(), value=number, unit=unit))
     return values
+
+
+def _another_number(
+    written: str, number: Decimal | Refused, space: str, unit: str, *, comma: bool = False
+) -> Refused | None:
+    """``Refused`` when ``unit`` continues the number ``written`` into another one (see the module
+    docstring); None when it is a unit. ``comma``: the number to write instead uses a decimal comma,
+    as the one written did."""
+    exponent = _EXPONENT_AFTER.match(unit)
+    if exponent is not None:
+        shown = f"{written}{space}{exponent.group(0)}"
+        power = int(exponent.group(1) + exponent.group(2))
+        if isinstance(number, Decimal) and abs(power) <= MAX_SHOWN_EXPONENT:
+            full = plain(number.scaleb(power))
+            instead = f"write {full.replace('.', ',') if comma else full}, not {shown}"
+        else:
+            instead = "write the number in full"
+        return Refused(
+            shown, f"“{shown}” is in scientific notation, which hides digits; {instead} (a unit goes after a space)."
+        )
+    if not space and _ZERO.fullmatch(written) and _HEX_AFTER.match(unit):
+        shown = f"{written}{unit.split()[0]}"
+        return Refused(shown, f"“{shown}” is not a decimal number (hexadecimal?); write it with the digits 0 to 9.")
+    return None
 
 
 def check_values(specs: Sequence[AsnValueInput] | Refused, where: str, errors: dict[str, str]) -> Checked:

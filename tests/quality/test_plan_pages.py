@@ -10,13 +10,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import AuditEntry
+from portal.models import AuditEntry, Role
 from portal.services.errors import NotInScope
+from portal.services.memberships import membership_scope_set
 from quality.models import Characteristic, InspectionPlan, SamplingRule
 from quality.services import plan_editing
 from quality.services.plans import plan_for
 from tests.conftest import login
-from tests.factories import CharacteristicFactory, InspectionPlanFactory, InspectionPlanVersionFactory
+from tests.factories import CharacteristicFactory, InspectionPlanFactory, InspectionPlanVersionFactory, member
 from tests.quality.receipts import product
 
 pytestmark = pytest.mark.django_db
@@ -268,6 +269,121 @@ def test_a_frozen_version_offers_a_new_version_not_forms(client, world):
     page = client.get(reverse("plan_detail", args=["alpha", version.plan_id])).content.decode()
     assert "New version to change the plan" in page and "Add a characteristic" not in page
     refused = client.post(reverse("plan_characteristic_new", args=["alpha", version.pk]), {**MEASURED, "decimals": "2"})
-    assert refused.status_code == 302 and version.characteristics.count() == 1
+    assert refused.status_code == 409 and version.characteristics.count() == 1
+    assert "in use by inspections and cannot change" in refused.content.decode()
+    for url, data in [
+        (
+            reverse("plan_version_edit", args=["alpha", version.pk]),
+            {"first_article_lots": "2", "first_article_mode": "tightened"},
+        ),
+        (reverse("plan_characteristic_delete", args=["alpha", version.pk, version.characteristics.get().pk]), {}),
+        (reverse("plan_rule_delete", args=["alpha", version.pk, version.sampling_rules.first().pk]), {}),
+    ]:
+        refused = client.post(url, data)
+        assert refused.status_code == 409, url
+        assert "make a new version to change the plan" in refused.content.decode()
+    version.refresh_from_db()
+    assert version.first_article_lots != 2 and version.characteristics.count() == 1
+    assert version.sampling_rules.count() == 2
     client.post(reverse("plan_version_new", args=["alpha", version.plan_id]))
     assert version.plan.current_version().number == 2
+
+
+# ---- partner scope -------------------------------------------------------------------------------
+
+
+def _limited_engineer(world, *partners):
+    """An engineer granted only ``partners`` (the tenant admin narrowed the scope)."""
+    return membership_scope_set(
+        actor=world.a_admin, membership=member(world.a, Role.QUALITY_ENGINEER), all_partners=False, partners=partners
+    )
+
+
+def _partner_plan(world, partner, name):
+    version = InspectionPlanVersionFactory(
+        plan=InspectionPlanFactory(product=product(world.a, name=name), partner=partner),
+        rules=[{"defect_class": "major", "aql": Decimal("1.0")}],
+    )
+    CharacteristicFactory(version=version, name="Thread length")
+    return version
+
+
+def test_a_partner_limited_engineer_gets_404_on_another_partners_plan(client, world):
+    theirs = _partner_plan(world, world.p2, "Quarry bolt")
+    mine = _partner_plan(world, world.p1, "Pinewood bolt")
+    login(client, _limited_engineer(world, world.p1))
+    listing = client.get(reverse("plan_list", args=["alpha"])).content.decode()
+    assert "Pinewood bolt" in listing and "Quarry bolt" not in listing
+    assert client.get(reverse("plan_detail", args=["alpha", mine.plan_id])).status_code == 200
+    characteristic, rule = theirs.characteristics.get(), theirs.sampling_rules.get()
+    gets = [
+        reverse("plan_detail", args=["alpha", theirs.plan_id]),
+        reverse("plan_characteristic_new", args=["alpha", theirs.pk]),
+        reverse("plan_characteristic_edit", args=["alpha", theirs.pk, characteristic.pk]),
+        reverse("plan_rule_edit", args=["alpha", theirs.pk, rule.pk]),
+    ]
+    for url in gets:
+        assert client.get(url).status_code == 404, url
+    posts = [
+        (
+            reverse("plan_characteristic_edit", args=["alpha", theirs.pk, characteristic.pk]),
+            {**MEASURED, "decimals": "3"},
+        ),
+        (reverse("plan_characteristic_new", args=["alpha", theirs.pk]), {**MEASURED, "decimals": "2"}),
+        (reverse("plan_characteristic_delete", args=["alpha", theirs.pk, characteristic.pk]), {}),
+        (reverse("plan_rule_delete", args=["alpha", theirs.pk, rule.pk]), {}),
+        (
+            reverse("plan_version_edit", args=["alpha", theirs.pk]),
+            {"first_article_lots": "2", "first_article_mode": "tightened"},
+        ),
+        (reverse("plan_version_new", args=["alpha", theirs.plan_id]), {}),
+    ]
+    for url, data in posts:
+        assert client.post(url, data).status_code == 404, url
+    characteristic.refresh_from_db()
+    theirs.refresh_from_db()
+    assert characteristic.decimals == 2 and theirs.characteristics.count() == 1 and theirs.sampling_rules.count() == 1
+    assert theirs.first_article_lots == 0 and theirs.plan.versions.count() == 1
+
+
+def test_a_partner_limited_engineer_cannot_create_a_plan_for_another_partner(client, world):
+    engineer = _limited_engineer(world, world.p1)
+    bolt = product(world.a, name="Washer")
+    login(client, engineer)
+    form = client.get(reverse("plan_new", args=["alpha"])).content.decode()
+    assert "Pinewood Parts" in form and "Quarry Metals" not in form and "Every supplier" not in form
+    refused = client.post(reverse("plan_new", args=["alpha"]), {"product": bolt.pk, "partner": world.p2.pk})
+    assert refused.status_code == 200 and "not one of the available choices" in refused.content.decode()
+    every = client.post(reverse("plan_new", args=["alpha"]), {"product": bolt.pk, "partner": ""})
+    assert every.status_code == 200
+    assert not InspectionPlan.objects.filter(product=bolt).exists()
+    with pytest.raises(ValidationError) as exc:  # the service refuses it too, whatever the form offered
+        plan_editing.plan_create(membership=engineer, product_id=bolt.pk, partner_id=world.p2.pk)
+    assert "you work with" in errors_of(exc)["partner"][0]
+    with pytest.raises(ValidationError) as exc:
+        plan_editing.plan_create(membership=engineer, product_id=bolt.pk)
+    assert "every supplier" in errors_of(exc)["partner"][0]
+    assert not InspectionPlan.objects.filter(product=bolt).exists()
+    created = client.post(reverse("plan_new", args=["alpha"]), {"product": bolt.pk, "partner": world.p1.pk})
+    assert created.status_code == 302 and InspectionPlan.objects.get(product=bolt).partner == world.p1
+
+
+def test_a_plan_for_every_supplier_is_read_by_a_limited_engineer_but_changed_by_those_who_see_all(client, world):
+    version = _plan(world)  # no partner
+    engineer = _limited_engineer(world, world.p1)
+    login(client, engineer)
+    page = client.get(reverse("plan_detail", args=["alpha", version.plan_id]))
+    html = page.content.decode()
+    assert page.status_code == 200 and "Read only" in html and "Add a characteristic" not in html
+    assert b"Hex bolt M8" in client.get(reverse("plan_list", args=["alpha"])).content
+    characteristic = version.characteristics.get()
+    assert client.get(reverse("plan_characteristic_new", args=["alpha", version.pk])).status_code == 404
+    assert client.post(reverse("plan_characteristic_new", args=["alpha", version.pk]), MEASURED).status_code == 404
+    delete = reverse("plan_characteristic_delete", args=["alpha", version.pk, characteristic.pk])
+    assert client.post(delete).status_code == 404
+    with pytest.raises(NotInScope):
+        plan_editing.version_create(membership=engineer, plan_id=version.plan_id)
+    assert version.characteristics.count() == 1 and version.plan.versions.count() == 1
+    # An engineer who sees every partner (the default) changes it.
+    plan_editing.characteristic_save(membership=world.a_engineer, version_id=version.pk, fields=MEASURED)
+    assert version.characteristics.count() == 2

@@ -44,6 +44,32 @@ def test_values_are_read_from_text_with_either_decimal_mark():
     assert isinstance(parse_values("Hardness = 4,2,1")[0].value, Refused)  # reported by the service, by name
 
 
+def test_a_number_in_scientific_or_hexadecimal_notation_is_refused_not_read_with_a_unit():
+    refused = {
+        "H = 1e400": "write the number in full",
+        "H = 1.2E+5 mg": "write 120000, not 1.2E+5",
+        "H = 1,5e-3 g": "write 0,0015, not 1,5e-3",
+        "H = 2 e-3": "write 0.002, not 2 e-3",  # a space does not make "e-3" a unit
+        "H = 0x1F": "“0x1F” is not a decimal number",
+        "H = -0X1f mg": "“-0X1f” is not a decimal number",
+    }
+    for text, message in refused.items():
+        [read] = parse_values(text)
+        assert isinstance(read.value, Refused) and message in read.value.message, text
+        assert read.unit == "", text
+    # A unit right after the number is a unit when it cannot be part of the number.
+    accepted = {
+        "H = 5mm": (Decimal(5), "mm"),
+        "H = 42,5HRC": (Decimal("42.5"), "HRC"),
+        "H = 3 em": (Decimal(3), "em"),
+        "H = 10 Ex": (Decimal(10), "Ex"),
+        "H = 0 x1F": (Decimal(0), "x1F"),  # spaced: a unit, however odd
+        "H = 4x2": (Decimal(4), "x2"),
+    }
+    for text, (value, unit) in accepted.items():
+        assert parse_values(text) == [AsnValueInput("H", value, unit)], text
+
+
 def _draft(world):
     po = _order(world)
     resin = po.lines.order_by("id").first()
@@ -130,6 +156,12 @@ def test_the_editor_takes_values_per_lot_and_shows_them(world, client):
     assert 'id="line-0-item-0-values-error"' in body and "Hardness = 43</textarea>" in body  # kept as typed
     response = client.post(url, {**form, "line-0-item-0-values": "nonsense"})
     assert response.status_code == 400 and "write one value per line" in response.content.decode()
+    response = client.post(url, {**form, "line-0-item-0-values": "Hardness = 1.2E+5 mg"})
+    body = response.content.decode()
+    assert response.status_code == 400 and "Hardness: “1.2E+5” is in scientific notation" in body
+    assert "write 120000, not 1.2E+5" in body
+    response = client.post(url, {**form, "line-0-item-0-values": "Hardness = 0x1F"})
+    assert response.status_code == 400 and "is not a decimal number" in response.content.decode()
     assert AsnItemValue.objects.count() == 2  # nothing written by the refused saves
 
 
@@ -173,6 +205,8 @@ def test_the_import_names_the_row_of_bad_or_too_many_values(world):
         f"{po.name},LAB-LOT-001,5,L-1,Hardness = soft\n"
         f"{po.name},LAB-LOT-001,3,L-2,{many}\n"
         f'{po.name},LAB-LOT-001,2,L-3,"Hardness = 1; hardness = 2"\n'
+        f"{po.name},LAB-LOT-001,1,L-4,H = 1e400\n"
+        f"{po.name},LAB-LOT-001,1,L-5,Mass = 1.2E+5 mg\n"
     ).encode()
     with pytest.raises(ValidationError) as caught:
         asn_import(membership=world.p1_user, asn_id=asn.pk, data=data, filename="lines.csv")
@@ -180,6 +214,8 @@ def test_the_import_names_the_row_of_bad_or_too_many_values(world):
     assert "gives no number" in errors["row 2, values"][0]
     assert "at most 50 certificate values" in errors["row 3, values"][0]
     assert "given twice" in errors["row 4, values"][0]
+    assert "H: “1e400” is in scientific notation" in errors["row 5, values"][0]
+    assert "write 120000, not 1.2E+5" in errors["row 6, values"][0]
     assert not AsnItemValue.objects.exists()
 
 
