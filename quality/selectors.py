@@ -34,13 +34,15 @@ def inspection_detail(*, membership: Membership, pk: int) -> Inspection | None:
     )
 
 
-def inspection_results(*, inspection: Inspection) -> list:
-    """The inspection's current results (superseded ones left out), by unit then characteristic."""
+def inspection_results(*, inspection: Inspection, units: tuple[int, int] | None = None) -> list:
+    """The inspection's current results (superseded ones left out), by unit then characteristic;
+    with ``units`` (first, last), only those units' (one page of the grid)."""
     from quality.models import InspectionResult
 
-    return list(
-        InspectionResult.objects.filter(inspection=inspection, superseded=False).select_related("characteristic")
-    )
+    results = InspectionResult.objects.filter(inspection=inspection, superseded=False)
+    if units is not None:
+        results = results.filter(unit__gte=units[0], unit__lte=units[1])
+    return list(results.select_related("characteristic"))
 
 
 def sscc_of_scan(text: str) -> str | None:

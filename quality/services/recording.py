@@ -16,10 +16,11 @@ of every class is recorded and no class reached Re.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import warnings
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Context, Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -93,6 +94,42 @@ def inspection_start(*, membership: Membership, inspection: Inspection) -> Inspe
     return inspection
 
 
+# What ``InspectionResult.value`` holds (max_digits 18, decimal_places 6): beyond it PostgreSQL refuses
+# the row and SQLite stores one it cannot read back, so the bound is checked before anything is written.
+VALUE_PLACES = InspectionResult._meta.get_field("value").decimal_places
+VALUE_MAX = Decimal(10) ** (InspectionResult._meta.get_field("value").max_digits - VALUE_PLACES) - Decimal(1).scaleb(
+    -VALUE_PLACES
+)
+_STEP = Decimal(1).scaleb(-VALUE_PLACES)
+_WIDE = Context(prec=60)  # rounding a 28+ digit value must not trip the default 28-digit context
+_SQLITE_DIGITS = Context(prec=15)
+
+
+def measurement_stored(value) -> Decimal:
+    """``value`` as a result stores it: rounded to ``VALUE_PLACES`` (6) decimals, at most
+    ``VALUE_MAX`` (999,999,999,999.999999) either side of 0. Raises ``ValidationError`` (keyed
+    ``value``) past the bound or for a value that is not finite."""
+    value = Decimal(value)
+    too_big = ValidationError(
+        {"value": f"A measurement lies within ±{VALUE_MAX:,} (at most {VALUE_PLACES} decimals are kept)."}
+    )
+    if not value.is_finite() or abs(value) > VALUE_MAX:
+        raise too_big
+    value = value.quantize(_STEP, context=_WIDE)
+    # 999,999,999,999.9999996 rounds up past the bound; and SQLite keeps 15 significant digits (a
+    # float), so a value within 0.0005 of it would read back as 10^12, which the field cannot hold.
+    if abs(value) > VALUE_MAX or abs(_SQLITE_DIGITS.create_decimal(value)) > VALUE_MAX:
+        raise too_big
+    return value
+
+
+def _no_nul(**texts: str) -> None:
+    """PostgreSQL text cannot hold NUL: refused here (400) rather than failing in the database (500)."""
+    errors = {name: "Text may not hold NUL characters." for name, text in texts.items() if "\x00" in (text or "")}
+    if errors:
+        raise ValidationError(errors)
+
+
 def is_defect(characteristic: Characteristic, *, value: Decimal | None, passed: bool | None) -> bool:
     """Whether a measurement lies outside the tolerance limits (inclusive limits are good), or a check failed."""
     if characteristic.kind == Characteristic.Kind.MEASURED:
@@ -121,9 +158,11 @@ def result_record(
     even after sign-off. A new key for a cell already recorded supersedes the row before. The
     first result starts a waiting inspection. ``defect`` is set at once from the tolerance limits.
     Raises ``ValidationError`` (signed, not recordable, unit out of 1..n, characteristic not of
-    the plan, missing or extra value) and ``NotInScope``.
+    the plan, missing value, value past ``measurement_stored``'s bound, NUL in the key or note) and
+    ``NotInScope``.
     """
     _check_recorder(membership, inspection)
+    _no_nul(client_key=client_key, note=note)
     client_key = (client_key or "").strip()
     if not client_key or len(client_key) > 64:
         raise ValidationError({"client_key": "Give each entry a key of 1 to 64 characters."})
@@ -140,7 +179,7 @@ def result_record(
     if characteristic.kind == Characteristic.Kind.MEASURED:
         if value is None:
             raise ValidationError({"value": "Enter the measured value."})
-        value = round(Decimal(value), 6)
+        value = measurement_stored(value)
         passed = None
     else:
         if passed is None:
@@ -217,12 +256,26 @@ class VerdictState:
         return Inspection.Verdict(self.outcome).label if self.outcome else "Not complete"
 
 
+@dataclass
+class _Tallied:
+    """The fields of a result the verdict reads."""
+
+    unit: int
+    characteristic_id: int
+    defect: bool
+
+
 def inspection_verdict(inspection: Inspection, *, results: list[InspectionResult] | None = None) -> VerdictState:
     """Tally the current results per defect class against Ac/Re (see the module docstring)."""
     samplings = list(inspection.samplings.all())
     characteristics = characteristics_of(inspection)
     if results is None:
-        results = list(InspectionResult.objects.filter(inspection=inspection, superseded=False))
+        # Only what the tally reads, in one query: a 100 % sample of a big lot is tens of thousands of rows.
+        rows = InspectionResult.objects.filter(inspection=inspection, superseded=False)
+        results = [
+            _Tallied(unit, characteristic_id, defect)
+            for unit, characteristic_id, defect in rows.values_list("unit", "characteristic_id", "defect")
+        ]
     by_class = {s.defect_class: s for s in samplings}
     tallies = {
         c: ClassTally(c, label, by_class.get(c))
@@ -320,9 +373,12 @@ def inspection_correct(*, membership: Membership, inspection: Inspection) -> Ins
         sampling.inspection = correction
         sampling.save()
     for result in original.results.filter(superseded=False):
+        # Derived from (correction, original row), never from the key: "copy-" + a 64-character key
+        # cut to 64 collided after a few corrections of corrections.
+        digest = hashlib.sha256(f"{correction.pk}:{result.pk}".encode()).hexdigest()[:40]
         result.pk = None
         result.inspection = correction
-        result.client_key = f"copy-{result.client_key}"[:64]
+        result.client_key = f"copy-{digest}"
         result.save()
     Inspection.lifecycle.start(
         correction,

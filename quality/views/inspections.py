@@ -8,17 +8,22 @@ any inspection outside the member's scope answer 404.
 
 from __future__ import annotations
 
-import json
+import re
 import uuid
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse, RawPostDataException
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
+from portal.api.base import body_limit
+from portal.api.parsers import JsonTooDeep, json_loads_bounded
 from portal.services.errors import error_messages
 from portal.views.mixins import TenantViewMixin
 from quality.forms import PhotoForm, ScanForm, SignForm, parse_measurement
@@ -30,12 +35,18 @@ from quality.services.recording import (
     inspection_correct,
     inspection_sign,
     inspection_verdict,
+    measurement_stored,
     photo_add,
     result_record,
     units_for,
 )
 
 NAV_KEY = "inspections"
+# Units of the grid one page shows: a 100 % rule on a lot of thousands would otherwise be one huge page.
+UNITS_PER_PAGE = 50
+_UNITS = re.compile(r"([0-9]{1,9})(?:-[0-9]{1,9})?")
+# The largest id a database key holds (bigint); a bigger number names nothing.
+_MAX_ID = 2**63 - 1
 
 
 class InspectionListView(TenantViewMixin, TemplateView):
@@ -90,14 +101,15 @@ class InspectionDetailView(TenantViewMixin, TemplateView):
         inspection = kwargs.get("inspection") or self._inspection()
         samplings = list(inspection.samplings.all())
         characteristics = characteristics_of(inspection)
-        results = inspection_results(inspection=inspection)
+        n = max((s.sample_size for s in samplings), default=0)
+        first, last = _units_page(self.request.GET.get("units"), n)
+        results = inspection_results(inspection=inspection, units=(first, last))
         current = {(r.unit, r.characteristic_id): r for r in results}
         typed = kwargs.get("typed", {})
         cell_errors = kwargs.get("cell_errors", {})
-        n = max((s.sample_size for s in samplings), default=0)
         limits = {c.pk: units_for(inspection, c, samplings) for c in characteristics}
         rows = []
-        for unit in range(1, n + 1):
+        for unit in range(first, last + 1):
             cells = []
             for c in characteristics:
                 key = _cell_key(unit, c.pk)
@@ -120,7 +132,9 @@ class InspectionDetailView(TenantViewMixin, TemplateView):
             samplings=samplings,
             characteristics=characteristics,
             rows=rows,
-            verdict=inspection_verdict(inspection, results=results),
+            units_page=_units_links(first, last, n),
+            # Over every unit, not only the page's: the tally is read from the database in one query.
+            verdict=inspection_verdict(inspection),
             editable=editable,
             photos=list(inspection.photos.all()),
             sign_form=kwargs.get("sign_form") or SignForm(),
@@ -135,6 +149,11 @@ class InspectionDetailView(TenantViewMixin, TemplateView):
         inspection = self._inspection()
         action = request.POST.get("action", "record")
         slug = self.membership.tenant.slug
+        if action not in ("record", "sign", "correct", "photo"):
+            return self.render_to_response(
+                self.get_context_data(inspection=inspection, errors={"__all__": "Unknown action: nothing was done."}),
+                status=400,
+            )
         try:
             if action == "sign":
                 form = SignForm(request.POST)
@@ -155,7 +174,7 @@ class InspectionDetailView(TenantViewMixin, TemplateView):
                 return redirect("inspection_detail", slug, correction.pk)
             if action == "photo":
                 return self._photo(request, inspection)
-            return self._record_form(request, inspection)
+            return self._record_form(request, inspection)  # action == "record"
         except ValidationError as exc:
             return self.render_to_response(
                 self.get_context_data(inspection=inspection, errors=error_messages(exc)), status=400
@@ -181,9 +200,13 @@ class InspectionDetailView(TenantViewMixin, TemplateView):
     def _record_form(self, request, inspection):
         """The grid posted as a form (no JavaScript): records each cell typed or chosen."""
         typed, cell_errors, recorded = {}, {}, 0
-        current = {(r.unit, r.characteristic_id): r for r in inspection_results(inspection=inspection)}
+        # The form holds one page of units (the one its URL names), so only those cells are read.
+        n = inspection.sample_size or 0
+        first, last = _units_page(request.GET.get("units"), n)
+        results = inspection_results(inspection=inspection, units=(first, last))
+        current = {(r.unit, r.characteristic_id): r for r in results}
         for c in characteristics_of(inspection):
-            for unit in range(1, units_for(inspection, c) + 1):
+            for unit in range(first, min(last, units_for(inspection, c)) + 1):
                 key = _cell_key(unit, c.pk)
                 raw = request.POST.get(key, "").strip()
                 if not raw:
@@ -212,7 +235,42 @@ class InspectionDetailView(TenantViewMixin, TemplateView):
                 self.get_context_data(inspection=inspection, typed=typed, cell_errors=cell_errors), status=400
             )
         messages.success(request, f"{recorded} result{'s' if recorded != 1 else ''} recorded.")
-        return redirect("inspection_detail", self.membership.tenant.slug, inspection.pk)
+        response = redirect("inspection_detail", self.membership.tenant.slug, inspection.pk)
+        page = request.GET.get("units")
+        if page and _UNITS.fullmatch(page):  # back to the page of units just saved
+            response["Location"] += f"?units={page}"
+        return response
+
+
+def _units_page(asked: str | None, n: int) -> tuple[int, int]:
+    """The units (first, last) of the grid's page that ``?units=51-100`` asks for: the page of
+    ``UNITS_PER_PAGE`` holding its first unit; the first page when absent, malformed or past n."""
+    match = _UNITS.fullmatch(asked or "")
+    unit = int(match.group(1)) if match else 1
+    if not 1 <= unit <= n:
+        unit = 1
+    first = (unit - 1) // UNITS_PER_PAGE * UNITS_PER_PAGE + 1
+    return first, min(n, first + UNITS_PER_PAGE - 1)
+
+
+def _units_links(first: int, last: int, n: int) -> dict | None:
+    """The grid's page links as ``?units=`` values (None when every unit fits on one page)."""
+    if n <= UNITS_PER_PAGE:
+        return None
+
+    def span(start: int) -> str:
+        return f"{start}-{min(n, start + UNITS_PER_PAGE - 1)}"
+
+    last_first = (n - 1) // UNITS_PER_PAGE * UNITS_PER_PAGE + 1
+    return {
+        "first": first,
+        "last": last,
+        "n": n,
+        "start": span(1) if first > 1 else None,
+        "previous": span(first - UNITS_PER_PAGE) if first > 1 else None,
+        "next": span(first + UNITS_PER_PAGE) if last < n else None,
+        "end": span(last_first) if last < n else None,
+    }
 
 
 def _read_cell(characteristic: Characteristic, raw) -> tuple[Decimal | None, bool | None]:
@@ -226,31 +284,102 @@ def _read_cell(characteristic: Characteristic, raw) -> tuple[Decimal | None, boo
     raise ValidationError("Choose pass or fail.")
 
 
-class ResultEndpointView(TenantViewMixin, View):
-    """POST one result as JSON (the page's offline queue): ``{"client_key", "unit", "characteristic",
-    "value" (text, decimal comma or point) | "passed" (bool), "note"}``.
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number.")
 
-    Answers 201 with the result when recorded now, 200 when the key was recorded before (a resend),
-    400 ``{"errors": {field: message}}`` when refused (the queue drops it and shows why), 404 out of
-    scope. Each answer carries the tally (``verdict``) the page shows.
+
+class _Refused(Exception):
+    """A body the endpoint does not read: ``status`` and the ``{"errors": ...}`` to answer."""
+
+    def __init__(self, status: int, errors: dict):
+        super().__init__(errors)
+        self.status, self.errors = status, errors
+
+
+class _JsonCsrf(CsrfViewMiddleware):
+    """Django's CSRF check, answering the endpoint's JSON instead of Django's HTML 403 page."""
+
+    def _reject(self, request, reason):
+        return JsonResponse({"errors": {"__all__": f"CSRF check failed ({reason}); reload the page."}}, status=403)
+
+
+def _csrf_check(request):
+    return _JsonCsrf(lambda r: None).process_view(request, None, (), {})
+
+
+def _read_body(request) -> dict:
+    """The endpoint's JSON object, typed strictly (see ``ResultEndpointView``); ``_Refused`` if not."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    limit = body_limit()
+    if length > limit:
+        raise _Refused(413, {"__all__": f"The body is {length} bytes; this endpoint takes at most {limit}."})
+    if request.content_type != "application/json":
+        raise _Refused(415, {"__all__": "Send the result as JSON (Content-Type: application/json)."})
+    shape = _Refused(400, {"__all__": "Send a JSON object with unit and characteristic."})
+    try:
+        text = request.body.decode("utf-8") if request.body else "{}"
+        body = json_loads_bounded(text, parse_constant=_refuse_constant, parse_float=Decimal)
+    except JsonTooDeep as exc:
+        raise _Refused(400, {"__all__": str(exc)}) from None
+    except (ValueError, RawPostDataException):
+        raise shape from None
+    if not isinstance(body, dict):
+        raise shape
+    unit, characteristic = body.get("unit"), body.get("characteristic")
+    # JSON integers only: 1.9, true or " 2 " name no unit (bool is an int in Python, hence the type test).
+    if type(unit) is not int or type(characteristic) is not int or not 0 < characteristic <= _MAX_ID:
+        raise shape
+    errors = {}
+    for name in ("client_key", "note"):
+        if body.get(name) is not None and not isinstance(body[name], str):
+            errors[name] = "Send text."
+        elif "\x00" in (body.get(name) or ""):
+            errors[name] = "Text may not hold NUL characters."
+    if "passed" in body and body["passed"] is not None and not isinstance(body["passed"], bool):
+        errors["passed"] = "Send true (pass) or false (fail)."
+    value = body.get("value")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, str | int | Decimal)):
+        errors["value"] = "Send the measured value as text or a number."
+    if errors:
+        raise _Refused(400, errors)
+    return body
+
+
+@method_decorator(csrf_exempt, name="dispatch")  # checked in dispatch, answering JSON
+class ResultEndpointView(TenantViewMixin, View):
+    """POST one result as JSON (the page's offline queue): ``{"client_key" (text), "unit" (integer),
+    "characteristic" (integer id), "value" (text, decimal comma or point, or a JSON number) | "passed"
+    (true/false), "note" (text)}``; other JSON types, NaN/Infinity and bodies nested deeper than
+    ``MAX_JSON_DEPTH`` are refused.
+
+    Answers 201 with the result when recorded now, 200 when the key was recorded before with the
+    same cell and value (a resend), 409 with the stored result when the key was recorded with a
+    different one (the value sent was not taken), 400 ``{"errors": {field: message}}`` when refused
+    (the queue drops it and shows why), 403 (JSON) without a valid CSRF token, 413 for a body over
+    ``body_limit()``, 415 for a body that is not JSON, 404 out of scope. Each result answer carries
+    the tally (``verdict``) the page shows.
     """
 
     allowed_roles = RECORDER_ROLES
+
+    def dispatch(self, request, *args, **kwargs):
+        refused = _csrf_check(request)
+        return refused or super().dispatch(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
         inspection = inspection_detail(membership=self.membership, pk=self.kwargs["pk"])
         if inspection is None:
             raise Http404()
         try:
-            body = json.loads(request.body or b"{}")
-            if not isinstance(body, dict):
-                raise ValueError
-            unit = int(body.get("unit"))
-            characteristic = Characteristic.objects.filter(
-                version_id=inspection.plan_version_id, pk=int(body.get("characteristic"))
-            ).first()
-        except (ValueError, TypeError):
-            return JsonResponse({"errors": {"__all__": "Send a JSON object with unit and characteristic."}}, status=400)
+            body = _read_body(request)
+        except _Refused as refused:
+            return JsonResponse({"errors": refused.errors}, status=refused.status)
+        characteristic = Characteristic.objects.filter(
+            version_id=inspection.plan_version_id, pk=body["characteristic"]
+        ).first()
         if characteristic is None:
             return JsonResponse({"errors": {"characteristic": "Not a characteristic of this plan."}}, status=400)
         try:
@@ -259,15 +388,18 @@ class ResultEndpointView(TenantViewMixin, View):
             result, created = result_record(
                 membership=self.membership,
                 inspection=inspection,
-                unit=unit,
+                unit=body["unit"],
                 characteristic=characteristic,
-                client_key=str(body.get("client_key") or ""),
+                client_key=body.get("client_key") or "",
                 value=value,
                 passed=passed,
-                note=str(body.get("note") or ""),
+                note=body.get("note") or "",
             )
         except ValidationError as exc:
             return JsonResponse({"errors": error_messages(exc)}, status=400)
+        status = 201 if created else 200
+        if not created and not _same_entry(result, body["unit"], characteristic, value, passed):
+            status = 409  # the key was taken by another entry: what it holds is not what was sent
         verdict = inspection_verdict(inspection)
         return JsonResponse(
             {
@@ -284,8 +416,17 @@ class ResultEndpointView(TenantViewMixin, View):
                 "created": created,
                 "verdict": _verdict_json(verdict),
             },
-            status=201 if created else 200,
+            status=status,
         )
+
+
+def _same_entry(result, unit: int, characteristic: Characteristic, value: Decimal | None, passed) -> bool:
+    """Whether a stored result is the entry sent again (values compared as stored, to 6 decimals)."""
+    if result.unit != unit or result.characteristic_id != characteristic.pk:
+        return False
+    if characteristic.kind == Characteristic.Kind.MEASURED:
+        return value is not None and result.value is not None and measurement_stored(value) == result.value
+    return result.passed == passed
 
 
 def _verdict_json(verdict) -> dict:

@@ -102,14 +102,15 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
       body: JSON.stringify(entry)
     }).then(function (response) {
-      if (response.status === 200 || response.status === 201 || response.status === 400) {
+      // 400/413/415: refused for good (shown in the cell); 409: the key holds another value (shown as stored).
+      if ([200, 201, 400, 409, 413, 415].indexOf(response.status) >= 0) {
         return response.json().then(function (body) { return { status: response.status, body: body }; });
       }
       throw new Error("HTTP " + response.status);  // signed out, server trouble: keep it, try later
     }).then(function (answer) {
       save(load().filter(function (e) { return e.client_key !== entry.client_key; }));
       var cell = cellOf(entry);
-      if (answer.status === 400) {
+      if (answer.status >= 400 && answer.status !== 409) {
         var errors = answer.body.errors || {};
         showCell(cell, Object.keys(errors).map(function (k) { return errors[k]; }).join(" "), "cell-error");
       } else {
@@ -117,7 +118,12 @@
         if (cell) cell.classList.toggle("cell-defect", r.defect);
         var input = cell && cell.querySelector("input.measure");
         if (input) input.setAttribute("data-sent", input.value);
-        showCell(cell, r.defect ? (input ? "Out of tolerance" : "Defect") : "Saved", "cell-sent");
+        if (answer.status === 409) {
+          if (input && r.value !== null) input.value = r.value;
+          showCell(cell, "Not saved: this entry's key already holds " + (r.value !== null ? r.value : (r.passed ? "pass" : "fail")) + ".", "cell-error");
+        } else {
+          showCell(cell, r.defect ? (input ? "Out of tolerance" : "Defect") : "Saved", "cell-sent");
+        }
         updateVerdict(answer.body.verdict);
       }
       sending = false;

@@ -267,3 +267,44 @@ def test_a_photo_claiming_too_many_pixels_is_refused_from_its_header(world, lot,
             upload=SimpleUploadedFile("bomb.png", _png_header(*size), content_type="image/png"),
         )
     assert not inspection.photos.exists()
+
+
+@pytest.mark.parametrize(
+    "value", ["1000000000000", "-1000000000000", "1" * 29, "999999999999.9999996", "999999999999.9996"]
+)
+def test_a_measurement_past_what_a_result_holds_is_refused_before_anything_is_written(world, lot, value):
+    inspection, length, _ = lot
+    record(world.a_inspector, inspection, 1, length, "before", value=Decimal("10"))
+    with pytest.raises(ValidationError, match=r"999,999,999,999\.999999") as refused:
+        record(world.a_inspector, inspection, 1, length, "huge", value=Decimal(value))
+    assert set(refused.value.message_dict) == {"value"}
+    assert list(InspectionResult.objects.filter(inspection=inspection).values_list("client_key", "superseded")) == [
+        ("before", False)
+    ]
+    largest, _ = record(world.a_inspector, inspection, 2, length, "largest", value=Decimal("-999999999999.99"))
+    largest.refresh_from_db()
+    assert largest.value == Decimal("-999999999999.99")
+
+
+@pytest.mark.parametrize("field", ["client_key", "note"])
+def test_nul_in_a_key_or_note_is_refused(world, lot, field):
+    inspection, length, _ = lot
+    texts = {"key": "k\x00" if field == "client_key" else "k", "note": "a\x00b" if field == "note" else ""}
+    with pytest.raises(ValidationError) as refused:
+        record(world.a_inspector, inspection, 1, length, texts["key"], value=Decimal(10), note=texts["note"])
+    assert field in refused.value.message_dict and not InspectionResult.objects.exists()
+
+
+def test_corrections_of_corrections_copy_64_character_keys_without_collision(world, lot):
+    inspection, length, finish = lot
+    for unit in (1, 2, 3):
+        record(world.a_inspector, inspection, unit, length, f"{unit}" * 64, value=Decimal("10.05"))
+    for unit in (1, 2):
+        record(world.a_inspector, inspection, unit, finish, f"{unit + 5}" * 64, passed=True)
+    current = inspection
+    for revision in (2, 3, 4, 5, 6, 7, 8):
+        signed = inspection_sign(membership=world.a_inspector, inspection=current, password=PASSWORD)
+        current = inspection_correct(membership=world.a_engineer, inspection=signed)
+        keys = list(current.results.values_list("client_key", flat=True))
+        assert current.revision == revision and len(set(keys)) == 5 and all(len(k) <= 64 for k in keys)
+    assert inspection_verdict(current).outcome == "accept"

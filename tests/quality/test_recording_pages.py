@@ -13,6 +13,7 @@ from portal.models import Role
 from portal.services.memberships import membership_scope_set
 from quality.models import Inspection, InspectionResult
 from quality.selectors import sscc_of_scan
+from quality.services.inspections import inspections_from_receipt
 from tests.conftest import login
 from tests.factories import AsnItemFactory, AsnLineFactory, PackageFactory, member
 from tests.factories.portal import PASSWORD
@@ -166,3 +167,173 @@ def test_the_inspector_and_engineer_reach_the_list_from_the_navigation(client, w
         login(client, who)
         html = client.get(reverse("dashboard", args=["alpha"])).content.decode()
         assert f'href="{reverse("inspection_list", args=["alpha"])}"' in html
+
+
+def _raw(client, url, body: str | bytes, content_type="application/json", **extra):
+    return client.post(url, data=body, content_type=content_type, **extra)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"client_key": "k", "unit": Infinity, "characteristic": 1}',
+        '{"client_key": "k", "unit": 1, "characteristic": -Infinity}',
+        '{"client_key": "k", "unit": 1, "characteristic": NaN}',
+        "[" * 100_000 + "]" * 100_000,
+        '{"a":' * 50_000 + "1" + "}" * 50_000,
+        "\xff not utf-8",
+        "[1, 2]",
+    ],
+)
+def test_the_endpoint_refuses_what_is_not_its_json_with_a_json_400(client, world, lot, body):
+    inspection, *_ = lot
+    login(client, world.a_inspector)
+    _, endpoint = _urls(inspection)
+    response = _raw(client, endpoint, body.encode("latin-1"))
+    assert response.status_code == 400 and "errors" in response.json()
+    assert not InspectionResult.objects.exists()
+
+
+def test_the_endpoint_answers_json_for_a_form_post_an_oversized_body_and_a_missing_csrf_token(client, world, lot):
+    inspection, length, _ = lot
+    login(client, world.a_inspector)
+    _, endpoint = _urls(inspection)
+    form = client.post(endpoint, {"client_key": "k", "unit": "1", "characteristic": str(length.pk), "value": "10"})
+    assert form.status_code == 415 and "JSON" in form.json()["errors"]["__all__"]
+    big = json.dumps({"client_key": "k", "unit": 1, "characteristic": length.pk, "note": "x" * 3_000_000})
+    response = _raw(client, endpoint, big)
+    assert response.status_code == 413 and "at most" in response.json()["errors"]["__all__"]
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    login(strict, world.a_inspector)
+    response = _send(strict, endpoint, client_key="k", unit=1, characteristic=length.pk, value="10")
+    assert response.status_code == 403 and "CSRF" in response.json()["errors"]["__all__"]
+    assert not InspectionResult.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["1234567890123", "1" * 29, 1e15, 10**30])
+def test_a_huge_measurement_is_a_400_naming_the_limit_by_json_and_by_the_page(client, world, lot, value):
+    inspection, length, _ = lot
+    login(client, world.a_inspector)
+    detail, endpoint = _urls(inspection)
+    assert _send(client, endpoint, client_key="ok", unit=1, characteristic=length.pk, value="10").status_code == 201
+    for _ in range(2):  # the queue's resend of the same key is refused the same way
+        response = _send(client, endpoint, client_key="huge", unit=1, characteristic=length.pk, value=value)
+        assert response.status_code == 400 and "999,999,999,999.999999" in response.json()["errors"]["value"]
+    response = client.post(detail, {"action": "record", f"r-1-{length.pk}": str(value)})
+    assert response.status_code == 400 and "999,999,999,999.999999" in response.content.decode()
+    assert client.get(detail).status_code == 200
+    assert InspectionResult.objects.get(inspection=inspection, superseded=False).value == 10
+
+
+def test_nul_in_the_endpoint_or_the_page_form_is_a_400(client, world, lot):
+    inspection, length, _ = lot
+    login(client, world.a_inspector)
+    detail, endpoint = _urls(inspection)
+    for body in ({"client_key": "k\x00"}, {"client_key": "k", "note": "\x00"}):
+        response = _send(client, endpoint, unit=1, characteristic=length.pk, value="10", **body)
+        assert response.status_code == 400 and "NUL" in json.dumps(response.json())
+    response = client.post(detail, {"action": "record", f"r-1-{length.pk}": "10", f"k-1-{length.pk}": "a\x00b"})
+    assert response.status_code == 400 and "NUL" in response.content.decode()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    photo = client.post(detail, {"action": "photo", "note": "a\x00b", "photo": SimpleUploadedFile("p.png", _png())})
+    assert photo.status_code == 400 and not inspection.photos.exists()
+    assert not InspectionResult.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"unit": 1.9},
+        {"unit": True},
+        {"unit": " 2 "},
+        {"characteristic": "CHAR"},
+        {"characteristic": 10**30},
+        {"passed": 1},
+        {"client_key": {"a": 1}},
+        {"note": ["x"]},
+        {"value": True},
+        {"value": {"v": 10}},
+    ],
+)
+def test_the_endpoint_takes_only_the_json_types_it_documents(client, world, lot, body):
+    inspection, length, finish = lot
+    login(client, world.a_inspector)
+    _, endpoint = _urls(inspection)
+    which = finish if "passed" in body else length
+    sent = {"client_key": "k", "unit": 1, "characteristic": which.pk, "value": "10"} | body
+    if sent["characteristic"] == "CHAR":
+        sent["characteristic"] = str(length.pk)
+    response = _send(client, endpoint, **sent)
+    assert response.status_code == 400 and "errors" in response.json()
+    assert not InspectionResult.objects.exists()
+
+
+def test_a_number_value_is_taken_and_a_key_reused_with_another_value_is_a_409(client, world, lot):
+    inspection, length, finish = lot
+    login(client, world.a_inspector)
+    _, endpoint = _urls(inspection)
+    assert _send(client, endpoint, client_key="k", unit=1, characteristic=length.pk, value=10.05).status_code == 201
+    assert _send(client, endpoint, client_key="k", unit=1, characteristic=length.pk, value="10,050").status_code == 200
+    other = _send(client, endpoint, client_key="k", unit=1, characteristic=length.pk, value="10.1")
+    assert other.status_code == 409 and other.json()["result"]["value"] == "10.05"
+    assert _send(client, endpoint, client_key="k", unit=2, characteristic=length.pk, value=10.05).status_code == 409
+    assert _send(client, endpoint, client_key="f", unit=1, characteristic=finish.pk, passed=True).status_code == 201
+    assert _send(client, endpoint, client_key="f", unit=1, characteristic=finish.pk, passed=False).status_code == 409
+    assert InspectionResult.objects.filter(inspection=inspection).count() == 2
+
+
+def test_an_unknown_action_is_a_400_and_records_nothing(client, world, lot):
+    inspection, length, _ = lot
+    login(client, world.a_inspector)
+    detail, _ = _urls(inspection)
+    response = client.post(detail, {"action": "recrod", f"r-1-{length.pk}": "10"})
+    assert response.status_code == 400 and "Unknown action" in response.content.decode()
+    assert not InspectionResult.objects.exists()
+
+
+def test_a_big_sample_is_paged_by_units_and_the_verdict_still_covers_all(client, world, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from quality.models import DefectClass, SamplingRule
+    from tests.factories import CharacteristicFactory, InspectionPlanFactory, InspectionPlanVersionFactory
+    from tests.quality.receipts import done_receipt, product
+
+    def lot_of(n, name):
+        item = product(world.a, name=name)
+        rules = [{"defect_class": DefectClass.MAJOR, "mode": SamplingRule.Mode.FIXED, "sample_size": n, "accept": 0}]
+        version = InspectionPlanVersionFactory(plan=InspectionPlanFactory(product=item), rules=rules)
+        chars = [CharacteristicFactory(version=version, name=f"C{i}", position=i) for i in (1, 2, 3)]
+        [inspection] = inspections_from_receipt(receipt=done_receipt(world.p1, [(item, [(name, n)])]))
+        return inspection, chars
+
+    login(client, world.a_inspector)
+    small, _ = lot_of(3, "SMALL")
+    big, chars = lot_of(5000, "BIG")
+    InspectionResult.objects.bulk_create(
+        InspectionResult(
+            tenant_id=big.tenant_id, inspection=big, unit=u, characteristic=chars[0], value=10, client_key=f"b{u}"
+        )
+        for u in range(1, 5001)
+    )
+    sizes = {}
+    counts = {}
+    for inspection in (small, big):
+        detail, _ = _urls(inspection)
+        client.get(detail)  # warm caches (session, tenant) alike
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(detail)
+        assert response.status_code == 200
+        sizes[inspection.pk], counts[inspection.pk] = len(response.content), len(queries)
+    assert sizes[big.pk] < 1_000_000 and counts[big.pk] == counts[small.pk]
+    html = client.get(_urls(big)[0], {"units": "51-100"}).content.decode()
+    assert f'name="r-51-{chars[0].pk}"' in html and f'name="r-101-{chars[0].pk}"' not in html
+    assert f'name="r-50-{chars[0].pk}"' not in html and "Units 51\u2013100 of 5000" in html
+    assert "?units=101-150" in html and "?units=4951-5000" in html
+    assert "<span data-recorded>5000</span> of 15000 results recorded" in html
+    page = client.post(_urls(big)[0] + "?units=51-100", {"action": "record", f"r-52-{chars[1].pk}": "10"})
+    assert page.status_code == 302 and page.url.endswith("?units=51-100")
+    assert InspectionResult.objects.filter(inspection=big, unit=52, characteristic=chars[1]).exists()
