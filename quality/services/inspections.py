@@ -63,6 +63,7 @@ def _lots_of(move: ReceiptMove) -> list[tuple[str, Decimal]]:
 
 
 def _inspection_create(*, receipt: Receipt, move: ReceiptMove, lot_name: str, quantity: Decimal) -> Inspection:
+    """A new inspection of one received lot, with its samplings; freezes the plan version it uses."""
     tenant, partner, product = receipt.tenant, receipt.partner, move.product
     state = _switching_state(tenant=tenant, partner=partner, product=product)
     version = plan_for(tenant=tenant, partner=partner, product=product)
@@ -79,38 +80,9 @@ def _inspection_create(*, receipt: Receipt, move: ReceiptMove, lot_name: str, qu
         severity=state.severity,
         due_at=(receipt.date_done or timezone.now()) + DUE_AFTER,
     )
-    samplings = []
-    if state.severity == Severity.DISCONTINUED:
-        # ISO 2859-1 9.4: nothing is sampled until the engineer reinstates inspection; the lot is held.
-        inspection.status = Inspection.Status.DISCONTINUED
-    elif version is None or not version.sampling_rules.exists():
-        inspection.status = Inspection.Status.NO_PLAN
-    else:
-        inspection.first_article = _first_article(version=version, partner=partner, product=product)
-        # The tables count items: a quantity with a fraction (kg, m) counts as the next whole item.
-        lot_items = max(1, math.ceil(quantity))
-        inspection.severity, samplings = sampling_for(
-            version=version, lot_items=lot_items, severity=state.severity, first_article=inspection.first_article
-        )
-        inspection.status = Inspection.Status.WAITING
+    samplings = _sampling_decided(inspection, severity=state.severity, version=version, quantity=quantity)
     inspection.save()
-    InspectionSampling.objects.bulk_create(
-        InspectionSampling(
-            tenant=tenant,
-            inspection=inspection,
-            defect_class=found.rule.defect_class,
-            mode=found.rule.mode,
-            level=found.rule.level if found.plan.severity else "",
-            aql=found.plan.aql,
-            code_letter=found.plan.code_letter or "",
-            sample_size=found.plan.sample_size,
-            accept=found.plan.accept,
-            reject=found.plan.reject,
-            hundred_percent=found.plan.hundred_percent,
-            source=found.plan.source,
-        )
-        for found in samplings
-    )
+    _samplings_save(inspection, samplings)
     if version is not None and version.frozen_at is None:
         # Used once, the version is what this inspection was measured against: it never changes after.
         type(version).objects.filter(pk=version.pk, frozen_at__isnull=True).update(frozen_at=timezone.now())
@@ -125,6 +97,46 @@ def _inspection_create(*, receipt: Receipt, move: ReceiptMove, lot_name: str, qu
         },
     )
     return inspection
+
+
+def _sampling_decided(inspection: Inspection, *, severity: str, version, quantity: Decimal) -> list:
+    """The sampling plans the unsaved inspection takes (sets its status, first article and severity to match)."""
+    if severity == Severity.DISCONTINUED:
+        # ISO 2859-1 9.4: nothing is sampled until the engineer reinstates inspection; the lot is held.
+        inspection.status = Inspection.Status.DISCONTINUED
+        return []
+    if version is None or not version.sampling_rules.exists():
+        inspection.status = Inspection.Status.NO_PLAN
+        return []
+    inspection.first_article = _first_article(version=version, partner=inspection.partner, product=inspection.product)
+    # The tables count items: a quantity with a fraction (kg, m) counts as the next whole item.
+    lot_items = max(1, math.ceil(quantity))
+    inspection.severity, samplings = sampling_for(
+        version=version, lot_items=lot_items, severity=severity, first_article=inspection.first_article
+    )
+    inspection.status = Inspection.Status.WAITING
+    return samplings
+
+
+def _samplings_save(inspection: Inspection, samplings: list) -> None:
+    """Stores one ``InspectionSampling`` row per sampling plan found for the inspection."""
+    InspectionSampling.objects.bulk_create(
+        InspectionSampling(
+            tenant=inspection.tenant,
+            inspection=inspection,
+            defect_class=found.rule.defect_class,
+            mode=found.rule.mode,
+            level=found.rule.level if found.plan.severity else "",
+            aql=found.plan.aql,
+            code_letter=found.plan.code_letter or "",
+            sample_size=found.plan.sample_size,
+            accept=found.plan.accept,
+            reject=found.plan.reject,
+            hundred_percent=found.plan.hundred_percent,
+            source=found.plan.source,
+        )
+        for found in samplings
+    )
 
 
 def _switching_state(*, tenant: Tenant, partner: Partner, product: Product) -> SwitchingState:

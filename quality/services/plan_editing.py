@@ -332,7 +332,18 @@ def _not_one_of(value: Any, allowed) -> str:
 
 
 def _characteristic_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """The cleaned fields of a characteristic; raises ``ValidationError`` naming every field at fault."""
     errors: dict[str, str] = {}
+    clean = _characteristic_common(fields, errors)
+    if clean["kind"] == Characteristic.Kind.MEASURED:
+        clean.update(_measured_fields(fields, errors))
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _characteristic_common(fields: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    """The fields every kind of characteristic has (the measured ones blank); adds its faults to ``errors``."""
     kind = fields.get("kind")
     if kind not in Characteristic.Kind.values:
         errors["kind"] = "Choose the kind of check: " + _not_one_of(kind, Characteristic.Kind.values)
@@ -346,7 +357,7 @@ def _characteristic_fields(fields: dict[str, Any]) -> dict[str, Any]:
     decimals = 2 if decimals is None else decimals
     if not isinstance(decimals, int) or not 0 <= decimals <= MAX_DECIMALS:
         errors["decimals"] = f"Give 0 to {MAX_DECIMALS} decimals, not {decimals!r}."
-    clean = {
+    return {
         "kind": kind,
         "name": name,
         "defect_class": defect_class,
@@ -359,39 +370,38 @@ def _characteristic_fields(fields: dict[str, Any]) -> dict[str, Any]:
         "gauge": "",
         "photo_required_on_fail": kind == Characteristic.Kind.VISUAL and bool(fields.get("photo_required_on_fail")),
     }
-    if kind == Characteristic.Kind.MEASURED:
-        nominal, lower, upper = fields.get("nominal"), fields.get("lower_tolerance"), fields.get("upper_tolerance")
-        if nominal is None:
-            errors["nominal"] = "A measured characteristic needs a nominal value."
-        if lower is None and upper is None:
-            errors["upper_tolerance"] = "Give at least one tolerance: without one no measurement can fail."
-        if lower is not None and lower > 0:
-            limit = (
-                f" (the lower limit {nominal + lower} would be above nominal {nominal})" if nominal is not None else ""
-            )
-            errors["lower_tolerance"] = (
-                f"The lower tolerance is a deviation below nominal: 0 or less, not {lower}{limit}."
-            )
-        if upper is not None and upper < 0:
-            limit = (
-                f" (the upper limit {nominal + upper} would be below nominal {nominal})" if nominal is not None else ""
-            )
-            errors["upper_tolerance"] = (
-                f"The upper tolerance is a deviation above nominal: 0 or more, not {upper}{limit}."
-            )
-        unit = (fields.get("unit") or "").strip()
-        if not unit:
-            errors["unit"] = "Give the unit measurements are in (e.g. mm)."
-        clean.update(
-            nominal=nominal,
-            lower_tolerance=lower,
-            upper_tolerance=upper,
-            unit=unit,
-            gauge=(fields.get("gauge") or "").strip(),
-        )
-    if errors:
-        raise ValidationError(errors)
-    return clean
+
+
+def _measured_fields(fields: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    """A measured characteristic's nominal, tolerances, unit and gauge; adds their faults to ``errors``."""
+    nominal, lower, upper = fields.get("nominal"), fields.get("lower_tolerance"), fields.get("upper_tolerance")
+    errors.update(_tolerance_errors(nominal, lower, upper))
+    unit = (fields.get("unit") or "").strip()
+    if not unit:
+        errors["unit"] = "Give the unit measurements are in (e.g. mm)."
+    return {
+        "nominal": nominal,
+        "lower_tolerance": lower,
+        "upper_tolerance": upper,
+        "unit": unit,
+        "gauge": (fields.get("gauge") or "").strip(),
+    }
+
+
+def _tolerance_errors(nominal, lower, upper) -> dict[str, str]:
+    """What is wrong with a nominal and its tolerances (deviations: lower <= 0 <= upper), by field."""
+    errors: dict[str, str] = {}
+    if nominal is None:
+        errors["nominal"] = "A measured characteristic needs a nominal value."
+    if lower is None and upper is None:
+        errors["upper_tolerance"] = "Give at least one tolerance: without one no measurement can fail."
+    if lower is not None and lower > 0:
+        limit = f" (the lower limit {nominal + lower} would be above nominal {nominal})" if nominal is not None else ""
+        errors["lower_tolerance"] = f"The lower tolerance is a deviation below nominal: 0 or less, not {lower}{limit}."
+    if upper is not None and upper < 0:
+        limit = f" (the upper limit {nominal + upper} would be below nominal {nominal})" if nominal is not None else ""
+        errors["upper_tolerance"] = f"The upper tolerance is a deviation above nominal: 0 or more, not {upper}{limit}."
+    return errors
 
 
 def _rule_fields(fields: dict[str, Any]) -> dict[str, Any]:

@@ -138,6 +138,71 @@ def is_defect(characteristic: Characteristic, *, value: Decimal | None, passed: 
     return not passed
 
 
+def _result_saved(
+    membership: Membership,
+    inspection: Inspection,
+    unit: int,
+    characteristic: Characteristic,
+    *,
+    value: Decimal | None,
+    passed: bool | None,
+    note: str,
+    client_key: str,
+) -> tuple[InspectionResult, bool]:
+    """The new row for the cell (superseding the one before) and True, or the raced-in row and False."""
+    InspectionResult.objects.filter(
+        inspection=inspection, unit=unit, characteristic=characteristic, superseded=False
+    ).update(superseded=True)
+    try:
+        with transaction.atomic():
+            result = InspectionResult.objects.create(
+                tenant_id=inspection.tenant_id,
+                inspection=inspection,
+                unit=unit,
+                characteristic=characteristic,
+                value=value,
+                passed=passed,
+                defect=is_defect(characteristic, value=value, passed=passed),
+                note=(note or "").strip()[:2000],
+                client_key=client_key,
+                recorded_by=membership.user,
+            )
+    except IntegrityError:
+        # The same key raced in from a second request: the row it made is the answer.
+        return InspectionResult.objects.get(inspection=inspection, client_key=client_key), False
+    return result, True
+
+
+def _entry_key(client_key: str) -> str:
+    """The tablet's idempotency key, stripped; raises ``ValidationError`` unless 1-64 characters."""
+    client_key = (client_key or "").strip()
+    if not client_key or len(client_key) > 64:
+        raise ValidationError({"client_key": "Give each entry a key of 1 to 64 characters."})
+    return client_key
+
+
+def _check_cell(inspection: Inspection, unit: int, characteristic: Characteristic) -> None:
+    """Whether unit x characteristic is a cell of this inspection; raises ``ValidationError`` if not."""
+    if characteristic.version_id != inspection.plan_version_id or characteristic.tenant_id != inspection.tenant_id:
+        raise ValidationError({"characteristic": "This characteristic is not part of the inspection's plan."})
+    n = units_for(inspection, characteristic)
+    if not 1 <= unit <= n:
+        raise ValidationError({"unit": f"Units of this characteristic are numbered 1 to {n}."})
+
+
+def _reading(
+    characteristic: Characteristic, value: Decimal | None, passed: bool | None
+) -> tuple[Decimal | None, bool | None]:
+    """The (value, passed) pair to store for this characteristic's kind; the other one is None."""
+    if characteristic.kind == Characteristic.Kind.MEASURED:
+        if value is None:
+            raise ValidationError({"value": "Enter the measured value."})
+        return measurement_stored(value), None
+    if passed is None:
+        raise ValidationError({"passed": "Choose pass or fail."})
+    return None, passed
+
+
 @transaction.atomic
 def result_record(
     *,
@@ -163,52 +228,20 @@ def result_record(
     """
     _check_recorder(membership, inspection)
     _no_nul(client_key=client_key, note=note)
-    client_key = (client_key or "").strip()
-    if not client_key or len(client_key) > 64:
-        raise ValidationError({"client_key": "Give each entry a key of 1 to 64 characters."})
+    client_key = _entry_key(client_key)
     inspection = _locked(inspection)
     sent_before = InspectionResult.objects.filter(inspection=inspection, client_key=client_key).first()
     if sent_before is not None:
         return sent_before, False
     _check_open(inspection)
-    if characteristic.version_id != inspection.plan_version_id or characteristic.tenant_id != inspection.tenant_id:
-        raise ValidationError({"characteristic": "This characteristic is not part of the inspection's plan."})
-    n = units_for(inspection, characteristic)
-    if not 1 <= unit <= n:
-        raise ValidationError({"unit": f"Units of this characteristic are numbered 1 to {n}."})
-    if characteristic.kind == Characteristic.Kind.MEASURED:
-        if value is None:
-            raise ValidationError({"value": "Enter the measured value."})
-        value = measurement_stored(value)
-        passed = None
-    else:
-        if passed is None:
-            raise ValidationError({"passed": "Choose pass or fail."})
-        value = None
+    _check_cell(inspection, unit, characteristic)
+    value, passed = _reading(characteristic, value, passed)
     if inspection.status == Inspection.Status.WAITING:
         Inspection.lifecycle.move(inspection, "start", actor=membership.user)
         inspection.save(update_fields=["status"])
-    InspectionResult.objects.filter(
-        inspection=inspection, unit=unit, characteristic=characteristic, superseded=False
-    ).update(superseded=True)
-    try:
-        with transaction.atomic():
-            result = InspectionResult.objects.create(
-                tenant_id=inspection.tenant_id,
-                inspection=inspection,
-                unit=unit,
-                characteristic=characteristic,
-                value=value,
-                passed=passed,
-                defect=is_defect(characteristic, value=value, passed=passed),
-                note=(note or "").strip()[:2000],
-                client_key=client_key,
-                recorded_by=membership.user,
-            )
-    except IntegrityError:
-        # The same key raced in from a second request: the row it made is the answer.
-        return InspectionResult.objects.get(inspection=inspection, client_key=client_key), False
-    return result, True
+    return _result_saved(
+        membership, inspection, unit, characteristic, value=value, passed=passed, note=note, client_key=client_key
+    )
 
 
 # --- verdict ------------------------------------------------------------------------------------

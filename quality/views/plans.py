@@ -380,19 +380,60 @@ def oc_chart(rows: list[PreviewRow], *, rule, key: str) -> dict | None:
         return None
     plans = {row.severity: (row.plan.sample_size, row.plan.reject - 1) for row in sampled}
     end, step = chart_scale(list(plans.values()))
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-
-    def x(p: float) -> float:
-        return round(LEFT + plot_w * p / end, 2)
-
-    def y(pa: float) -> float:
-        return round(TOP + plot_h * (1 - pa), 2)
-
     ticks = [round(step * i, 12) for i in range(round(end / step) + 1)]
+    curves = _oc_curves(plans, end)
+    return {
+        "key": key,
+        **_oc_frame(end, ticks),
+        "legend": [
+            # Stacked in the plot's top right corner, which the falling curves leave empty.
+            {**curve, "x": WIDTH - RIGHT - 256, "y": TOP + 22 + i * 20, "text_x": WIDTH - RIGHT - 226}
+            for i, curve in enumerate(curves)
+        ],
+        "curves": curves,
+        "aql": _oc_aql_mark(rule, end),
+        "table": [
+            {"percent": p * 100, "pa": [acceptance_probability(n, accept, p) * 100 for n, accept in plans.values()]}
+            for p in ticks
+        ],
+        "legend_box": {"x": WIDTH - RIGHT - 264, "y": TOP + 6, "width": 256, "height": 12 + 20 * len(curves)},
+        "count": len(curves),
+    }
+
+
+def _oc_x(p: float, end: float) -> float:
+    """Where a fraction defective ``p`` (0..end) lies on the chart, in SVG units from the left."""
+    return round(LEFT + (WIDTH - LEFT - RIGHT) * p / end, 2)
+
+
+def _oc_y(pa: float) -> float:
+    """Where a probability of acceptance ``pa`` (0..1) lies on the chart, in SVG units from the top."""
+    return round(TOP + (HEIGHT - TOP - BOTTOM) * (1 - pa), 2)
+
+
+def _oc_frame(end: float, ticks: list[float]) -> dict:
+    """The chart's box, axis ticks and axis label positions, in SVG units."""
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "top": TOP,
+        "bottom": HEIGHT - BOTTOM,
+        "x_ticks": [{"x": _oc_x(p, end), "label": _percent(p * 100)} for p in ticks],
+        "y_ticks": [{"y": _oc_y(pa / 100), "label": f"{pa}"} for pa in (0, 25, 50, 75, 100)],
+        "x_label": {"x": LEFT + plot_w / 2, "y": HEIGHT - BOTTOM + 40},
+        "y_label": {"x": 14, "y": TOP + plot_h / 2},
+    }
+
+
+def _oc_curves(plans: dict[str, tuple[int, int]], end: float) -> list[dict]:
+    """One curve per severity: its SVG points, style, and the defect percents at Pa 95 % and 10 %."""
     curves = []
     for severity, (n, accept) in plans.items():
         colour, dash = CURVE_STYLE[severity]
-        points = " ".join(f"{x(p)},{y(acceptance_probability(n, accept, p))}" for p in chart_points(end))
+        points = " ".join(f"{_oc_x(p, end)},{_oc_y(acceptance_probability(n, accept, p))}" for p in chart_points(end))
         curves.append(
             {
                 "severity": Severity(severity).label,
@@ -405,36 +446,14 @@ def oc_chart(rows: list[PreviewRow], *, rule, key: str) -> dict | None:
                 "p10": fraction_at(n, accept, 0.10) * 100,
             }
         )
-    aql_mark = None
+    return curves
+
+
+def _oc_aql_mark(rule, end: float) -> dict | None:
+    """The AQL's mark on the x axis, or None when the rule has no AQL or it lies off the chart."""
     if rule.aql is not None and 0 < rule.aql / 100 <= end:
-        aql_mark = {"x": x(float(rule.aql) / 100), "label": f"AQL {aql_text(rule.aql)} %"}
-    table = [
-        {"percent": p * 100, "pa": [acceptance_probability(n, accept, p) * 100 for n, accept in plans.values()]}
-        for p in ticks
-    ]
-    return {
-        "key": key,
-        "width": WIDTH,
-        "height": HEIGHT,
-        "left": LEFT,
-        "right": WIDTH - RIGHT,
-        "top": TOP,
-        "bottom": HEIGHT - BOTTOM,
-        "x_ticks": [{"x": x(p), "label": _percent(p * 100)} for p in ticks],
-        "y_ticks": [{"y": y(pa / 100), "label": f"{pa}"} for pa in (0, 25, 50, 75, 100)],
-        "x_label": {"x": LEFT + plot_w / 2, "y": HEIGHT - BOTTOM + 40},
-        "y_label": {"x": 14, "y": TOP + plot_h / 2},
-        "legend": [
-            # Stacked in the plot's top right corner, which the falling curves leave empty.
-            {**curve, "x": WIDTH - RIGHT - 256, "y": TOP + 22 + i * 20, "text_x": WIDTH - RIGHT - 226}
-            for i, curve in enumerate(curves)
-        ],
-        "curves": curves,
-        "aql": aql_mark,
-        "table": table,
-        "legend_box": {"x": WIDTH - RIGHT - 264, "y": TOP + 6, "width": 256, "height": 12 + 20 * len(curves)},
-        "count": len(curves),
-    }
+        return {"x": _oc_x(float(rule.aql) / 100, end), "label": f"AQL {aql_text(rule.aql)} %"}
+    return None
 
 
 def aql_text(aql) -> str:
