@@ -28,3 +28,20 @@ card_register(
 
 # Between the order desk's shipments (10) and its acknowledgements (30), where the page had it.
 monitor_card_register(MonitorCard("integrations.cleanup", "integrations/monitor/cleanup.html", order=20))
+
+
+def _held_stock_usable(membership, now):
+    from integrations.selectors import held_stock_usable
+
+    return held_stock_usable(membership, now)
+
+
+# First of all: goods quality holds that Odoo shows as usable stock, which a person must see at once.
+monitor_card_register(
+    MonitorCard(
+        "integrations.held_stock_usable",
+        "integrations/monitor/held_stock_usable.html",
+        order=5,
+        counts=_held_stock_usable,
+    )
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -12,8 +13,18 @@ from django.utils import timezone
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
-from integrations.models import EventStatus, OutboxEvent, PullCursor, SyncDrift, TenantSyncState
+from integrations.models import EventStatus, HoldDrift, OutboxEvent, PullCursor, SyncDrift, TenantSyncState
 from integrations.services.delivery import BREAKER_WAIT
+
+# Gauges the apps add (quality's held lots, say), each ``fn(now)`` yielding metric families; the
+# core's own come first. Registered from ``AppConfig.ready()``, as the monitor's cards are.
+_APP_METRICS: list[Callable[[datetime], Iterable[GaugeMetricFamily]]] = []
+
+
+def metrics_register(fn: Callable[[datetime], Iterable[GaugeMetricFamily]]) -> None:
+    """Add ``fn(now)``, which yields an app's ``GaugeMetricFamily`` objects at each scrape (once per function)."""
+    if fn not in _APP_METRICS:
+        _APP_METRICS.append(fn)
 
 
 class SyncCollector:
@@ -26,7 +37,10 @@ class SyncCollector:
         yield _waiting_for_odoo()
         yield _breakers(now)
         yield _open_drift()
+        yield _open_hold_drift()
         yield _pull_ages(now)
+        for fn in _APP_METRICS:
+            yield from fn(now)
 
 
 def _events() -> GaugeMetricFamily:
@@ -92,6 +106,15 @@ def _breakers(now: datetime) -> GaugeMetricFamily:
 def _open_drift() -> GaugeMetricFamily:
     drift = GaugeMetricFamily("portal_sync_drift_open", "Unresolved drift found by reconciliation", labels=["tenant"])
     for row in SyncDrift.objects.filter(resolved_at__isnull=True).values("tenant__slug").annotate(n=Count("pk")):
+        drift.add_metric([row["tenant__slug"]], row["n"])
+    return drift
+
+
+def _open_hold_drift() -> GaugeMetricFamily:
+    drift = GaugeMetricFamily(
+        "portal_hold_drift_open", "Held stock found usable in Odoo by the hold check, unresolved", labels=["tenant"]
+    )
+    for row in HoldDrift.objects.filter(resolved_at__isnull=True).values("tenant__slug").annotate(n=Count("pk")):
         drift.add_metric([row["tenant__slug"]], row["n"])
     return drift
 

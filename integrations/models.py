@@ -183,3 +183,37 @@ class HandoffReaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reaction} on hand-off {self.handoff_id}"
+
+
+class HoldDrift(models.Model):
+    """Stock that an app holds (a lot quality has not released, or rejected) found in a usable location in Odoo.
+
+    Filed by the hold check (``integrations.services.holds``) from what the apps declare held
+    (``integrations.holds``); one open row per held record, resolved when the stock is back where
+    the hold wants it or a person accepts it. ``activity_odoo_id`` is the warehouse's activity in Odoo.
+    """
+
+    tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=64, help_text="What holds it: app_label.model of the held record.")
+    record_id = models.CharField(max_length=64)
+    lot_name = models.CharField(max_length=128, blank=True)
+    product_odoo_id = models.PositiveIntegerField()
+    message = models.TextField(help_text="What is wrong, in plain words.")
+    found = models.JSONField(default=dict, blank=True, help_text="Quantities per Odoo location found usable.")
+    detected_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=200, blank=True)
+    activity_odoo_id = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-detected_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "source", "record_id"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="hold_drift_one_open_per_record",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"hold drift {self.source}#{self.record_id}: {self.message[:60]}"

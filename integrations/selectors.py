@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from integrations.backlogs import monitor_cards_for
-from integrations.models import EventStatus, OutboxEvent, PullCursor, SyncDrift, TenantSyncState
+from integrations.models import EventStatus, HoldDrift, OutboxEvent, PullCursor, SyncDrift, TenantSyncState
 from integrations.services.delivery import BREAKER_WAIT
 from portal.models import Membership, Role
 
@@ -81,3 +81,20 @@ def open_drift_list(*, membership: Membership) -> QuerySet[SyncDrift]:
     if membership.role not in ADMINS:
         return SyncDrift.objects.none()
     return SyncDrift.objects.filter(tenant_id=membership.tenant_id, resolved_at__isnull=True).select_related("event")
+
+
+def open_hold_drift_list(*, membership: Membership) -> QuerySet[HoldDrift]:
+    """Held stock found usable in Odoo and not resolved (``integrations.services.holds``), newest first."""
+    if membership.role not in ADMINS:
+        return HoldDrift.objects.none()
+    return HoldDrift.objects.filter(tenant_id=membership.tenant_id, resolved_at__isnull=True)
+
+
+def held_stock_usable(membership: Membership, now) -> dict[str, Any]:
+    """The monitor's card: ``hold_drifts`` (the open drifts, each with ``age`` in seconds and ``quantity``,
+    the sum of what was found usable, in the product's unit) and ``hold_drifts_count``."""
+    drifts = list(open_hold_drift_list(membership=membership)[:50])
+    for drift in drifts:
+        drift.age = (now - drift.detected_at).total_seconds()
+        drift.quantity = sum(drift.found.values())
+    return {"hold_drifts": drifts, "hold_drifts_count": open_hold_drift_list(membership=membership).count()}

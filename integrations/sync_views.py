@@ -16,8 +16,16 @@ from django.views.generic import ListView, TemplateView
 
 from integrations.handoffs_selectors import handoff_overview
 from integrations.models import EventStatus
-from integrations.selectors import ADMINS, dead_event_list, event_get, open_drift_list, sync_overview
+from integrations.selectors import (
+    ADMINS,
+    dead_event_list,
+    event_get,
+    open_drift_list,
+    open_hold_drift_list,
+    sync_overview,
+)
 from integrations.services.exceptions import outbox_cancel, outbox_replay
+from integrations.services.holds import hold_drift_accept
 from integrations.services.reconcile import drift_accept, drift_resend
 from integrations.services.retention import kept_days
 from portal.api.parsers import json_loads_bounded
@@ -108,6 +116,7 @@ class ExceptionQueueView(TenantViewMixin, ListView):
         attach_record_urls(context["events"], tenant_id=self.membership.tenant_id)
         context["topics"] = sorted(set(dead_event_list(membership=self.membership).values_list("topic", flat=True)))
         context["drifts"] = open_drift_list(membership=self.membership)
+        context["hold_drifts"] = open_hold_drift_list(membership=self.membership)
         return context
 
     def post(self, request, *args, **kwargs):
@@ -189,6 +198,21 @@ class DriftActionView(TenantViewMixin, View):
                 messages.success(request, "Drift closed; Odoo's state stands.")
         except SyncDrift.DoesNotExist as exc:
             raise Http404() from exc
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("sync_exceptions", self.membership.tenant.slug)
+
+
+class HoldDriftAcceptView(TenantViewMixin, View):
+    """Accept held stock found usable in Odoo where it is, with a reason (tenant admins; audited)."""
+
+    allowed_roles = ADMINS
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            hold_drift_accept(membership=self.membership, drift_id=kwargs["pk"], reason=request.POST.get("reason", ""))
+            messages.success(request, "Accepted: the stock stays where it is, and the check leaves this lot alone.")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("sync_exceptions", self.membership.tenant.slug)

@@ -49,6 +49,25 @@ def pull_tenant_task(tenant_id: int, full: bool = False) -> None:
         cache.delete(lock)
 
 
+@shared_task(bind=True, ignore_result=True, queue="batch", max_retries=30)
+def demo_warehouse_task(self, tenant_id: int) -> None:
+    """The demo's dock receives the rest of a PO in the simulated Odoo, then a pull brings the receipt in
+    (integrations.demo_warehouse); waits for the tenant's first pull, retrying every 10 seconds."""
+    from integrations.demo_warehouse import NotPulledYet, demo_delivery_receive
+    from portal.models import Tenant
+
+    tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
+    if tenant is None or not tenant.odoo_configured:
+        return
+    try:
+        with bound(source="sync"):
+            received = demo_delivery_receive(tenant=tenant)
+    except NotPulledYet as exc:
+        raise self.retry(countdown=10) from exc
+    if received is not None:
+        pull_tenant_task.apply_async((tenant_id,), countdown=3)
+
+
 @shared_task(ignore_result=True, queue="batch")
 def pull_all_tenants_task(full: bool = False) -> None:
     """Beat's entry point: one pull task per tenant with an Odoo (``full`` nightly)."""
@@ -128,3 +147,31 @@ def retention_purge_all_task() -> None:
 
     for tenant_id in Tenant.objects.values_list("pk", flat=True):
         retention_purge_task.delay(tenant_id)
+
+
+@shared_task(ignore_result=True, queue="batch")
+def holds_check_tenant_task(tenant_id: int) -> None:
+    """Look for one tenant's held stock in Odoo's usable locations (one check at a time per tenant)."""
+    from django.core.cache import cache
+
+    from integrations.services.holds import holds_check
+    from portal.models import Tenant
+
+    lock = f"holds-check-lock:{tenant_id}"
+    if not cache.add(lock, 1, timeout=600):
+        return
+    try:
+        tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
+        if tenant is not None and tenant.odoo_configured and not tenant.odoo_sync_paused:
+            holds_check(tenant=tenant)
+    finally:
+        cache.delete(lock)
+
+
+@shared_task(ignore_result=True, queue="batch")
+def holds_check_all_task() -> None:
+    """Beat's entry point for the hold check (every ``PORTAL_HOLD_CHECK_SECONDS``)."""
+    from portal.models import Tenant
+
+    for tenant_id in Tenant.objects.filter(is_active=True).exclude(odoo_url="").values_list("pk", flat=True):
+        holds_check_tenant_task.delay(tenant_id)

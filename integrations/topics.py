@@ -20,7 +20,22 @@ ASN_SUBMITTED = "asn.submitted"
 # A cancelled ASN: what it announced is taken back off the receipt, and a note says so.
 ASN_CANCELLED = "asn.cancelled"
 
-ALL = (PO_ACKNOWLEDGED, PO_ACK_REVIEW_REQUESTED, PO_MESSAGE_POSTED, ASN_SUBMITTED, ASN_CANCELLED)
+# Quality decided what happens to inspected lots: released quantities to stock, returned ones back to the
+# vendor, scrapped ones scrapped (reference flow 4); the payload carries every decided lot of the PO, summed.
+INSPECTION_DISPOSED = "inspection.disposed"
+# Held stock (a lot quality has not released, or rejected) found usable in Odoo by the hold check
+# (integrations.services.holds): a To-Do activity for the warehouse on the receipt, naming the lot.
+STOCK_HOLD_BREACHED = "stock.hold_breached"
+
+ALL = (
+    PO_ACKNOWLEDGED,
+    PO_ACK_REVIEW_REQUESTED,
+    PO_MESSAGE_POSTED,
+    ASN_SUBMITTED,
+    ASN_CANCELLED,
+    INSPECTION_DISPOSED,
+    STOCK_HOLD_BREACHED,
+)
 
 # Topics that change Odoo's state without a reconciler (integrations.reconcilers), and why. Every other
 # topic has one; tests/integrations/test_topics.py holds the two lists to that.
@@ -33,5 +48,10 @@ UNRECONCILED = {
         "it takes the shipment's lots back off the receipt: what the other open shipments announce is checked "
         "by asn.submitted's reconciler, and a lot of the cancelled one still on the receipt is the dock's to "
         "decide (it may have arrived after all)"
+    ),
+    STOCK_HOLD_BREACHED: (
+        "a To-Do activity for the warehouse, done or deleted in Odoo as they like; the hold check that files "
+        "the drift is itself the reconciliation: it reads the lot's quants every run and resolves the drift "
+        "once the stock is out of the usable locations"
     ),
 }

@@ -310,6 +310,12 @@ CELERY_BEAT_SCHEDULE["retention"] = {
     "task": "integrations.tasks.retention_purge_all_task",
     "schedule": float(os.environ.get("PORTAL_RETENTION_SECONDS", "3600")),
 }
+# The hold check (integrations/services/holds.py): held stock (lots quality has not released) found in a
+# usable location in Odoo is filed as drift and given to the warehouse as an activity.
+CELERY_BEAT_SCHEDULE["holds-check"] = {
+    "task": "integrations.tasks.holds_check_all_task",
+    "schedule": float(os.environ.get("PORTAL_HOLD_CHECK_SECONDS", "300")),
+}
 CELERY_BEAT_SCHEDULE["odoo-pull"] = {
     "task": "integrations.tasks.pull_all_tenants_task",
     "schedule": float(os.environ.get("PORTAL_PULL_SECONDS", "60")),

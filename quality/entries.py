@@ -5,10 +5,15 @@ Registered on import, from ``QualityConfig.ready()``."""
 
 from __future__ import annotations
 
+from integrations.backlogs import MonitorCard, monitor_card_register
+from integrations.holds import hold_source_register
+from integrations.metrics import metrics_register
 from portal import dates
+from portal.demo import demo_step_register
 from portal.models import SUPPLIER_ROLES, Role
 from portal.registry import DashboardCard, NavEntry, card_register, nav_register, tenant_urls_register
-from quality import dashboard
+from quality import dashboard, holds, monitor
+from quality.demo import demo_bracket_plan
 
 
 def _waiting(membership) -> int:
@@ -39,6 +44,15 @@ nav_register(
         order=26,
         roles={Role.QUALITY_ENGINEER, Role.TENANT_ADMIN},
     ),
+    # The supplier's view of the same inspections: the signed outcomes of its lots (quality.views.supplier).
+    NavEntry(
+        "quality.supplier_results",
+        "Inspection results",
+        "supplier_result_list",
+        "inspection_results",
+        order=27,
+        roles=SUPPLIER_ROLES,
+    ),
 )
 
 # Orders place them among the order desk's cards (suppliers.entries): first for an engineer and
@@ -60,6 +74,26 @@ card_register(
     ),
 )
 
+# The lots quality has not released: the hold check looks for them in Odoo's usable stock.
+hold_source_register(holds.quality_held_lots)
+
+# The sync monitor: after the shipments (10) and the clean-up (20), before the buyer's decisions (30).
+monitor_card_register(
+    MonitorCard(
+        "quality.lots_held_undecided",
+        "quality/monitor/lots_held_undecided.html",
+        order=22,
+        counts=monitor.lots_held_undecided,
+    ),
+    MonitorCard(
+        "quality.dispositions_unsynced",
+        "quality/monitor/dispositions_unsynced.html",
+        order=24,
+        counts=monitor.dispositions_unsynced,
+    ),
+)
+metrics_register(monitor.quality_metrics)
+
 dates.rules_register(
     {
         # Stamped by the portal: instants, shown in the viewer's zone.
@@ -76,3 +110,6 @@ dates.rules_register(
         "quality.Inspection.due_at": dates.INSTANT,
     }
 )
+
+# The demo: a plan for the bracket the demo receipt brings in (once the first pull brought the product).
+demo_step_register(demo_bracket_plan)

@@ -104,6 +104,9 @@ _COMMON: dict[str, dict[str, str]] = {
         "backorder_id": "many2one:stock.picking",
         "move_ids": "one2many:stock.move",
         "write_date": "datetime",
+        # the quality dispositions: a transfer's source, and the receipt a return is of (flow 4)
+        "location_id": "many2one:stock.location",
+        "return_id": "many2one:stock.picking",
     },
     "stock.move": {
         "picking_id": "many2one:stock.picking",
@@ -127,6 +130,7 @@ _COMMON: dict[str, dict[str, str]] = {
         "quantity": "float",
         "location_id": "many2one:stock.location",
         "location_dest_id": "many2one:stock.location",
+        "state": "selection",
     },
     # Stock models of the three-step reception (reference flows 3 and 4), for the quality dispositions.
     "stock.lot": {"name": "char", "product_id": "many2one:product.product", "product_qty": "float"},
@@ -173,23 +177,29 @@ _ONLY: dict[int, dict[str, dict[str, str]]] = {
     18: {
         "purchase.order": {"mail_reminder_confirmed": "boolean"},
         "purchase.order.line": {"product_uom": "many2one:uom.uom"},
+        # what ties a PO's transfers together (flow 4 call 1); 19's reference_ids replace it
+        "stock.picking": {"group_id": "many2one:procurement.group"},
     },
     19: {
         "purchase.order": {"acknowledged": "boolean", "locked": "boolean"},
         "purchase.order.line": {"product_uom_id": "many2one:uom.uom"},
+        "stock.picking": {"reference_ids": "many2many:stock.reference"},
     },
 }
 
 # Methods the portal calls on records, beyond the generic ORM ones (read, search_read, write, create, unlink).
+# The stock methods are those of quality's dispositions (reference flow 4): validating transfers, the
+# return and backorder wizards, the SMS question of stock_sms, and scraps.
+_STOCK_METHODS: dict[str, list[str]] = {
+    "stock.picking": ["message_post", "activity_schedule", "button_validate", "action_assign"],
+    "stock.return.picking": ["action_create_returns"],
+    "stock.backorder.confirmation": ["process", "process_cancel_backorder"],
+    "confirm.stock.sms": ["dont_send_sms"],
+    "stock.scrap": ["action_validate"],
+}
 _METHODS: dict[int, dict[str, list[str]]] = {
-    18: {
-        "purchase.order": ["message_post", "activity_schedule", "confirm_reminder_mail"],
-        "stock.picking": ["message_post"],
-    },
-    19: {
-        "purchase.order": ["message_post", "activity_schedule", "action_acknowledge"],
-        "stock.picking": ["message_post"],
-    },
+    18: {"purchase.order": ["message_post", "activity_schedule", "confirm_reminder_mail"], **_STOCK_METHODS},
+    19: {"purchase.order": ["message_post", "activity_schedule", "action_acknowledge"], **_STOCK_METHODS},
 }
 
 

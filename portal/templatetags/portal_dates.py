@@ -70,3 +70,16 @@ def zone(owner) -> dt.tzinfo:
 def zone_label(at=None) -> str:
     tz = timezone.get_current_timezone()
     return f"{tz}, {dates.zone_label(tz, at if isinstance(at, dt.datetime) else None)}"
+
+
+@register.filter
+def age(seconds) -> str:
+    """A waiting time in seconds as people say it: "40 s", "12 min", "5 h", "3 days" (floored)."""
+    if seconds is None or seconds == "":
+        return ""
+    seconds = max(int(float(seconds)), 0)
+    for size, unit in ((86400, "day"), (3600, "h"), (60, "min")):
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'s' if unit == 'day' and n != 1 else ''}"
+    return f"{seconds} s"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 
 from portal.lifecycle import Lifecycle, Transition
 from portal.models import TenantOwnedModel
@@ -30,7 +31,8 @@ class Inspection(TenantOwnedModel):
     ``no_plan``: no inspection plan covers the partner + product, so nothing can be sampled until
     a quality engineer gives the product a plan (the lot is still held, never silently released);
     ``discontinued``: inspection of the partner + product is discontinued (ISO 2859-1 9.4) and
-    the lot is held until the engineer reinstates it; ``cancelled``.
+    the lot is held until the engineer reinstates it; ``skipped``: a skip-lot partner + product's
+    lot that is not drawn for inspection, released without one and saying so; ``cancelled``.
     """
 
     class Status(models.TextChoices):
@@ -39,6 +41,7 @@ class Inspection(TenantOwnedModel):
         WAITING = "waiting", "Waiting"
         IN_PROGRESS = "in_progress", "In progress"
         SIGNED = "signed", "Signed"
+        SKIPPED = "skipped", "Skipped (skip-lot)"
         CANCELLED = "cancelled", "Cancelled"
 
     class Verdict(models.TextChoices):
@@ -49,7 +52,7 @@ class Inspection(TenantOwnedModel):
 
     lifecycle = Lifecycle(
         # In progress: a correction of a signed inspection opens with its results already copied.
-        initial=(Status.NO_PLAN, Status.DISCONTINUED, Status.WAITING, Status.IN_PROGRESS),
+        initial=(Status.NO_PLAN, Status.DISCONTINUED, Status.WAITING, Status.IN_PROGRESS, Status.SKIPPED),
         transitions=[
             # A plan given, or inspection reinstated: the lot can be sampled now.
             Transition(
@@ -101,6 +104,10 @@ class Inspection(TenantOwnedModel):
     signed_at = models.DateTimeField(null=True, blank=True)
     signature_meaning = models.CharField(max_length=200, blank=True)
     revision = models.PositiveSmallIntegerField(default=1, help_text="1, then one more per correction after sign-off.")
+    # Kept by quality.services.dispositions on every inspection of the lot: true while some of the lot is
+    # decided by no disposition. Lists and the hold check filter on it instead of summing dispositions
+    # for each of tens of thousands of signed inspections.
+    undecided = models.BooleanField(default=True, help_text="Some of the lot is still held, decided by nobody.")
     corrects = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrected_by"
     )
@@ -113,7 +120,14 @@ class Inspection(TenantOwnedModel):
                 name="inspection_unique_move_lot_sequence",
             ),
         ]
-        indexes = [models.Index(fields=["tenant", "status", "created_at"], name="inspection_status_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "status", "created_at"], name="inspection_status_idx"),
+            models.Index(
+                fields=["tenant", "signed_at"], condition=models.Q(undecided=True), name="inspection_undecided_idx"
+            ),
+            # The dock's scan finds a lot by its number as printed, in any case (quality.selectors.inspection_find).
+            models.Index(models.F("tenant"), Upper("lot_name"), name="inspection_lot_upper_idx"),
+        ]
 
     def __str__(self) -> str:
         what = f"lot {self.lot_name}" if self.lot_name else str(self.receipt)

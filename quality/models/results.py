@@ -88,6 +88,9 @@ class InspectionPhoto(TenantOwnedModel):
     content_type = models.CharField(max_length=32)
     size = models.PositiveIntegerField(help_text="Bytes.")
     note = models.CharField(max_length=200, blank=True)
+    shared_with_supplier = models.BooleanField(
+        default=False, help_text="The engineer chose to show it to the supplier with the inspection's outcome."
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

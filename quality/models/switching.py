@@ -29,6 +29,9 @@ class SwitchingState(TenantOwnedModel):
     recent = models.JSONField(default=list, blank=True)
     not_accepted_since_tightened = models.PositiveSmallIntegerField(default=0)
     consecutive_accepted = models.PositiveSmallIntegerField(default=0)
+    # Skip-lot (the idea of ISO 2859-3): 0 is off; N inspects one lot in N once the engineer qualifies the pair.
+    skip_every = models.PositiveSmallIntegerField(default=0)
+    skipped_since_inspected = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

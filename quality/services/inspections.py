@@ -17,6 +17,7 @@ from django.utils import timezone
 from portal.models import Partner, Tenant
 from quality.models import Inspection, InspectionSampling, Severity, SwitchingState
 from quality.services.plans import plan_for, sampling_for
+from quality.services.switching import skip_lot_skips, skipped_lot_release
 from suppliers.models import Product, Receipt, ReceiptMove
 from suppliers.quantities import quantity_from_odoo
 
@@ -80,6 +81,9 @@ def _inspection_create(*, receipt: Receipt, move: ReceiptMove, lot_name: str, qu
         severity=state.severity,
         due_at=(receipt.date_done or timezone.now()) + DUE_AFTER,
     )
+    # Skip-lot (quality.services.switching): a lot not drawn is released at once; a lot without a plan is held.
+    if version is not None and skip_lot_skips(state):
+        return skipped_lot_release(inspection=inspection, state=state)
     samplings = _sampling_decided(inspection, severity=state.severity, version=version, quantity=quantity)
     inspection.save()
     _samplings_save(inspection, samplings)

@@ -38,6 +38,7 @@ from quality.models import (
     InspectionSampling,
 )
 from quality.models.results import PHOTO_MAX_BYTES
+from quality.services.switching import switching_after_sign
 
 RECORDER_ROLES = frozenset({Role.INSPECTOR, Role.QUALITY_ENGINEER})
 RECORDABLE = (Inspection.Status.WAITING, Inspection.Status.IN_PROGRESS)
@@ -376,6 +377,8 @@ def inspection_sign(*, membership: Membership, inspection: Inspection, password:
         },
     )
     inspection.save(update_fields=["status", "verdict", "signed_by", "signed_at", "signature_meaning"])
+    # ISO 2859-1 switching counts the original inspection's verdict (re-inspections and corrections aside).
+    switching_after_sign(inspection=inspection, verdict=verdict)
     return inspection
 
 
@@ -388,7 +391,9 @@ def inspection_correct(*, membership: Membership, inspection: Inspection) -> Ins
     _check_recorder(membership, inspection)
     original = _locked(inspection)
     if original.status != Inspection.Status.SIGNED:
-        raise ValidationError("Only a signed inspection is corrected; this one can still be recorded.")
+        can = "it can still be recorded" if original.status in RECORDABLE else "there is nothing to correct"
+        status = original.get_status_display().lower()
+        raise ValidationError(f"Only a signed inspection is corrected; this one is {status}: {can}.")
     if Inspection.objects.filter(corrects=original).exists():
         raise ValidationError("This inspection already has a correction: correct the newest one.")
     keep = {

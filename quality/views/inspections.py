@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, JsonResponse, RawPostDataException
+from django.http import Http404, JsonResponse, RawPostDataException
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
@@ -28,7 +28,16 @@ from portal.services.errors import error_messages
 from portal.views.mixins import TenantViewMixin
 from quality.forms import PhotoForm, ScanForm, SignForm, parse_measurement
 from quality.models import Characteristic, Inspection, InspectionPhoto
-from quality.selectors import inspection_detail, inspection_find, inspection_list_waiting, inspection_results
+from quality.photo_files import photo_file_response
+from quality.selectors import (
+    inspection_detail,
+    inspection_find,
+    inspection_list_undecided,
+    inspection_list_waiting,
+    inspection_results,
+)
+from quality.services.certificates import certificate_values
+from quality.services.corrections import inspection_correction_discard
 from quality.services.recording import (
     RECORDER_ROLES,
     characteristics_of,
@@ -40,6 +49,7 @@ from quality.services.recording import (
     result_record,
     units_for,
 )
+from quality.views.disposition_section import disposition_context
 
 NAV_KEY = "inspections"
 # Units of the grid one page shows: a 100 % rule on a lot of thousands would otherwise be one huge page.
@@ -70,12 +80,15 @@ class InspectionListView(TenantViewMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         waiting = inspection_list_waiting(membership=self.membership)
         context["waiting"] = list(waiting[:100])
+        # The badge counts every waiting lot, not the 100 shown.
+        context["waiting_count"] = len(context["waiting"]) if len(context["waiting"]) < 100 else waiting.count()
         context["in_progress"] = list(
             Inspection.objects.visible_to(self.membership)
             .filter(status=Inspection.Status.IN_PROGRESS)
             .select_related("partner", "product", "receipt")
             .order_by("created_at", "id")[:100]
         )
+        context["undecided"] = list(inspection_list_undecided(membership=self.membership)[:100])
         return context
 
 
@@ -108,6 +121,9 @@ class InspectionDetailView(TenantViewMixin, TemplateView):
         typed = kwargs.get("typed", {})
         cell_errors = kwargs.get("cell_errors", {})
         limits = {c.pk: units_for(inspection, c, samplings) for c in characteristics}
+        certificates = certificate_values(inspection, characteristics)
+        for c in characteristics:  # the grid's header shows the supplier's value beside the plan's
+            c.certificate = certificates.get(c.pk)
         rows = []
         for unit in range(first, last + 1):
             cells = []
@@ -142,6 +158,7 @@ class InspectionDetailView(TenantViewMixin, TemplateView):
             errors=kwargs.get("errors", {}),
             form_error=kwargs.get("errors", {}).get("__all__"),
             corrected_by=Inspection.objects.filter(corrects=inspection).first(),
+            **disposition_context(inspection),
         )
         return context
 
@@ -149,7 +166,7 @@ class InspectionDetailView(TenantViewMixin, TemplateView):
         inspection = self._inspection()
         action = request.POST.get("action", "record")
         slug = self.membership.tenant.slug
-        if action not in ("record", "sign", "correct", "photo"):
+        if action not in ("record", "sign", "correct", "discard", "photo"):
             return self.render_to_response(
                 self.get_context_data(inspection=inspection, errors={"__all__": "Unknown action: nothing was done."}),
                 status=400,
@@ -166,6 +183,10 @@ class InspectionDetailView(TenantViewMixin, TemplateView):
                     request, f"{signed} signed: {signed.signature_meaning.lower()}. It is read-only from now on."
                 )
                 return redirect("inspection_detail", slug, signed.pk)
+            if action == "discard":
+                original = inspection_correction_discard(membership=self.membership, inspection=inspection)
+                messages.success(request, "The correction was discarded: the signed inspection counts again.")
+                return redirect("inspection_detail", slug, original.pk)
             if action == "correct":
                 correction = inspection_correct(membership=self.membership, inspection=inspection)
                 messages.success(
@@ -452,7 +473,4 @@ class PhotoView(TenantViewMixin, View):
         )
         if photo is None:
             raise Http404()
-        response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
-        response["Cache-Control"] = "private, max-age=3600"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return photo_file_response(photo)

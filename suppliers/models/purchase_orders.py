@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Upper
 
 from portal.models import TenantOwnedModel, TenantScopedQuerySet
 from suppliers.quantities import quantity_field
@@ -90,6 +91,8 @@ class PurchaseOrder(TenantOwnedModel):
             models.Index(fields=["tenant", "action_rank", "open_due_date", "id"], name="po_action_idx"),
             models.Index(fields=["partner", "action_rank", "open_due_date", "id"], name="po_partner_action_idx"),
             models.Index(fields=["partner", "id"], name="po_partner_id_idx"),
+            # The dock's scan finds a PO by its name as printed, in any case (quality.selectors.inspection_find).
+            models.Index(models.F("tenant"), Upper("name"), name="po_name_upper_idx"),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Upper
 
 from portal.models import TenantOwnedModel
 from suppliers.quantities import quantity_field
@@ -36,6 +37,8 @@ class Receipt(TenantOwnedModel):
     class Meta:
         ordering = ["-scheduled_date", "-id"]
         constraints = [models.UniqueConstraint(fields=["tenant", "odoo_id"], name="receipt_unique_odoo_id")]
+        # The dock's scan finds a receipt by its name as printed, in any case (quality.selectors.inspection_find).
+        indexes = [models.Index(models.F("tenant"), Upper("name"), name="receipt_name_upper_idx")]
 
     def __str__(self) -> str:
         return self.name

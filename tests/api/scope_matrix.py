@@ -214,6 +214,28 @@ def _certificate_remove(world) -> Knock:
     )
 
 
+def _outcome(world, **kw):
+    """A signed inspection of P1's lot LOT-MATRIX, with one photo the engineer shared."""
+    from tests.quality.outcomes import outcome
+
+    return outcome(world.p1, lot="LOT-MATRIX", photos=(True,), **kw)
+
+
+def _inspection_list(world) -> Knock:
+    _outcome(world)
+    return Knock(f"{V1}/inspections/", markers=["LOT-MATRIX"])
+
+
+def _inspection(world) -> Knock:
+    return Knock(f"{V1}/inspections/{_outcome(world).pk}/", markers=["LOT-MATRIX"])
+
+
+def _inspection_photo(world) -> Knock:
+    inspection = _outcome(world)
+    photo = inspection.photos.get()
+    return Knock(f"{V1}/inspections/{inspection.pk}/photos/{photo.pk}/", markers=["PNG"])
+
+
 MATRIX: dict[tuple[str, str], Door] = {
     (f"{V1}/purchase-orders/", "GET"): Door("po:read", _po_list, intruder_status=200),
     (f"{V1}/purchase-orders/{{id}}/", "GET"): Door("po:read", _po),
@@ -237,4 +259,7 @@ MATRIX: dict[tuple[str, str], Door] = {
     (f"{V1}/asns/{{id}}/certificates/{{certificate_id}}/", "DELETE"): Door(
         "asn:write", _certificate_remove, owner_status=204
     ),
+    (f"{V1}/inspections/", "GET"): Door("quality:read", _inspection_list, intruder_status=200),
+    (f"{V1}/inspections/{{id}}/", "GET"): Door("quality:read", _inspection),
+    (f"{V1}/inspections/{{id}}/photos/{{photo_id}}/", "GET"): Door("quality:read", _inspection_photo),
 }

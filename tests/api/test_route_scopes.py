@@ -37,6 +37,7 @@ def test_the_routes_are_the_apps_registered_viewsets():
         ("purchase-orders", "api-po"),
         ("acknowledgements", "api-ack"),
         ("asns", "api-asn"),
+        ("inspections", "api-inspection"),
     ]
     assert all(issubclass(viewset, TenantScopedViewSet) for _, viewset, _ in registry)
 

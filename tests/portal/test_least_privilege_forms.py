@@ -58,7 +58,13 @@ def test_a_new_token_starts_with_no_scope_ticked_and_needs_one(client, world):
     login(client, world.p1_admin)
     url = reverse("api_tokens", args=["alpha"])
     html = client.get(url).content.decode()
-    assert re.findall(r'name="scopes" value="([\w:]+)"', html) == ["po:read", "po:acknowledge", "asn:read", "asn:write"]
+    assert re.findall(r'name="scopes" value="([\w:]+)"', html) == [
+        "po:read",
+        "po:acknowledge",
+        "asn:read",
+        "asn:write",
+        "quality:read",
+    ]
     assert _ticked(html) == []
     refused = client.post(url, {"action": "create", "name": "ERP", "expires_in_days": "30"})
     assert refused.status_code == 400 and "Choose at least one scope." in refused.content.decode()

@@ -148,8 +148,15 @@ NAV = {
     Role.BUYER: ["Dashboard", "Purchase orders", "Shipments", "Suppliers"],
     Role.QUALITY_ENGINEER: ["Dashboard", "Shipments", "Inspections", "Inspection plans", "Suppliers"],
     Role.INSPECTOR: ["Dashboard", "Shipments", "Inspections", "Suppliers"],
-    Role.SUPPLIER_ADMIN: ["Dashboard", "Purchase orders", "Shipments", "Company & users", "API tokens"],
-    Role.SUPPLIER_USER: ["Dashboard", "Purchase orders", "Shipments"],
+    Role.SUPPLIER_ADMIN: [
+        "Dashboard",
+        "Purchase orders",
+        "Shipments",
+        "Inspection results",
+        "Company & users",
+        "API tokens",
+    ],
+    Role.SUPPLIER_USER: ["Dashboard", "Purchase orders", "Shipments", "Inspection results"],
 }
 
 
@@ -173,7 +180,7 @@ def test_every_role_sees_its_links_in_order(world):
 def test_each_app_registers_its_own_entries():
     assert {name.split(".")[0] for name in navigation.entries} == {"portal", "integrations", "suppliers", "quality"}
     assert {name.split(".")[0] for name in dashboard.entries} == {"portal", "integrations", "suppliers", "quality"}
-    assert {name.split(".")[0] for name in monitor.entries} == {"integrations", "suppliers"}
+    assert {name.split(".")[0] for name in monitor.entries} == {"integrations", "suppliers", "quality"}
     assert tenant_url_modules == ["suppliers.urls", "quality.urls", "integrations.urls"]  # in INSTALLED_APPS' order
     assert navigation.entries["suppliers.orders"].badge is not None  # what needs this person there
     assert all(card.template.startswith(f"{card.name.split('.')[0]}/cards/") for card in dashboard.entries.values())

@@ -111,7 +111,7 @@ def test_signing_on_the_page_asks_the_password_and_leaves_it_read_only(client, w
     assert wrong.status_code == 400 and "not your password" in wrong.content.decode()
     assert client.post(detail, {"action": "sign", "password": PASSWORD}).status_code == 302
     html = client.get(detail).content.decode()
-    assert "Inspected and found accepted" in html and 'inputmode="decimal"' not in html and "Open a correction" in html
+    assert "Inspected and found accepted" in html and 'class="measure"' not in html and "Open a correction" in html
     late = _send(client, endpoint, client_key="late", unit=1, characteristic=length.pk, value="11")
     assert late.status_code == 400 and "read-only" in late.json()["errors"]["__all__"]
     response = client.post(detail, {"action": "correct"})

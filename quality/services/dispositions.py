@@ -1,0 +1,287 @@
+"""Dispositions: what quality decides to do with an inspected lot, and the event that takes it to Odoo.
+
+A signed inspection's lot is released, returned to the vendor, scrapped, held, or split between
+them (``quality.models.Disposition``). Several decisions on one lot add up and can never decide
+more than the lot size; what none decided stays held. Each decision that moves stock emits
+``inspection.disposed`` in its transaction, with the PO as aggregate (the receipts of one PO share
+their quality-control and storage transfers in Odoo, so their events are delivered in order) and
+the summed quantities of every decided lot of that PO as payload (``disposition_payload``).
+
+Who: inspectors and quality engineers who see the inspection's partner; anyone else gets
+``NotInScope`` (404). Refusals are ``ValidationError`` keyed by field (``released``,
+``returned``, ``scrapped``, ``reason``) or unkeyed for the inspection's state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Sum
+
+from integrations import topics
+from integrations.services.outbox import outbox_emit
+from portal.models import Membership
+from portal.services.audit import audit_record
+from quality.models import Disposition, Inspection
+from quality.services.recording import _check_recorder
+from suppliers.models import PurchaseOrder, Receipt
+
+REASON_MAX = 2000
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class LotTotals:
+    """What has been decided for one lot (summed over its dispositions) and what is still held."""
+
+    lot_size: Decimal
+    released: Decimal = ZERO
+    returned: Decimal = ZERO
+    scrapped: Decimal = ZERO
+
+    @property
+    def decided(self) -> Decimal:
+        return self.released + self.returned + self.scrapped
+
+    @property
+    def held(self) -> Decimal:
+        return max(self.lot_size - self.decided, ZERO)
+
+
+def _same_lot(inspection: Inspection):
+    """Dispositions of the physical lot: every inspection (re-inspections, corrections) of it on that receipt line."""
+    return Disposition.objects.filter(
+        inspection__receipt_id=inspection.receipt_id,
+        inspection__receipt_move_id=inspection.receipt_move_id,
+        inspection__lot_name=inspection.lot_name,
+    )
+
+
+def _same_lot_inspections(inspection: Inspection):
+    return Inspection.objects.filter(
+        receipt_id=inspection.receipt_id, receipt_move_id=inspection.receipt_move_id, lot_name=inspection.lot_name
+    )
+
+
+def lot_received(inspection: Inspection) -> Decimal:
+    """The lot's size as received: its original inspection's (a re-inspection may be of part of it)."""
+    if inspection.sequence == 1:
+        return inspection.lot_size
+    original = _same_lot_inspections(inspection).filter(sequence=1).values_list("lot_size", flat=True).first()
+    return inspection.lot_size if original is None else original
+
+
+def lot_totals(inspection: Inspection) -> LotTotals:
+    """The summed decisions on ``inspection``'s lot (all its inspections) against the lot as received."""
+    sums = _same_lot(inspection).aggregate(r=Sum("released"), t=Sum("returned"), s=Sum("scrapped"))
+    return LotTotals(
+        lot_size=lot_received(inspection),
+        released=sums["r"] or ZERO,
+        returned=sums["t"] or ZERO,
+        scrapped=sums["s"] or ZERO,
+    )
+
+
+def disposition_kind(*, totals: LotTotals, released: Decimal, returned: Decimal, scrapped: Decimal) -> str:
+    """The decision's name: ``hold`` (nothing moves), ``accept`` (all that was held released),
+    ``reject`` (nothing released), else ``partial``."""
+    if released == returned == scrapped == ZERO:
+        return Disposition.Kind.HOLD
+    if returned == scrapped == ZERO and released == totals.held:
+        return Disposition.Kind.ACCEPT
+    if released == ZERO:
+        return Disposition.Kind.REJECT
+    return Disposition.Kind.PARTIAL
+
+
+# Odoo keeps stock quantities to the decimal precision "Product Unit of Measure": 0.01 for every unit in
+# both reference servers (odoo19/DIFF.md, uom.uom reads). A finer quantity would be rounded away by Odoo
+# on write, and the handler could never converge to it, so it is refused here.
+ODOO_STEP = Decimal("0.01")
+
+
+def _check_quantities(totals: LotTotals, quantities: dict[str, Decimal]) -> dict[str, str]:
+    errors = {}
+    for name, value in quantities.items():
+        if not isinstance(value, Decimal) or not value.is_finite():
+            errors[name] = "Give a number."
+        elif value < 0:
+            errors[name] = "A quantity cannot be negative."
+        elif value % ODOO_STEP:
+            errors[name] = f"Odoo counts stock to {ODOO_STEP}: give at most two decimals, not {value.normalize():f}."
+    if errors:
+        return errors
+    asked = sum(quantities.values(), ZERO)
+    if totals.held <= 0:
+        errors["__all__"] = "Everything in this lot is decided already: nothing is left to release, return or hold."
+    elif asked > totals.held:
+        errors["__all__"] = (
+            f"Only {totals.held.normalize():f} of the lot's {totals.lot_size.normalize():f} are still to decide; "
+            f"these quantities add up to {asked.normalize():f}."
+        )
+    return errors
+
+
+def _check_state(inspection: Inspection) -> None:
+    if inspection.status == Inspection.Status.SKIPPED:
+        raise ValidationError("This lot was released without inspection (skip-lot): there is nothing to decide.")
+    if inspection.status != Inspection.Status.SIGNED:
+        raise ValidationError(
+            f"This inspection is {inspection.get_status_display().lower()}: sign it before deciding on the lot."
+        )
+    if Inspection.objects.filter(corrects=inspection).exists():
+        raise ValidationError(
+            "This inspection has a correction: decide on the lot once the correction is signed, or discard the "
+            "correction to decide from this version."
+        )
+
+
+def _needs_reason(inspection: Inspection, kind: str) -> bool:
+    return not (kind == Disposition.Kind.ACCEPT and inspection.verdict == Inspection.Verdict.ACCEPT)
+
+
+@transaction.atomic
+def disposition_record(
+    *,
+    membership: Membership,
+    inspection: Inspection,
+    released: Decimal = ZERO,
+    returned: Decimal = ZERO,
+    scrapped: Decimal = ZERO,
+    reason: str = "",
+) -> Disposition:
+    """Decide on (part of) a signed inspection's lot: quantities in the product's unit, each >= 0.
+
+    All zero is a hold, which needs a reason; so does anything but releasing the whole remainder of
+    an accepted lot (a reject, a split, releasing from a rejected lot). The quantities together may
+    not exceed what is still held (``lot_totals``). Emits ``inspection.disposed`` unless it is a hold.
+    Raises ``ValidationError`` (keyed as above, or unkeyed for an inspection not signed or corrected),
+    ``NotInScope``.
+    """
+    _check_recorder(membership, inspection)
+    inspection = Inspection.objects.select_for_update(of=("self",)).get(pk=inspection.pk)
+    _check_state(inspection)
+    order = _lock_aggregate(inspection)
+    totals = lot_totals(inspection)
+    quantities = {"released": released, "returned": returned, "scrapped": scrapped}
+    errors = _check_quantities(totals, quantities)
+    if errors:
+        raise ValidationError(errors)
+    kind = disposition_kind(totals=totals, released=released, returned=returned, scrapped=scrapped)
+    reason = (reason or "").strip()
+    if "\x00" in reason or len(reason) > REASON_MAX:
+        raise ValidationError({"reason": f"Write the reason in at most {REASON_MAX} characters of text."})
+    if not reason and _needs_reason(inspection, kind):
+        raise ValidationError({"reason": "Say why: a reject, a split or a hold needs a reason."})
+    return _disposition_save(
+        inspection=inspection, order=order, kind=kind, quantities=quantities, reason=reason, actor=membership.user
+    )
+
+
+def _disposition_save(*, inspection, order, kind, quantities, reason, actor) -> Disposition:
+    disposition = Disposition.objects.create(
+        tenant=inspection.tenant, inspection=inspection, kind=kind, reason=reason, decided_by=actor, **quantities
+    )
+    if kind != Disposition.Kind.HOLD:
+        disposition.outbox_event = outbox_emit(
+            tenant=inspection.tenant,
+            topic=topics.INSPECTION_DISPOSED,
+            aggregate=order or inspection.receipt,
+            payload=disposition_payload(disposition),
+        )
+        disposition.save(update_fields=["outbox_event"])
+    if lot_totals(inspection).held <= 0:
+        _same_lot_inspections(inspection).update(undecided=False)
+    audit_record(
+        tenant=inspection.tenant,
+        actor=actor,
+        action=f"inspection.disposed.{kind}",
+        obj=inspection,
+        changes={name: [None, str(value)] for name, value in quantities.items() if value} | {"reason": [None, reason]},
+    )
+    return disposition
+
+
+def disposition_release_skipped(*, inspection: Inspection) -> Disposition:
+    """The system releases a skip-lot lot without inspecting it (the caller holds the transaction)."""
+    order = _lock_aggregate(inspection)
+    totals = lot_totals(inspection)
+    return _disposition_save(
+        inspection=inspection,
+        order=order,
+        kind=Disposition.Kind.SKIPPED,
+        quantities={"released": totals.held, "returned": ZERO, "scrapped": ZERO},
+        reason="Skip-lot: this lot was not drawn for inspection and is released without one.",
+        actor=None,
+    )
+
+
+def _lock_aggregate(inspection: Inspection) -> PurchaseOrder | None:
+    """Lock the PO (the event's aggregate) so that two decisions on its lots take sequence numbers in turn."""
+    order_id = inspection.receipt.order_id
+    if order_id is None:
+        Receipt.objects.select_for_update().filter(pk=inspection.receipt_id).exists()
+        return None
+    return PurchaseOrder.objects.select_for_update().get(pk=order_id)
+
+
+def disposition_payload(disposition: Disposition) -> dict:
+    """The event's payload: the decision, and the summed quantities of every decided lot of the same PO.
+
+    Shape: ``{"disposition_id", "kind", "reason", "decided_by", "po_odoo_id", "po_name", "partner",
+    "receipt_odoo_id", "receipt_name", "lots": [{"receipt_odoo_id", "receipt_name", "move_odoo_id",
+    "product_odoo_id", "product", "tracking", "lot_name", "lot_size", "released", "returned",
+    "scrapped"}]}``, quantities as floats in the product's unit. The handler converges Odoo to these
+    sums, so a late or repeated delivery of any event of the PO ends in the same stock.
+    """
+    inspection = disposition.inspection
+    receipt = inspection.receipt
+    order = receipt.order
+    scope = Disposition.objects.filter(tenant_id=disposition.tenant_id)
+    scope = scope.filter(inspection__receipt__order=order) if order else scope.filter(inspection__receipt=receipt)
+    rows = (
+        scope.exclude(kind=Disposition.Kind.HOLD)
+        .values(
+            "inspection__receipt__odoo_id",
+            "inspection__receipt__name",
+            "inspection__receipt_move__odoo_id",
+            "inspection__product__odoo_id",
+            "inspection__product__name",
+            "inspection__product__tracking",
+            "inspection__lot_name",
+        )
+        .annotate(r=Sum("released"), t=Sum("returned"), s=Sum("scrapped"), size=Max("inspection__lot_size"))
+        .order_by("inspection__receipt__odoo_id", "inspection__receipt_move__odoo_id", "inspection__lot_name")
+    )
+    lots = [
+        {
+            "receipt_odoo_id": row["inspection__receipt__odoo_id"],
+            "receipt_name": row["inspection__receipt__name"],
+            "move_odoo_id": row["inspection__receipt_move__odoo_id"],
+            "product_odoo_id": row["inspection__product__odoo_id"],
+            "product": row["inspection__product__name"],
+            "tracking": row["inspection__product__tracking"],
+            "lot_name": row["inspection__lot_name"],
+            # The largest inspection of a lot is its original one (a re-inspection is of part of it at most).
+            "lot_size": float(row["size"]),
+            "released": float(row["r"] or 0),
+            "returned": float(row["t"] or 0),
+            "scrapped": float(row["s"] or 0),
+        }
+        for row in rows
+    ]
+    return {
+        "disposition_id": disposition.pk,
+        "kind": disposition.kind,
+        "reason": disposition.reason,
+        "decided_by": disposition.decided_by.get_full_name() if disposition.decided_by else "",
+        "po_odoo_id": order.odoo_id if order else None,
+        "po_name": order.name if order else "",
+        "partner": inspection.partner.name,
+        "receipt_odoo_id": receipt.odoo_id,
+        "receipt_name": receipt.name,
+        "lots": lots,
+    }

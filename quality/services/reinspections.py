@@ -1,0 +1,129 @@
+"""Re-inspections: another inspection of a lot already inspected, opened by a person.
+
+A complaint from production about released goods, a rejected lot sorted and presented again, a doubt
+about a signature: the inspector or engineer opens a new inspection of the same lot on the same receipt
+line. It takes the next ``sequence`` and points at the lot's newest inspection (``reinspection_of``);
+it is sampled from the plan in force now at the partner + product's current severity. ISO 2859-1 counts
+lots on original inspection only, so a re-inspection never moves the switching state
+(``quality.services.switching`` reads sequence 1 only). Its verdict and dispositions add up with the
+lot's earlier ones (``quality.services.dispositions.lot_totals``).
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from portal.models import Membership
+from quality.models import Inspection, Severity
+from quality.services.dispositions import lot_totals
+from quality.services.inspections import DUE_AFTER, _samplings_save, _switching_state
+from quality.services.plans import plan_for, sampling_for
+from quality.services.recording import _check_recorder
+
+REASON_MAX = 2000
+
+
+def _newest_of_lot(inspection: Inspection) -> Inspection:
+    """The lot's newest inspection (highest sequence, then revision), locked; cancelled ones left out."""
+    return (
+        Inspection.objects.select_for_update(of=("self",))
+        .filter(
+            receipt_id=inspection.receipt_id,
+            receipt_move_id=inspection.receipt_move_id,
+            lot_name=inspection.lot_name,
+        )
+        .exclude(status=Inspection.Status.CANCELLED)
+        .order_by("-sequence", "-revision")
+        .first()
+    )
+
+
+def _check_request(newest: Inspection, reason: str, quantity: Decimal | None) -> None:
+    errors = {}
+    if newest.status in Inspection.OPEN_STATUSES:
+        errors["__all__"] = (
+            f"The lot's inspection #{newest.sequence} is still {newest.get_status_display().lower()}: "
+            "finish or cancel it before inspecting the lot again."
+        )
+    if not reason or "\x00" in reason or len(reason) > REASON_MAX:
+        errors["reason"] = f"Say why the lot is inspected again (at most {REASON_MAX} characters)."
+    if quantity is not None and (
+        not isinstance(quantity, Decimal) or not quantity.is_finite() or not 0 < quantity <= newest.lot_size
+    ):
+        errors["lot_size"] = (
+            f"Give the quantity presented: more than 0, at most the lot's {newest.lot_size.normalize():f}."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def inspection_reinspect(
+    *, membership: Membership, inspection: Inspection, reason: str, lot_size: Decimal | None = None
+) -> Inspection:
+    """Open a re-inspection of ``inspection``'s lot; answers the new inspection (waiting, or no_plan /
+    discontinued like any lot of the pair).
+
+    ``lot_size``: the quantity presented, in the product's unit (default: what is still held, or the
+    whole lot when everything was decided, e.g. a complaint after release). Raises ``ValidationError``
+    (``reason`` missing; ``lot_size`` out of range; the lot's newest inspection still open),
+    ``NotInScope`` for anyone who may not record it.
+    """
+    _check_recorder(membership, inspection)
+    reason = (reason or "").strip()
+    newest = _newest_of_lot(inspection)
+    _check_request(newest, reason, lot_size)
+    held = lot_totals(newest).held
+    quantity = lot_size or (held if held > 0 else newest.lot_size)
+    state = _switching_state(tenant=newest.tenant, partner=newest.partner, product=newest.product)
+    version = plan_for(tenant=newest.tenant, partner=newest.partner, product=newest.product)
+    last = Inspection.objects.filter(receipt_move_id=newest.receipt_move_id, lot_name=newest.lot_name).aggregate(
+        m=Max("sequence")
+    )["m"]
+    again = Inspection(
+        tenant=newest.tenant,
+        partner=newest.partner,
+        product=newest.product,
+        receipt=newest.receipt,
+        receipt_move=newest.receipt_move,
+        lot_name=newest.lot_name,
+        lot_size=quantity,
+        sequence=(last or newest.sequence) + 1,
+        reinspection_of=newest,
+        plan_version=version,
+        severity=state.severity,
+        due_at=timezone.now() + DUE_AFTER,
+        undecided=held > 0,
+    )
+    samplings = []
+    if state.severity == Severity.DISCONTINUED:
+        again.status = Inspection.Status.DISCONTINUED
+    elif version is None or not version.sampling_rules.exists():
+        again.status = Inspection.Status.NO_PLAN
+    else:
+        again.severity, samplings = sampling_for(
+            version=version, lot_items=max(1, math.ceil(quantity)), severity=state.severity, first_article=False
+        )
+        again.status = Inspection.Status.WAITING
+    again.save()
+    _samplings_save(again, samplings)
+    if version is not None and version.frozen_at is None:
+        type(version).objects.filter(pk=version.pk, frozen_at__isnull=True).update(frozen_at=timezone.now())
+    Inspection.lifecycle.start(
+        again,
+        actor=membership.user,
+        action="inspection.reinspection_opened",
+        changes={
+            "reinspection_of": [None, newest.pk],
+            "sequence": [None, again.sequence],
+            "lot_size": [None, str(quantity)],
+            "reason": [None, reason],
+        },
+    )
+    return again
