@@ -55,8 +55,13 @@ def current_inspections(tenant_id: int) -> QuerySet[Inspection]:
     ).values("lot_size")[:1]
     return (
         Inspection.objects.filter(tenant_id=tenant_id, status__in=(*Inspection.OPEN_STATUSES, Inspection.Status.SIGNED))
-        .exclude(Exists(Inspection.objects.filter(corrects=OuterRef("pk"))))
-        .exclude(Exists(Inspection.objects.filter(reinspection_of=OuterRef("pk"))))
+        # A cancelled correction or re-inspection hands the lot back to the one before it.
+        .exclude(Exists(Inspection.objects.filter(corrects=OuterRef("pk")).exclude(status=Inspection.Status.CANCELLED)))
+        .exclude(
+            Exists(
+                Inspection.objects.filter(reinspection_of=OuterRef("pk")).exclude(status=Inspection.Status.CANCELLED)
+            )
+        )
         .annotate(
             decided=summed(F("released") + F("returned") + F("scrapped")),
             rejected=summed(F("returned") + F("scrapped")),

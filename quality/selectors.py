@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Max, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, F, Max, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from portal.models import Membership
@@ -51,6 +51,8 @@ def inspection_list_undecided(*, membership: Membership) -> QuerySet[Inspection]
     return (
         Inspection.objects.visible_to(membership)
         .filter(status=Inspection.Status.SIGNED, undecided=True, corrected_by__isnull=True)
+        # A lot inspected again is decided from its newest inspection: the older one is not listed.
+        .exclude(Exists(Inspection.objects.filter(reinspection_of=OuterRef("pk")).exclude(status="cancelled")))
         .select_related("partner", "product", "receipt")
         .annotate(decided=Coalesce(Subquery(decided), zero))
         .order_by("signed_at", "id")

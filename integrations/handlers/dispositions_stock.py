@@ -205,17 +205,22 @@ def lot_ids_read(gw: OdooGateway, keys: set[Key]) -> dict[Key, int]:
     return {(_id(row["product_id"]), row["name"]): row["id"] for row in rows}
 
 
+# stock_sms asks once per company, on the first outgoing transfer to a partner with a phone, whether to
+# text it; answering "don't send" switches the company's SMS confirmations off for good (odoo19 flows/04,
+# the note after call 14). The portal must not answer that for the company: ``skip_sms`` in the context,
+# which both flows name as the way past the question, validates without asking and without texting.
+VALIDATE_CONTEXT = {"skip_sms": True}
+
+
 def validate(gw: OdooGateway, picking: dict, *, backorder: bool) -> None:
-    """``button_validate`` and the wizards it answers with: the SMS question (flow 4 calls 14-15), then the
-    backorder question, ``process`` (a backorder keeps what stays) or ``process_cancel_backorder``."""
-    result = gw.call("stock.picking", "button_validate", [picking["id"]])
+    """``button_validate`` (with ``skip_sms``) and the backorder question it may answer with (flow 4 calls
+    21-23): ``process`` (a backorder keeps what stays) or ``process_cancel_backorder``."""
+    result = gw.call("stock.picking", "button_validate", [picking["id"]], context=VALIDATE_CONTEXT)
     for _ in range(3):
         if not isinstance(result, dict):
             return
         model, context = result.get("res_model"), result.get("context") or {}
-        if model == "confirm.stock.sms":
-            result = gw.call("confirm.stock.sms", "dont_send_sms", [result["res_id"]], context=context)
-        elif model == "stock.backorder.confirmation":
+        if model == "stock.backorder.confirmation":
             wizard = gw.create("stock.backorder.confirmation", {}, context=context)
             method = "process" if backorder else "process_cancel_backorder"
             result = gw.call("stock.backorder.confirmation", method, [wizard], context=context)

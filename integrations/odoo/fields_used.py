@@ -189,12 +189,11 @@ _ONLY: dict[int, dict[str, dict[str, str]]] = {
 
 # Methods the portal calls on records, beyond the generic ORM ones (read, search_read, write, create, unlink).
 # The stock methods are those of quality's dispositions (reference flow 4): validating transfers, the
-# return and backorder wizards, the SMS question of stock_sms, and scraps.
+# return and backorder wizards, and scraps.
 _STOCK_METHODS: dict[str, list[str]] = {
     "stock.picking": ["message_post", "activity_schedule", "button_validate", "action_assign"],
     "stock.return.picking": ["action_create_returns"],
     "stock.backorder.confirmation": ["process", "process_cancel_backorder"],
-    "confirm.stock.sms": ["dont_send_sms"],
     "stock.scrap": ["action_validate"],
 }
 _METHODS: dict[int, dict[str, list[str]]] = {

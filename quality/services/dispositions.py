@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import F, Max, Sum
 
 from integrations import topics
 from integrations.services.outbox import outbox_emit
@@ -125,17 +125,47 @@ def _check_quantities(totals: LotTotals, quantities: dict[str, Decimal]) -> dict
     return errors
 
 
+def newest_of_lot(inspection: Inspection) -> Inspection | None:
+    """The inspection that speaks for the lot now: the highest sequence (re-inspections), then the highest
+    revision (corrections), cancelled ones left out; None when every one is cancelled."""
+    return (
+        _same_lot_inspections(inspection)
+        .exclude(status=Inspection.Status.CANCELLED)
+        .order_by("-sequence", "-revision", "-id")
+        .first()
+    )
+
+
 def _check_state(inspection: Inspection) -> None:
+    newest = newest_of_lot(inspection)
+    if newest is not None and newest.pk != inspection.pk:
+        if newest.corrects_id == inspection.pk:
+            raise ValidationError(
+                "This inspection has a correction: decide on the lot once the correction is signed, or discard "
+                "the correction to decide from this version."
+            )
+        raise ValidationError(
+            f"This lot has a newer inspection (#{newest.sequence}, {newest.get_status_display().lower()}): "
+            "decide from it."
+        )
     if inspection.status == Inspection.Status.SKIPPED:
         raise ValidationError("This lot was released without inspection (skip-lot): there is nothing to decide.")
     if inspection.status != Inspection.Status.SIGNED:
         raise ValidationError(
             f"This inspection is {inspection.get_status_display().lower()}: sign it before deciding on the lot."
         )
-    if Inspection.objects.filter(corrects=inspection).exists():
+
+
+def _check_coverage(inspection: Inspection, totals: LotTotals, asked: Decimal) -> None:
+    """A re-inspection of part of a lot decides that part at most: what it did not see stays held."""
+    if inspection.lot_size >= totals.lot_size:
+        return
+    own = inspection.dispositions.aggregate(d=Sum(F("released") + F("returned") + F("scrapped")))["d"] or ZERO
+    if own + asked > inspection.lot_size:
         raise ValidationError(
-            "This inspection has a correction: decide on the lot once the correction is signed, or discard the "
-            "correction to decide from this version."
+            f"This inspection covers {inspection.lot_size.normalize():f} of the lot's "
+            f"{totals.lot_size.normalize():f}, and {own.normalize():f} are decided from it already: decide the "
+            "rest from an inspection of it."
         )
 
 
@@ -170,6 +200,7 @@ def disposition_record(
     errors = _check_quantities(totals, quantities)
     if errors:
         raise ValidationError(errors)
+    _check_coverage(inspection, totals, released + returned + scrapped)
     kind = disposition_kind(totals=totals, released=released, returned=returned, scrapped=scrapped)
     reason = (reason or "").strip()
     if "\x00" in reason or len(reason) > REASON_MAX:

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from portal.models import Membership
 from quality.models import Inspection, Severity
-from quality.services.dispositions import lot_totals
+from quality.services.dispositions import ODOO_STEP, lot_totals, newest_of_lot
 from quality.services.inspections import DUE_AFTER, _samplings_save, _switching_state
 from quality.services.plans import plan_for, sampling_for
 from quality.services.recording import _check_recorder
@@ -30,18 +30,23 @@ REASON_MAX = 2000
 
 
 def _newest_of_lot(inspection: Inspection) -> Inspection:
-    """The lot's newest inspection (highest sequence, then revision), locked; cancelled ones left out."""
-    return (
+    """The lot's newest inspection (``dispositions.newest_of_lot``), read after locking every inspection
+    of the lot: two requests at once queue on those rows, and the second one sees the first one's
+    re-inspection and is refused. Raises ``ValidationError`` when every inspection of it is cancelled."""
+    list(
         Inspection.objects.select_for_update(of=("self",))
         .filter(
             receipt_id=inspection.receipt_id,
             receipt_move_id=inspection.receipt_move_id,
             lot_name=inspection.lot_name,
         )
-        .exclude(status=Inspection.Status.CANCELLED)
-        .order_by("-sequence", "-revision")
-        .first()
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
+    newest = newest_of_lot(inspection)
+    if newest is None:
+        raise ValidationError("Every inspection of this lot is cancelled: there is nothing to inspect again.")
+    return newest
 
 
 def _check_request(newest: Inspection, reason: str, quantity: Decimal | None) -> None:
@@ -54,7 +59,10 @@ def _check_request(newest: Inspection, reason: str, quantity: Decimal | None) ->
     if not reason or "\x00" in reason or len(reason) > REASON_MAX:
         errors["reason"] = f"Say why the lot is inspected again (at most {REASON_MAX} characters)."
     if quantity is not None and (
-        not isinstance(quantity, Decimal) or not quantity.is_finite() or not 0 < quantity <= newest.lot_size
+        not isinstance(quantity, Decimal)
+        or not quantity.is_finite()
+        or not 0 < quantity <= newest.lot_size
+        or quantity % ODOO_STEP
     ):
         errors["lot_size"] = (
             f"Give the quantity presented: more than 0, at most the lot's {newest.lot_size.normalize():f}."

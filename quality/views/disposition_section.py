@@ -5,7 +5,7 @@ from __future__ import annotations
 from integrations.models import EventStatus
 from quality.disposition_forms import DispositionForm
 from quality.models import Disposition, Inspection
-from quality.services.dispositions import lot_totals
+from quality.services.dispositions import lot_totals, newest_of_lot
 
 FIELDS = (("released", "Release to stock"), ("returned", "Return to the vendor"), ("scrapped", "Scrap"))
 
@@ -51,10 +51,11 @@ def disposition_context(
     )
     for decision in decisions:
         decision.sync_label, decision.sync_badge = _sync_state(decision)
+    newest = newest_of_lot(inspection)
     open_ = (
         inspection.status == Inspection.Status.SIGNED
         and totals.held > 0
-        and not Inspection.objects.filter(corrects=inspection).exists()
+        and (newest is None or newest.pk == inspection.pk)  # a lot is decided from its newest inspection
     )
     if open_ and form is None:
         key = "released" if inspection.verdict == Inspection.Verdict.ACCEPT else "returned"

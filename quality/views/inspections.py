@@ -88,7 +88,10 @@ class InspectionListView(TenantViewMixin, TemplateView):
             .select_related("partner", "product", "receipt")
             .order_by("created_at", "id")[:100]
         )
-        context["undecided"] = list(inspection_list_undecided(membership=self.membership)[:100])
+        undecided = inspection_list_undecided(membership=self.membership)
+        context["undecided"] = list(undecided[:100])
+        shown = len(context["undecided"])
+        context["undecided_count"] = shown if shown < 100 else undecided.count()
         return context
 
 

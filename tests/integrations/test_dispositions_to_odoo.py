@@ -202,6 +202,11 @@ def test_reject_returns_one_lot_and_scraps_part_of_another(lab):
     assert where(lab, lab.a) == {vendors: -6.0, SCRAP[lab.series]: 1.0, "WH/Stock": 5.0}
     returned = lab.gw.read("stock.picking", results[0]["returns"], ["state", "return_id"])[0]
     assert returned["state"] == "done" and returned["return_id"][0] == lab.odoo["receipt"]
+    # The return went to a vendor with a phone: validated with skip_sms, the company's SMS question was
+    # neither asked nor answered for it (answering "don't send" switches its SMS confirmations off).
+    setting = "stock_text_confirmation" if lab.series >= 19 else "stock_move_sms_validation"
+    company = lab.gw.search_read("res.company", [], [setting, "has_received_warning_stock_sms"])[0]
+    assert company[setting] is True and company["has_received_warning_stock_sms"] is False
     scrap = lab.gw.read("stock.scrap", results[1]["scraps"], ["origin", "state"])[0]
     assert scrap == {"id": scrap["id"], "origin": f"{lab.odoo['receipt_name']} quality {lab.a}", "state": "done"}
     # Replayed, the newest event (it carries every lot's sums) changes nothing.

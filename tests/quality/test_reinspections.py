@@ -39,12 +39,6 @@ def test_a_rejected_lot_sorted_and_presented_again_is_a_linked_inspection_of_wha
     assert SwitchingState.objects.get(pk=state_before.pk).severity == state_before.severity
     # The lot is still the 500 received: the re-inspection's 400 are what is presented of it.
     assert lot_totals(again).held == 400 and lot_totals(again).returned == 100 and lot_totals(again).lot_size == 500
-    assert (
-        disposition_record(
-            membership=world.a_engineer, inspection=first, released=Decimal(1), reason="x"
-        ).outbox_event.payload["lots"][0]["lot_size"]
-        == 500.0
-    )
 
 
 def test_a_complaint_after_release_reinspects_the_whole_lot_and_it_stays_decided(world):
@@ -80,3 +74,50 @@ def test_the_page_opens_it_and_shows_refusals(client, world):
     assert opened.status_code == 302 and opened.url == reverse("inspection_detail", args=["alpha", again.pk])
     login(client, world.p1_admin)
     assert client.post(url, {"reason": "x"}).status_code == 404
+
+
+def test_the_lot_is_decided_from_its_newest_inspection_and_a_partial_one_decides_its_part(world, client):
+    first = signed(world, reject=True, quantity=500)
+    disposition_record(membership=world.a_engineer, inspection=first, returned=Decimal(100), reason="Bent")
+    again = inspection_reinspect(
+        membership=world.a_inspector, inspection=first, reason="Sample of the sorted", lot_size=Decimal(2)
+    )
+    # The original no longer speaks for the lot while its re-inspection waits: refused, and not listed.
+    with pytest.raises(ValidationError, match="newer inspection"):
+        disposition_record(membership=world.a_engineer, inspection=first, released=Decimal(400), reason="x")
+    login(client, world.a_inspector)
+    assert "Signed, to decide" not in client.get(reverse("inspection_list", args=["alpha"])).content.decode()
+    from quality.services.recording import characteristics_of, inspection_sign, result_record
+    from tests.factories.portal import PASSWORD
+
+    for characteristic in characteristics_of(again):  # a lot of 2 is inspected whole
+        for unit in (1, 2):
+            value = {"value": Decimal("10.05")} if characteristic.kind == "measured" else {"passed": True}
+            result_record(
+                membership=world.a_inspector,
+                inspection=again,
+                unit=unit,
+                characteristic=characteristic,
+                client_key=f"re-{characteristic.pk}-{unit}",
+                **value,
+            )
+    again = inspection_sign(membership=world.a_inspector, inspection=again, password=PASSWORD)
+    # A re-inspection of 2 units decides 2 at most: the 398 it did not see stay held.
+    with pytest.raises(ValidationError, match="covers 2 of the lot's 500"):
+        disposition_record(membership=world.a_engineer, inspection=again, released=Decimal(400))
+    last = disposition_record(membership=world.a_engineer, inspection=again, released=Decimal(2), reason="Good")
+    assert lot_totals(again).held == 398
+    # One row per lot in the event, its size as received, whatever size its re-inspection had.
+    [lot] = last.outbox_event.payload["lots"]
+    assert (lot["lot_size"], lot["released"], lot["returned"]) == (500.0, 2.0, 100.0)
+    html = client.get(reverse("inspection_list", args=["alpha"])).content.decode()
+    assert html.count("Lot LOT-1") == 1  # listed once, from its newest inspection
+
+
+def test_a_lot_whose_inspections_are_all_cancelled_is_refused_not_a_500(world):
+    first = signed(world)
+    Inspection.objects.filter(pk=first.pk).update(status=Inspection.Status.CANCELLED)
+    with pytest.raises(ValidationError, match="cancelled"):
+        inspection_reinspect(membership=world.a_inspector, inspection=first, reason="x")
+    with pytest.raises(ValidationError):
+        inspection_reinspect(membership=world.a_inspector, inspection=first, reason="x", lot_size=Decimal("0.001"))
