@@ -71,6 +71,21 @@ def _check_request(newest: Inspection, reason: str, quantity: Decimal | None) ->
         raise ValidationError(errors)
 
 
+def _sampled(again: Inspection, severity: str, version) -> list:
+    """The unsaved re-inspection's samplings at ``severity`` (its status set to match); never first article."""
+    if severity == Severity.DISCONTINUED:
+        again.status = Inspection.Status.DISCONTINUED
+        return []
+    if version is None or not version.sampling_rules.exists():
+        again.status = Inspection.Status.NO_PLAN
+        return []
+    again.severity, samplings = sampling_for(
+        version=version, lot_items=max(1, math.ceil(again.lot_size)), severity=severity, first_article=False
+    )
+    again.status = Inspection.Status.WAITING
+    return samplings
+
+
 @transaction.atomic
 def inspection_reinspect(
     *, membership: Membership, inspection: Inspection, reason: str, lot_size: Decimal | None = None
@@ -109,16 +124,7 @@ def inspection_reinspect(
         due_at=timezone.now() + DUE_AFTER,
         undecided=held > 0,
     )
-    samplings = []
-    if state.severity == Severity.DISCONTINUED:
-        again.status = Inspection.Status.DISCONTINUED
-    elif version is None or not version.sampling_rules.exists():
-        again.status = Inspection.Status.NO_PLAN
-    else:
-        again.severity, samplings = sampling_for(
-            version=version, lot_items=max(1, math.ceil(quantity)), severity=state.severity, first_article=False
-        )
-        again.status = Inspection.Status.WAITING
+    samplings = _sampled(again, state.severity, version)
     again.save()
     _samplings_save(again, samplings)
     if version is not None and version.frozen_at is None:
