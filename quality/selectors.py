@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 
 from portal.models import Membership
 from quality.models import Disposition, Inspection, InspectionSampling
+from quality.scans import SCAN_MAX, read_scan
 from suppliers.quantities import QUANTITY_DIGITS, QUANTITY_PLACES
 
 
@@ -82,25 +83,20 @@ def inspection_results(*, inspection: Inspection, units: tuple[int, int] | None 
 
 
 def sscc_of_scan(text: str) -> str | None:
-    """The SSCC a scan stands for: 18 digits, or GS1-128's AI 00 before them ("(00)0614141..." or
-    "000614141..."), spaces and brackets ignored; None when the scan is not one."""
-    digits = "".join(ch for ch in text if ch.isdigit() and ch.isascii())
-    if len(digits) != len(text.replace(" ", "").replace("(", "").replace(")", "")):
-        return None
-    if len(digits) == 20 and digits.startswith("00"):
-        return digits[2:]
-    return digits if len(digits) == 18 else None
+    """The SSCC a scan stands for (``quality.scans.read_scan``: AI 00, check digit verified), or None."""
+    return read_scan(text).sscc or None
 
 
 def inspection_find(*, membership: Membership, scan: str) -> QuerySet[Inspection]:
     """The open or signed inspections a dock scan names, oldest first: an SSCC (the lots packed in
-    that package of an ASN), a lot number, a PO name or a receipt name (exact, case-insensitive).
+    that package of an ASN), a GS1 label's lot (AI 10), or a lot number, a PO name or the supplier's
+    reference of a PO, or a receipt name (exact, case-insensitive; ``quality.scans.read_scan``).
     Only inspections ``membership`` may see; a package outside its scope finds nothing."""
     from django.db.models import Q
 
     from suppliers.models import AsnItem, PurchaseOrder, Receipt
 
-    scan = scan.strip()[:128]
+    read = read_scan(scan[:SCAN_MAX])
     visible = (
         Inspection.objects.visible_to(membership)
         .exclude(status=Inspection.Status.CANCELLED)
@@ -108,9 +104,9 @@ def inspection_find(*, membership: Membership, scan: str) -> QuerySet[Inspection
         .annotate(n=Max("samplings__sample_size"))
         .order_by("created_at", "id")
     )
-    if not scan:
+    if not (read.sscc or read.lot or read.text):
         return visible.none()
-    sscc = sscc_of_scan(scan)
+    sscc = read.sscc
     if sscc:
         packed = Q(pk__in=[])
         items = (
@@ -124,10 +120,11 @@ def inspection_find(*, membership: Membership, scan: str) -> QuerySet[Inspection
     # Three look-ups, each on its own index (upper-case name), instead of one OR across joins that made
     # PostgreSQL read every inspection (bench/inspection_pages_bench.py: ~1 s at 50,000).
     tenant = membership.tenant_id
-    receipts = Receipt.objects.filter(tenant_id=tenant).filter(
-        Q(name__iexact=scan) | Q(order__in=PurchaseOrder.objects.filter(tenant_id=tenant, name__iexact=scan))
-    )
-    return visible.filter(
-        Q(pk__in=Inspection.objects.filter(tenant_id=tenant, lot_name__iexact=scan).values("pk"))
-        | Q(receipt__in=receipts.values("pk"))
-    )
+    lots = Inspection.objects.filter(tenant_id=tenant, lot_name__iexact=read.lot or read.text).values("pk")
+    if read.lot:  # a GS1 label's AI 10 names a lot, nothing else
+        return visible.filter(pk__in=lots)
+    scan = read.text
+    # A PO by its name, or by the supplier's reference printed on the supplier's papers (partner_ref).
+    orders = PurchaseOrder.objects.filter(tenant_id=tenant).filter(Q(name__iexact=scan) | Q(partner_ref__iexact=scan))
+    receipts = Receipt.objects.filter(tenant_id=tenant).filter(Q(name__iexact=scan) | Q(order__in=orders))
+    return visible.filter(Q(pk__in=lots) | Q(receipt__in=receipts.values("pk")))

@@ -124,13 +124,15 @@ def _message(lot: HeldLot, excess: Decimal, found: dict[str, float]) -> str:
 
 
 def _file(tenant: Tenant, lot: HeldLot, excess: Decimal, found: dict[str, float]) -> int:
-    """File (1) or refresh (0) the open drift of ``lot``'s record; a drift a person accepted is not filed again."""
+    """File (1) or refresh (0) the open drift of ``lot``'s record. A person's accept covers the quantity
+    found usable when they accepted it: the same or less is not filed again, more is."""
     message = _message(lot, excess, found)
     mine = HoldDrift.objects.filter(tenant=tenant, source=lot.source, record_id=lot.record_id)
     if mine.filter(resolved_at__isnull=True).update(message=message, found=found):
         return 0
-    if mine.filter(resolution__startswith=ACCEPTED).exists():
-        return 0
+    accepted = mine.filter(resolution__startswith=ACCEPTED).order_by("-resolved_at").first()
+    if accepted is not None and sum(found.values()) <= sum(accepted.found.values()) + 1e-9:
+        return 0  # what a person accepted, or less; more than that is drift again
     try:
         with transaction.atomic():
             drift = HoldDrift.objects.create(
@@ -182,7 +184,8 @@ def _resolve(tenant: Tenant, drifting: dict, still_held: set[tuple[str, str]]) -
 def hold_drift_accept(*, membership: Membership, drift_id: int, reason: str) -> HoldDrift:
     """A tenant admin accepts held stock found usable (e.g. quality agreed by other means); audited.
 
-    The drift is resolved and the check files none again for its record. Raises ``NotInScope`` for
+    The drift is resolved, and the check files none again for its record while no more than the
+    quantity found then is usable. Raises ``NotInScope`` for
     anyone else or another tenant's drift, ``ValidationError`` (``reason``) without a reason, or
     unkeyed for a drift already resolved.
     """
@@ -192,12 +195,15 @@ def hold_drift_accept(*, membership: Membership, drift_id: int, reason: str) -> 
     if drift is None:
         raise NotInScope()
     reason = (reason or "").strip()
+    name = membership.user.get_full_name() or membership.user.get_username()
+    room = HoldDrift._meta.get_field("resolution").max_length - len(f"{ACCEPTED}{name}: ")
     if not reason or "\x00" in reason:
         raise ValidationError({"reason": "Say why this stock may stay usable; the audit trail keeps it."})
+    if len(reason) > room:
+        raise ValidationError({"reason": f"Say it in at most {room} characters ({len(reason)} given)."})
     if drift.resolved_at is not None:
         raise ValidationError("This drift is resolved already.")
-    name = membership.user.get_full_name() or membership.user.get_username()
-    drift.resolved_at, drift.resolution = timezone.now(), f"{ACCEPTED}{name}: {reason}"[:200]
+    drift.resolved_at, drift.resolution = timezone.now(), f"{ACCEPTED}{name}: {reason}"
     drift.save(update_fields=["resolved_at", "resolution"])
     audit_record(
         tenant=drift.tenant,

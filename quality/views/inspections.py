@@ -29,6 +29,7 @@ from portal.views.mixins import TenantViewMixin
 from quality.forms import PhotoForm, ScanForm, SignForm, parse_measurement
 from quality.models import Characteristic, Inspection, InspectionPhoto
 from quality.photo_files import photo_file_response
+from quality.scans import SCAN_MAX, read_scan
 from quality.selectors import (
     inspection_detail,
     inspection_find,
@@ -68,7 +69,13 @@ class InspectionListView(TenantViewMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         form = ScanForm(request.GET)
+        raw = request.GET.get("scan", "")
         scan = form.cleaned_data["scan"] if form.is_valid() else ""
+        problem = read_scan(scan).problem if scan else ""
+        if len(raw) > SCAN_MAX:
+            problem = f"A scan is at most {SCAN_MAX} characters; this one has {len(raw)}. Scan the label again."
+        if problem:
+            return self.render_to_response(self.get_context_data(scan=raw[:SCAN_MAX], scan_error=problem), status=400)
         found = None
         if scan:
             found = list(inspection_find(membership=self.membership, scan=scan)[:50])
@@ -459,6 +466,7 @@ def _verdict_json(verdict) -> dict:
         "label": verdict.label,
         "recorded": verdict.recorded,
         "expected": verdict.expected,
+        "missing": verdict.missing,
         "classes": {t.defect_class: {"defective": t.defective, "recorded": t.recorded} for t in verdict.classes},
     }
 

@@ -44,4 +44,5 @@ class ReinspectView(InspectionDetailView):
             errors = {key: " ".join(msgs) for key, msgs in form.errors.items()}
         context = self.get_context_data(inspection=inspection)
         context.update(reinspect_errors=errors, reinspect_typed=request.POST)
+        context["form_error"] = "The re-inspection was not opened: " + " ".join(errors.values())
         return self.render_to_response(context, status=400)

@@ -96,6 +96,8 @@ class SwitchingDetailView(SwitchingPageMixin, TemplateView):
                 messages.success(request, done)
                 return redirect("switching_detail", tenant_slug, partner_id, product_id)
         context = self.get_context_data(state=state, **{f"{action}_form": form})
+        # Also at the top: the form that was posted may not be on the page any more (reinstated meanwhile).
+        context["refused"] = [message for messages_ in form.errors.values() for message in messages_]
         return self.render_to_response(context, status=422)
 
     def _act(self, action: str, data: dict) -> str:

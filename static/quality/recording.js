@@ -84,6 +84,12 @@
     if (word) word.textContent = v.label.toLowerCase();
     var recorded = document.querySelector("[data-recorded]");
     if (recorded) recorded.textContent = v.recorded;
+    // The sign-off's "still to record" follows the verdict: gone once it is decided.
+    var missing = document.querySelector("[data-missing-note]");
+    if (missing) {
+      missing.hidden = Boolean(v.outcome);
+      missing.textContent = v.missing + (v.missing === 1 ? " result" : " results") + " still to record.";
+    }
     Object.keys(v.classes).forEach(function (cls) {
       var el = document.querySelector('[data-defective="' + cls + '"]');
       if (el) el.textContent = v.classes[cls].defective;

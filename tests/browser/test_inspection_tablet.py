@@ -38,7 +38,7 @@ from tests.quality.test_recording import make_inspection
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SSCC = "006141410000000017"
+SSCC = "006141410000000012"  # check digit 2 (GS1 mod 10)
 TOUCH_TARGETS = "main a.button, main button, main input:not([type=hidden]):not([type=radio]), main select, main .pf"
 
 
@@ -130,6 +130,7 @@ def test_record_offline_come_back_and_sign_on_a_tablet(live_server, tablet, arti
     expect(page.locator("[data-queue-state]")).to_have_text("All results sent.")
     assert InspectionResult.objects.filter(inspection=inspection).count() == 5
     assert page.locator("[data-verdict-label]").inner_text() == "Accepted"  # 1 major defective, Ac 1
+    expect(page.locator("[data-missing-note]")).to_be_hidden()  # no stale "results still to record"
     page.reload()  # nothing left to resend after a reload
     assert page.evaluate(f"localStorage.getItem('quality.queue.acme-{inspection.pk}')") == "[]"
     assert InspectionResult.objects.filter(inspection=inspection).count() == 5

@@ -144,3 +144,11 @@ def test_a_tenant_admin_accepts_a_drift_and_it_is_not_filed_again(synced, receiv
     run = holds_check(tenant=tenant)
     assert (run.filed, run.open) == (0, 0)
     assert HoldDrift.objects.filter(tenant=tenant).count() == 1
+    # The accept covers what was found then: more usable stock than that is drift again.
+    with pytest.raises(ValidationError) as caught:
+        hold_drift_accept(membership=synced.admin, drift_id=accepted.pk, reason="x" * 500)
+    assert "at most" in caught.value.message_dict["reason"][0]
+    half = {where: quantity / 2 for where, quantity in accepted.found.items()}
+    HoldDrift.objects.filter(pk=accepted.pk).update(found=half)  # as if it had been accepted at half
+    run = holds_check(tenant=tenant)
+    assert (run.filed, run.open) == (1, 1)

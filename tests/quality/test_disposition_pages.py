@@ -46,6 +46,7 @@ def test_a_split_needs_a_reason_and_a_refusal_keeps_what_was_typed(client, world
     response = client.post(post, {"released": "470", "returned": "30", "scrapped": "", "reason": ""})
     html = response.content.decode()
     assert response.status_code == 400 and "needs a reason" in html and 'value="470"' in html
+    assert '<ul class="errorlist" role="alert"><li>The disposition was not recorded: ' in html  # at the top
     response = client.post(post, {"released": "470", "returned": "40", "scrapped": "", "reason": "Sorted"})
     assert response.status_code == 400 and "Only 500 of the lot" in response.content.decode()
     response = client.post(post, {"released": "1,5", "returned": "", "scrapped": "", "reason": "Sorted"})

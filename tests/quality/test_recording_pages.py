@@ -21,7 +21,7 @@ from tests.quality.test_recording import _png, make_inspection
 
 pytestmark = pytest.mark.django_db
 
-SSCC = "006141410000000017"
+SSCC = "006141410000000012"  # check digit 2 (GS1 mod 10)
 
 
 @pytest.fixture
@@ -91,6 +91,7 @@ def test_the_json_endpoint_is_idempotent_per_key_and_answers_the_tally(client, w
     first = _send(client, endpoint, client_key="k1", unit=1, characteristic=length.pk, value="10,5")
     assert first.status_code == 201 and first.json()["result"]["defect"] is True
     assert first.json()["verdict"]["classes"]["major"]["defective"] == 1
+    assert first.json()["verdict"]["missing"] == 4  # the sign-off's "still to record" follows it on the tablet
     again = _send(client, endpoint, client_key="k1", unit=1, characteristic=length.pk, value="10,5")
     assert again.status_code == 200 and again.json()["result"]["id"] == first.json()["result"]["id"]
     assert InspectionResult.objects.filter(inspection=inspection).count() == 1
@@ -337,3 +338,20 @@ def test_a_big_sample_is_paged_by_units_and_the_verdict_still_covers_all(client,
     page = client.post(_urls(big)[0] + "?units=51-100", {"action": "record", f"r-52-{chars[1].pk}": "10"})
     assert page.status_code == 302 and page.url.endswith("?units=51-100")
     assert InspectionResult.objects.filter(inspection=big, unit=52, characteristic=chars[1]).exists()
+
+
+def test_the_scan_field_reads_labels_references_and_says_what_is_wrong(client, world, lot):
+    inspection, *_ = lot
+    order = inspection.receipt.order
+    order.partner_ref = "NF-SO-5531"
+    order.save(update_fields=["partner_ref"])
+    login(client, world.a_inspector)
+    url = reverse("inspection_list", args=["alpha"])
+    detail = reverse("inspection_detail", args=["alpha", inspection.pk])
+    assert client.get(url, {"scan": "nf-so-5531"}).url == detail  # the supplier's reference on its papers
+    assert client.get(url, {"scan": "]C10109501101530003\x1d10LOT-77"}).url == detail  # GS1-128, AI 10
+    assert client.get(url, {"scan": "(01)09501101530003(10)LOT\u201177"}).url == detail  # typed, odd hyphen
+    wrong = client.get(url, {"scan": "006141410000000018"})
+    assert wrong.status_code == 400 and "check digit is wrong" in wrong.content.decode()
+    long = client.get(url, {"scan": "L" * 129})
+    assert long.status_code == 400 and "at most 128 characters; this one has 129" in long.content.decode()

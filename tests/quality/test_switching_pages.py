@@ -60,6 +60,9 @@ def test_reinstate_through_the_page_releases_the_held_lot(client, world):
     assert "1 held lot(s) now wait for an inspector" in done.content.decode()
     assert SwitchingState.objects.get().severity == "tightened"
     assert Inspection.objects.filter(status="waiting", severity="tightened").count() == 1
+    # A second engineer's stale tab reinstates again: the form is gone from the page, the refusal is on top.
+    again = client.post(detail_url(pair), {"action": "reinstate", "reason": "me too"})
+    assert again.status_code == 422 and "Nothing was changed: " in again.content.decode()
 
 
 def test_skip_lot_through_the_page_refused_then_set_and_the_skipped_lot_says_so(client, world):
