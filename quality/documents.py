@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from quality.models import Characteristic, Inspection, InspectionPhoto, InspectionResult
 from quality.services.certificates import certificate_values
-from quality.services.dispositions import _same_lot, lot_totals
+from quality.services.dispositions import lot_dispositions, lot_totals
 from quality.services.recording import characteristics_of, inspection_verdict, units_for
 from suppliers.services.documents import stored_pdf
 
@@ -71,7 +71,9 @@ def report_context(inspection: Inspection) -> dict:
     shown = min(n, MAX_REPORT_UNITS, MAX_REPORT_CELLS // max(len(characteristics), 1))
     past = sorted({r.unit for r in results if r.unit > shown and r.defect})
     photos = list(inspection.photos.order_by("uploaded_at", "id")[: MAX_REPORT_PHOTOS + 1])
-    dispositions = list(_same_lot(inspection).select_related("decided_by", "inspection").order_by("decided_at", "id"))
+    dispositions = list(
+        lot_dispositions(inspection).select_related("decided_by", "inspection").order_by("decided_at", "id")
+    )
     return {
         "inspection": inspection,
         "tenant": inspection.tenant,

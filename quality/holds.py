@@ -12,63 +12,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 
 from integrations.holds import REJECTED, UNDECIDED, HeldLot
 from integrations.models import EventStatus
 from portal.models import Tenant
 from quality.models import Disposition, Inspection
+from quality.services.dispositions import LotTotals, lot_key, lot_totals_many
 
 SOURCE = "quality.inspection"
 ZERO = Decimal(0)
-_QTY = DecimalField(max_digits=20, decimal_places=6)
-
-
-def _same_lot(tenant_id: int) -> QuerySet[Disposition]:
-    """Dispositions of the outer inspection's physical lot (every inspection of it on that receipt line)."""
-    return Disposition.objects.filter(
-        tenant_id=tenant_id,
-        inspection__receipt_id=OuterRef("receipt_id"),
-        inspection__receipt_move_id=OuterRef("receipt_move_id"),
-        inspection__lot_name=OuterRef("lot_name"),
-    )
 
 
 def current_inspections(tenant_id: int) -> QuerySet[Inspection]:
-    """The tenant's inspections that speak for their lot now (open or signed, neither corrected nor
-    re-inspected), annotated with ``decided`` and ``rejected`` (sums over the lot's dispositions) and
-    ``rejected_unsynced`` (a return or scrap whose event has not reached Odoo)."""
-    lot = _same_lot(tenant_id)
-
-    def summed(expression) -> Coalesce:
-        sums = lot.values("inspection__receipt_id").annotate(s=Sum(expression)).values("s")[:1]
-        return Coalesce(Subquery(sums, output_field=_QTY), Value(ZERO), output_field=_QTY)
-
-    unsynced = lot.exclude(returned=0, scrapped=0).exclude(outbox_event__status=EventStatus.DONE)
-    original = Inspection.objects.filter(
-        receipt_id=OuterRef("receipt_id"),
-        receipt_move_id=OuterRef("receipt_move_id"),
-        lot_name=OuterRef("lot_name"),
-        sequence=1,
-    ).values("lot_size")[:1]
+    """The tenant's inspections that speak for their lot now: open or signed, with no correction and no
+    re-inspection after them (a cancelled one hands the lot back to the one before it)."""
+    live = Inspection.objects.exclude(status=Inspection.Status.CANCELLED)
     return (
         Inspection.objects.filter(tenant_id=tenant_id, status__in=(*Inspection.OPEN_STATUSES, Inspection.Status.SIGNED))
-        # A cancelled correction or re-inspection hands the lot back to the one before it.
-        .exclude(Exists(Inspection.objects.filter(corrects=OuterRef("pk")).exclude(status=Inspection.Status.CANCELLED)))
-        .exclude(
-            Exists(
-                Inspection.objects.filter(reinspection_of=OuterRef("pk")).exclude(status=Inspection.Status.CANCELLED)
-            )
-        )
-        .annotate(
-            decided=summed(F("released") + F("returned") + F("scrapped")),
-            rejected=summed(F("returned") + F("scrapped")),
-            rejected_unsynced=Exists(unsynced),
-            # The lot as received (a re-inspection may be of part of it).
-            received=Coalesce(Subquery(original, output_field=_QTY), F("lot_size"), output_field=_QTY),
-        )
+        .exclude(Exists(live.filter(corrects=OuterRef("pk"))))
+        .exclude(Exists(live.filter(reinspection_of=OuterRef("pk"))))
     )
 
 
@@ -81,16 +45,32 @@ def undecided_inspections(tenant_id: int) -> QuerySet[Inspection]:
     return current_inspections(tenant_id).filter(undecided=True)
 
 
-def held_inspections(tenant_id: int) -> QuerySet[Inspection]:
-    """Current inspections whose lot is held: something undecided, or a return or scrap not yet in Odoo."""
-    unsynced_moves = (
+def _unsynced_rejects(tenant_id: int) -> set[tuple]:
+    """The lots (``lot_key``) with a return or scrap whose event has not reached Odoo yet."""
+    rows = (
         Disposition.objects.filter(tenant_id=tenant_id)
         .exclude(returned=0, scrapped=0)
         .exclude(outbox_event__status=EventStatus.DONE)
-        .values("inspection__receipt_move_id")
+        .values_list("inspection__receipt_id", "inspection__receipt_move_id", "inspection__lot_name")
+        .distinct()
     )
-    candidates = Q(undecided=True) | Q(receipt_move_id__in=Subquery(unsynced_moves))
-    return current_inspections(tenant_id).filter(candidates).filter(Q(undecided=True) | Q(rejected_unsynced=True))
+    return set(rows)
+
+
+def held_inspections(tenant_id: int) -> list[tuple[Inspection, LotTotals]]:
+    """Current inspections whose lot is held, with its totals: something undecided, or a return or scrap
+    not yet in Odoo. Oldest first; a few queries whatever the number."""
+    unsynced = _unsynced_rejects(tenant_id)
+    candidates = Q(undecided=True) | Q(receipt_move_id__in={move for _receipt, move, _lot in unsynced})
+    inspections = list(
+        current_inspections(tenant_id)
+        .filter(candidates)
+        .select_related("product", "receipt")
+        .order_by("created_at", "id")
+    )
+    inspections = [i for i in inspections if i.undecided or lot_key(i) in unsynced]
+    totals = lot_totals_many(inspections)
+    return [(i, totals[i.pk]) for i in inspections]
 
 
 def _released_by_lot(tenant_id: int, lot_names: set[str]) -> dict[tuple[int, str], Decimal]:
@@ -106,18 +86,19 @@ def _released_by_lot(tenant_id: int, lot_names: set[str]) -> dict[tuple[int, str
 def quality_held_lots(tenant: Tenant) -> Iterator[HeldLot]:
     """The hold source: one ``HeldLot`` per held lot of a receipt line, named by its first inspection
     (``record_id``, stable across re-inspections and corrections), linking to the current one."""
-    inspections = list(held_inspections(tenant.pk).select_related("product", "receipt").order_by("created_at", "id"))
-    released = _released_by_lot(tenant.pk, {i.lot_name for i in inspections if i.lot_name})
-    for inspection in inspections:
-        undecided = inspection.received - inspection.decided
+    held = held_inspections(tenant.pk)
+    released = _released_by_lot(tenant.pk, {i.lot_name for i, _totals in held if i.lot_name})
+    firsts = _firsts_of([i for i, _totals in held])
+    for inspection, totals in held:
+        undecided = totals.held
         yield HeldLot(
             source=SOURCE,
-            record_id=str(_first_of(inspection).pk),
+            record_id=str(firsts.get(lot_key(inspection), inspection.pk)),
             product_odoo_id=inspection.product.odoo_id,
             lot_name=inspection.lot_name,
             receipt_odoo_id=inspection.receipt.odoo_id,
             receipt_name=inspection.receipt.name,
-            held=undecided + inspection.rejected,
+            held=undecided + totals.returned + totals.scrapped,
             what=UNDECIDED if undecided > 0 else REJECTED,
             usable_allowed=released.get((inspection.product.odoo_id, inspection.lot_name), ZERO),
             label=f"{inspection} of {inspection.product.name}, receipt {inspection.receipt.name}",
@@ -125,15 +106,15 @@ def quality_held_lots(tenant: Tenant) -> Iterator[HeldLot]:
         )
 
 
-def _first_of(inspection: Inspection) -> Inspection:
-    """The lot's first inspection on its receipt line: the original of every re-inspection and correction."""
-    if inspection.sequence == 1 and inspection.revision == 1:
-        return inspection
-    first = (
-        Inspection.objects.filter(
-            receipt_id=inspection.receipt_id, receipt_move_id=inspection.receipt_move_id, lot_name=inspection.lot_name
-        )
+def _firsts_of(inspections: list[Inspection]) -> dict[tuple, int]:
+    """``lot_key`` -> the id of the lot's first inspection on its receipt line (the original of every
+    re-inspection and correction): one query for all."""
+    rows = (
+        Inspection.objects.filter(receipt_id__in={i.receipt_id for i in inspections})
         .order_by("sequence", "revision", "id")
-        .first()
+        .values_list("pk", "receipt_id", "receipt_move_id", "lot_name")
     )
-    return first or inspection
+    firsts: dict[tuple, int] = {}
+    for pk, *key in rows:
+        firsts.setdefault(tuple(key), pk)
+    return firsts

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.db.models import DecimalField, Exists, F, Max, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
 
 from portal.models import Membership
-from quality.models import Disposition, Inspection, InspectionSampling
+from quality.models import Inspection, InspectionSampling
 from quality.scans import SCAN_MAX, read_scan
-from suppliers.quantities import QUANTITY_DIGITS, QUANTITY_PLACES
 
 
 def inspection_list_waiting(*, membership: Membership) -> QuerySet[Inspection]:
@@ -37,25 +33,15 @@ def inspection_list_waiting(*, membership: Membership) -> QuerySet[Inspection]:
 def inspection_list_undecided(*, membership: Membership) -> QuerySet[Inspection]:
     """Signed inspections whose lot still has quantity no disposition decided (held), oldest signature first.
 
-    Only the newest version counts (a corrected one is decided from its correction). Each row has
-    ``decided``: the quantity of the lot decided so far, summed over every inspection of the lot.
+    Only the lot's newest inspection is listed: a corrected one is decided from its correction, a
+    re-inspected one from its re-inspection (``quality.services.dispositions.newest_of_lot``).
     """
-    decided = (
-        Disposition.objects.filter(
-            inspection__receipt_move_id=OuterRef("receipt_move_id"), inspection__lot_name=OuterRef("lot_name")
-        )
-        .values("inspection__lot_name")
-        .annotate(total=Sum(F("released") + F("returned") + F("scrapped")))
-        .values("total")
-    )
-    zero = Value(Decimal(0), output_field=DecimalField(max_digits=QUANTITY_DIGITS, decimal_places=QUANTITY_PLACES))
+    live = Inspection.objects.exclude(status=Inspection.Status.CANCELLED)
     return (
         Inspection.objects.visible_to(membership)
         .filter(status=Inspection.Status.SIGNED, undecided=True, corrected_by__isnull=True)
-        # A lot inspected again is decided from its newest inspection: the older one is not listed.
-        .exclude(Exists(Inspection.objects.filter(reinspection_of=OuterRef("pk")).exclude(status="cancelled")))
+        .exclude(Exists(live.filter(reinspection_of=OuterRef("pk"))))
         .select_related("partner", "product", "receipt")
-        .annotate(decided=Coalesce(Subquery(decided), zero))
         .order_by("signed_at", "id")
     )
 

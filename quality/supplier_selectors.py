@@ -18,12 +18,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 
 from portal.models import Membership
 from portal.services.errors import NotInScope
 from quality.models import Characteristic, Disposition, Inspection, InspectionPhoto, InspectionResult
-from quality.services.dispositions import LotTotals
+from quality.services.dispositions import LotTotals, lot_totals_many
 
 # Measured values of defective units listed per characteristic; the count is always complete.
 VALUES_SHOWN = 50
@@ -85,46 +85,11 @@ def supplier_result_get(*, membership: Membership, pk: int) -> Inspection:
     return found
 
 
-def _lot_key(receipt_id: int, move_id: int | None, lot_name: str) -> tuple:
-    return receipt_id, move_id, lot_name
-
-
 def lot_totals_of(*, membership: Membership, inspections: list[Inspection]) -> dict[int, LotTotals]:
-    """Inspection id -> the summed dispositions of its lot (every inspection of that lot on that
-    receipt line, as ``quality.services.dispositions.lot_totals``): one query for the whole list.
-    What no disposition decided is ``held``."""
-    if not inspections:
-        return {}
-    decided = (
-        Disposition.objects.visible_to(membership)
-        .filter(inspection__receipt_id__in={i.receipt_id for i in inspections})
-        .values("inspection__receipt_id", "inspection__receipt_move_id", "inspection__lot_name")
-        .annotate(r=Sum("released"), t=Sum("returned"), s=Sum("scrapped"))
-        .order_by()
-    )
-    sums = {
-        _lot_key(row["inspection__receipt_id"], row["inspection__receipt_move_id"], row["inspection__lot_name"]): row
-        for row in decided
-    }
-    # The lot as received is its original inspection's size (a re-inspection may be of part of it).
-    received = {
-        _lot_key(row["receipt_id"], row["receipt_move_id"], row["lot_name"]): row["lot_size"]
-        for row in Inspection.objects.filter(receipt_id__in={i.receipt_id for i in inspections}, sequence=1)
-        .values("receipt_id", "receipt_move_id", "lot_name", "lot_size")
-        .order_by()
-    }
-    zero = Decimal(0)
-    totals = {}
-    for inspection in inspections:
-        key = _lot_key(inspection.receipt_id, inspection.receipt_move_id, inspection.lot_name)
-        row = sums.get(key, {})
-        totals[inspection.pk] = LotTotals(
-            lot_size=received.get(key, inspection.lot_size),
-            released=row.get("r") or zero,
-            returned=row.get("t") or zero,
-            scrapped=row.get("s") or zero,
-        )
-    return totals
+    """Inspection id -> its lot's totals (``quality.services.dispositions.lot_totals_many``) for
+    inspections the supplier sees; refuses (``NotInScope``) anyone but a supplier."""
+    _check_supplier(membership)
+    return lot_totals_many(inspections)
 
 
 def supplier_dispositions(*, membership: Membership, inspection: Inspection) -> list[Disposition]:
@@ -222,3 +187,34 @@ def shared_photo_get(*, membership: Membership, inspection_id: int, photo_id: in
     if photo is None:
         raise NotInScope()
     return photo
+
+
+@dataclass
+class SupplierOutcome:
+    """Everything a supplier sees of one signed inspection of its lot (the page and the API show the same)."""
+
+    inspection: Inspection
+    totals: LotTotals
+    classes: list
+    characteristics: list
+    dispositions: list[Disposition]
+    photos: list[InspectionPhoto]
+
+    @property
+    def rejected(self):
+        return self.totals.returned + self.totals.scrapped
+
+
+def supplier_outcome(*, membership: Membership, pk: int) -> SupplierOutcome:
+    """The outcome of one signed inspection of the supplier's lot; ``NotInScope`` for anything else."""
+    from quality.services.recording import inspection_verdict
+
+    inspection = supplier_result_get(membership=membership, pk=pk)
+    return SupplierOutcome(
+        inspection=inspection,
+        totals=lot_totals_of(membership=membership, inspections=[inspection])[inspection.pk],
+        classes=inspection_verdict(inspection).classes,
+        characteristics=defects_by_characteristic(membership=membership, inspection=inspection),
+        dispositions=supplier_dispositions(membership=membership, inspection=inspection),
+        photos=shared_photos(membership=membership, inspection=inspection),
+    )

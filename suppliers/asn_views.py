@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.defaultfilters import floatformat
 from django.views.generic import ListView, TemplateView
 
 from portal.models import SUPPLIER_ROLES, Role
 from portal.services.errors import error_messages
+from portal.stored_files import stored_file_response
 from portal.views.mixins import TenantViewMixin
 from suppliers.forms.asns import AsnEditor, AsnNewForm, CertificateChoiceForm, CertificateLineForm
 from suppliers.models import Certificate, Package, PurchaseOrderLine
@@ -291,8 +292,4 @@ class CertificateDownloadView(TenantViewMixin, TemplateView):
         cert = Certificate.objects.visible_to(self.membership).filter(pk=kwargs["cert_id"], asn_id=kwargs["pk"]).first()
         if cert is None:
             raise Http404()
-        response = FileResponse(
-            cert.file.open("rb"), content_type=cert.content_type, as_attachment=True, filename=cert.filename
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return stored_file_response(cert.file, content_type=cert.content_type, filename=cert.filename)

@@ -310,8 +310,14 @@ def _attachments(gw: OdooGateway, event, picking_id: int, certificates: list[dic
         record = Certificate.objects.filter(pk=cert["id"], tenant_id=event.tenant_id).first()
         if record is None:
             continue
-        with record.file.open("rb") as fh:
-            data = base64.b64encode(fh.read()).decode()
+        try:
+            with record.file.open("rb") as fh:
+                data = base64.b64encode(fh.read()).decode()
+        except OSError:  # the record is there, its file is not: nothing to send until it is uploaded again
+            raise HandlerError(
+                f"certificate {record.filename} of {number}: its file is missing from the portal's storage; "
+                "remove it from the shipment and upload it again"
+            ) from None
         ids.append(
             gw.create(
                 "ir.attachment",

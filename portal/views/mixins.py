@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseNotAllowed
 
 from portal.models import Membership
 
@@ -24,6 +24,10 @@ class TenantViewMixin(LoginRequiredMixin):
             raise Http404()
         if self.allowed_roles is not None and self.membership.role not in self.allowed_roles:
             raise Http404()
+        if request.method == "OPTIONS":
+            # Django's default OPTIONS answers 200 without the object's scope check (that lives in get/post):
+            # pages need no OPTIONS, so every page answers it the same way, seen or not.
+            return HttpResponseNotAllowed([m.upper() for m in self.http_method_names if hasattr(self, m)])
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -17,16 +17,12 @@ from portal.api.base import TenantScopedViewSet, binary_renderer
 from portal.api.schema import problems
 from quality.models import Inspection
 from quality.photo_files import photo_file_response
-from quality.services.recording import inspection_verdict
 from quality.supplier_selectors import (
     FILTER_MAX,
     RESULT_FILTERS,
-    defects_by_characteristic,
     lot_totals_of,
     shared_photo_get,
-    shared_photos,
-    supplier_dispositions,
-    supplier_result_get,
+    supplier_outcome,
     supplier_results,
 )
 
@@ -79,13 +75,13 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
         return self.get_paginated_response(s.InspectionOutcomeSerializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
-        inspection = supplier_result_get(membership=self.membership, pk=self.kwargs["pk"])
-        [totals] = lot_totals_of(membership=self.membership, inspections=[inspection]).values()
-        _with_totals(inspection, totals)
-        inspection.defect_classes = inspection_verdict(inspection).classes
-        inspection.characteristics = defects_by_characteristic(membership=self.membership, inspection=inspection)
-        inspection.lot_dispositions = supplier_dispositions(membership=self.membership, inspection=inspection)
-        inspection.shared_photos = shared_photos(membership=self.membership, inspection=inspection)
+        outcome = supplier_outcome(membership=self.membership, pk=self.kwargs["pk"])
+        inspection = outcome.inspection
+        _with_totals(inspection, outcome.totals)
+        inspection.defect_classes = outcome.classes
+        inspection.characteristics = outcome.characteristics
+        inspection.lot_dispositions = outcome.dispositions
+        inspection.shared_photos = outcome.photos
         return Response(s.InspectionOutcomeDetailSerializer(inspection).data)
 
     @extend_schema(

@@ -13,7 +13,7 @@ from django.db import transaction
 from portal.models import Membership
 from portal.services.audit import audit_record
 from quality.models import Inspection
-from quality.services.recording import _check_recorder
+from quality.services.recording import check_recorder
 
 
 @transaction.atomic
@@ -25,7 +25,7 @@ def inspection_correction_discard(*, membership: Membership, inspection: Inspect
     dropped). Raises ``ValidationError`` unless ``inspection`` is a correction that is not signed;
     ``NotInScope`` for anyone who may not record it.
     """
-    _check_recorder(membership, inspection)
+    check_recorder(membership, inspection)
     draft = Inspection.objects.select_for_update(of=("self",)).get(pk=inspection.pk)
     if draft.corrects_id is None:
         raise ValidationError("Only a correction is discarded; this is the original inspection.")

@@ -19,14 +19,14 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Sum
+from django.db.models import F, Sum
 
 from integrations import topics
 from integrations.services.outbox import outbox_emit
 from portal.models import Membership
 from portal.services.audit import audit_record
 from quality.models import Disposition, Inspection
-from quality.services.recording import _check_recorder
+from quality.services.recording import check_recorder
 from suppliers.models import PurchaseOrder, Receipt
 
 REASON_MAX = 2000
@@ -51,7 +51,7 @@ class LotTotals:
         return max(self.lot_size - self.decided, ZERO)
 
 
-def _same_lot(inspection: Inspection):
+def lot_dispositions(inspection: Inspection):
     """Dispositions of the physical lot: every inspection (re-inspections, corrections) of it on that receipt line."""
     return Disposition.objects.filter(
         inspection__receipt_id=inspection.receipt_id,
@@ -66,23 +66,46 @@ def _same_lot_inspections(inspection: Inspection):
     )
 
 
-def lot_received(inspection: Inspection) -> Decimal:
-    """The lot's size as received: its original inspection's (a re-inspection may be of part of it)."""
-    if inspection.sequence == 1:
-        return inspection.lot_size
-    original = _same_lot_inspections(inspection).filter(sequence=1).values_list("lot_size", flat=True).first()
-    return inspection.lot_size if original is None else original
+def lot_key(inspection: Inspection) -> tuple:
+    """The physical lot an inspection is of: (receipt, receipt line, lot name)."""
+    return inspection.receipt_id, inspection.receipt_move_id, inspection.lot_name
+
+
+def lot_totals_many(inspections: list[Inspection]) -> dict[int, LotTotals]:
+    """Inspection id -> the summed decisions on its lot (every inspection of it) against the lot as
+    received (its original inspection's size: a re-inspection may be of part of it). Two queries
+    whatever the number of inspections; the caller passes inspections it may see."""
+    if not inspections:
+        return {}
+    receipts = {i.receipt_id for i in inspections}
+    sums = {
+        (row["inspection__receipt_id"], row["inspection__receipt_move_id"], row["inspection__lot_name"]): row
+        for row in Disposition.objects.filter(inspection__receipt_id__in=receipts)
+        .values("inspection__receipt_id", "inspection__receipt_move_id", "inspection__lot_name")
+        .annotate(r=Sum("released"), t=Sum("returned"), s=Sum("scrapped"))
+        .order_by()
+    }
+    received = {
+        (row["receipt_id"], row["receipt_move_id"], row["lot_name"]): row["lot_size"]
+        for row in Inspection.objects.filter(receipt_id__in=receipts, sequence=1)
+        .values("receipt_id", "receipt_move_id", "lot_name", "lot_size")
+        .order_by()
+    }
+    totals = {}
+    for inspection in inspections:
+        row = sums.get(lot_key(inspection), {})
+        totals[inspection.pk] = LotTotals(
+            lot_size=received.get(lot_key(inspection), inspection.lot_size),
+            released=row.get("r") or ZERO,
+            returned=row.get("t") or ZERO,
+            scrapped=row.get("s") or ZERO,
+        )
+    return totals
 
 
 def lot_totals(inspection: Inspection) -> LotTotals:
-    """The summed decisions on ``inspection``'s lot (all its inspections) against the lot as received."""
-    sums = _same_lot(inspection).aggregate(r=Sum("released"), t=Sum("returned"), s=Sum("scrapped"))
-    return LotTotals(
-        lot_size=lot_received(inspection),
-        released=sums["r"] or ZERO,
-        returned=sums["t"] or ZERO,
-        scrapped=sums["s"] or ZERO,
-    )
+    """The summed decisions on ``inspection``'s lot (``lot_totals_many`` for one)."""
+    return lot_totals_many([inspection])[inspection.pk]
 
 
 def disposition_kind(*, totals: LotTotals, released: Decimal, returned: Decimal, scrapped: Decimal) -> str:
@@ -191,7 +214,7 @@ def disposition_record(
     Raises ``ValidationError`` (keyed as above, or unkeyed for an inspection not signed or corrected),
     ``NotInScope``.
     """
-    _check_recorder(membership, inspection)
+    check_recorder(membership, inspection)
     inspection = Inspection.objects.select_for_update(of=("self",)).get(pk=inspection.pk)
     _check_state(inspection)
     order = _lock_aggregate(inspection)
@@ -259,6 +282,10 @@ def _lock_aggregate(inspection: Inspection) -> PurchaseOrder | None:
     return PurchaseOrder.objects.select_for_update().get(pk=order_id)
 
 
+def _move_order(inspection: Inspection) -> int:
+    return inspection.receipt_move.odoo_id if inspection.receipt_move else 0
+
+
 def disposition_payload(disposition: Disposition) -> dict:
     """The event's payload: the decision, and the summed quantities of every decided lot of the same PO.
 
@@ -271,38 +298,29 @@ def disposition_payload(disposition: Disposition) -> dict:
     inspection = disposition.inspection
     receipt = inspection.receipt
     order = receipt.order
-    scope = Disposition.objects.filter(tenant_id=disposition.tenant_id)
-    scope = scope.filter(inspection__receipt__order=order) if order else scope.filter(inspection__receipt=receipt)
-    rows = (
-        scope.exclude(kind=Disposition.Kind.HOLD)
-        .values(
-            "inspection__receipt__odoo_id",
-            "inspection__receipt__name",
-            "inspection__receipt_move__odoo_id",
-            "inspection__product__odoo_id",
-            "inspection__product__name",
-            "inspection__product__tracking",
-            "inspection__lot_name",
-        )
-        .annotate(r=Sum("released"), t=Sum("returned"), s=Sum("scrapped"), size=Max("inspection__lot_size"))
-        .order_by("inspection__receipt__odoo_id", "inspection__receipt_move__odoo_id", "inspection__lot_name")
-    )
+    decided = Inspection.objects.filter(tenant_id=disposition.tenant_id).exclude(dispositions__isnull=True).distinct()
+    decided = decided.filter(receipt__order=order) if order else decided.filter(receipt=receipt)
+    # One inspection per lot stands for it; the sums and the size as received are the lot's (lot_totals_many).
+    one_per_lot = {}
+    for candidate in decided.select_related("receipt", "receipt_move", "product").order_by("pk"):
+        one_per_lot.setdefault(lot_key(candidate), candidate)
+    totals = lot_totals_many(list(one_per_lot.values()))
     lots = [
         {
-            "receipt_odoo_id": row["inspection__receipt__odoo_id"],
-            "receipt_name": row["inspection__receipt__name"],
-            "move_odoo_id": row["inspection__receipt_move__odoo_id"],
-            "product_odoo_id": row["inspection__product__odoo_id"],
-            "product": row["inspection__product__name"],
-            "tracking": row["inspection__product__tracking"],
-            "lot_name": row["inspection__lot_name"],
-            # The largest inspection of a lot is its original one (a re-inspection is of part of it at most).
-            "lot_size": float(row["size"]),
-            "released": float(row["r"] or 0),
-            "returned": float(row["t"] or 0),
-            "scrapped": float(row["s"] or 0),
+            "receipt_odoo_id": i.receipt.odoo_id,
+            "receipt_name": i.receipt.name,
+            "move_odoo_id": i.receipt_move.odoo_id if i.receipt_move else None,
+            "product_odoo_id": i.product.odoo_id,
+            "product": i.product.name,
+            "tracking": i.product.tracking,
+            "lot_name": i.lot_name,
+            "lot_size": float(totals[i.pk].lot_size),
+            "released": float(totals[i.pk].released),
+            "returned": float(totals[i.pk].returned),
+            "scrapped": float(totals[i.pk].scrapped),
         }
-        for row in rows
+        for i in sorted(one_per_lot.values(), key=lambda i: (i.receipt.odoo_id, _move_order(i), i.lot_name))
+        if totals[i.pk].decided > 0  # a lot only held moves nothing
     ]
     return {
         "disposition_id": disposition.pk,

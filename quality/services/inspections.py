@@ -66,7 +66,7 @@ def _lots_of(move: ReceiptMove) -> list[tuple[str, Decimal]]:
 def _inspection_create(*, receipt: Receipt, move: ReceiptMove, lot_name: str, quantity: Decimal) -> Inspection:
     """A new inspection of one received lot, with its samplings; freezes the plan version it uses."""
     tenant, partner, product = receipt.tenant, receipt.partner, move.product
-    state = _switching_state(tenant=tenant, partner=partner, product=product)
+    state = switching_state_locked(tenant=tenant, partner=partner, product=product)
     version = plan_for(tenant=tenant, partner=partner, product=product)
     inspection = Inspection(
         tenant=tenant,
@@ -86,10 +86,8 @@ def _inspection_create(*, receipt: Receipt, move: ReceiptMove, lot_name: str, qu
         return skipped_lot_release(inspection=inspection, state=state)
     samplings = _sampling_decided(inspection, severity=state.severity, version=version, quantity=quantity)
     inspection.save()
-    _samplings_save(inspection, samplings)
-    if version is not None and version.frozen_at is None:
-        # Used once, the version is what this inspection was measured against: it never changes after.
-        type(version).objects.filter(pk=version.pk, frozen_at__isnull=True).update(frozen_at=timezone.now())
+    samplings_save(inspection, samplings)
+    version_freeze(version)
     Inspection.lifecycle.start(
         inspection,
         actor=None,
@@ -122,7 +120,14 @@ def _sampling_decided(inspection: Inspection, *, severity: str, version, quantit
     return samplings
 
 
-def _samplings_save(inspection: Inspection, samplings: list) -> None:
+def version_freeze(version) -> None:
+    """Freeze a plan version once an inspection uses it: it is what that inspection was measured
+    against and never changes after (a change is a new version). Nothing for None or a frozen one."""
+    if version is not None and version.frozen_at is None:
+        type(version).objects.filter(pk=version.pk, frozen_at__isnull=True).update(frozen_at=timezone.now())
+
+
+def samplings_save(inspection: Inspection, samplings: list) -> None:
     """Stores one ``InspectionSampling`` row per sampling plan found for the inspection."""
     InspectionSampling.objects.bulk_create(
         InspectionSampling(
@@ -143,7 +148,7 @@ def _samplings_save(inspection: Inspection, samplings: list) -> None:
     )
 
 
-def _switching_state(*, tenant: Tenant, partner: Partner, product: Product) -> SwitchingState:
+def switching_state_locked(*, tenant: Tenant, partner: Partner, product: Product) -> SwitchingState:
     """The partner + product's switching state, locked for the transaction (normal inspection at first)."""
     state, _ = SwitchingState.objects.select_for_update(of=("self",)).get_or_create(
         tenant=tenant, partner=partner, product=product

@@ -47,7 +47,7 @@ RECORDABLE = (Inspection.Status.WAITING, Inspection.Status.IN_PROGRESS)
 # --- scope --------------------------------------------------------------------------------------
 
 
-def _check_recorder(membership: Membership, inspection: Inspection) -> None:
+def check_recorder(membership: Membership, inspection: Inspection) -> None:
     """404 unless ``membership`` is an inspector or engineer who sees ``inspection``."""
     if membership is None or membership.role not in RECORDER_ROLES:
         raise NotInScope()
@@ -86,7 +86,7 @@ def units_for(inspection: Inspection, characteristic: Characteristic, samplings=
 @transaction.atomic
 def inspection_start(*, membership: Membership, inspection: Inspection) -> Inspection:
     """Waiting -> in progress (audited); an inspection already in progress is answered as it is."""
-    _check_recorder(membership, inspection)
+    check_recorder(membership, inspection)
     inspection = _locked(inspection)
     _check_open(inspection)
     if inspection.status == Inspection.Status.WAITING:
@@ -227,7 +227,7 @@ def result_record(
     the plan, missing value, value past ``measurement_stored``'s bound, NUL in the key or note) and
     ``NotInScope``.
     """
-    _check_recorder(membership, inspection)
+    check_recorder(membership, inspection)
     _no_nul(client_key=client_key, note=note)
     client_key = _entry_key(client_key)
     inspection = _locked(inspection)
@@ -351,7 +351,7 @@ def inspection_sign(*, membership: Membership, inspection: Inspection, password:
     is read-only afterwards. Raises ``ValidationError`` for a wrong password (keyed ``password``),
     an inspection not in progress, or a verdict not decided yet; ``NotInScope``.
     """
-    _check_recorder(membership, inspection)
+    check_recorder(membership, inspection)
     inspection = _locked(inspection)
     _check_open(inspection)
     user = membership.user
@@ -388,7 +388,7 @@ def inspection_correct(*, membership: Membership, inspection: Inspection) -> Ins
     ``corrects`` pointing at the signed one, with its current results copied to be changed and
     signed again. The signed one stays as it was. Raises ``ValidationError`` unless signed and not
     already corrected; ``NotInScope``."""
-    _check_recorder(membership, inspection)
+    check_recorder(membership, inspection)
     original = _locked(inspection)
     if original.status != Inspection.Status.SIGNED:
         can = "it can still be recorded" if original.status in RECORDABLE else "there is nothing to correct"
@@ -396,6 +396,16 @@ def inspection_correct(*, membership: Membership, inspection: Inspection) -> Ins
         raise ValidationError(f"Only a signed inspection is corrected; this one is {status}: {can}.")
     if Inspection.objects.filter(corrects=original).exists():
         raise ValidationError("This inspection already has a correction: correct the newest one.")
+    from quality.services.dispositions import newest_of_lot
+
+    newest = newest_of_lot(original)
+    if newest is not None and newest.pk != original.pk:
+        # A correction of an older inspection would speak for the lot beside the re-inspection: two
+        # current inspections of one lot, counted twice and decidable from neither.
+        raise ValidationError(
+            f"This lot was inspected again since (#{newest.sequence}, {newest.get_status_display().lower()}): "
+            "correct that inspection instead."
+        )
     keep = {
         f.name: getattr(original, f.name)
         for f in Inspection._meta.concrete_fields
@@ -475,7 +485,7 @@ def photo_add(
 
     Raises ``ValidationError`` (signed, too large, not an image, unit out of range) and ``NotInScope``.
     """
-    _check_recorder(membership, inspection)
+    check_recorder(membership, inspection)
     inspection = _locked(inspection)
     _check_open(inspection)
     if upload.size > PHOTO_MAX_BYTES:

@@ -22,9 +22,9 @@ from django.utils import timezone
 from portal.models import Membership
 from quality.models import Inspection, Severity
 from quality.services.dispositions import ODOO_STEP, lot_totals, newest_of_lot
-from quality.services.inspections import DUE_AFTER, _samplings_save, _switching_state
+from quality.services.inspections import DUE_AFTER, samplings_save, switching_state_locked, version_freeze
 from quality.services.plans import plan_for, sampling_for
-from quality.services.recording import _check_recorder
+from quality.services.recording import check_recorder
 
 REASON_MAX = 2000
 
@@ -98,13 +98,13 @@ def inspection_reinspect(
     (``reason`` missing; ``lot_size`` out of range; the lot's newest inspection still open),
     ``NotInScope`` for anyone who may not record it.
     """
-    _check_recorder(membership, inspection)
+    check_recorder(membership, inspection)
     reason = (reason or "").strip()
     newest = _newest_of_lot(inspection)
     _check_request(newest, reason, lot_size)
     held = lot_totals(newest).held
     quantity = lot_size or (held if held > 0 else newest.lot_size)
-    state = _switching_state(tenant=newest.tenant, partner=newest.partner, product=newest.product)
+    state = switching_state_locked(tenant=newest.tenant, partner=newest.partner, product=newest.product)
     version = plan_for(tenant=newest.tenant, partner=newest.partner, product=newest.product)
     last = Inspection.objects.filter(receipt_move_id=newest.receipt_move_id, lot_name=newest.lot_name).aggregate(
         m=Max("sequence")
@@ -126,9 +126,8 @@ def inspection_reinspect(
     )
     samplings = _sampled(again, state.severity, version)
     again.save()
-    _samplings_save(again, samplings)
-    if version is not None and version.frozen_at is None:
-        type(version).objects.filter(pk=version.pk, frozen_at__isnull=True).update(frozen_at=timezone.now())
+    samplings_save(again, samplings)
+    version_freeze(version)
     Inspection.lifecycle.start(
         again,
         actor=membership.user,

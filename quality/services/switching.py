@@ -34,7 +34,6 @@ import math
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, IntegerField, QuerySet, Value, When
-from django.utils import timezone
 
 from portal.models import Membership
 from portal.services.audit import audit_record
@@ -283,7 +282,7 @@ def switching_reinstate(
 
 def _held_lots_released(state: SwitchingState, *, actor) -> list[Inspection]:
     # Imported here: inspections.py asks this module about skip-lot when it creates an inspection.
-    from quality.services.inspections import _samplings_save
+    from quality.services.inspections import samplings_save, version_freeze
 
     held = Inspection.objects.select_for_update(of=("self",)).filter(
         tenant_id=state.tenant_id,
@@ -307,10 +306,10 @@ def _held_lots_released(state: SwitchingState, *, actor) -> list[Inspection]:
         inspection.severity, inspection.plan_version = severity, version
         Inspection.lifecycle.move(inspection, "release_to_inspect", actor=actor, changes=changes)
         inspection.save(update_fields=["status", "severity", "plan_version"])
-        _samplings_save(inspection, samplings)
+        samplings_save(inspection, samplings)
         released.append(inspection)
-    if released and version.frozen_at is None:
-        type(version).objects.filter(pk=version.pk, frozen_at__isnull=True).update(frozen_at=timezone.now())
+    if released:
+        version_freeze(version)
     return released
 
 
@@ -438,7 +437,7 @@ def skip_lot_skips(state: SwitchingState) -> bool:
     1 in N by count, so it is deterministic: with ``skipped_since_inspected`` lots skipped since the last
     one inspected, the lot is skipped while ``skipped_since_inspected + 1 < N``; otherwise it is inspected
     and the count starts again. Only under normal or reduced inspection. ``state`` is locked by the
-    caller (``inspections._switching_state``); saved here.
+    caller (``inspections.switching_state_locked``); saved here.
     """
     if state.skip_every < SKIP_EVERY_MIN or state.severity not in SKIP_LOT_SEVERITIES:
         return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from integrations.models import EventStatus
 from quality.disposition_forms import DispositionForm
 from quality.models import Disposition, Inspection
-from quality.services.dispositions import lot_totals, newest_of_lot
+from quality.services.dispositions import lot_dispositions, lot_totals, newest_of_lot
 
 FIELDS = (("released", "Release to stock"), ("returned", "Return to the vendor"), ("scrapped", "Scrap"))
 
@@ -41,13 +41,7 @@ def disposition_context(
     """
     totals = lot_totals(inspection)
     decisions = list(
-        Disposition.objects.filter(
-            inspection__receipt_id=inspection.receipt_id,
-            inspection__receipt_move_id=inspection.receipt_move_id,
-            inspection__lot_name=inspection.lot_name,
-        )
-        .select_related("decided_by", "outbox_event")
-        .order_by("decided_at", "id")
+        lot_dispositions(inspection).select_related("decided_by", "outbox_event").order_by("decided_at", "id")
     )
     for decision in decisions:
         decision.sync_label, decision.sync_badge = _sync_state(decision)

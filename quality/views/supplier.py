@@ -16,16 +16,12 @@ from django.views.generic import ListView, TemplateView
 from portal.models import SUPPLIER_ROLES
 from portal.views.mixins import TenantViewMixin
 from quality.photo_files import photo_file_response
-from quality.services.recording import inspection_verdict
 from quality.services.sharing import SHARERS, photo_share
 from quality.supplier_selectors import (
     RESULT_FILTERS,
-    defects_by_characteristic,
     lot_totals_of,
     shared_photo_get,
-    shared_photos,
-    supplier_dispositions,
-    supplier_result_get,
+    supplier_outcome,
     supplier_results,
 )
 
@@ -78,16 +74,15 @@ class SupplierResultDetailView(TenantViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        inspection = supplier_result_get(membership=self.membership, pk=self.kwargs["pk"])
-        [totals] = lot_totals_of(membership=self.membership, inspections=[inspection]).values()
+        outcome = supplier_outcome(membership=self.membership, pk=self.kwargs["pk"])
         context.update(
-            inspection=inspection,
-            totals=totals,
-            rejected=totals.returned + totals.scrapped,
-            classes=inspection_verdict(inspection).classes,
-            characteristics=defects_by_characteristic(membership=self.membership, inspection=inspection),
-            dispositions=supplier_dispositions(membership=self.membership, inspection=inspection),
-            photos=shared_photos(membership=self.membership, inspection=inspection),
+            inspection=outcome.inspection,
+            totals=outcome.totals,
+            rejected=outcome.rejected,
+            classes=outcome.classes,
+            characteristics=outcome.characteristics,
+            dispositions=outcome.dispositions,
+            photos=outcome.photos,
         )
         return context
 

@@ -6,7 +6,6 @@ small; they use the viewset's ``_asn()``, ``read_input()`` and ``membership``.
 
 from __future__ import annotations
 
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -19,6 +18,7 @@ from rest_framework.response import Response
 from portal.api.base import binary_renderer
 from portal.api.idempotency import idempotent
 from portal.api.schema import problems
+from portal.stored_files import stored_file_response
 from suppliers.models import Certificate
 from suppliers.services import asn_certificates
 
@@ -102,11 +102,7 @@ class CertificateActions:
     )
     def certificate(self, request, pk=None, certificate_id=None):
         found = self._certificate()
-        response = FileResponse(
-            found.file.open("rb"), content_type=found.content_type, as_attachment=True, filename=found.filename
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return stored_file_response(found.file, content_type=found.content_type, filename=found.filename)
 
     @extend_schema(
         summary="Remove a certificate from a draft shipment (recorded in the audit trail)",

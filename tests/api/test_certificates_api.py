@@ -147,3 +147,21 @@ def test_the_same_upload_with_the_same_key_is_replayed_not_stored_twice(shipment
     assert first.status_code == again.status_code == 201
     assert again["Idempotent-Replayed"] == "true" and again.json() == first.json()
     assert Certificate.objects.count() == 1
+
+
+def test_a_certificate_whose_file_left_storage_is_a_404_on_the_api_and_the_page(shipment, api_world, client):
+    """Same kind as the inspection photos: the record is there, the file is gone; 404, never a 500."""
+    from django.urls import reverse
+
+    from suppliers.models import Certificate
+    from tests.conftest import login
+
+    api, asn = shipment
+    body = _upload(api, asn, file=_file(PDF)).json()
+    record = Certificate.objects.get(pk=body["id"])
+    record.file.storage.delete(record.file.name)
+    gone = api.get(f"/api/v1/asns/{asn['id']}/certificates/{body['id']}/")
+    assert gone.status_code == 404 and gone["Content-Type"] == "application/problem+json"
+    login(client, api_world.p1_admin)
+    page = client.get(reverse("asn_certificate", args=[api_world.a.slug, asn["id"], body["id"]]))
+    assert page.status_code == 404

@@ -153,3 +153,15 @@ def test_other_partners_and_tenants_get_404_and_nothing_changes(world, scene):
         scene.plan.versions.count(),
     )
     assert after == before
+
+
+def test_options_is_refused_on_every_page_whoever_asks(world, scene, client):
+    """Django's own OPTIONS answered 200 before the object's scope check; pages need none."""
+    from django.test import Client
+
+    for cases in _cases(world, scene).values():
+        for case in cases:
+            for who in [case.owner, *case.intruders]:
+                asker = Client()
+                asker.force_login(who.user)
+                assert asker.options(case.url).status_code in (404, 405), (who.role, case.url)

@@ -121,3 +121,38 @@ def test_a_lot_whose_inspections_are_all_cancelled_is_refused_not_a_500(world):
         inspection_reinspect(membership=world.a_inspector, inspection=first, reason="x")
     with pytest.raises(ValidationError):
         inspection_reinspect(membership=world.a_inspector, inspection=first, reason="x", lot_size=Decimal("0.001"))
+
+
+def test_an_older_inspection_is_not_corrected_once_the_lot_was_inspected_again(world):
+    """A correction of the original beside a re-inspection would make two current inspections of one lot."""
+    from quality.services.recording import inspection_correct
+
+    first = signed(world, reject=True, quantity=500)
+    again = inspection_reinspect(membership=world.a_inspector, inspection=first, reason="sorted")
+    with pytest.raises(ValidationError, match=r"inspected again since \(#2, waiting\)"):
+        inspection_correct(membership=world.a_inspector, inspection=first)
+    assert Inspection.objects.count() == 2 and again.pk
+
+
+def test_the_event_carries_the_lot_as_received_even_when_the_original_only_held_it(world):
+    from quality.services.recording import characteristics_of, inspection_sign, result_record
+    from tests.factories.portal import PASSWORD
+
+    first = signed(world, reject=True, quantity=500)
+    disposition_record(membership=world.a_engineer, inspection=first, reason="Wait for the NCR")  # a hold
+    again = inspection_reinspect(membership=world.a_inspector, inspection=first, reason="x", lot_size=Decimal(2))
+    for characteristic in characteristics_of(again):
+        for unit in (1, 2):
+            value = {"value": Decimal("10.05")} if characteristic.kind == "measured" else {"passed": True}
+            result_record(
+                membership=world.a_inspector,
+                inspection=again,
+                unit=unit,
+                characteristic=characteristic,
+                client_key=f"h-{characteristic.pk}-{unit}",
+                **value,
+            )
+    again = inspection_sign(membership=world.a_inspector, inspection=again, password=PASSWORD)
+    last = disposition_record(membership=world.a_engineer, inspection=again, released=Decimal(2), reason="ok")
+    [lot] = last.outbox_event.payload["lots"]
+    assert (lot["lot_size"], lot["released"]) == (500.0, 2.0)  # 498 still held, as the page says

@@ -225,3 +225,25 @@ def test_reconciliation_finds_lots_and_dates_gone_from_odoo(synced, django_captu
     assert tenant_reconcile(tenant=synced.tenant, full=True) == 2
     messages = sorted(SyncDrift.objects.values_list("message", flat=True))
     assert "LOT-B-7" in messages[0] and "promised" in messages[1]
+
+
+def test_a_certificate_whose_file_left_storage_fails_the_delivery_with_what_to_do(synced):
+    """Same kind as a photo gone from storage: the handler says which certificate to upload again
+    (a permanent failure on the sync monitor), instead of an unexplained OSError retried for hours."""
+    from suppliers.models import Certificate
+
+    asn, _po, _bolt, bracket, _eta = _shipment(synced)
+    asn_attach_certificate(
+        membership=synced.supplier,
+        asn_id=asn.pk,
+        line_id=asn.lines.get(order_line=bracket).pk,
+        lot_name="LOT-A-7",
+        upload=SimpleUploadedFile("coc LOT-A-7.pdf", PDF),
+        kind="coc",
+    )
+    asn = asn_submit(membership=synced.supplier, asn_id=asn.pk)
+    record = Certificate.objects.get(asn=asn)
+    record.file.storage.delete(record.file.name)
+    assert _deliver(synced.tenant) == ["dead"]
+    event = OutboxEvent.objects.get(tenant=synced.tenant, topic="asn.submitted")
+    assert "coc LOT-A-7.pdf" in event.last_error and "upload it again" in event.last_error
