@@ -26,6 +26,14 @@ INSPECTION_DISPOSED = "inspection.disposed"
 # Held stock (a lot quality has not released, or rejected) found usable in Odoo by the hold check
 # (integrations.services.holds): a To-Do activity for the warehouse on the receipt, naming the lot.
 STOCK_HOLD_BREACHED = "stock.hold_breached"
+# An NCR's dispositions were applied (its lots' stock moves go by inspection.disposed): a chatter note on the
+# receipt and on the PO (who, what, how much, which disposition), a To-Do activity for the buyer when material
+# goes back to the vendor, and one for the warehouse with the instructions of a rework.
+NCR_DISPOSITIONED = "ncr.dispositioned"
+# A SCAR was issued, one of its 8D steps accepted, or the SCAR closed (or reopened): a chatter note on the partner.
+SCAR_NOTED = "scar.noted"
+# A SCAR step is overdue past the last escalation: a To-Do activity for the buyer on the partner.
+SCAR_OVERDUE = "scar.overdue"
 
 ALL = (
     PO_ACKNOWLEDGED,
@@ -35,6 +43,9 @@ ALL = (
     ASN_CANCELLED,
     INSPECTION_DISPOSED,
     STOCK_HOLD_BREACHED,
+    NCR_DISPOSITIONED,
+    SCAR_NOTED,
+    SCAR_OVERDUE,
 )
 
 # Topics that change Odoo's state without a reconciler (integrations.reconcilers), and why. Every other
@@ -53,5 +64,18 @@ UNRECONCILED = {
         "a To-Do activity for the warehouse, done or deleted in Odoo as they like; the hold check that files "
         "the drift is itself the reconciliation: it reads the lot's quants every run and resolves the drift "
         "once the stock is out of the usable locations"
+    ),
+    NCR_DISPOSITIONED: (
+        "chatter notes on the receipt and the PO, each found by its event marker before a redelivery posts it, "
+        "and a To-Do activity (the buyer's for a return, the warehouse's for a rework) that they close in Odoo "
+        "as they like; the stock the disposition moves is inspection.disposed's, which has its reconciler"
+    ),
+    SCAR_NOTED: (
+        "a chatter note on the partner, found by its event marker before a redelivery posts it; the SCAR and "
+        "its 8D steps live in the portal, so Odoo holds nothing else to compare"
+    ),
+    SCAR_OVERDUE: (
+        "a To-Do activity on the partner for the buyer, done or deleted in Odoo as they like; the step's due "
+        "date and answers live in the portal, whose escalation decides whether the step is still overdue"
     ),
 }

@@ -316,6 +316,12 @@ CELERY_BEAT_SCHEDULE["holds-check"] = {
     "task": "integrations.tasks.holds_check_all_task",
     "schedule": float(os.environ.get("PORTAL_HOLD_CHECK_SECONDS", "300")),
 }
+# SCARs (quality/services/scar_escalation.py, scar_effectiveness.py): overdue 8D steps escalated (each level
+# once per due date) and SCARs whose effectiveness check passed closed, every PORTAL_SCAR_SECONDS.
+CELERY_BEAT_SCHEDULE["scars-hourly"] = {
+    "task": "quality.tasks.scars_hourly_task",
+    "schedule": float(os.environ.get("PORTAL_SCAR_SECONDS", "3600")),
+}
 CELERY_BEAT_SCHEDULE["odoo-pull"] = {
     "task": "integrations.tasks.pull_all_tenants_task",
     "schedule": float(os.environ.get("PORTAL_PULL_SECONDS", "60")),
@@ -403,7 +409,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Supplier & Quality Portal API",
     "DESCRIPTION": (
-        "Purchase orders, acknowledgements and shipments (ASNs) for a partner's systems. Authenticate with a "
+        "Purchase orders, acknowledgements and shipments (ASNs), inspection results and corrective action requests "
+        "(SCAR, 8D: read them, answer a step, attach evidence) for a partner's systems. Authenticate with a "
         "partner token (Authorization: Bearer sqp_…), created by the supplier admin in the portal. Every POST "
         "accepts an Idempotency-Key header (the same key and request, however encoded, get the first answer "
         "again). Orders are named by id or by their number in Odoo (P00003), lines by id or by product code, "

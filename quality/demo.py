@@ -31,12 +31,14 @@ CHARACTERISTICS = [
         "unit": "mm",
         "decimals": 2,
         "gauge": "caliper",
+        "defect_code": "DIM-HOLE",
     },
     {
         "kind": Characteristic.Kind.VISUAL,
         "name": "Finish (anodised, no scratches)",
         "defect_class": DefectClass.MINOR,
         "photo_required_on_fail": True,
+        "defect_code": "FIN-SCR",
     },
 ]
 RULES = [

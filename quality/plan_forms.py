@@ -86,11 +86,19 @@ class CharacteristicForm(forms.Form):
     decimals = forms.IntegerField(initial=2, label="Decimals", help_text="Recorded with 0 to 6 decimals.")
     gauge = forms.CharField(max_length=120, required=False, label="Gauge")
     photo_required_on_fail = forms.BooleanField(required=False, label="Photo required when it fails (visual)")
+    defect_code = forms.CharField(
+        max_length=24,
+        required=False,
+        label="Defect code",
+        help_text="From the defect code catalogue (e.g. DIM-HOLE): an NCR opened for a lot where this fails "
+        "is coded with it.",
+    )
 
     @classmethod
     def of(cls, characteristic: Characteristic, **kwargs) -> CharacteristicForm:
         """The form filled with a characteristic's values."""
         initial = {name: getattr(characteristic, name) for name in cls.base_fields}
+        initial["defect_code"] = characteristic.defect_code.code if characteristic.defect_code_id else ""
         return cls(initial=initial, **kwargs)
 
 

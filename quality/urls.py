@@ -3,7 +3,28 @@ from ``quality.entries``). Each helper appends its own block of paths."""
 
 from django.urls import path
 
-from quality.views import dispositions, documents, inspections, plans, reinspections, supplier, switching
+from quality.views import (
+    defect_codes,
+    dispositions,
+    documents,
+    inspections,
+    ncr_actions,
+    ncr_detail,
+    ncr_files,
+    ncr_list,
+    ncr_new,
+    plans,
+    quality_settings,
+    reinspections,
+    scar_detail,
+    scar_issue,
+    scar_list,
+    scar_pdf,
+    scar_review,
+    supplier,
+    supplier_scars,
+    switching,
+)
 
 urlpatterns = [
     # The inspector's pages (quality.views.inspections).
@@ -65,4 +86,61 @@ urlpatterns = [
         switching.SwitchingDetailView.as_view(),
         name="switching_detail",
     ),
+    # SCARs / 8D: the engineer's pages (quality.views.scar_list, scar_issue, scar_detail, scar_review,
+    # scar_pdf) and the supplier's "Corrective actions" (quality.views.supplier_scars).
+    path("scars/", scar_list.ScarListView.as_view(), name="scar_list"),
+    path("scars/new/", scar_issue.ScarIssueView.as_view(), name="scar_issue"),
+    path("scars/<id:pk>/", scar_detail.ScarDetailView.as_view(), name="scar_detail"),
+    path("scars/<id:pk>/8d.pdf", scar_pdf.ScarReportView.as_view(), name="scar_report"),
+    path("scars/<id:pk>/steps/<str:code>/", scar_review.ScarStepView.as_view(), name="scar_step"),
+    path(
+        "scars/<id:pk>/steps/<str:code>/files/<id:file_id>/",
+        scar_review.ScarEvidenceView.as_view(),
+        name="scar_evidence",
+    ),
+    path("corrective-actions/", supplier_scars.SupplierScarListView.as_view(), name="supplier_scar_list"),
+    path("corrective-actions/<id:pk>/", supplier_scars.SupplierScarDetailView.as_view(), name="supplier_scar_detail"),
+    path("corrective-actions/<id:pk>/8d.pdf", scar_pdf.SupplierScarReportView.as_view(), name="supplier_scar_report"),
+    path(
+        "corrective-actions/<id:pk>/steps/<str:code>/",
+        supplier_scars.SupplierStepView.as_view(),
+        name="supplier_scar_step",
+    ),
+    path(
+        "corrective-actions/<id:pk>/steps/<str:code>/files/<id:file_id>/",
+        supplier_scars.SupplierEvidenceView.as_view(),
+        name="supplier_scar_evidence",
+    ),
+    path(
+        "corrective-actions/<id:pk>/ncr-files/<id:file_id>/",
+        supplier_scars.SupplierNcrFileView.as_view(),
+        name="supplier_scar_ncr_file",
+    ),
+    # NCRs: list, new, the NCR page and its actions, files, photos and PDF (quality.views.ncr_*).
+    path("ncrs/", ncr_list.NcrListView.as_view(), name="ncr_list"),
+    path("ncrs/new/", ncr_new.NcrNewView.as_view(), name="ncr_new"),
+    path("ncrs/<id:pk>/", ncr_detail.NcrDetailView.as_view(), name="ncr_detail"),
+    path("ncrs/<id:pk>/edit/", ncr_actions.NcrEditView.as_view(), name="ncr_edit"),
+    path("ncrs/<id:pk>/move/", ncr_actions.NcrMoveView.as_view(), name="ncr_move"),
+    path("ncrs/<id:pk>/cancel/", ncr_actions.NcrCancelView.as_view(), name="ncr_cancel"),
+    path("ncrs/<id:pk>/containment/", ncr_actions.ContainmentAddView.as_view(), name="ncr_containment_add"),
+    path(
+        "ncrs/<id:pk>/containment/<id:item_id>/done/",
+        ncr_actions.ContainmentDoneView.as_view(),
+        name="ncr_containment_done",
+    ),
+    path("ncrs/<id:pk>/files/", ncr_actions.NcrFileAddView.as_view(), name="ncr_file_add"),
+    path("ncrs/<id:pk>/files/<id:file_id>/", ncr_files.NcrFileView.as_view(), name="ncr_file"),
+    path("ncrs/<id:pk>/photos/<id:photo_id>/", ncr_files.NcrPhotoView.as_view(), name="ncr_photo"),
+    path("ncrs/<id:pk>/dispositions/", ncr_actions.DispositionProposeView.as_view(), name="ncr_disposition_propose"),
+    path(
+        "ncrs/<id:pk>/dispositions/<id:disposition_id>/",
+        ncr_actions.DispositionDecideView.as_view(),
+        name="ncr_disposition_decide",
+    ),
+    path("ncrs/<id:pk>/ncr.pdf", ncr_files.NcrPdfView.as_view(), name="ncr_pdf"),
+    # The defect code catalogue and the tenant's NCR/SCAR rules.
+    path("defect-codes/", defect_codes.DefectCodeListView.as_view(), name="defect_code_list"),
+    path("defect-codes/<id:pk>/", defect_codes.DefectCodeEditView.as_view(), name="defect_code_edit"),
+    path("quality-rules/", quality_settings.QualitySettingsView.as_view(), name="quality_settings"),
 ]

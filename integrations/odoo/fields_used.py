@@ -29,6 +29,8 @@ _COMMON: dict[str, dict[str, str]] = {
         "state_id": "many2one:res.country.state",
         "country_id": "many2one:res.country",
         "write_date": "datetime",
+        # the purchase responsible, who gets a SCAR's overdue step (integrations/handlers/scars.py)
+        "buyer_id": "many2one:res.users",
     },
     "res.users": {"name": "char", "login": "char", "email": "char"},
     "product.product": {
@@ -196,9 +198,19 @@ _STOCK_METHODS: dict[str, list[str]] = {
     "stock.backorder.confirmation": ["process", "process_cancel_backorder"],
     "stock.scrap": ["action_validate"],
 }
+# A partner's chatter: the SCARs' notes and overdue activities (integrations/handlers/scars.py).
+_PARTNER_METHODS: dict[str, list[str]] = {"res.partner": ["message_post", "activity_schedule"]}
 _METHODS: dict[int, dict[str, list[str]]] = {
-    18: {"purchase.order": ["message_post", "activity_schedule", "confirm_reminder_mail"], **_STOCK_METHODS},
-    19: {"purchase.order": ["message_post", "activity_schedule", "action_acknowledge"], **_STOCK_METHODS},
+    18: {
+        "purchase.order": ["message_post", "activity_schedule", "confirm_reminder_mail"],
+        **_STOCK_METHODS,
+        **_PARTNER_METHODS,
+    },
+    19: {
+        "purchase.order": ["message_post", "activity_schedule", "action_acknowledge"],
+        **_STOCK_METHODS,
+        **_PARTNER_METHODS,
+    },
 }
 
 

@@ -10,12 +10,18 @@ from portal.api.scopes import scopes_register
 # In the order the token page lists them (after the order desk's).
 SCOPES = {
     "quality:read": "Read inspection results of your lots",
+    # Reads need it too (least privilege): a token that reads inspection results learns nothing of SCARs.
+    "scar:respond": "Read corrective action requests (SCAR / 8D), answer their steps and attach evidence",
 }
 
 ENUM_NAMES = {
     "InspectionResultEnum": "quality.models.inspections.Inspection.Verdict",
     "DispositionKindEnum": "quality.models.dispositions.Disposition.Kind",
     "DefectClassEnum": "quality.models.defects.DefectClass",
+    "ScarStatusEnum": "quality.models.scars.Scar.Status",
+    "ScarStepStatusEnum": "quality.models.scars.ScarStep.Status",
+    "ScarStepCodeEnum": "quality.models.scars.STEP_CODES",
+    "ScarAnswerViaEnum": "quality.api.scar_serializers.ANSWER_VIA",
 }
 
 

@@ -148,6 +148,11 @@ class Characteristic(TenantOwnedModel):
     gauge = models.CharField(max_length=120, blank=True, help_text="The instrument to measure with.")
     # Visual only.
     photo_required_on_fail = models.BooleanField(default=False)
+    # The catalogue's name for this characteristic's nonconformity: an NCR opened from a lot where it failed
+    # is coded with it, so the SCAR effectiveness check sees a repeat without anyone coding the NCR by hand.
+    defect_code = models.ForeignKey(
+        "quality.DefectCode", on_delete=models.PROTECT, null=True, blank=True, related_name="characteristics"
+    )
 
     objects = PlanScopedQuerySet.as_manager()
 

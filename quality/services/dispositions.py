@@ -192,6 +192,25 @@ def _check_coverage(inspection: Inspection, totals: LotTotals, asked: Decimal) -
         )
 
 
+def _check_review(claim, asked: Decimal) -> None:
+    """A stock-moving decision on a lot an open NCR claims (``ncr_inspections.lot_claim``), from any inspection
+    of it, that the NCR's material review would judge (its severity, or its value with the part of this
+    decision the NCR still claims) is proposed on the NCR, where a second person signs it: deciding it at the
+    dock would bypass the review. A hold moves nothing and stays allowed; an NCR that claims nothing (all of it
+    disposed of, e.g. reworked) leaves the dock to decide."""
+    if claim is None or asked <= 0:
+        return
+    from quality.services.ncr_dispositions import approval_needed
+
+    value = (min(asked, claim.remaining) * claim.ncr.unit_price).quantize(Decimal("0.01"))
+    why = approval_needed(claim.ncr, value=value)
+    if why:
+        raise ValidationError(
+            f"This decision needs a material review ({why}): propose it on {claim.ncr.number}, where a second "
+            "person signs it."
+        )
+
+
 def _needs_reason(inspection: Inspection, kind: str) -> bool:
     return not (kind == Disposition.Kind.ACCEPT and inspection.verdict == Inspection.Verdict.ACCEPT)
 
@@ -211,7 +230,10 @@ def disposition_record(
     All zero is a hold, which needs a reason; so does anything but releasing the whole remainder of
     an accepted lot (a reject, a split, releasing from a rejected lot). The quantities together may
     not exceed what is still held (``lot_totals``). Emits ``inspection.disposed`` unless it is a hold.
-    Raises ``ValidationError`` (keyed as above, or unkeyed for an inspection not signed or corrected),
+    The open NCR that claims the lot (``lot_claim``: whatever the verdict of the inspection decided from)
+    records the decision, up to what it claims (``ncr_record_dock_decision``); one its rules send to a
+    material review is refused here and proposed on the NCR instead. Raises ``ValidationError`` (keyed as
+    above, or unkeyed for an inspection not signed or corrected, or a decision that needs a review),
     ``NotInScope``.
     """
     check_recorder(membership, inspection)
@@ -224,15 +246,81 @@ def disposition_record(
     if errors:
         raise ValidationError(errors)
     _check_coverage(inspection, totals, released + returned + scrapped)
+    # The NCR services first: they load their opening module (ncr_inspections) at their end, an import cycle.
+    import quality.services.ncrs  # noqa: F401
+    from quality.services.ncr_inspections import lot_claim, ncr_record_dock_decision
+
+    claim = lot_claim(inspection)
+    _check_review(claim, released + returned + scrapped)
     kind = disposition_kind(totals=totals, released=released, returned=returned, scrapped=scrapped)
     reason = (reason or "").strip()
     if "\x00" in reason or len(reason) > REASON_MAX:
         raise ValidationError({"reason": f"Write the reason in at most {REASON_MAX} characters of text."})
     if not reason and _needs_reason(inspection, kind):
         raise ValidationError({"reason": "Say why: a reject, a split or a hold needs a reason."})
-    return _disposition_save(
+    disposition = _disposition_save(
         inspection=inspection, order=order, kind=kind, quantities=quantities, reason=reason, actor=membership.user
     )
+    if claim is not None and disposition.kind != Disposition.Kind.HOLD:
+        ncr_record_dock_decision(claim=claim, decision=disposition)
+    if inspection.verdict == Inspection.Verdict.ACCEPT and (returned or scrapped):
+        # Part of an accepted lot goes back or is scrapped: that is a nonconformance, so it gets its NCR.
+        from quality.services.ncrs import ncr_open_from_inspection
+
+        ncr_open_from_inspection(inspection=inspection)
+    return disposition
+
+
+# What an NCR disposition moves in the lot's stock; rework and sort leave it held.
+NCR_STOCK_FIELDS = {"use_as_is": "released", "return": "returned", "scrap": "scrapped"}
+
+
+def disposition_from_ncr(*, ncr_disposition, actor) -> Disposition | None:
+    """Move an applied NCR disposition's quantity in its lot's held stock: use as is -> released, return ->
+    returned, scrap -> scrapped, as an inspection ``Disposition`` (reason "NCR-00001: <kind>") that emits
+    ``inspection.disposed`` like any other. Answers None when the lot has no inspection or holds nothing
+    any more (released or decided earlier): the NCR records the disposition without moving stock.
+    Run inside the NCR service's transaction, which checked who acts. Raises ``ValidationError`` (keyed
+    ``quantity``) when the lot holds some, but less than the quantity, or its inspection cannot be
+    decided from now (an open correction or re-inspection)."""
+    field = NCR_STOCK_FIELDS.get(ncr_disposition.kind)
+    lot = ncr_disposition.lot
+    if field is None or lot.inspection_id is None:
+        return None
+    inspection = newest_of_lot(lot.inspection) or lot.inspection
+    inspection = Inspection.objects.select_for_update(of=("self",)).get(pk=inspection.pk)
+    order = _lock_aggregate(inspection)
+    totals = lot_totals(inspection)
+    quantity = ncr_disposition.quantity
+    if totals.held <= 0:
+        return None
+    if totals.held < quantity:
+        raise ValidationError(
+            {
+                "quantity": f"Only {totals.held.normalize():f} of this lot are still held in stock (the rest was "
+                f"decided at the inspection): give at most {totals.held.normalize():f} here, or dispose of the "
+                "held quantity first."
+            }
+        )
+    _check_state(inspection)
+    _check_coverage(inspection, totals, quantity)
+    _check_other_claim(inspection, ncr_disposition.ncr)
+    quantities = {"released": ZERO, "returned": ZERO, "scrapped": ZERO, field: quantity}
+    kind = disposition_kind(totals=totals, **quantities)
+    reason = f"{ncr_disposition.ncr.number}: {ncr_disposition.get_kind_display()}"
+    return _disposition_save(
+        inspection=inspection, order=order, kind=kind, quantities=quantities, reason=reason, actor=actor
+    )
+
+
+def _check_other_claim(inspection: Inspection, ncr) -> None:
+    """Another open NCR claims the lot's stock: its material review decides it, not this NCR's."""
+    import quality.services.ncrs  # noqa: F401  (loads ncr_inspections in its turn: see disposition_record)
+    from quality.services.ncr_inspections import lot_claim
+
+    claim = lot_claim(inspection)
+    if claim is not None and claim.ncr.pk != ncr.pk:
+        raise ValidationError({"quantity": f"{claim.ncr.number} is open for this lot: its stock is disposed of there."})
 
 
 def _disposition_save(*, inspection, order, kind, quantities, reason, actor) -> Disposition:

@@ -24,7 +24,7 @@ from portal.models import Membership, Partner, Role
 from portal.models.scoping import visible_partner_ids
 from portal.services.audit import audit_record, field_changes
 from portal.services.errors import NotInScope
-from quality.models import Characteristic, DefectClass, InspectionPlan, InspectionPlanVersion, SamplingRule
+from quality.models import Characteristic, DefectClass, DefectCode, InspectionPlan, InspectionPlanVersion, SamplingRule
 from quality.sampling.plans import SamplingInputError, normalize_aql
 from quality.sampling.tables import LEVELS
 from suppliers.models import Product
@@ -44,6 +44,7 @@ CHARACTERISTIC_FIELDS = [
     "decimals",
     "gauge",
     "photo_required_on_fail",
+    "defect_code",
 ]
 RULE_FIELDS = ["defect_class", "mode", "level", "aql", "sample_size", "accept"]
 VERSION_FIELDS = ["note", "first_article_lots", "first_article_mode"]
@@ -210,6 +211,7 @@ def characteristic_save(
     clean = _characteristic_fields(fields)
     with transaction.atomic():
         version = _draft(membership, version_id)
+        clean["defect_code"] = _defect_code(version.tenant, fields.get("defect_code"), characteristic_id)
         if characteristic_id is None:
             characteristic = Characteristic(tenant=version.tenant, version=version)
             if clean["position"] is None:
@@ -329,6 +331,27 @@ def _audit(membership: Membership, version: InspectionPlanVersion, action: str, 
 
 def _not_one_of(value: Any, allowed) -> str:
     return f"{value!r} is not one of: {', '.join(str(a) for a in allowed)}."
+
+
+def _defect_code(tenant, value, characteristic_id: int | None) -> DefectCode | None:
+    """The catalogue entry named by ``value`` (a DefectCode, or its code in any case; empty: none). An inactive
+    code is refused unless the characteristic already names it. Raises ``ValidationError`` keyed ``defect_code``."""
+    if isinstance(value, DefectCode):
+        value = value.code
+    code = (value or "").strip()
+    if not code:
+        return None
+    found = DefectCode.objects.filter(tenant=tenant, code__iexact=code).first()
+    kept = (
+        found is not None
+        and characteristic_id is not None
+        and found.characteristics.filter(pk=characteristic_id).exists()
+    )
+    if found is None or not (found.active or kept):
+        raise ValidationError(
+            {"defect_code": f"{code[:40]} is not an active code of the defect code catalogue: add it there first."}
+        )
+    return found
 
 
 def _characteristic_fields(fields: dict[str, Any]) -> dict[str, Any]:

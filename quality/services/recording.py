@@ -17,8 +17,6 @@ of every class is recorded and no class reached Re.
 from __future__ import annotations
 
 import hashlib
-import io
-import warnings
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
 
@@ -38,6 +36,7 @@ from quality.models import (
     InspectionSampling,
 )
 from quality.models.results import PHOTO_MAX_BYTES
+from quality.services.pictures import image_type
 from quality.services.switching import switching_after_sign
 
 RECORDER_ROLES = frozenset({Role.INSPECTOR, Role.QUALITY_ENGINEER})
@@ -379,6 +378,12 @@ def inspection_sign(*, membership: Membership, inspection: Inspection, password:
     inspection.save(update_fields=["status", "verdict", "signed_by", "signed_at", "signature_meaning"])
     # ISO 2859-1 switching counts the original inspection's verdict (re-inspections and corrections aside).
     switching_after_sign(inspection=inspection, verdict=verdict)
+    if inspection.verdict == Inspection.Verdict.REJECT:
+        # A rejected lot opens its NCR, whichever inspection of it rejects it (original, re-inspection): once
+        # per lot, so a correction signed rejected, or a re-inspection of a lot its NCR claims, finds it.
+        from quality.services.ncrs import ncr_open_from_inspection
+
+        ncr_open_from_inspection(inspection=inspection)
     return inspection
 
 
@@ -440,37 +445,6 @@ def inspection_correct(*, membership: Membership, inspection: Inspection) -> Ins
 # --- photos -------------------------------------------------------------------------------------
 
 
-# A tablet camera takes 12-50 megapixels; more is not a photo of a part.
-PHOTO_MAX_PIXELS = 60_000_000
-
-
-def _image_type(upload: UploadedFile) -> str:
-    """The photo's content type from its content (JPEG or PNG), never from its name or the browser."""
-    from PIL import Image, UnidentifiedImageError
-
-    data = upload.read()
-    upload.seek(0)
-    too_big = ValidationError(
-        {"photo": f"That photo has more than {PHOTO_MAX_PIXELS // 1_000_000} megapixels; send a smaller one."}
-    )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the size is judged below
-            with Image.open(io.BytesIO(data)) as image:
-                # A few bytes can claim billions of pixels: refused from the header, before anything decodes them.
-                if image.width * image.height > PHOTO_MAX_PIXELS:
-                    raise too_big
-                image.verify()
-                kind = image.format
-    except Image.DecompressionBombError:  # Pillow's own guard, from the header too
-        raise too_big from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        kind = None
-    if kind not in {"JPEG", "PNG"}:
-        raise ValidationError({"photo": "That file is not a JPEG or PNG photo."})
-    return "image/jpeg" if kind == "JPEG" else "image/png"
-
-
 @transaction.atomic
 def photo_add(
     *,
@@ -494,7 +468,7 @@ def photo_add(
         raise ValidationError({"characteristic": "This characteristic is not part of the inspection's plan."})
     if unit is not None and not 1 <= unit <= (inspection.sample_size or 0):
         raise ValidationError({"unit": "No such sample unit."})
-    content_type = _image_type(upload)
+    content_type = image_type(upload)
     photo = InspectionPhoto(
         tenant_id=inspection.tenant_id,
         inspection=inspection,

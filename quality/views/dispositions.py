@@ -48,7 +48,7 @@ class DispositionView(InspectionDetailView):
         else:
             errors = {key: " ".join(msgs) for key, msgs in form.errors.items()}
         context = self.get_context_data(inspection=inspection)
-        context.update(disposition_context(inspection, form, errors))
+        context.update(disposition_context(inspection, form, errors, membership=self.membership))
         # Said at the top too: the form is at the bottom of a long page, the answer opens at its top.
         context["form_error"] = "The disposition was not recorded: " + " ".join(errors.values())
         return self.render_to_response(context, status=400)

@@ -168,7 +168,7 @@ class InspectionDetailView(TenantViewMixin, TemplateView):
             errors=kwargs.get("errors", {}),
             form_error=kwargs.get("errors", {}).get("__all__"),
             corrected_by=Inspection.objects.filter(corrects=inspection).first(),
-            **disposition_context(inspection),
+            **disposition_context(inspection, membership=self.membership),
         )
         return context
 

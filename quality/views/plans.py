@@ -142,7 +142,7 @@ class PlanDetailView(PlanPageMixin, TemplateView):
         )
         if chosen is None:
             return context
-        characteristics = list(chosen.characteristics.all())
+        characteristics = list(chosen.characteristics.select_related("defect_code"))
         rules = list(chosen.sampling_rules.all())
         for rule in rules:
             rule.aql_text = aql_text(rule.aql) if rule.aql is not None else ""

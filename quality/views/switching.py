@@ -16,6 +16,7 @@ from django.views.generic import ListView, TemplateView
 from portal.views.mixins import TenantViewMixin
 from quality.models import Inspection, Severity
 from quality.services import switching
+from quality.services.scars import ENGINEER_ROLES as SCAR_ISSUERS
 from quality.switching_forms import ReinstateForm, ResetForm, SkipLotForm
 
 HISTORY_SHOWN = 200
@@ -74,11 +75,20 @@ class SwitchingDetailView(SwitchingPageMixin, TemplateView):
             recent=["A" if accepted else "R" for accepted in state.recent],
             events=list(state.events.select_related("inspection")[:HISTORY_SHOWN]),
             held=held.count(),
+            scar_from=self._scar_from(state, held),
             skip_lot_refusal=switching.skip_lot_refusal(state) if not state.skip_every else None,
             qualifying_lots=switching.QUALIFYING_LOTS,
             **{f"{name}_form": form for name, form in forms.items()},
         )
         return context
+
+    def _scar_from(self, state, held):
+        """The lot a SCAR for a discontinued pair is issued from: the signed lot that discontinued it, else a held
+        one (None unless discontinued and the member may issue SCARs)."""
+        if state.severity != Severity.DISCONTINUED or self.membership.role not in SCAR_ISSUERS:
+            return None
+        event = state.events.filter(to_severity=Severity.DISCONTINUED, inspection__isnull=False).first()
+        return event.inspection if event else held.first()
 
     def post(self, request, tenant_slug, partner_id, product_id):
         state = self.state()  # 404 before anything else

@@ -236,6 +236,63 @@ def _inspection_photo(world) -> Knock:
     return Knock(f"{V1}/inspections/{inspection.pk}/photos/{photo.pk}/", markers=["PNG"])
 
 
+def _scar(world):
+    """A SCAR issued to P1, titled so that an intruder's answer can be searched for it."""
+    from quality.services.scars import scar_issue
+
+    return scar_issue(membership=world.a_engineer, partner=world.p1, title="Burrs on MATRIX-SCAR brackets")
+
+
+def _d1(name: str = "Ana Matrix") -> dict:
+    return {"content": {"members": [{"name": name, "role": "Team leader"}]}}
+
+
+def _evidence(name: str = "ppap-matrix.pdf") -> dict:
+    upload = io.BytesIO(b"%PDF-1.4\n% revised control plan\n")
+    upload.name = name
+    return {"file": upload}
+
+
+def _scar_list(world) -> Knock:
+    _scar(world)
+    return Knock(f"{V1}/scars/", markers=["MATRIX-SCAR"])
+
+
+def _scar_detail(world) -> Knock:
+    return Knock(f"{V1}/scars/{_scar(world).pk}/", markers=["MATRIX-SCAR"])
+
+
+def _scar_answer(world) -> Knock:
+    from quality.models import ScarAnswer
+
+    return Knock(
+        f"{V1}/scars/{_scar(world).pk}/steps/D1/answer/",
+        body=_d1,
+        markers=["Ana Matrix"],
+        unchanged=lambda: not ScarAnswer.objects.filter(step__code="D1").exists(),
+    )
+
+
+def _scar_evidence_add(world) -> Knock:
+    from quality.models import ScarEvidence
+
+    return Knock(
+        f"{V1}/scars/{_scar(world).pk}/steps/D6/evidence/",
+        body=_evidence,
+        format="multipart",
+        markers=["ppap-matrix.pdf"],
+        unchanged=lambda: not ScarEvidence.objects.exists(),
+    )
+
+
+def _scar_evidence_file(world) -> Knock:
+    scar = _scar(world)
+    url = f"{V1}/scars/{scar.pk}/steps/D6/evidence/"
+    answer = _owner(world).post(url, _evidence(), format="multipart")
+    assert answer.status_code == 201, answer.content
+    return Knock(f"{url}{answer.json()['id']}/", markers=["revised control plan"])
+
+
 MATRIX: dict[tuple[str, str], Door] = {
     (f"{V1}/purchase-orders/", "GET"): Door("po:read", _po_list, intruder_status=200),
     (f"{V1}/purchase-orders/{{id}}/", "GET"): Door("po:read", _po),
@@ -262,4 +319,9 @@ MATRIX: dict[tuple[str, str], Door] = {
     (f"{V1}/inspections/", "GET"): Door("quality:read", _inspection_list, intruder_status=200),
     (f"{V1}/inspections/{{id}}/", "GET"): Door("quality:read", _inspection),
     (f"{V1}/inspections/{{id}}/photos/{{photo_id}}/", "GET"): Door("quality:read", _inspection_photo),
+    (f"{V1}/scars/", "GET"): Door("scar:respond", _scar_list, intruder_status=200),
+    (f"{V1}/scars/{{id}}/", "GET"): Door("scar:respond", _scar_detail),
+    (f"{V1}/scars/{{id}}/steps/{{code}}/answer/", "POST"): Door("scar:respond", _scar_answer, owner_status=201),
+    (f"{V1}/scars/{{id}}/steps/{{code}}/evidence/", "POST"): Door("scar:respond", _scar_evidence_add, owner_status=201),
+    (f"{V1}/scars/{{id}}/steps/{{code}}/evidence/{{evidence_id}}/", "GET"): Door("scar:respond", _scar_evidence_file),
 }

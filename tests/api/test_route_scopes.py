@@ -38,6 +38,7 @@ def test_the_routes_are_the_apps_registered_viewsets():
         ("acknowledgements", "api-ack"),
         ("asns", "api-asn"),
         ("inspections", "api-inspection"),
+        ("scars", "api-scar"),
     ]
     assert all(issubclass(viewset, TenantScopedViewSet) for _, viewset, _ in registry)
 

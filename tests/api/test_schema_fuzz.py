@@ -33,6 +33,10 @@ def fuzz_token(world):
     from suppliers.services.asn_drafts import asn_create
 
     asn_create(membership=world.p1_user, po_ids=[po.pk])
+    from quality.services.scars import scar_issue
+
+    # A SCAR of the token's partner, so the SCAR list answers a row (checked against its schema).
+    scar_issue(membership=world.a_engineer, partner=world.p1, title="Fuzzed SCAR")
     _, secret = token_create(actor=world.p1_admin, name="fuzz", scopes=list(api_scopes()), expires_in_days=1)
     yield secret
     request_started.connect(close_old_connections)

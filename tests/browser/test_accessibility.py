@@ -12,6 +12,10 @@ listed here. On every page it asserts:
 - at 768 px, nothing scrolls sideways: neither the page nor a table inside it.
 
 Screenshots of every page at both sizes land in test-artifacts/pages/.
+
+The order desk's world (``build_order_desk``) gets quality records here (``_quality_records``): an NCR with
+containment and a disposition awaiting a second signature, and a SCAR from it with steps accepted, sent back
+and to review (with a file), so the NCR and SCAR pages are crawled with data in them.
 """
 
 from __future__ import annotations
@@ -25,7 +29,13 @@ from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import expect
 
 from portal.models import ApiToken, Role
-from tests.browser.order_desk_world import ROLE_LOGINS, build_order_desk, sign_in
+from quality.services.ncrs import containment_add, containment_done
+from quality.services.scar_answers import scar_evidence_add, scar_step_answer
+from quality.services.scars import scar_issue, scar_step_accept, scar_step_send_back
+from suppliers.models import Product
+from tests.browser.order_desk_world import ROLE_LOGINS, OrderDesk, build_order_desk, sign_in
+from tests.quality.ncr_scenes import awaiting, open_ncr
+from tests.quality.test_scar_services import ANSWERS, pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,8 +47,10 @@ AXE_OPTIONS = {
     },
     "resultTypes": ["violations"],
 }
-# Downloads and things that are not pages of the portal.
-NOT_PAGES = re.compile(r"\.pdf|/pdf/|import-template|/certificates/|^/admin/|^/api/|^/static/|/logout/")
+# Downloads (uploaded files and photos included) and things that are not pages of the portal.
+NOT_PAGES = re.compile(
+    r"\.pdf|/pdf/|import-template|/certificates/|/files/\d+/|/photos/\d+/|^/admin/|^/api/|^/static/|/logout/"
+)
 MAX_PAGES_PER_ROLE = 80
 VISITS_PER_RECORD_PAGE = 3
 
@@ -129,6 +141,48 @@ def _crawl_and_audit(
     return visited, problems
 
 
+def _quality_records(desk: OrderDesk) -> None:
+    """An NCR of Nordic's resin (containment half done, a scrap awaiting a second signature) and a SCAR from
+    it: D1 accepted, D2 sent back with a comment, D3 answered with a file and waiting for review."""
+    engineer, supplier = desk.members[Role.QUALITY_ENGINEER], desk.members[Role.SUPPLIER_USER]
+    resin = Product.objects.get(tenant=desk.tenant, default_code="LAB-LOT-001")
+    ncr = open_ncr(engineer, desk.nordic, product=resin, lot="LOT-A-2611-0001234567", title="Resin lumps in the drum")
+    done = containment_add(membership=engineer, ncr=ncr, action="Quarantine the drums in WH/Stock", owner="Dock team")
+    containment_done(membership=engineer, containment=done)
+    containment_add(membership=engineer, ncr=ncr, action="Check the drums in production", owner="Line 2")
+    awaiting(engineer, ncr, quantity="12")
+    scar = scar_issue(membership=engineer, partner=desk.nordic, ncrs=[ncr], title="Lumps in the resin drums")
+    steps = {step.code: step for step in scar.steps.all()}
+    for code in ("D1", "D2", "D3"):
+        if code == "D3":
+            scar_evidence_add(membership=supplier, step=steps[code], upload=pdf("sorting-report.pdf"))
+        scar_step_answer(membership=supplier, step=steps[code], content=ANSWERS[code])
+    scar_step_accept(membership=engineer, step=steps["D1"])
+    scar_step_send_back(membership=engineer, step=steps["D2"], comment="Say which drums and batches are affected.")
+
+
+# What each role must reach of the NCR and SCAR pages.
+QUALITY_PAGES = {
+    Role.QUALITY_ENGINEER: {
+        "/t/acme/ncrs/",
+        "/t/acme/ncrs/N/",
+        "/t/acme/ncrs/new/",
+        "/t/acme/defect-codes/",
+        "/t/acme/scars/",
+        "/t/acme/scars/N/",
+        "/t/acme/scars/N/steps/DN/",
+    },
+    Role.BUYER: {"/t/acme/ncrs/", "/t/acme/ncrs/N/"},
+    Role.SUPPLIER_ADMIN: {
+        "/t/acme/corrective-actions/",
+        "/t/acme/corrective-actions/N/",
+        "/t/acme/corrective-actions/N/steps/DN/",
+    },
+}
+QUALITY_PAGES[Role.TENANT_ADMIN] = QUALITY_PAGES[Role.QUALITY_ENGINEER] | {"/t/acme/quality-rules/"}
+QUALITY_PAGES[Role.SUPPLIER_USER] = QUALITY_PAGES[Role.SUPPLIER_ADMIN]
+
+
 @pytest.fixture
 def pages_dir(artifacts):
     path = artifacts / "pages"
@@ -151,6 +205,7 @@ def _context(browser):
 @pytest.mark.parametrize("role", list(ROLE_LOGINS))
 def test_every_page_of_the_role_passes_axe_at_desktop_and_tablet_size(live_server, browser, pages_dir, role):
     desk = build_order_desk()
+    _quality_records(desk)
     base = live_server.url
     context = _context(browser)
     page = context.new_page()
@@ -175,6 +230,7 @@ def test_every_page_of_the_role_passes_axe_at_desktop_and_tablet_size(live_serve
     if role == Role.TENANT_ADMIN:
         assert {"/t/acme/sync/", "/t/acme/sync/exceptions/", "/t/acme/sync/events/N/", "/t/acme/audit/N/"} <= keys
         assert {"/t/acme/members/N/", "/t/acme/members/invite/", "/t/acme/settings/odoo/"} <= keys
+    assert QUALITY_PAGES.get(role, set()) <= keys, sorted(QUALITY_PAGES[role] - keys)
     page.set_viewport_size(VIEWPORTS["tablet"])
     for url, shot in visited:
         problems += _audit(page, url, viewport="tablet", shot=shot, artifacts=pages_dir)

@@ -21,7 +21,7 @@ from integrations.services.delivery import event_deliver
 from integrations.services.pull import tenant_pull
 from portal.demo import DEMO_PASSWORD, seed_demo
 from portal.models import Role
-from quality.models import Disposition, Inspection, InspectionResult
+from quality.models import Disposition, Inspection, InspectionResult, QualityRules
 from tests.browser.order_desk_world import enter_totp, sign_in
 from tests.contract.conftest import SCRAP_LOCATION, VENDOR_LOCATION
 from tests.factories import (
@@ -223,6 +223,10 @@ def test_the_demo_lot_is_inspected_rejected_in_part_and_odoo_moves_it(
     live_server, tablet, artifacts, tmp_path, demo_lot
 ):
     inspection, base, page = demo_lot, live_server.url, tablet
+    # The demo's rules send a major lot's decisions to a material review on its NCR (tests/quality/
+    # test_demo_ncr_scar.py walks that path); this tenant decides at the dock below any threshold, so the sort is
+    # decided here and recorded on the NCR the rejection opens.
+    QualityRules.objects.filter(tenant=inspection.tenant).update(approval_severity="", approval_value=0)
     _demo_sign_in(page, base, "inspector@acme.example")
     page.get_by_role("link", name="Inspections").first.click()
     page.wait_for_url(f"{base}/t/acme/inspections/")

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from integrations import topics
 from integrations.models import EventStatus, OutboxEvent
 from integrations.odoo import OdooGateway
 from integrations.reconcilers.dispositions import dispositions_in_stock
@@ -167,7 +168,9 @@ def test_release_all_moves_every_lot_to_stock_and_a_redelivery_changes_nothing(l
     decide(lab, lab.a, released=6)
     decide(lab, lab.b, released=2)
     last = decide(lab, "FURN", released=5)
-    results = [delivered(e) for e in OutboxEvent.objects.filter(tenant=lab.tenant).order_by("sequence")]
+    # The stock events only: the returns and scraps of accepted lots also note their NCR (ncr.dispositioned).
+    disposed = OutboxEvent.objects.filter(tenant=lab.tenant, topic=topics.INSPECTION_DISPOSED)
+    results = [delivered(e) for e in disposed.order_by("sequence")]
     assert results[0]["returns"] == [] and len(results[0]["validated"]) == 2  # QC, then storage
     assert where(lab, lab.a) == {VENDOR_LOCATION[lab.series]: -6.0, "WH/Stock": 6.0}
     assert where(lab, lab.b) == {VENDOR_LOCATION[lab.series]: -2.0, "WH/Stock": 2.0}
@@ -194,7 +197,9 @@ def test_reject_returns_one_lot_and_scraps_part_of_another(lab):
     decide(lab, lab.b, returned=2)
     decide(lab, lab.a, released=5, scrapped=1)
     last = decide(lab, "FURN", released=5)
-    results = [delivered(e) for e in OutboxEvent.objects.filter(tenant=lab.tenant).order_by("sequence")]
+    # The stock events only: the returns and scraps of accepted lots also note their NCR (ncr.dispositioned).
+    disposed = OutboxEvent.objects.filter(tenant=lab.tenant, topic=topics.INSPECTION_DISPOSED)
+    results = [delivered(e) for e in disposed.order_by("sequence")]
     assert len(results[0]["returns"]) == 1 and results[0]["validated"] == []
     assert len(results[1]["scraps"]) == 1
     vendors = VENDOR_LOCATION[lab.series]

@@ -69,7 +69,7 @@ def test_tokens_page_is_for_the_partners_own_admin_only(world, client):
 
 def test_the_scopes_are_the_apps_registered_ones_in_their_order(world, client):
     """The portal names no scope itself: the suppliers app registers its four (suppliers/api/registration.py)
-    and quality its one (quality/api/registration.py),
+    and quality its two (quality/api/registration.py),
     the tokens page offers them with their labels, and token_create takes those and no other."""
     from pathlib import Path
 
@@ -85,13 +85,14 @@ def test_the_scopes_are_the_apps_registered_ones_in_their_order(world, client):
         "asn:read": "Read shipments (ASNs)",
         "asn:write": "Create, change, submit and cancel shipments",
         "quality:read": "Read inspection results of your lots",
+        "scar:respond": "Read corrective action requests (SCAR / 8D), answer their steps and attach evidence",
     }
     login(client, world.p1_admin)
     page = client.get(reverse("api_tokens", args=["alpha"])).content.decode()
     labels = [page.index(label) for label in api_scopes().values()]
     assert labels == sorted(labels)
-    with pytest.raises(ValidationError, match="Unknown scope scar:respond"):
-        token_create(actor=world.p1_admin, name="ERP", scopes=["scar:respond"], expires_in_days=1)
+    with pytest.raises(ValidationError, match="Unknown scope ncr:write"):
+        token_create(actor=world.p1_admin, name="ERP", scopes=["ncr:write"], expires_in_days=1)
     scopes_register({"po:read": "Read purchase orders"})  # the same again changes nothing
     with pytest.raises(ImproperlyConfigured, match="po:read is registered twice"):
         scopes_register({"po:read": "Read every order"})

@@ -64,6 +64,7 @@ def test_a_new_token_starts_with_no_scope_ticked_and_needs_one(client, world):
         "asn:read",
         "asn:write",
         "quality:read",
+        "scar:respond",
     ]
     assert _ticked(html) == []
     refused = client.post(url, {"action": "create", "name": "ERP", "expires_in_days": "30"})

@@ -138,25 +138,29 @@ NAV = {
         "Purchase orders",
         "Shipments",
         "Inspection plans",
+        "NCRs",
+        "SCARs",
         "Suppliers",
         "Members",
         "Audit trail",
         "Odoo",
         "Rules",
+        "Quality rules",
         "Sync",
     ],
-    Role.BUYER: ["Dashboard", "Purchase orders", "Shipments", "Suppliers"],
-    Role.QUALITY_ENGINEER: ["Dashboard", "Shipments", "Inspections", "Inspection plans", "Suppliers"],
-    Role.INSPECTOR: ["Dashboard", "Shipments", "Inspections", "Suppliers"],
+    Role.BUYER: ["Dashboard", "Purchase orders", "Shipments", "NCRs", "SCARs", "Suppliers"],
+    Role.QUALITY_ENGINEER: ["Dashboard", "Shipments", "Inspections", "Inspection plans", "NCRs", "SCARs", "Suppliers"],
+    Role.INSPECTOR: ["Dashboard", "Shipments", "Inspections", "NCRs", "Suppliers"],
     Role.SUPPLIER_ADMIN: [
         "Dashboard",
         "Purchase orders",
         "Shipments",
         "Inspection results",
+        "Corrective actions",
         "Company & users",
         "API tokens",
     ],
-    Role.SUPPLIER_USER: ["Dashboard", "Purchase orders", "Shipments", "Inspection results"],
+    Role.SUPPLIER_USER: ["Dashboard", "Purchase orders", "Shipments", "Inspection results", "Corrective actions"],
 }
 
 
@@ -209,7 +213,7 @@ def extra_entries():
 @pytest.mark.django_db
 def test_a_new_app_adds_a_link_a_badge_and_a_card_without_touching_portal(client, world, extra_entries):
     labels = [item.label for item in nav_for(world.a_buyer)]
-    assert labels == ["Dashboard", "Purchase orders", "Shipments", "Inspections", "Suppliers"]
+    assert labels == ["Dashboard", "Purchase orders", "Shipments", "Inspections", "NCRs", "SCARs", "Suppliers"]
     assert "Inspections" not in [item.label for item in nav_for(world.p1_user)]  # not for its role
     login(client, world.a_buyer)
     html = client.get(reverse("dashboard", args=["alpha"])).content.decode()

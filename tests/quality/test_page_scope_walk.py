@@ -5,16 +5,22 @@ nothing written. The owner gets the page, so each case can fail."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, reverse
 
 from portal.models import Role
 from portal.services.memberships import membership_scope_set
-from quality.models import Disposition, Inspection, InspectionPhoto
+from quality.models import DefectCode, Disposition, Inspection, InspectionPhoto, Ncr
+from quality.services.ncr_dispositions import ncr_disposition_propose
+from quality.services.ncrs import containment_add, ncr_file_add
 from tests.factories import CharacteristicFactory, InspectionPlanFactory, InspectionPlanVersionFactory, member
+from tests.quality.ncr_scenes import open_ncr, review_always
 from tests.quality.outcomes import decide, outcome, photos_of
+from tests.quality.test_recording import _png
 from tests.scope import ScopeCase, assert_scoped
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +46,35 @@ def scene(world):
     engineer_p2 = membership_scope_set(
         actor=world.a_admin, membership=member(world.a, Role.QUALITY_ENGINEER), all_partners=False, partners=[world.p2]
     )
+    ncr = open_ncr(world.a_engineer, world.p1, lot="LOT-NCR-WALK")
+    containment = containment_add(membership=world.a_engineer, ncr=ncr, action="Walk hold", owner="Dock")
+    ncr_file = ncr_file_add(membership=world.a_engineer, ncr=ncr, upload=SimpleUploadedFile("w.png", _png()))
+    review_always(world.a)
+    ncr_disposition = ncr_disposition_propose(
+        membership=world.a_engineer, ncr=ncr, lot=ncr.lots.get(), kind="scrap", quantity=Decimal(1)
+    )
+    ncr_inspection = outcome(world.p1, lot="LOT-NCR-PHOTO", photos=(False,))
+    ncr_photo = photos_of(ncr_inspection, shared=False)[0]
+    Ncr.objects.filter(pk=ncr.pk).update(inspection=ncr_inspection)
+    scar = _scar_scene(world)
+    # A file of the NCR shared with the supplier, reached through the SCAR issued from the NCR.
+    shared = ncr_file_add(
+        membership=world.a_engineer,
+        ncr=ncr,
+        upload=SimpleUploadedFile("walk-shared.png", _png()),
+        shared_with_supplier=True,
+    )
+    scar.ncrs.add(ncr)
     return SimpleNamespace(
+        scar=scar,
+        shared_ncr_file=shared,
+        scar_file=scar.steps.get(code="D4").evidence.get(),
+        ncr=ncr,
+        containment=containment,
+        ncr_file=ncr_file,
+        ncr_disposition=ncr_disposition,
+        ncr_photo=ncr_photo,
+        defect_code=DefectCode.objects.get(tenant=world.a, code="BURR"),
         i=inspection,
         photo=photo,
         plan=version.plan,
@@ -117,9 +151,126 @@ def _cases(world, s) -> dict[str, list[ScopeCase]]:
                 intruders=s.supplier_intruders,
             )
         ],
+        **_ncr_cases(world, s, staff, post),
+        **_scar_cases(world, s, post),
         "switching_detail": [
             ScopeCase(
                 reverse("switching_detail", args=[a, world.p1.pk, i.product.pk]), markers=[i.product.name], **staff
+            )
+        ],
+    }
+
+
+def _scar_scene(world):
+    """A SCAR of P1 with D4 answered (a marker in its text) and an evidence file."""
+    from quality.services.scar_answers import scar_evidence_add
+    from tests.quality.test_scar_services import ANSWERS, answer, issue, pdf
+
+    scar = issue(world, ncrs=[])
+    scar.title = "Walk burrs on brackets"
+    scar.save(update_fields=["title"])
+    answer(world, scar, "D4", {**ANSWERS["D4"], "root_cause_occurrence": "Walk root cause"})
+    scar_evidence_add(membership=world.p1_user, step=scar.steps.get(code="D4"), upload=pdf("walk.pdf"))
+    return scar
+
+
+def _scar_state() -> tuple:
+    """What a SCAR POST could change: answers, step states, cancellations."""
+    from quality.models import Scar, ScarAnswer, ScarStep
+
+    steps = tuple(ScarStep.objects.order_by("pk").values_list("status", flat=True))
+    return ScarAnswer.objects.count(), steps, Scar.objects.filter(status=Scar.Status.CANCELLED).count()
+
+
+def _scar_cases(world, s, post) -> dict[str, list[ScopeCase]]:
+    """The SCAR pages (quality.views.scar_*, supplier_scars): staff pages are 404 to P1's own people too,
+    the supplier's to staff; POSTs as intruders only."""
+    a, pk, f = "alpha", s.scar.pk, s.scar_file.pk
+    staff = dict(owner=world.a_engineer, intruders=[*s.staff_intruders, world.p1_admin, world.p1_user])
+    supplier = dict(owner=world.p1_user, intruders=[*s.supplier_intruders, world.a_engineer, world.a_admin])
+    title, why = ["Walk burrs on brackets"], ["Walk root cause"]
+    return {
+        "scar_detail": [
+            ScopeCase(reverse("scar_detail", args=[a, pk]), markers=title, **staff),
+            ScopeCase(reverse("scar_detail", args=[a, pk]), data={"reason": "x"}, **staff, **post),
+        ],
+        "scar_report": [ScopeCase(reverse("scar_report", args=[a, pk]), **staff)],
+        "scar_step": [
+            ScopeCase(reverse("scar_step", args=[a, pk, "D4"]), markers=why, **staff),
+            ScopeCase(
+                reverse("scar_step", args=[a, pk, "D4"]),
+                data={"action": "review", "decision": "accept"},
+                **staff,
+                **post,
+            ),
+        ],
+        "scar_evidence": [ScopeCase(reverse("scar_evidence", args=[a, pk, "D4", f]), **staff)],
+        "supplier_scar_detail": [ScopeCase(reverse("supplier_scar_detail", args=[a, pk]), markers=title, **supplier)],
+        "supplier_scar_report": [ScopeCase(reverse("supplier_scar_report", args=[a, pk]), **supplier)],
+        "supplier_scar_step": [
+            ScopeCase(reverse("supplier_scar_step", args=[a, pk, "D4"]), markers=why, **supplier),
+            ScopeCase(
+                reverse("supplier_scar_step", args=[a, pk, "D1"]),
+                data={"members.0.name": "Intruder", "members.0.role": "x", "action": "answer"},
+                **supplier,
+                **post,
+            ),
+        ],
+        "supplier_scar_evidence": [ScopeCase(reverse("supplier_scar_evidence", args=[a, pk, "D4", f]), **supplier)],
+        "supplier_scar_ncr_file": [
+            ScopeCase(reverse("supplier_scar_ncr_file", args=[a, pk, s.shared_ncr_file.pk]), **supplier),
+            # A file not shared answers 404 to everyone on the supplier's side, the SCAR's own supplier too.
+            ScopeCase(
+                reverse("supplier_scar_ncr_file", args=[a, pk, s.ncr_file.pk]),
+                owner=world.p1_user,
+                owner_status=404,
+                intruders=supplier["intruders"],
+            ),
+        ],
+    }
+
+
+def _ncr_cases(world, s, staff, post) -> dict[str, list[ScopeCase]]:
+    """The NCR pages (quality.views.ncr_*) and the defect code catalogue; POSTs as intruders only."""
+    a, n = "alpha", s.ncr.pk
+    return {
+        "ncr_detail": [ScopeCase(reverse("ncr_detail", args=[a, n]), markers=["LOT-NCR-WALK"], **staff)],
+        "ncr_edit": [ScopeCase(reverse("ncr_edit", args=[a, n]), data={"title": "x"}, **staff, **post)],
+        "ncr_move": [ScopeCase(reverse("ncr_move", args=[a, n]), data={"action": "contain"}, **staff, **post)],
+        "ncr_cancel": [ScopeCase(reverse("ncr_cancel", args=[a, n]), data={"reason": "x"}, **staff, **post)],
+        "ncr_containment_add": [
+            ScopeCase(reverse("ncr_containment_add", args=[a, n]), data={"action": "x", "owner": "y"}, **staff, **post)
+        ],
+        "ncr_containment_done": [
+            ScopeCase(reverse("ncr_containment_done", args=[a, n, s.containment.pk]), **staff, **post)
+        ],
+        "ncr_file_add": [ScopeCase(reverse("ncr_file_add", args=[a, n]), **staff, **post)],
+        "ncr_file": [ScopeCase(reverse("ncr_file", args=[a, n, s.ncr_file.pk]), **staff)],
+        "ncr_photo": [ScopeCase(reverse("ncr_photo", args=[a, n, s.ncr_photo.pk]), **staff)],
+        "ncr_disposition_propose": [
+            ScopeCase(
+                reverse("ncr_disposition_propose", args=[a, n]),
+                data={"lot": s.ncr.lots.get().pk, "kind": "scrap", "quantity": "1"},
+                **staff,
+                **post,
+            )
+        ],
+        "ncr_disposition_decide": [
+            ScopeCase(
+                reverse("ncr_disposition_decide", args=[a, n, s.ncr_disposition.pk]),
+                data={"decision": "withdraw"},
+                **staff,
+                **post,
+            )
+        ],
+        "ncr_pdf": [ScopeCase(reverse("ncr_pdf", args=[a, n]), **staff)],
+        "defect_code_edit": [
+            # The catalogue is the tenant's, not a partner's: an engineer limited to P2 rightly edits it.
+            ScopeCase(
+                reverse("defect_code_edit", args=[a, s.defect_code.pk]),
+                owner=world.a_engineer,
+                intruders=[i for i in s.staff_intruders if i.tenant_id != world.a.pk or i.is_supplier_role],
+                markers=["BURR"],
             )
         ],
     }
@@ -138,6 +289,7 @@ def test_other_partners_and_tenants_get_404_and_nothing_changes(world, scene):
         scene.version.characteristics.count(),
         scene.version.sampling_rules.count(),
         scene.plan.versions.count(),
+        _scar_state(),
     )
     for cases in _cases(world, scene).values():
         for case in cases:
@@ -151,6 +303,7 @@ def test_other_partners_and_tenants_get_404_and_nothing_changes(world, scene):
         scene.version.characteristics.count(),
         scene.version.sampling_rules.count(),
         scene.plan.versions.count(),
+        _scar_state(),
     )
     assert after == before
 

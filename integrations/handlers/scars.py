@@ -1,0 +1,100 @@
+"""SCARs (8D) to Odoo: a chatter note on the partner (``scar.noted``) and the buyer's To-Do activity when a
+step is overdue past the last escalation (``scar.overdue``).
+
+``res.partner`` is a mail.thread on both series (its ``message_ids`` and ``activity_ids`` in the field
+catalogues), so ``message_post`` and ``activity_schedule`` are its public methods as they are the PO's
+(reference flow 5). The overdue activity goes to the partner's purchase responsible, ``buyer_id`` (a
+field of res.partner on 18 and 19 alike); a partner without one gets it for the integration user, and
+the note names the portal's buyers. Each note and activity once per event (the event's marker).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from integrations import topics
+from integrations.odoo import OdooGateway
+
+from . import HandlerError, handler
+from .notes import already_there, marked, marker, post_note_once, render_note
+
+PARTNER = "res.partner"
+WHAT = {
+    "issued": "issued",
+    "step_accepted": "step accepted",
+    "closed": "closed",
+    "reopened": "reopened",
+    "cancelled": "cancelled",
+}
+
+
+def _partner_id(event) -> int:
+    try:
+        return int(event.payload["partner_odoo_id"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise HandlerError(
+            f"payload of {event.topic} v{event.payload_version} names no partner in Odoo: {exc!r}; the partner "
+            "has not been pulled from Odoo, or was created in the portal only"
+        ) from exc
+
+
+@handler(topics.SCAR_NOTED)
+def scar_noted(gw: OdooGateway, event) -> dict[str, Any]:
+    """Answers ``{"model": "mail.message", "id", "already_there"?}``; ``HandlerError`` without a partner id."""
+    partner_id, payload = _partner_id(event), event.payload
+    what = payload.get("what")
+    if what not in WHAT:
+        raise HandlerError(f"payload of {event.topic} v{event.payload_version} has an unknown what: {what!r}")
+    body = render_note(
+        "scar_noted.html",
+        scar_number=payload.get("scar_number", ""),
+        what=WHAT[what],
+        step=payload.get("step") or "",
+        step_title=payload.get("step_title") or "",
+        summary=payload.get("summary") or "",
+        by=payload.get("by") or "",
+    )
+    note = post_note_once(gw, event, PARTNER, partner_id, body)
+    if note.already_there:
+        return {"model": "mail.message", "id": note.id, "already_there": True}
+    return {"model": "mail.message", "id": note.id}
+
+
+@handler(topics.SCAR_OVERDUE)
+def scar_overdue(gw: OdooGateway, event) -> dict[str, Any]:
+    """Answers ``{"model": "mail.activity", "id", "user_id": buyer's res.users id | None, "already_there"?}``;
+    ``HandlerError`` for a bad payload or a partner gone from Odoo."""
+    partner_id, payload = _partner_id(event), event.payload
+    if not payload.get("step") or not payload.get("due_date"):
+        raise HandlerError(f"payload of {event.topic} v{event.payload_version} has no step or due date")
+    tag = marker(str(event.id))
+    found = already_there(
+        gw, event, "mail.activity", [["res_model", "=", PARTNER], ["res_id", "=", partner_id], ["note", "ilike", tag]]
+    )
+    if found:
+        return {"model": "mail.activity", "id": found, "already_there": True}
+    rows = gw.read(PARTNER, [partner_id], ["name", "buyer_id"])
+    if not rows:
+        raise HandlerError(
+            f"Partner {payload.get('partner') or partner_id} (res.partner {partner_id}) no longer exists in Odoo: "
+            f"the overdue step of {payload.get('scar_number')} cannot be scheduled on it."
+        )
+    buyer = rows[0]["buyer_id"][0] if rows[0].get("buyer_id") else None
+    note = render_note(
+        "scar_overdue.html",
+        scar_number=payload.get("scar_number", ""),
+        partner=payload.get("partner") or rows[0].get("name") or "",
+        step=payload["step"],
+        step_title=payload.get("step_title") or "",
+        due_date=payload["due_date"],
+        buyer_names=payload.get("buyer_names") or [],
+    )
+    activity_id = gw.activity_schedule(
+        PARTNER,
+        partner_id,
+        act_type_xmlid="mail.mail_activity_data_todo",
+        summary=f"{payload.get('scar_number', 'SCAR')} {payload['step']} overdue since {payload['due_date']}",
+        note=marked(note, event),
+        **({"user_id": buyer} if buyer else {}),
+    )
+    return {"model": "mail.activity", "id": activity_id, "user_id": buyer}
