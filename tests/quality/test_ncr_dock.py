@@ -60,3 +60,20 @@ def test_a_dock_decision_below_the_threshold_is_recorded_on_the_ncr_which_moves_
     assert lot_totals(ncr.inspection).held == 0
     ncr.refresh_from_db()
     assert ncr.status == Ncr.Status.DISPOSITIONED
+
+
+def test_a_disposition_without_an_author_shows_the_system_on_the_page_and_in_the_pdf(world):
+    """The model lets ``proposed_by`` be empty (a decision recorded by the system): the page and the PDF say so
+    instead of failing on the author's email."""
+    from django.test import Client
+    from django.urls import reverse
+
+    QualityRules.objects.create(tenant=world.a, approval_severity="", approval_value=0)
+    ncr = rejected_ncr(world)
+    disposition_record(membership=world.a_inspector, inspection=ncr.inspection, returned=Decimal(20), reason="Bent")
+    ncr.dispositions.update(proposed_by=None)
+    client = Client()
+    client.force_login(world.a_engineer.user)
+    page = client.get(reverse("ncr_detail", args=["alpha", ncr.pk]))
+    assert page.status_code == 200 and "the system" in page.content.decode()
+    assert client.get(reverse("ncr_pdf", args=["alpha", ncr.pk])).status_code == 200
