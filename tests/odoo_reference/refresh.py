@@ -1,6 +1,6 @@
 """Copy the shared reference's recordings here and rewrite MANIFEST.sha256.
 
-Usage: ``python tests/odoo_reference/refresh.py ../shared/odoo-reference``
+Usage: ``python tests/odoo_reference/refresh.py <the shared odoo-reference folder>``
 """
 
 from __future__ import annotations
