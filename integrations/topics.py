@@ -34,6 +34,10 @@ NCR_DISPOSITIONED = "ncr.dispositioned"
 SCAR_NOTED = "scar.noted"
 # A SCAR step is overdue past the last escalation: a To-Do activity for the buyer on the partner.
 SCAR_OVERDUE = "scar.overdue"
+# A partner's scorecard standing changed, and the tenant shows standings in Odoo: the partner's purchase
+# warning set from the standing and its reasons (or restored to what was there before when the standing no
+# longer warns), and a chatter note on the partner.
+SCORECARD_STANDING_CHANGED = "scorecard.standing_changed"
 
 ALL = (
     PO_ACKNOWLEDGED,
@@ -46,6 +50,7 @@ ALL = (
     NCR_DISPOSITIONED,
     SCAR_NOTED,
     SCAR_OVERDUE,
+    SCORECARD_STANDING_CHANGED,
 )
 
 # Topics that change Odoo's state without a reconciler (integrations.reconcilers), and why. Every other

@@ -7,6 +7,15 @@ from .plans import Characteristic, InspectionPlan, InspectionPlanVersion, Sampli
 from .results import InspectionPhoto, InspectionResult
 from .rules import QualityRules, quality_rules_for, scar_due_days
 from .scars import STEP_CODES, STEP_TITLES, Scar, ScarAnswer, ScarEvidence, ScarReminder, ScarStep
+from .scorecards import (
+    PartnerScore,
+    PurchaseWarning,
+    ScorecardPeriod,
+    ScorecardRules,
+    Standing,
+    StandingChange,
+    scorecard_rules_for,
+)
 from .switching import SwitchingEvent, SwitchingState
 
 __all__ = [
@@ -28,6 +37,8 @@ __all__ = [
     "NcrDisposition",
     "NcrFile",
     "NcrLot",
+    "PartnerScore",
+    "PurchaseWarning",
     "QualityRules",
     "SamplingRule",
     "Scar",
@@ -35,9 +46,14 @@ __all__ = [
     "ScarEvidence",
     "ScarReminder",
     "ScarStep",
+    "ScorecardPeriod",
+    "ScorecardRules",
     "Severity",
+    "Standing",
+    "StandingChange",
     "SwitchingEvent",
     "SwitchingState",
     "quality_rules_for",
     "scar_due_days",
+    "scorecard_rules_for",
 ]
