@@ -68,6 +68,22 @@ def demo_warehouse_task(self, tenant_id: int) -> None:
         pull_tenant_task.apply_async((tenant_id,), countdown=3)
 
 
+@shared_task(bind=True, ignore_result=True, queue="batch", max_retries=30)
+def demo_scorecards_task(self, tenant_id: int) -> None:
+    """The demo's year of scorecard history and its scores (quality.demo_scorecards), once the first pull
+    brought the demo's products; retries every 10 seconds until then."""
+    from portal.models import Tenant
+    from quality.demo_scorecards import demo_scorecards_seed
+
+    tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
+    if tenant is None or not tenant.odoo_configured:
+        return
+    with bound(source="system"):
+        ready = demo_scorecards_seed(tenant=tenant)
+    if ready is None:
+        raise self.retry(countdown=10)
+
+
 @shared_task(ignore_result=True, queue="batch")
 def pull_all_tenants_task(full: bool = False) -> None:
     """Beat's entry point: one pull task per tenant with an Odoo (``full`` nightly)."""

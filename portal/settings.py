@@ -322,6 +322,13 @@ CELERY_BEAT_SCHEDULE["scars-hourly"] = {
     "task": "quality.tasks.scars_hourly_task",
     "schedule": float(os.environ.get("PORTAL_SCAR_SECONDS", "3600")),
 }
+# Supplier scorecards (quality/scorecards/engine.py): every active tenant's periods recomputed where their
+# inputs changed and the partners concerned rescored, nightly at PORTAL_SCORECARD_HOUR:30 (UTC).
+CELERY_BEAT_SCHEDULE["scorecards-nightly"] = {
+    "task": "quality.tasks.scorecards_nightly_task",
+    "schedule": crontab(hour=int(os.environ.get("PORTAL_SCORECARD_HOUR", "4")), minute=30),
+    "options": {"queue": "batch"},
+}
 CELERY_BEAT_SCHEDULE["odoo-pull"] = {
     "task": "integrations.tasks.pull_all_tenants_task",
     "schedule": float(os.environ.get("PORTAL_PULL_SECONDS", "60")),

@@ -112,6 +112,15 @@ nav_register(
         roles={Role.QUALITY_ENGINEER, Role.TENANT_ADMIN, Role.BUYER},
         badge=_scars_needing_me,
     ),
+    # The supplier ranking and scorecards, for the people who choose and follow suppliers; next to Suppliers (30).
+    NavEntry(
+        "quality.scorecards",
+        "Scorecards",
+        "scorecard_ranking",
+        "scorecards",
+        order=31,
+        roles={Role.BUYER, Role.QUALITY_ENGINEER, Role.TENANT_ADMIN},
+    ),
     # The supplier's side of the same SCARs: the badge counts the steps waiting for its answer.
     NavEntry(
         "quality.corrective_actions",
@@ -121,6 +130,24 @@ nav_register(
         order=29,
         roles=SUPPLIER_ROLES,
         badge=_scars_needing_me,
+    ),
+    # The supplier's own scorecard, after its corrective actions (quality.views.supplier_scorecard).
+    NavEntry(
+        "quality.my_scorecard",
+        "My scorecard",
+        "supplier_scorecard",
+        "my_scorecard",
+        order=32,
+        roles=SUPPLIER_ROLES,
+    ),
+    # The tenant's scorecard rules and standings, next to its quality rules (quality.views.scorecard_rules).
+    NavEntry(
+        "quality.scorecard_rules",
+        "Scorecard rules",
+        "scorecard_rules",
+        "scorecard_rules",
+        order=96,
+        roles={Role.TENANT_ADMIN},
     ),
     # The tenant's NCR and SCAR rules (engineers read them).
     NavEntry(
@@ -212,6 +239,9 @@ dates.rules_register(
         "quality.Scar.verify_until": dates.DAY,
         "quality.ScarStep.due_date": dates.DAY,
         "quality.ScarReminder.due_date": dates.DAY,
+        # Scorecards: calendar months in the tenant's zone, written as their first day.
+        "quality.ScorecardPeriod.month": dates.DAY,
+        "quality.PartnerScore.as_of": dates.DAY,
     }
 )
 

@@ -1,8 +1,13 @@
-"""Quality's background work: SCAR emails, and beat's hourly SCAR run (escalation, effectiveness check)."""
+"""Quality's background work: SCAR emails, beat's hourly SCAR run (escalation, effectiveness check), and the
+supplier scorecards (the nightly run, a partner's run on demand, the emails of a change of standing)."""
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -30,3 +35,70 @@ def scars_hourly_task() -> None:
 
     scars_escalate()
     scars_verify()
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def standing_notify_task(change_id: int) -> int:
+    """Send the emails of one standing change (quality.scorecards.notifications.send)."""
+    from quality.scorecards.notifications import send
+
+    return send(change_id)
+
+
+@shared_task(ignore_result=True, queue="batch")
+def scorecards_nightly_task() -> None:
+    """Beat's nightly scorecard run (``PORTAL_SCORECARD_HOUR``:30 UTC): one run per active tenant, each its
+    own task, so a large tenant has the whole time limit for itself and a failing one stops no other."""
+    from portal.models import Tenant
+
+    for tenant_id in Tenant.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True):
+        scorecards_tenant_task.delay(tenant_id)
+
+
+# A full run of a large tenant (500 partners x 24 months) takes minutes: more than the default limits.
+@shared_task(ignore_result=True, queue="batch", acks_late=True, soft_time_limit=3300, time_limit=3600)
+def scorecards_tenant_task(tenant_id: int) -> None:
+    """Recompute one tenant's scorecards where their inputs changed (quality.scorecards.engine)."""
+    _compute(tenant_id, None)
+
+
+@shared_task(ignore_result=True, queue="batch", acks_late=True)
+def scorecard_partner_task(tenant_id: int, partner_id: int) -> None:
+    """Recompute one partner's scorecard where its inputs changed (queued by scorecard_recompute_on_commit)."""
+    _compute(tenant_id, [partner_id])
+
+
+def _compute(tenant_id: int, partner_ids: list[int] | None) -> None:
+    from portal.models import Tenant
+    from quality.scorecards.engine import scorecards_compute
+
+    tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
+    if tenant is None:
+        return
+    summary = scorecards_compute(tenant=tenant, partner_ids=partner_ids)
+    logger.info(
+        "scorecards of %s%s: %d periods written, %d unchanged, %d deleted; %d partners scored, %d standing changes",
+        tenant.slug,
+        "" if partner_ids is None else f" (partners {partner_ids})",
+        summary.periods_written,
+        summary.periods_unchanged,
+        summary.periods_deleted,
+        summary.partners_scored,
+        summary.standing_changes,
+    )
+
+
+@shared_task(ignore_result=True, queue="batch", acks_late=True, soft_time_limit=3300, time_limit=3600)
+def scorecards_rescore_task(tenant_id: int, recompute: bool = False) -> None:
+    """Rescore one tenant's partners after its scorecard rules or standings changed (queued by
+    quality.scorecards.rules_service); ``recompute``: an on-time window, tolerance or acknowledgement target
+    changed the inputs themselves, so the periods are computed again first (engine.scorecards_compute)."""
+    from portal.models import Tenant
+    from quality.scorecards.engine import scorecards_compute, scorecards_rescore
+
+    tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
+    if tenant is None:
+        return
+    if recompute:
+        scorecards_compute(tenant=tenant)
+    scorecards_rescore(tenant=tenant)

@@ -21,8 +21,14 @@ from quality.views import (
     scar_list,
     scar_pdf,
     scar_review,
+    scorecard_detail,
+    scorecard_drill,
+    scorecard_pdf,
+    scorecard_ranking,
+    scorecard_rules,
     supplier,
     supplier_scars,
+    supplier_scorecard,
     switching,
 )
 
@@ -143,4 +149,31 @@ urlpatterns = [
     path("defect-codes/", defect_codes.DefectCodeListView.as_view(), name="defect_code_list"),
     path("defect-codes/<id:pk>/", defect_codes.DefectCodeEditView.as_view(), name="defect_code_edit"),
     path("quality-rules/", quality_settings.QualitySettingsView.as_view(), name="quality_settings"),
+    # Supplier scorecards, the staff's pages: the ranking, a partner's scorecard and a figure's drill-down
+    # (quality.views.scorecard_ranking, scorecard_detail, scorecard_drill).
+    path("scorecards/", scorecard_ranking.ScorecardRankingView.as_view(), name="scorecard_ranking"),
+    path("scorecards/<id:partner_pk>/", scorecard_detail.ScorecardDetailView.as_view(), name="scorecard_detail"),
+    path(
+        "scorecards/<id:partner_pk>/<str:measure>/",
+        scorecard_drill.ScorecardDrillView.as_view(),
+        name="scorecard_drill",
+    ),
+    # The scorecard as PDF, for staff and for the supplier's own partner (quality.views.scorecard_pdf).
+    path(
+        "scorecards/<id:partner_pk>/scorecard.pdf", scorecard_pdf.ScorecardReportView.as_view(), name="scorecard_report"
+    ),
+    path(
+        "my-scorecard/scorecard.pdf",
+        scorecard_pdf.SupplierScorecardReportView.as_view(),
+        name="supplier_scorecard_report",
+    ),
+    # Supplier scorecards, the supplier's own (quality.views.supplier_scorecard) and the tenant's rules
+    # (quality.views.scorecard_rules).
+    path("my-scorecard/", supplier_scorecard.SupplierScorecardView.as_view(), name="supplier_scorecard"),
+    path(
+        "my-scorecard/<str:measure>/",
+        supplier_scorecard.SupplierScorecardDrillView.as_view(),
+        name="supplier_scorecard_drill",
+    ),
+    path("scorecard-rules/", scorecard_rules.ScorecardRulesView.as_view(), name="scorecard_rules"),
 ]

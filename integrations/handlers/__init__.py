@@ -28,4 +28,4 @@ def handler(topic: str) -> Callable:
     return register
 
 
-from . import acknowledgements, dispositions, holds, ncrs, po_messages, scars, shipments  # noqa: E402, F401  (registers their topics)
+from . import acknowledgements, dispositions, holds, ncrs, po_messages, scars, scorecards, shipments  # noqa: E402, F401  (registers their topics)

@@ -27,6 +27,10 @@ class Dialect:
     po_acknowledged: str
     acknowledge_method: str
     acknowledge_takes_date: bool
+    # res.partner: the purchase warning's level (18 ``purchase_warn``: no-message / warning / block); 19 has
+    # none (odoo19/DIFF.md, res.partner "in 18, not in 19"): a non-empty ``purchase_warn_msg`` warns, and
+    # nothing blocks.
+    partner_warn_level: str
     field_types: dict[str, dict[str, str]] = field(repr=False)
     methods: dict[str, list[str]] = field(repr=False)
 
@@ -42,6 +46,7 @@ DIALECTS = {
         po_acknowledged="mail_reminder_confirmed",
         acknowledge_method="confirm_reminder_mail",
         acknowledge_takes_date=True,
+        partner_warn_level="purchase_warn",
         field_types=FIELD_TYPES[18],
         methods=METHODS_USED[18],
     ),
@@ -51,6 +56,7 @@ DIALECTS = {
         po_acknowledged="acknowledged",
         acknowledge_method="action_acknowledge",
         acknowledge_takes_date=False,
+        partner_warn_level="",
         field_types=FIELD_TYPES[19],
         methods=METHODS_USED[19],
     ),

@@ -31,6 +31,9 @@ _COMMON: dict[str, dict[str, str]] = {
         "write_date": "datetime",
         # the purchase responsible, who gets a SCAR's overdue step (integrations/handlers/scars.py)
         "buyer_id": "many2one:res.users",
+        # the purchase warning a scorecard standing sets (integrations/handlers/scorecards.py); its level,
+        # purchase_warn, is 18's only (odoo19/DIFF.md, res.partner "in 18, not in 19")
+        "purchase_warn_msg": "text",
     },
     "res.users": {"name": "char", "login": "char", "email": "char"},
     "product.product": {
@@ -177,6 +180,8 @@ _COMMON: dict[str, dict[str, str]] = {
 # What each series adds to the common set (DIFF.md section 2 gives the replacements).
 _ONLY: dict[int, dict[str, dict[str, str]]] = {
     18: {
+        # no-message / warning / block (odoo18/fields/res.partner.json); 19 shows any purchase_warn_msg
+        "res.partner": {"purchase_warn": "selection"},
         "purchase.order": {"mail_reminder_confirmed": "boolean"},
         "purchase.order.line": {"product_uom": "many2one:uom.uom"},
         # what ties a PO's transfers together (flow 4 call 1); 19's reference_ids replace it

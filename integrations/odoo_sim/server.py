@@ -35,7 +35,7 @@ from .errors import (
     PyValueError,
     not_recorded,
 )
-from .orm import Env
+from .orm import GRANTABLE, Env
 
 log = logging.getLogger("odoo_sim")
 
@@ -500,6 +500,18 @@ class Handler(BaseHTTPRequestHandler):
                     "uid": int(command["uid"]),
                     "revoked": bool(command.get("revoked", False)),
                 }
+        elif action in ("grant", "revoke"):
+            # {"login", "group": xml id}: a user gains or loses a group (orm.GRANTABLE), until the next reset
+            if command.get("group") not in GRANTABLE:
+                return self._send(400, {"error": f"cannot grant {command.get('group')!r}: {sorted(GRANTABLE)}"})
+            with sim.db.transaction():
+                users = [u for u in sim.db.tables["res.users"].values() if u.get("login") == command.get("login")]
+                if not users:
+                    return self._send(400, {"error": f"no user {command.get('login')!r}"})
+                groups = set(users[0].get("x_sim_groups") or []) - {command["group"]}
+                if action == "grant":
+                    groups.add(command["group"])
+                sim.db.update("res.users", users[0]["id"], {"x_sim_groups": sorted(groups)}, bump=False)
         elif action == "stats":
             pass
         elif action == "clear_stats":

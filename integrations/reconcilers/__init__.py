@@ -60,4 +60,4 @@ def unfinished(topic: str) -> Callable:
     return register
 
 
-from . import po_messages, acknowledgements, shipments, dispositions  # noqa: E402, F401, I001  (registers their topics)
+from . import po_messages, acknowledgements, shipments, dispositions, scorecards  # noqa: E402, F401, I001  (registers their topics)

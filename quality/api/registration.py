@@ -9,7 +9,7 @@ from portal.api.scopes import scopes_register
 
 # In the order the token page lists them (after the order desk's).
 SCOPES = {
-    "quality:read": "Read inspection results of your lots",
+    "quality:read": "Read inspection results of your lots and your scorecard",
     # Reads need it too (least privilege): a token that reads inspection results learns nothing of SCARs.
     "scar:respond": "Read corrective action requests (SCAR / 8D), answer their steps and attach evidence",
 }

@@ -5,136 +5,268 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('integrations', '0009_hold_drift'),
-        ('portal', '0011_tenant_without_collaboration_rules'),
-        ('quality', '0004_ncr_scar'),
+        ("integrations", "0009_hold_drift"),
+        ("portal", "0011_tenant_without_collaboration_rules"),
+        ("quality", "0004_ncr_scar"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PurchaseWarning',
+            name="PurchaseWarning",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('active', models.BooleanField(default=False)),
-                ('kept_level', models.CharField(blank=True, max_length=16)),
-                ('kept_message', models.TextField(blank=True)),
-                ('written_level', models.CharField(blank=True, max_length=16)),
-                ('written_message', models.TextField(blank=True)),
-                ('set_at', models.DateTimeField(blank=True, null=True)),
-                ('cleared_at', models.DateTimeField(blank=True, null=True)),
-                ('left_alone', models.TextField(blank=True, help_text="Why the portal last left Odoo's warning as it was.")),
-                ('partner', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='purchase_warning', to='portal.partner')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("active", models.BooleanField(default=False)),
+                ("kept_level", models.CharField(blank=True, max_length=16)),
+                ("kept_message", models.TextField(blank=True)),
+                ("written_level", models.CharField(blank=True, max_length=16)),
+                ("written_message", models.TextField(blank=True)),
+                ("set_at", models.DateTimeField(blank=True, null=True)),
+                ("cleared_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "left_alone",
+                    models.TextField(blank=True, help_text="Why the portal last left Odoo's warning as it was."),
+                ),
+                (
+                    "partner",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="purchase_warning",
+                        to="portal.partner",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="portal.tenant"
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ScorecardRules',
+            name="ScorecardRules",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on_time_days_early', models.PositiveSmallIntegerField(default=2, help_text='A delivery this many days before the promised date is still on time.')),
-                ('on_time_days_late', models.PositiveSmallIntegerField(default=0, help_text='A delivery this many days after the promised date is still on time.')),
-                ('quantity_over_pct', models.DecimalField(decimal_places=2, default=5, help_text='Received above ordered by up to this % is accurate.', max_digits=5)),
-                ('quantity_under_pct', models.DecimalField(decimal_places=2, default=5, help_text='Received below ordered by up to this % is accurate.', max_digits=5)),
-                ('ack_target_hours', models.PositiveSmallIntegerField(default=48, help_text='A PO acknowledged within this many hours of its publication is on time.')),
-                ('standing_months', models.PositiveSmallIntegerField(default=3, help_text='The score and standing are taken over this many months, the current one included.')),
-                ('measures', models.JSONField(blank=True, default=dict)),
-                ('push_purchase_warning', models.BooleanField(default=False, help_text='Show a warning standing on the partner in Odoo (purchase warning and a chatter note).')),
-                ('allow_block', models.BooleanField(default=False, help_text='A blocking standing blocks new POs in Odoo (Odoo 18; 19 has no blocking warning).')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('tenant', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='scorecard_rules', to='portal.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "on_time_days_early",
+                    models.PositiveSmallIntegerField(
+                        default=2, help_text="A delivery this many days before the promised date is still on time."
+                    ),
+                ),
+                (
+                    "on_time_days_late",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="A delivery this many days after the promised date is still on time."
+                    ),
+                ),
+                (
+                    "quantity_over_pct",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=5,
+                        help_text="Received above ordered by up to this % is accurate.",
+                        max_digits=5,
+                    ),
+                ),
+                (
+                    "quantity_under_pct",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=5,
+                        help_text="Received below ordered by up to this % is accurate.",
+                        max_digits=5,
+                    ),
+                ),
+                (
+                    "ack_target_hours",
+                    models.PositiveSmallIntegerField(
+                        default=48, help_text="A PO acknowledged within this many hours of its publication is on time."
+                    ),
+                ),
+                (
+                    "standing_months",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="The score and standing are taken over this many months, the current one included.",
+                    ),
+                ),
+                ("measures", models.JSONField(blank=True, default=dict)),
+                (
+                    "push_purchase_warning",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Show a warning standing on the partner in Odoo (purchase warning and a chatter note).",
+                    ),
+                ),
+                (
+                    "allow_block",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A blocking standing blocks new POs in Odoo (Odoo 18; 19 has no blocking warning).",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "tenant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="scorecard_rules", to="portal.tenant"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'scorecard rules',
-                'verbose_name_plural': 'scorecard rules',
+                "verbose_name": "scorecard rules",
+                "verbose_name_plural": "scorecard rules",
             },
         ),
         migrations.CreateModel(
-            name='Standing',
+            name="Standing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60)),
-                ('rank', models.PositiveSmallIntegerField(help_text='1 is the best standing.')),
-                ('min_score', models.DecimalField(decimal_places=2, max_digits=5)),
-                ('warns', models.BooleanField(default=False)),
-                ('blocks', models.BooleanField(default=False)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=60)),
+                ("rank", models.PositiveSmallIntegerField(help_text="1 is the best standing.")),
+                ("min_score", models.DecimalField(decimal_places=2, max_digits=5)),
+                ("warns", models.BooleanField(default=False)),
+                ("blocks", models.BooleanField(default=False)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="portal.tenant"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['tenant', 'rank'],
+                "ordering": ["tenant", "rank"],
             },
         ),
         migrations.CreateModel(
-            name='PartnerScore',
+            name="PartnerScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('as_of', models.DateField(help_text='The last month of the window.')),
-                ('score', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True)),
-                ('previous_score', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True)),
-                ('trend', models.SmallIntegerField(default=0)),
-                ('figures', models.JSONField(default=dict)),
-                ('figures_12', models.JSONField(default=dict)),
-                ('worst_measure', models.CharField(blank=True, max_length=16)),
-                ('standing_since', models.DateTimeField(blank=True, null=True)),
-                ('category', models.CharField(blank=True, help_text="The tenant's category for the partner, to filter the ranking.", max_length=80)),
-                ('computed_at', models.DateTimeField()),
-                ('partner', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='score', to='portal.partner')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.tenant')),
-                ('standing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='quality.standing')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("as_of", models.DateField(help_text="The last month of the window.")),
+                ("score", models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True)),
+                ("previous_score", models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True)),
+                ("trend", models.SmallIntegerField(default=0)),
+                ("figures", models.JSONField(default=dict)),
+                ("figures_12", models.JSONField(default=dict)),
+                ("worst_measure", models.CharField(blank=True, max_length=16)),
+                ("standing_since", models.DateTimeField(blank=True, null=True)),
+                (
+                    "category",
+                    models.CharField(
+                        blank=True,
+                        help_text="The tenant's category for the partner, to filter the ranking.",
+                        max_length=80,
+                    ),
+                ),
+                ("computed_at", models.DateTimeField()),
+                (
+                    "partner",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="score", to="portal.partner"
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="portal.tenant"
+                    ),
+                ),
+                (
+                    "standing",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="quality.standing",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['partner'],
+                "ordering": ["partner"],
             },
         ),
         migrations.CreateModel(
-            name='StandingChange',
+            name="StandingChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_name', models.CharField(blank=True, max_length=60)),
-                ('to_name', models.CharField(blank=True, max_length=60)),
-                ('score', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True)),
-                ('reasons', models.JSONField(blank=True, default=list)),
-                ('changed_at', models.DateTimeField()),
-                ('outbox_event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='integrations.outboxevent')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='standing_changes', to='portal.partner')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("from_name", models.CharField(blank=True, max_length=60)),
+                ("to_name", models.CharField(blank=True, max_length=60)),
+                ("score", models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True)),
+                ("reasons", models.JSONField(blank=True, default=list)),
+                ("changed_at", models.DateTimeField()),
+                (
+                    "outbox_event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="integrations.outboxevent",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="standing_changes",
+                        to="portal.partner",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="portal.tenant"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['partner', '-changed_at'],
+                "ordering": ["partner", "-changed_at"],
             },
         ),
         migrations.CreateModel(
-            name='ScorecardPeriod',
+            name="ScorecardPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='The first day of the month.')),
-                ('inputs', models.JSONField(default=dict)),
-                ('figures', models.JSONField(default=dict)),
-                ('digest', models.CharField(max_length=40)),
-                ('computed_at', models.DateTimeField()),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scorecard_periods', to='portal.partner')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(help_text="The first day of the month.")),
+                ("inputs", models.JSONField(default=dict)),
+                ("figures", models.JSONField(default=dict)),
+                ("digest", models.CharField(max_length=40)),
+                ("computed_at", models.DateTimeField()),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scorecard_periods",
+                        to="portal.partner",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="portal.tenant"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['partner', 'month'],
-                'indexes': [models.Index(fields=['tenant', 'month'], name='scorecard_period_month_idx')],
-                'constraints': [models.UniqueConstraint(fields=('partner', 'month'), name='scorecard_period_once')],
+                "ordering": ["partner", "month"],
+                "indexes": [models.Index(fields=["tenant", "month"], name="scorecard_period_month_idx")],
+                "constraints": [models.UniqueConstraint(fields=("partner", "month"), name="scorecard_period_once")],
             },
         ),
         migrations.AddConstraint(
-            model_name='standing',
-            constraint=models.UniqueConstraint(fields=('tenant', 'rank'), name='standing_rank_once'),
+            model_name="standing",
+            constraint=models.UniqueConstraint(fields=("tenant", "rank"), name="standing_rank_once"),
         ),
         migrations.AddConstraint(
-            model_name='standing',
-            constraint=models.UniqueConstraint(fields=('tenant', 'name'), name='standing_name_once'),
+            model_name="standing",
+            constraint=models.UniqueConstraint(fields=("tenant", "name"), name="standing_name_once"),
         ),
         migrations.AddIndex(
-            model_name='partnerscore',
-            index=models.Index(fields=['tenant', 'score'], name='partner_score_tenant_idx'),
+            model_name="partnerscore",
+            index=models.Index(fields=["tenant", "score"], name="partner_score_tenant_idx"),
         ),
     ]

@@ -293,6 +293,38 @@ def _scar_evidence_file(world) -> Knock:
     return Knock(f"{url}{answer.json()['id']}/", markers=["revised control plan"])
 
 
+def _scorecard(world) -> None:
+    """P1's stored scorecard (what the batch run writes): a score and a month of figures to look for."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from quality.models import PartnerScore, ScorecardPeriod
+
+    month = date.today().replace(day=1)
+    figure = {"value": "81.37", "score": "85.65", "target": "95", "weight": "25"}
+    PartnerScore.objects.create(
+        tenant=world.a, partner=world.p1, as_of=month, score="85.65", figures={"otd": figure},
+        figures_12={"otd": figure}, computed_at=timezone.now(),
+    )  # fmt: skip
+    ScorecardPeriod.objects.create(
+        tenant=world.a, partner=world.p1, month=month, inputs={"otd": {"lines": 7, "quantity": "1607"}},
+        figures={"otd": "81.37"}, digest="0" * 40, computed_at=timezone.now(),
+    )  # fmt: skip
+
+
+def _scorecard_current(world) -> Knock:
+    _scorecard(world)
+    return Knock(f"{V1}/scorecards/", markers=["85.65", "81.37"])
+
+
+def _scorecard_month(world) -> Knock:
+    from datetime import date
+
+    _scorecard(world)
+    return Knock(f"{V1}/scorecards/{date.today():%Y-%m}/", markers=["81.37", "1607"])
+
+
 MATRIX: dict[tuple[str, str], Door] = {
     (f"{V1}/purchase-orders/", "GET"): Door("po:read", _po_list, intruder_status=200),
     (f"{V1}/purchase-orders/{{id}}/", "GET"): Door("po:read", _po),
@@ -324,4 +356,6 @@ MATRIX: dict[tuple[str, str], Door] = {
     (f"{V1}/scars/{{id}}/steps/{{code}}/answer/", "POST"): Door("scar:respond", _scar_answer, owner_status=201),
     (f"{V1}/scars/{{id}}/steps/{{code}}/evidence/", "POST"): Door("scar:respond", _scar_evidence_add, owner_status=201),
     (f"{V1}/scars/{{id}}/steps/{{code}}/evidence/{{evidence_id}}/", "GET"): Door("scar:respond", _scar_evidence_file),
+    (f"{V1}/scorecards/", "GET"): Door("quality:read", _scorecard_current, intruder_status=200),
+    (f"{V1}/scorecards/{{month}}/", "GET"): Door("quality:read", _scorecard_month),
 }

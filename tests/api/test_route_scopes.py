@@ -39,6 +39,7 @@ def test_the_routes_are_the_apps_registered_viewsets():
         ("asns", "api-asn"),
         ("inspections", "api-inspection"),
         ("scars", "api-scar"),
+        ("scorecards", "api-scorecard"),
     ]
     assert all(issubclass(viewset, TenantScopedViewSet) for _, viewset, _ in registry)
 

@@ -84,7 +84,7 @@ def test_the_scopes_are_the_apps_registered_ones_in_their_order(world, client):
         "po:acknowledge": "Acknowledge purchase orders",
         "asn:read": "Read shipments (ASNs)",
         "asn:write": "Create, change, submit and cancel shipments",
-        "quality:read": "Read inspection results of your lots",
+        "quality:read": "Read inspection results of your lots and your scorecard",
         "scar:respond": "Read corrective action requests (SCAR / 8D), answer their steps and attach evidence",
     }
     login(client, world.p1_admin)

@@ -141,15 +141,26 @@ NAV = {
         "NCRs",
         "SCARs",
         "Suppliers",
+        "Scorecards",
         "Members",
         "Audit trail",
         "Odoo",
         "Rules",
         "Quality rules",
+        "Scorecard rules",
         "Sync",
     ],
-    Role.BUYER: ["Dashboard", "Purchase orders", "Shipments", "NCRs", "SCARs", "Suppliers"],
-    Role.QUALITY_ENGINEER: ["Dashboard", "Shipments", "Inspections", "Inspection plans", "NCRs", "SCARs", "Suppliers"],
+    Role.BUYER: ["Dashboard", "Purchase orders", "Shipments", "NCRs", "SCARs", "Suppliers", "Scorecards"],
+    Role.QUALITY_ENGINEER: [
+        "Dashboard",
+        "Shipments",
+        "Inspections",
+        "Inspection plans",
+        "NCRs",
+        "SCARs",
+        "Suppliers",
+        "Scorecards",
+    ],
     Role.INSPECTOR: ["Dashboard", "Shipments", "Inspections", "NCRs", "Suppliers"],
     Role.SUPPLIER_ADMIN: [
         "Dashboard",
@@ -157,10 +168,18 @@ NAV = {
         "Shipments",
         "Inspection results",
         "Corrective actions",
+        "My scorecard",
         "Company & users",
         "API tokens",
     ],
-    Role.SUPPLIER_USER: ["Dashboard", "Purchase orders", "Shipments", "Inspection results", "Corrective actions"],
+    Role.SUPPLIER_USER: [
+        "Dashboard",
+        "Purchase orders",
+        "Shipments",
+        "Inspection results",
+        "Corrective actions",
+        "My scorecard",
+    ],
 }
 
 
@@ -213,7 +232,16 @@ def extra_entries():
 @pytest.mark.django_db
 def test_a_new_app_adds_a_link_a_badge_and_a_card_without_touching_portal(client, world, extra_entries):
     labels = [item.label for item in nav_for(world.a_buyer)]
-    assert labels == ["Dashboard", "Purchase orders", "Shipments", "Inspections", "NCRs", "SCARs", "Suppliers"]
+    assert labels == [
+        "Dashboard",
+        "Purchase orders",
+        "Shipments",
+        "Inspections",
+        "NCRs",
+        "SCARs",
+        "Suppliers",
+        "Scorecards",
+    ]
     assert "Inspections" not in [item.label for item in nav_for(world.p1_user)]  # not for its role
     login(client, world.a_buyer)
     html = client.get(reverse("dashboard", args=["alpha"])).content.decode()

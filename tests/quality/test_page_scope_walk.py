@@ -65,6 +65,7 @@ def scene(world):
         shared_with_supplier=True,
     )
     scar.ncrs.add(ncr)
+    _scorecard_scene(world)
     return SimpleNamespace(
         scar=scar,
         shared_ncr_file=shared,
@@ -153,6 +154,7 @@ def _cases(world, s) -> dict[str, list[ScopeCase]]:
         ],
         **_ncr_cases(world, s, staff, post),
         **_scar_cases(world, s, post),
+        **_scorecard_cases(world, s, post),
         "switching_detail": [
             ScopeCase(
                 reverse("switching_detail", args=[a, world.p1.pk, i.product.pk]), markers=[i.product.name], **staff
@@ -226,6 +228,45 @@ def _scar_cases(world, s, post) -> dict[str, list[ScopeCase]]:
                 owner_status=404,
                 intruders=supplier["intruders"],
             ),
+        ],
+    }
+
+
+def _scorecard_scene(world) -> None:
+    """P1's stored scorecard: 8 of 10 units on time (80 %), in the category "Walk castings"."""
+    from django.utils import timezone
+
+    from quality.models import PartnerScore
+    from quality.scorecards import catalogue
+    from quality.scorecards.months import current_month
+
+    inputs = {"otd": {"lines": 1, "lines_on_time": 0, "quantity": 10, "quantity_on_time": 8, "late": 1}}
+    score, detail = catalogue.weighted_score(inputs, {})
+    PartnerScore.objects.create(
+        tenant=world.a,
+        partner=world.p1,
+        as_of=current_month(world.a),
+        score=score,
+        figures=detail,
+        figures_12=detail,
+        category="Walk castings",
+        computed_at=timezone.now(),
+    )
+
+
+def _scorecard_cases(world, s, post) -> dict[str, list[ScopeCase]]:
+    """The staff's scorecard pages (quality.views.scorecard_*): 404 to P1's own people too."""
+    a, p = "alpha", world.p1.pk
+    staff = dict(owner=world.a_engineer, intruders=[*s.staff_intruders, world.p1_admin, world.p1_user])
+    return {
+        "scorecard_detail": [
+            ScopeCase(reverse("scorecard_detail", args=[a, p]), markers=["Walk castings"], **staff),
+            ScopeCase(
+                reverse("scorecard_detail", args=[a, p]), data={"action": "category", "category": "x"}, **staff, **post
+            ),
+        ],
+        "scorecard_drill": [
+            ScopeCase(reverse("scorecard_drill", args=[a, p, "otd"]), markers=["window: 80 %"], **staff),
         ],
     }
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import PyValueError, ValidationError, not_recorded
 from ..fields import MODEL_DESCRIPTIONS
-from ..orm import Model, check_access, rpc_model
+from ..orm import Model, check_access, has_group, rpc, rpc_model
 
 
 class ResPartner(Model):
@@ -28,6 +28,18 @@ class ResPartner(Model):
         if parent and row.get("name"):
             return f"{parent['name']}, {row['name']}"
         return row.get("name") or ""
+
+    @rpc
+    def write(self, ids: list[int], vals: dict) -> bool:
+        """A user granted the contact rights (not the admin) changes stored, writable fields only: no
+        recording shows what Odoo does with the others (computed, related), so they are refused."""
+        check_access(self.env, self._name, "write")
+        if self.env.profile != "admin" and has_group(self.env, "base.group_partner_manager"):
+            for name in vals:
+                attrs = self.fields.get(name)
+                if attrs is not None and (attrs.get("readonly") or not attrs.get("store", True)):
+                    raise not_recorded(self.env.series, f"a write of res.partner.{name} (readonly or not stored)")
+        return super().write(ids, vals)
 
 
 class ResUsers(Model):

@@ -29,7 +29,12 @@ class Command(BaseCommand):
         orders_url = f"{settings.PORTAL_BASE_URL}/api/v1/purchase-orders/"
         self.stdout.write(f"  curl -H 'Authorization: Bearer {secret}' {orders_url}")
         if options["check_odoo"]:
-            from integrations.tasks import demo_warehouse_task, odoo_connection_check_task, pull_tenant_task
+            from integrations.tasks import (
+                demo_scorecards_task,
+                demo_warehouse_task,
+                odoo_connection_check_task,
+                pull_tenant_task,
+            )
 
             # Run once the worker and the simulated Odoo that run_portal starts are up.
             odoo_connection_check_task.apply_async((tenant.pk,), countdown=8)
@@ -37,3 +42,5 @@ class Command(BaseCommand):
             # Then the demo's dock receives the rest of NF-SO-5531 in Odoo: a lot to inspect (it waits
             # for the first pull, so the receipt is news, not backlog).
             demo_warehouse_task.apply_async((tenant.pk,), countdown=20)
+            # A year of scorecard history (quality.demo_scorecards), once the first pull brought the products.
+            demo_scorecards_task.apply_async((tenant.pk,), countdown=25)

@@ -1,0 +1,88 @@
+"""Emails about a partner's change of standing: to the tenant's buyers who see the partner, and to the
+partner's supplier admins.
+
+Sent by a worker after the run's transaction commits (``quality.tasks.standing_notify_task``), so a slow
+mail server never holds the batch run. People only: API clients get no email (the recipient helpers of
+``quality.scar_notifications``). Each email names the new standing, the score, the measures that pull it
+down, and links the scorecard on the reader's own pages: the partner's scorecard for a buyer, "My
+scorecard" for the supplier.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+
+from portal.models import Partner
+from quality.models import StandingChange, scorecard_rules_for
+from quality.scar_notifications import buyer_recipients, supplier_recipients
+
+from .catalogue import plain
+from .engine import window_length
+
+SUBJECT_STAFF = "{partner}: scorecard standing {to_name} (was {from_name})"
+SUBJECT_SUPPLIER = "Your scorecard standing at {tenant}: {to_name}"
+
+
+def standing_notify_on_commit(change_id: int) -> None:
+    """Send the emails of a standing change once the caller's transaction commits."""
+    from quality.tasks import standing_notify_task
+
+    transaction.on_commit(lambda: standing_notify_task.delay(change_id))
+
+
+def scorecard_url(partner: Partner, *, supplier: bool) -> str:
+    """The absolute link to the partner's scorecard: the staff's ``scorecard_detail`` or the supplier's
+    ``supplier_scorecard``; the tenant's dashboard while those pages are not in the URL conf."""
+    slug = partner.tenant.slug
+    name, args = ("supplier_scorecard", [slug]) if supplier else ("scorecard_detail", [slug, partner.pk])
+    try:
+        return settings.PORTAL_BASE_URL + reverse(name, args=args)
+    except NoReverseMatch:
+        return settings.PORTAL_BASE_URL + reverse("dashboard", args=[slug])
+
+
+def _context(change: StandingChange, *, supplier: bool) -> dict:
+    rules = scorecard_rules_for(change.tenant)
+    return {
+        "change": change,
+        "partner": change.partner,
+        "tenant": change.tenant,
+        "supplier": supplier,
+        "score": "" if change.score is None else plain(change.score),
+        "months": window_length(rules.standing_months),
+        "in_odoo": change.outbox_event_id is not None,
+        "url": scorecard_url(change.partner, supplier=supplier),
+    }
+
+
+def send(change_id: int) -> int:
+    """Send the standing change's emails (one to the buyers, one to the supplier admins); answers how
+    many people they went to (0 when the change is gone or nobody is to be told)."""
+    change = StandingChange.objects.select_related("tenant", "partner__tenant").filter(pk=change_id).first()
+    if change is None:
+        return 0
+    names = {
+        "partner": change.partner.name,
+        "tenant": change.tenant.name,
+        "to_name": change.to_name or "none",
+        "from_name": change.from_name or "none",
+    }
+    sent = 0
+    for supplier, to, subject in (
+        (False, buyer_recipients(change.partner), SUBJECT_STAFF),
+        (True, supplier_recipients(change.partner, admins_only=True), SUBJECT_SUPPLIER),
+    ):
+        if not to:
+            continue
+        send_mail(
+            subject=subject.format(**names),
+            message=render_to_string("emails/standing_changed.txt", _context(change, supplier=supplier)),
+            from_email=None,
+            recipient_list=to,
+        )
+        sent += len(to)
+    return sent

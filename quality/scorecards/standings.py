@@ -1,0 +1,155 @@
+"""A tenant's standings (its own names and thresholds) and which one a score earns.
+
+A tenant that has not named its standings gets the defaults below the first time a run or a page asks
+(the issue's example: preferred / approved / conditional / probation / disqualified); it renames them or
+moves their thresholds on its scorecard rules page. A partner takes the best standing (lowest ``rank``)
+whose ``min_score`` its score reaches; a partner without a score (no data) has no standing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+
+from integrations import topics
+from integrations.models import Lane
+from integrations.services.outbox import outbox_emit
+from portal.models import Partner, Tenant
+from quality.models import ScorecardRules, Standing, StandingChange
+
+from . import catalogue
+
+if TYPE_CHECKING:
+    from .engine import ScoreResult
+
+# (name, min_score, warns, blocks), best first; the warning ones put a purchase warning on the partner in
+# Odoo when the tenant pushes them, and only the last may block new POs (when the tenant allows blocking).
+DEFAULTS: tuple[tuple[str, int, bool, bool], ...] = (
+    ("Preferred", 90, False, False),
+    ("Approved", 75, False, False),
+    ("Conditional", 60, True, False),
+    ("Probation", 40, True, False),
+    ("Disqualified", 0, True, True),
+)
+
+
+def standings_for(tenant: Tenant) -> list[Standing]:
+    """The tenant's standings, best first (``rank`` ascending); the defaults are created when it has none.
+
+    Two runs creating the defaults at once: the unique (tenant, rank) constraint refuses the second one's
+    rows, which then reads the first one's.
+    """
+    standings = list(Standing.objects.filter(tenant=tenant).order_by("rank"))
+    if standings:
+        return standings
+    try:
+        with transaction.atomic():
+            Standing.objects.bulk_create(
+                Standing(tenant=tenant, name=name, rank=rank, min_score=Decimal(floor), warns=warns, blocks=blocks)
+                for rank, (name, floor, warns, blocks) in enumerate(DEFAULTS, start=1)
+            )
+    except IntegrityError:
+        pass
+    return list(Standing.objects.filter(tenant=tenant).order_by("rank"))
+
+
+def standing_of(standings: list[Standing], score: Decimal | None) -> Standing | None:
+    """The best of ``standings`` (best first) whose ``min_score`` ``score`` (0-100) reaches; None without a
+    score, or when the score is below every threshold (a tenant whose lowest standing starts above 0)."""
+    if score is None:
+        return None
+    for standing in standings:
+        if score >= standing.min_score:
+            return standing
+    return None
+
+
+def _unit(key: str) -> str:
+    unit = catalogue.MEASURES[key].unit
+    return f" {unit}" if unit in ("%", "PPM") else ""
+
+
+def standing_reasons(figures: dict[str, dict]) -> list[str]:
+    """The weighted measures with data that miss their target (score below 100), worst first, in words:
+    ``"On-time delivery 81.5 % (target 95 %)"``. ``figures``: ``PartnerScore.figures``."""
+    order = list(catalogue.MEASURES)
+    missed = [
+        (Decimal(d["score"]), -Decimal(d["weight"]), order.index(key), key)
+        for key, d in figures.items()
+        if d.get("score") is not None and Decimal(d["weight"]) > 0 and Decimal(d["score"]) < catalogue.HUNDRED
+    ]
+    out = []
+    for _score, _weight, _index, key in sorted(missed):
+        d = figures[key]
+        label = catalogue.MEASURES[key].label
+        out.append(f"{label} {d['value']}{_unit(key)} (target {d['target']}{_unit(key)})")
+    return out
+
+
+def worth_telling(old: Standing | None, new: Standing | None) -> bool:
+    """Whether a change is emailed and pushed to Odoo: a move between two standings, or to or from no
+    standing (a partner's first score, or its data running out) only when that standing warns, so the
+    warning it put on the partner in Odoo is set or cleared."""
+    if old is not None and new is not None:
+        return True
+    return bool((new is not None and new.warns) or (old is not None and old.warns))
+
+
+def standing_payload(*, partner: Partner, rules: ScorecardRules, change: StandingChange, new: Standing | None) -> dict:
+    """The ``scorecard.standing_changed`` payload (contract 3): ``partner_odoo_id``, ``partner``, ``standing``,
+    ``previous`` (names, "" for none), ``score`` (string or None), ``reasons``, ``warn``, ``block`` (the
+    standing blocks and the tenant allows blocking), ``change_id``."""
+    return {
+        "partner_odoo_id": partner.odoo_id,
+        "partner": partner.name,
+        "standing": change.to_name,
+        "previous": change.from_name,
+        "score": None if change.score is None else catalogue.plain(change.score),
+        "reasons": list(change.reasons),
+        "warn": bool(new and new.warns),
+        "block": bool(new and new.blocks and rules.allow_block),
+        "change_id": change.pk,
+    }
+
+
+def standing_change_record(
+    *,
+    tenant: Tenant,
+    partner: Partner,
+    rules: ScorecardRules,
+    old: Standing | None,
+    new: Standing | None,
+    result: ScoreResult,
+    now: datetime,
+) -> StandingChange:
+    """Record that ``partner`` moved from ``old`` to ``new`` (either may be None); when ``worth_telling``,
+    emit ``scorecard.standing_changed`` (lane batch; only when the tenant pushes purchase warnings and the
+    partner is in Odoo) and email the buyers and the supplier admins once the transaction commits.
+    The caller holds the partner's row lock (the outbox's aggregate)."""
+    from .notifications import standing_notify_on_commit
+
+    change = StandingChange.objects.create(
+        tenant=tenant,
+        partner=partner,
+        from_name=old.name if old else "",
+        to_name=new.name if new else "",
+        score=result.score,
+        reasons=standing_reasons(result.figures),
+        changed_at=now,
+    )
+    if not worth_telling(old, new):
+        return change
+    if rules.push_purchase_warning and partner.odoo_id:
+        change.outbox_event = outbox_emit(
+            tenant=tenant,
+            topic=topics.SCORECARD_STANDING_CHANGED,
+            aggregate=partner,
+            payload=standing_payload(partner=partner, rules=rules, change=change, new=new),
+            lane=Lane.BATCH,
+        )
+        change.save(update_fields=["outbox_event"])
+    standing_notify_on_commit(change.pk)
+    return change
