@@ -25,12 +25,16 @@ pdf-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; }
 
-# Debian packages the tests need: Chromium for the browser tests, and the PDF libraries.
+# Debian packages the tests need: Chromium for the browser tests, the PDF libraries, and pdftoppm.
 system-deps: pdf-deps
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; }
+	@command -v pdftoppm >/dev/null 2>&1 || { \
+	  echo "Installing Debian's poppler-utils: the PDF tests look at pages as images"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils; }
 
 ## The main job on the embedded default: SQLite, filesystem broker, web + worker + beat.
 run: $(VENV)/.runtime pdf-deps
