@@ -8,7 +8,8 @@ receipt; inspections of one receipt move in five (200,000), 2.5 % of them reject
 Receipts are late, early or short in proportions that differ per partner, so scores spread.
 
 Then, each in a fresh process (so ``ru_maxrss`` is the run's, not the loader's): the full
-``scorecards_compute`` from no stored period (wall time, ``tracemalloc`` peak, ``ru_maxrss``, what it wrote),
+``scorecards_compute`` from no stored period (wall time without tracemalloc, ``ru_maxrss`` and its growth over
+the process's baseline after Django setup, what it wrote; ``--tracemalloc`` adds an untimed traced run),
 one day's changes (``--day-moves`` receipt moves of today, ``--day-inspections``, ``--day-ncrs``), and the
 incremental run after them. A table at the end.
 
@@ -376,9 +377,10 @@ def _analyze() -> None:
 # --- measuring -----------------------------------------------------------------------------------------
 
 
-def measure(slug: str, label: str) -> dict:
-    """One ``scorecards_compute`` of the tenant, in this (fresh) process: wall time, tracemalloc peak,
-    ru_maxrss before and after, and the run's summary."""
+def measure(slug: str, label: str, *, traced: bool = False) -> dict:
+    """One ``scorecards_compute`` of the tenant, in this (fresh) process. Timed runs have no tracemalloc
+    (it slows Python several times): wall time, ``ru_maxrss`` (the process's peak RSS) and its growth
+    over the baseline after Django setup. ``traced``: an untimed run under tracemalloc for its peak."""
     import resource
     import tracemalloc
 
@@ -389,30 +391,32 @@ def measure(slug: str, label: str) -> dict:
     from quality.scorecards.engine import scorecards_compute
 
     tenant = Tenant.objects.get(slug=slug)
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    tracemalloc.start()
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    if traced:
+        tracemalloc.start()
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
         summary = scorecards_compute(tenant=tenant)
     seconds = time.perf_counter() - started
-    _current, peak = tracemalloc.get_traced_memory()
+    peak = tracemalloc.get_traced_memory()[1] if traced else None
     tracemalloc.stop()
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "run": label,
-        "seconds": round(seconds, 2),
-        "tracemalloc_peak_mb": round(peak / 2**20, 1),
-        "ru_maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "ru_maxrss_before_mb": round(rss_before / 1024, 1),
+        "seconds": "untimed" if traced else round(seconds, 2),
+        "ru_maxrss_mb": round(maxrss / 1024, 1),
+        "rss_growth_mb": round((maxrss - baseline) / 1024, 1),
+        "tracemalloc_peak_mb": "-" if peak is None else round(peak / 2**20, 1),
         "queries": len(queries),
         **{k: getattr(summary, k) for k in ("periods_written", "periods_unchanged", "periods_deleted")},
         **{k: getattr(summary, k) for k in ("partners_scored", "standing_changes")},
     }
 
 
-def _child(slug: str, label: str) -> dict:
+def _child(slug: str, label: str, *, traced: bool = False) -> dict:
     """``measure`` in a new interpreter (its ru_maxrss is the run's alone)."""
     done = subprocess.run(
-        [sys.executable, __file__, "--measure", slug, "--label", label],
+        [sys.executable, __file__, "--measure", slug, "--label", label, *(["--traced"] if traced else [])],
         check=True,
         capture_output=True,
         text=True,
@@ -461,10 +465,14 @@ def main() -> None:
     parser.add_argument("--reseed", action="store_true", help="drop the bench tenants and load again")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--label", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--traced", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--tracemalloc", action="store_true", help="add an untimed full run under tracemalloc, for its peak"
+    )
     args = parser.parse_args()
     setup_django()
     if args.measure:
-        print(json.dumps(measure(args.measure, args.label)), flush=True)
+        print(json.dumps(measure(args.measure, args.label, traced=args.traced)), flush=True)
         return
     _main(args)
 
@@ -487,16 +495,21 @@ def _main(args) -> None:
     day = load(tenant, args, now=datetime.now(UTC), day_only=True)
     print("day's changes: " + json.dumps(day), flush=True)
     results.append(_child(tenant.slug, "after one day's changes"))
+    if args.tracemalloc:  # apart, so that no timed run pays for it
+        _reset_scores(tenant)
+        results.append(_child(tenant.slug, "full run under tracemalloc", traced=True))
     _table(results)
 
 
 def _table(results: list[dict]) -> None:
     columns = [
-        ("run", 30), ("seconds", 8), ("tracemalloc_peak_mb", 10), ("ru_maxrss_mb", 10), ("queries", 8),
+        ("run", 30), ("seconds", 8), ("ru_maxrss_mb", 10), ("rss_growth_mb", 10), ("tracemalloc_peak_mb", 10),
+        ("queries", 8),
         ("periods_written", 8), ("periods_unchanged", 9), ("periods_deleted", 8), ("partners_scored", 8),
         ("standing_changes", 8),
     ]  # fmt: skip
-    heads = ["run", "s", "peak MB", "maxrss MB", "queries", "written", "unchanged", "deleted", "scored", "changes"]
+    heads = ["run", "s", "maxrss MB", "growth MB", "tracemalloc MB", "queries"]
+    heads += ["written", "unchanged", "deleted", "scored", "changes"]
     print(" | ".join(h.ljust(w) for h, (_k, w) in zip(heads, columns, strict=True)))
     print("-+-".join("-" * w for _k, w in columns))
     for row in results:

@@ -16,6 +16,7 @@ from quality.scorecards.rules_service import INT_LIMITS, MAX_STANDINGS, MAX_TARG
 
 ODOO_19_NOTE = "Odoo 19 has no blocking warning; a blocking standing shows as a warning there."
 UNIT_WORDS = {"%": "%", "PPM": "PPM", "count": "per month"}
+STALE_ROW = "This standing is no longer there: reload the page."
 
 
 def weight_field(key: str) -> str:
@@ -161,7 +162,13 @@ def rules_initial(rules, measures: dict[str, dict]) -> dict:
 
 
 class StandingForm(forms.Form):
-    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Hidden: a value that is no standing's id was not typed by the admin, so the row says what to do.
+    id = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": STALE_ROW, "min_value": STALE_ROW},
+    )
     name = forms.CharField(label="Name", max_length=NAME_MAX, required=False)
     min_score = forms.DecimalField(
         label="From score",

@@ -55,27 +55,43 @@ def scorecards_nightly_task() -> None:
         scorecards_tenant_task.delay(tenant_id)
 
 
+# Another run of the tenant going on (nightly and on demand at once, or a rescore): the run read and wrote
+# nothing (quality.scorecards.engine.run_lock), so the task comes back once that run has had time to finish.
+BUSY_COUNTDOWN = 60
+BUSY_RETRIES = 60
+
+
 # A full run of a large tenant (500 partners x 24 months) takes minutes: more than the default limits.
-@shared_task(ignore_result=True, queue="batch", acks_late=True, soft_time_limit=3300, time_limit=3600)
-def scorecards_tenant_task(tenant_id: int) -> None:
+@shared_task(bind=True, ignore_result=True, queue="batch", acks_late=True, soft_time_limit=3300, time_limit=3600)
+def scorecards_tenant_task(self, tenant_id: int) -> None:
     """Recompute one tenant's scorecards where their inputs changed (quality.scorecards.engine)."""
-    _compute(tenant_id, None)
+    _compute(self, tenant_id, None)
 
 
-@shared_task(ignore_result=True, queue="batch", acks_late=True)
-def scorecard_partner_task(tenant_id: int, partner_id: int) -> None:
+@shared_task(bind=True, ignore_result=True, queue="batch", acks_late=True)
+def scorecard_partner_task(self, tenant_id: int, partner_id: int) -> None:
     """Recompute one partner's scorecard where its inputs changed (queued by scorecard_recompute_on_commit)."""
-    _compute(tenant_id, [partner_id])
+    _compute(self, tenant_id, [partner_id])
 
 
-def _compute(tenant_id: int, partner_ids: list[int] | None) -> None:
+def _when_free(task, run) -> object:
+    """``run()``, or the task retried ``BUSY_COUNTDOWN`` seconds later while another run holds the lock."""
+    from quality.scorecards.engine import ScorecardRunBusy
+
+    try:
+        return run()
+    except ScorecardRunBusy as exc:
+        raise task.retry(exc=exc, countdown=BUSY_COUNTDOWN, max_retries=BUSY_RETRIES) from exc
+
+
+def _compute(task, tenant_id: int, partner_ids: list[int] | None) -> None:
     from portal.models import Tenant
     from quality.scorecards.engine import scorecards_compute
 
     tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
     if tenant is None:
         return
-    summary = scorecards_compute(tenant=tenant, partner_ids=partner_ids)
+    summary = _when_free(task, lambda: scorecards_compute(tenant=tenant, partner_ids=partner_ids))
     logger.info(
         "scorecards of %s%s: %d periods written, %d unchanged, %d deleted; %d partners scored, %d standing changes",
         tenant.slug,
@@ -88,8 +104,8 @@ def _compute(tenant_id: int, partner_ids: list[int] | None) -> None:
     )
 
 
-@shared_task(ignore_result=True, queue="batch", acks_late=True, soft_time_limit=3300, time_limit=3600)
-def scorecards_rescore_task(tenant_id: int, recompute: bool = False) -> None:
+@shared_task(bind=True, ignore_result=True, queue="batch", acks_late=True, soft_time_limit=3300, time_limit=3600)
+def scorecards_rescore_task(self, tenant_id: int, recompute: bool = False) -> None:
     """Rescore one tenant's partners after its scorecard rules or standings changed (queued by
     quality.scorecards.rules_service); ``recompute``: an on-time window, tolerance or acknowledgement target
     changed the inputs themselves, so the periods are computed again first (engine.scorecards_compute)."""
@@ -100,5 +116,5 @@ def scorecards_rescore_task(tenant_id: int, recompute: bool = False) -> None:
     if tenant is None:
         return
     if recompute:
-        scorecards_compute(tenant=tenant)
-    scorecards_rescore(tenant=tenant)
+        _when_free(self, lambda: scorecards_compute(tenant=tenant))
+    _when_free(self, lambda: scorecards_rescore(tenant=tenant))

@@ -11,7 +11,13 @@ Redelivery converges: the portal's text is worked out from the payload and the k
 kept warning is stored before the first write (a crash after the write finds its own text there), and
 the note is posted once (its event marker). Writing a partner needs the contact rights the recorded
 integration user lacks (access_error.json of each series): that refusal is a permanent failure saying
-which group to give.
+which group to give, and leaves the portal's record of the warning as it was.
+
+Events can arrive late (a dead-letter replay, or several changes queued before the first went): an event
+whose ``change_id`` is older than the partner's newest change sent to Odoo acts as that newest change says
+and posts no note (the newest posts its own). The tenant's switches are read at delivery: with pushing
+turned off since, no warning is written and no note posted, and the portal's own warning is removed; with
+blocking no longer allowed, the warning does not block.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from integrations import topics
 from integrations.odoo import OdooGateway, OdooPermanentError
 from integrations.odoo.dialects import Dialect
 from portal.models import Partner
-from quality.models import PurchaseWarning
+from quality.models import PurchaseWarning, ScorecardRules, StandingChange
 
 from . import HandlerError, handler
 from .notes import post_note_once, render_note
@@ -38,6 +44,19 @@ CONTACT_RIGHTS = {
     18: "Extra Rights/Contact Creation (or Purchase/Administrator)",
     19: "Contact/Creation",
 }
+# A PurchaseWarning's fields an attempt refused by Odoo puts back as they were.
+ROW_FIELDS = (
+    "active",
+    "kept_level",
+    "kept_message",
+    "written_level",
+    "written_message",
+    "set_at",
+    "cleared_at",
+    "left_alone",
+)
+# What a newer standing change decides for an old event delivered after it.
+STANDING_KEYS = ("standing", "previous", "score", "reasons", "warn", "block", "change_id")
 NO_BLOCK_19 = "Odoo 19 has no blocking purchase warning: the warning shows, and new orders are not blocked."
 
 
@@ -86,7 +105,7 @@ def _shown(gw: OdooGateway, dialect: Dialect, partner_id: int, name: str) -> Sho
     if not rows:
         raise HandlerError(
             f"Partner {name or partner_id} (res.partner {partner_id}) no longer exists in Odoo: its purchase "
-            "warning cannot be set."
+            "warning cannot be set or cleared."
         )
     level = (rows[0].get(dialect.partner_warn_level) or NO_MESSAGE) if dialect.partner_warn_level else ""
     return Shown(level, rows[0].get("purchase_warn_msg") or "")
@@ -147,10 +166,11 @@ def _left_alone(warning: PurchaseWarning, shown: Shown, standing: str) -> str:
 
 
 def _set(
-    gw: OdooGateway, dialect: Dialect, event, warning: PurchaseWarning, partner_id: int, shown: Shown
+    gw: OdooGateway, dialect: Dialect, payload: dict, warning: PurchaseWarning, partner_id: int, shown: Shown
 ) -> tuple[str, bool]:
-    """The portal's warning on the partner; answers (outcome, written)."""
-    payload = event.payload
+    """The portal's warning on the partner; answers (outcome, written). Odoo refusing the write leaves the
+    row as it was (no kept warning of an attempt that wrote nothing)."""
+    before = {name: getattr(warning, name) for name in ROW_FIELDS}
     if _ours(warning, shown):
         if shown not in (_written(warning), _wanted(payload, warning, dialect)):
             return _left_alone(warning, shown, payload.get("standing")), False
@@ -165,7 +185,13 @@ def _set(
     wanted = _wanted(payload, warning, dialect)
     written = shown != wanted
     if written:
-        _write(gw, dialect, partner_id, payload.get("partner") or "", wanted)
+        try:
+            _write(gw, dialect, partner_id, payload.get("partner") or "", wanted)
+        except ContactRightsMissing:
+            for name, value in before.items():
+                setattr(warning, name, value)
+            warning.save()
+            raise
     warning.written_level, warning.written_message, warning.active = wanted.level, wanted.message, True
     warning.set_at = warning.set_at or timezone.now()
     warning.save()
@@ -173,7 +199,7 @@ def _set(
 
 
 def _clear(
-    gw: OdooGateway, dialect: Dialect, event, warning: PurchaseWarning, partner_id: int, shown: Shown
+    gw: OdooGateway, dialect: Dialect, payload: dict, warning: PurchaseWarning, partner_id: int, shown: Shown
 ) -> tuple[str, bool]:
     """What a person had before, back on the partner; answers (outcome, written)."""
     if not _ours(warning, shown):
@@ -182,8 +208,8 @@ def _clear(
     written = shown != restored
     if written:
         if shown != _written(warning):
-            return _left_alone(warning, shown, event.payload.get("standing")), False
-        _write(gw, dialect, partner_id, event.payload.get("partner") or "", restored)
+            return _left_alone(warning, shown, payload.get("standing")), False
+        _write(gw, dialect, partner_id, payload.get("partner") or "", restored)
     warning.active, warning.cleared_at = False, timezone.now()
     warning.save()
     return "restored", written
@@ -197,21 +223,39 @@ OUTCOMES = {
 }
 
 
-@handler(topics.SCORECARD_STANDING_CHANGED)
-def scorecard_standing_changed(gw: OdooGateway, event) -> dict[str, Any]:
-    """Answers ``{"model": "res.partner", "id", "warning": "warning" | "restored" | "left_alone" | "none",
-    "written": bool, "level": 18's level or None, "note": mail.message id, "note_already_there": bool,
-    "block_refused"?: why 19 does not block}``. ``HandlerError`` for a bad payload or a partner gone from
-    Odoo, ``ContactRightsMissing`` when Odoo refuses the write."""
-    partner_id, partner = _partner_ids(event)
-    payload, dialect = event.payload, gw.dialect
-    warning, _ = PurchaseWarning.objects.get_or_create(tenant_id=event.tenant_id, partner=partner)
-    shown = _shown(gw, dialect, partner_id, payload.get("partner") or "")
-    act = _set if payload.get("warn") else _clear
-    outcome, written = act(gw, dialect, event, warning, partner_id, shown)
-    refused = payload.get("warn") and payload.get("block") and not dialect.partner_warn_level
-    block_refused = NO_BLOCK_19 if refused else ""
-    blocks = outcome == "warning" and warning.written_level == BLOCK
+def _newer_change(event, partner: Partner) -> StandingChange | None:
+    """The partner's newest standing change after the one ``event`` tells (payload ``change_id``) that was
+    sent to Odoo, or None: an old event replayed or delivered late must not put back a standing the
+    partner has left."""
+    try:
+        change_id = int(event.payload.get("change_id"))
+    except (TypeError, ValueError):
+        return None
+    newer = StandingChange.objects.filter(
+        tenant_id=event.tenant_id, partner=partner, pk__gt=change_id, outbox_event__isnull=False
+    )
+    return newer.select_related("outbox_event").order_by("-pk").first()
+
+
+def _effective(event, partner: Partner) -> tuple[dict[str, Any], StandingChange | None, bool]:
+    """What the event asks of Odoo now: its payload, the newest change's standing when a newer one exists,
+    with blocking only while the tenant still allows it; and whether the tenant still pushes warnings (a
+    switch turned off between the change and its delivery: no new warning, no note, the portal's own
+    warning removed). Without saved rules the switches are as they were when the event was emitted."""
+    payload = dict(event.payload)
+    newer = _newer_change(event, partner)
+    if newer is not None:
+        payload |= {key: newer.outbox_event.payload.get(key) for key in STANDING_KEYS}
+    rules = ScorecardRules.objects.filter(tenant_id=event.tenant_id).first()
+    if rules is None:
+        return payload, newer, True
+    payload["block"] = bool(payload.get("block") and rules.allow_block)
+    if not rules.push_purchase_warning:
+        payload["warn"] = payload["block"] = False
+    return payload, newer, rules.push_purchase_warning
+
+
+def _note(gw: OdooGateway, event, partner_id: int, payload: dict, outcome: str, blocks: bool, refused: str):
     body = render_note(
         "scorecard_standing_changed.html",
         standing=payload.get("standing") or "",
@@ -219,18 +263,43 @@ def scorecard_standing_changed(gw: OdooGateway, event) -> dict[str, Any]:
         score=payload.get("score") or "",
         reasons=payload.get("reasons") or [],
         outcome=OUTCOMES[outcome].format(block=", and blocks new purchase orders" if blocks else ""),
-        block_refused=block_refused,
+        block_refused=refused,
     )
-    note = post_note_once(gw, event, PARTNER, partner_id, body)
+    return post_note_once(gw, event, PARTNER, partner_id, body)
+
+
+@handler(topics.SCORECARD_STANDING_CHANGED)
+def scorecard_standing_changed(gw: OdooGateway, event) -> dict[str, Any]:
+    """Answers ``{"model": "res.partner", "id", "warning": "warning" | "restored" | "left_alone" | "none" |
+    "superseded", "written": bool, "level": 18's level or None, "note": mail.message id or None,
+    "note_already_there": bool, "block_refused"?: why 19 does not block, "superseded_by"?: the newer
+    change acted on (no note for an event it superseded), "push_off"?: true when the tenant stopped
+    pushing warnings}``. ``HandlerError`` for a bad payload or a partner gone from Odoo,
+    ``ContactRightsMissing`` when Odoo refuses the write."""
+    partner_id, partner = _partner_ids(event)
+    payload, newer, push = _effective(event, partner)
+    dialect = gw.dialect
+    shown = _shown(gw, dialect, partner_id, payload.get("partner") or "")
+    warning, _ = PurchaseWarning.objects.get_or_create(tenant_id=event.tenant_id, partner=partner)
+    act = _set if payload.get("warn") else _clear
+    outcome, written = act(gw, dialect, payload, warning, partner_id, shown)
+    refused = payload.get("warn") and payload.get("block") and not dialect.partner_warn_level
+    block_refused = NO_BLOCK_19 if refused else ""
+    blocks = outcome == "warning" and warning.written_level == BLOCK
+    note = None if newer or not push else _note(gw, event, partner_id, payload, outcome, blocks, block_refused)
     result: dict[str, Any] = {
         "model": PARTNER,
         "id": partner_id,
-        "warning": outcome,
+        "warning": "superseded" if newer else outcome,
         "written": written,
         "level": (warning.written_level or None) if outcome == "warning" else None,
-        "note": note.id,
-        "note_already_there": note.already_there,
+        "note": note.id if note else None,
+        "note_already_there": note.already_there if note else False,
     }
     if block_refused:
         result["block_refused"] = block_refused
+    if newer is not None:
+        result |= {"superseded_by": newer.pk, "acted_as_newest": outcome}
+    if not push:
+        result["push_off"] = True
     return result

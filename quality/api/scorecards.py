@@ -12,6 +12,7 @@ batch run stored; nothing is computed here.
 
 from __future__ import annotations
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -41,8 +42,16 @@ def _shown(mapping: dict | None, keys: list[str]) -> dict:
     return {key: mapping[key] for key in keys if key in mapping}
 
 
+class OneScorecardSchema(AutoSchema):
+    """The collection route answers one object, the token's partner's scorecard: never a paginated list."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 @extend_schema_view(
     list=extend_schema(
+        operation_id="scorecard_current",
         summary="Your scorecard",
         description="The current score (0-100) and standing over the buyer's standing window, the trend against "
         "the window before, each measure's figure, score, target and weight over the window and over 12 months, "
@@ -51,6 +60,7 @@ def _shown(mapping: dict | None, keys: list[str]) -> dict:
         responses={200: s.ScorecardSerializer, **problems()},
     ),
     retrieve=extend_schema(
+        operation_id="scorecard_month",
         summary="One month of your scorecard",
         description="The month's figures and the counts and sums they were computed from. 404 for a month "
         "without any data.",
@@ -65,6 +75,8 @@ class ScorecardViewSet(TenantScopedViewSet):
     lookup_url_kwarg = "month"
     lookup_value_regex = MONTH_PATTERN
     http_method_names = ["get", "head", "options"]
+    pagination_class = None
+    schema = OneScorecardSchema()
 
     def filter_scoped(self, queryset):
         return queryset.none()  # both actions read through the supplier's selectors

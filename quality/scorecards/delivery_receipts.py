@@ -18,10 +18,28 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DateField, Max, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    DateTimeField,
+    DurationField,
+    Exists,
+    Expression,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.lookups import Exact, GreaterThan, IsNull, LessThan
 
 from portal.models import Partner, Tenant
 from quality.models import ScorecardRules, scorecard_rules_for
@@ -36,21 +54,29 @@ HUNDRED = Decimal(100)
 IN_FORCE = (Acknowledgement.Status.ACCEPTED, Acknowledgement.Status.APPROVED)
 
 
+def _word(text: str) -> Value:
+    return Value(text, output_field=CharField())
+
+
 # --- on-time delivery ---------------------------------------------------------------------------------
 
 
-def _promised_date() -> Subquery:
-    """The promised date of the move's PO line in its order's acknowledgement in force (None: none there)."""
+def _promised_lines() -> QuerySet:
+    """The line with a promised date answering the outer move's PO line in its order's acknowledgement in
+    force (one line per PO line in a version; none: not promised there)."""
     in_force = (
         Acknowledgement.objects.filter(order_id=OuterRef(OuterRef("order_line__order_id")), status__in=IN_FORCE)
         .order_by("-version")
         .values("pk")[:1]
     )
-    line = AcknowledgementLine.objects.filter(
-        acknowledgement_id=Subquery(in_force), order_line_id=OuterRef("order_line_id")
-    )
-    # One line per PO line in a version; ordered by pk so that no model ordering adds joins.
-    return Subquery(line.order_by("pk").values("promised_date")[:1], output_field=DateField())
+    return AcknowledgementLine.objects.filter(
+        acknowledgement_id=Subquery(in_force), order_line_id=OuterRef("order_line_id"), promised_date__isnull=False
+    ).order_by("pk")  # by pk, so that no model ordering adds joins
+
+
+def _promised_date() -> Subquery:
+    """The promised date of the move's PO line in its order's acknowledgement in force (None: none there)."""
+    return Subquery(_promised_lines().values("promised_date")[:1], output_field=DateField())
 
 
 def _done_moves(tenant: Tenant) -> QuerySet:
@@ -60,56 +86,50 @@ def _done_moves(tenant: Tenant) -> QuerySet:
     )
 
 
+def _day_and_due(win: Window) -> tuple[Expression, Expression]:
+    """The day received and the due day of a move (tenant time zone): promised, else requested."""
+    day = TruncDate("receipt__date_done", tzinfo=win.tz)
+    requested = TruncDate("order_line__date_planned", tzinfo=win.tz)
+    return day, Coalesce(_promised_date(), requested, output_field=DateField())
+
+
 def _deliveries_qs(tenant: Tenant, win: Window, partner_ids: list[int] | None) -> QuerySet:
+    """The delivered moves of the window, each with its ``month`` (tenant time zone) and ``verdict``
+    ("on_time", "early", "late", "undated"), both computed by the database: judged against the promised
+    day inside the subquery that finds it (so that it runs once a move), else against the requested day."""
     qs = _done_moves(tenant).filter(receipt__date_done__gte=win.start, receipt__date_done__lt=win.end)
-    return of_partners(qs, "receipt__partner_id", partner_ids).order_by().annotate(promised=_promised_date())
+    rules = scorecard_rules_for(tenant)
+    received = ExpressionWrapper(OuterRef("receipt__date_done"), output_field=DateTimeField())
+    on_promised = _promised_lines().annotate(
+        v=_delivery_verdict(TruncDate(received, tzinfo=win.tz), F("promised_date"), rules)
+    )
+    day = TruncDate("receipt__date_done", tzinfo=win.tz)
+    on_requested = _delivery_verdict(day, TruncDate("order_line__date_planned", tzinfo=win.tz), rules)
+    return (
+        of_partners(qs, "receipt__partner_id", partner_ids)
+        .order_by()
+        .annotate(
+            month=TruncMonth("receipt__date_done", tzinfo=win.tz, output_field=DateField()),
+            verdict=Coalesce(Subquery(on_promised.values("v")[:1], output_field=CharField()), on_requested),
+        )
+    )
 
 
-@dataclass(frozen=True)
-class Delivery:
-    """One done move judged: ``verdict`` is "on_time", "early", "late" or "undated"; ``days`` from due."""
+def _delivery_verdict(day: Expression, due: Expression, rules: ScorecardRules) -> Case:
+    """On time when ``due - on_time_days_early <= day <= due + on_time_days_late``; "undated" without a due
+    day. The one place the window is written: the source groups by it, the drill shows it."""
+    days_late = ExpressionWrapper(day - due, output_field=DurationField())  # SQLite and PostgreSQL alike
 
-    partner_id: int
-    month: dt.date
-    day: dt.date
-    due: dt.date | None
-    promised: bool
-    quantity: Decimal
-    verdict: str
-    days: int
+    def days(n: int) -> Value:
+        return Value(dt.timedelta(days=n), output_field=DurationField())
 
-
-def _judge_delivery(day: dt.date, due: dt.date | None, rules: ScorecardRules) -> tuple[str, int]:
-    if due is None:
-        return "undated", 0
-    days = (day - due).days
-    if days < -int(rules.on_time_days_early):
-        return "early", days
-    if days > int(rules.on_time_days_late):
-        return "late", days
-    return "on_time", days
-
-
-_DELIVERY_FIELDS = (
-    "receipt__partner_id",
-    "receipt__date_done",
-    "promised",
-    "order_line__date_planned",
-    "quantity_done",
-)
-
-
-def _deliveries(qs: QuerySet, win: Window, rules: ScorecardRules, extra: tuple[str, ...] = ()) -> Iterator:
-    """``(Delivery, extra values)`` for each move of ``qs`` in the months asked for, streamed."""
-    for row in qs.values_list(*_DELIVERY_FIELDS, *extra).iterator(chunk_size=2000):
-        partner_id, done_at, promised, planned, quantity = row[:5]
-        day = win.day(done_at)
-        month = win.month_of_day(day)
-        if month is None:
-            continue
-        due = promised or (win.day(planned) if planned else None)
-        verdict, days = _judge_delivery(day, due, rules)
-        yield Delivery(partner_id, month, day, due, promised is not None, quantity, verdict, days), row[5:]
+    return Case(
+        When(IsNull(due, True), then=_word("undated")),
+        When(LessThan(days_late, days(-int(rules.on_time_days_early))), then=_word("early")),
+        When(GreaterThan(days_late, days(int(rules.on_time_days_late))), then=_word("late")),
+        default=_word("on_time"),
+        output_field=CharField(),
+    )
 
 
 def otd_inputs(
@@ -120,69 +140,88 @@ def otd_inputs(
     their ``quantity_done`` (decimal strings), ``early`` / ``late`` count moves outside the window,
     ``undated`` counts moves with neither a promised nor a requested date (in no other input).
 
-    One query, streamed; yields only (partner, month) with at least one delivered move.
+    One query grouped per partner, month and verdict in the database; yields only (partner, month) with
+    at least one delivered move.
     """
     win = window(tenant, months)
     if win is None:
         return
-    rules = scorecard_rules_for(tenant)
     tally = Tally("otd", decimals=("quantity", "quantity_on_time"))
-    for d, _ in _deliveries(_deliveries_qs(tenant, win, partner_ids), win, rules):
-        cell = tally.cell(d.partner_id, d.month)
-        if d.verdict == "undated":
-            cell["undated"] += 1
+    grouped = (
+        _deliveries_qs(tenant, win, partner_ids)
+        .values_list("receipt__partner_id", "month", "verdict")
+        .annotate(n=Count("pk"), quantity=quantity_sum("quantity_done"))
+    )
+    for partner_id, month, verdict, n, quantity in grouped.iterator():
+        if win.month_of_day(month) is None:
             continue
-        cell["lines"] += 1
-        cell["quantity"] += d.quantity
-        if d.verdict == "on_time":
-            cell["lines_on_time"] += 1
-            cell["quantity_on_time"] += d.quantity
+        cell = tally.cell(partner_id, month)
+        if verdict == "undated":
+            cell["undated"] += n
+            continue
+        cell["lines"] += n
+        cell["quantity"] += quantity or ZERO
+        if verdict == "on_time":
+            cell["lines_on_time"] += n
+            cell["quantity_on_time"] += quantity or ZERO
         else:
-            cell[d.verdict] += 1
+            cell[verdict] += n
     yield from tally.items()
 
 
-def _delivery_result(d: Delivery) -> str:
-    if d.verdict == "on_time":
+def _delivery_result(verdict: str, day: dt.date, due: dt.date) -> str:
+    if verdict == "on_time":
         return "on time"
-    n = abs(d.days)
-    return f"{count_words(n, 'day', 'days')} {d.verdict}"
+    return f"{count_words(abs((day - due).days), 'day', 'days')} {verdict}"
+
+
+_OTD_DRILL_FIELDS = (
+    "verdict",
+    "day",
+    "due",
+    "promised",
+    "quantity_done",
+    "receipt_id",
+    "receipt__name",
+    "order_line__order__name",
+    "order_line__description",
+    "order_line__uom_name",
+)
 
 
 def otd_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit: int = 200) -> Drill:
     """The deliveries behind ``otd``: one row per done move (receipt, PO, product, day received, due date
     and where it came from, quantity, result), late and early ones first, newest first; moves with no
-    due date are left out and counted in the note. Links to the receipt."""
+    due date are left out and counted in the note. Links to the receipt. Same rows and verdicts as
+    ``otd_inputs`` (``_deliveries_qs``)."""
     picker = Picker("otd", ("Receipt", "PO", "Product", "Received", "Due", "Quantity", "Result"), limit)
     win = window(tenant, months)
     if win is None:
         return picker.done()
-    qs = _deliveries_qs(tenant, win, [partner.pk]).order_by("-receipt__date_done", "-pk")
-    extra = (
-        "receipt_id",
-        "receipt__name",
-        "order_line__order__name",
-        "order_line__description",
-        "order_line__uom_name",
+    day, due = _day_and_due(win)
+    qs = (
+        _deliveries_qs(tenant, win, [partner.pk])
+        .annotate(day=day, due=due, promised=_promised_date())
+        .order_by("-receipt__date_done", "-pk")
     )
     undated = 0
-    for d, (receipt_id, receipt_name, po_name, description, uom) in _deliveries(
-        qs, win, scorecard_rules_for(tenant), extra
-    ):
-        if d.verdict == "undated":
+    for row in qs.values_list(*_OTD_DRILL_FIELDS).iterator(chunk_size=2000):
+        verdict, day_in, due_on, promised, quantity, receipt_id, receipt_name, po_name, description, uom = row
+        if win.month_of_day(day_in) is None:
+            continue
+        if verdict == "undated":
             undated += 1
             continue
-        due = f"{d.due.isoformat()} ({'promised' if d.promised else 'requested'})"
         cells = (
             receipt_name,
             po_name,
             description[:80],
-            d.day.isoformat(),
-            due,
-            qty(d.quantity, uom),
-            _delivery_result(d),
+            day_in.isoformat(),
+            f"{due_on.isoformat()} ({'promised' if promised is not None else 'requested'})",
+            qty(quantity, uom),
+            _delivery_result(verdict, day_in, due_on),
         )
-        picker.add(DrillRow(cells=cells, bad=d.verdict != "on_time", link=("receipt", receipt_id)))
+        picker.add(DrillRow(cells=cells, bad=verdict != "on_time", link=("receipt", receipt_id)))
     note = f"Left out: {count_words(undated, 'line', 'lines')} with no promised or requested date." if undated else ""
     return picker.done(note)
 
@@ -190,60 +229,59 @@ def otd_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit:
 # --- quantity accuracy --------------------------------------------------------------------------------
 
 
-def _receiving_qs(tenant: Tenant, win: Window, partner_ids: list[int] | None, extra: tuple[str, ...] = ()) -> QuerySet:
-    """Per PO line with a delivery in the window: what all its done moves brought and the last one's
-    moment, kept when that last one falls in the window (a line is judged once, at its last receipt)."""
-    done = of_partners(_done_moves(tenant), "order_line__order__partner_id", partner_ids)
-    touched = done.filter(receipt__date_done__gte=win.start, receipt__date_done__lt=win.end).values("order_line_id")
-    grouped = (
-        done.filter(order_line_id__in=touched)
-        .order_by()
-        .values(
-            "order_line_id",
-            "order_line__order__partner_id",
-            "order_line__quantity",
-            "order_line__order__receipt_status",
-            *extra,
-        )
-        .annotate(received=quantity_sum("quantity_done"), last=Max("receipt__date_done"))
+def _line_moves(tenant: Tenant) -> QuerySet:
+    """The done moves of the outer move's PO line (``OuterRef("order_line_id")``)."""
+    return _done_moves(tenant).filter(order_line_id=OuterRef("order_line_id")).order_by()
+
+
+def _received(tenant: Tenant) -> Subquery:
+    """What all the done moves of the outer move's PO line brought."""
+    total = _line_moves(tenant).values("order_line_id").annotate(total=quantity_sum("quantity_done"))
+    return Subquery(total.values("total"), output_field=quantity_sum("quantity_done").output_field)
+
+
+def _quantity_verdict(received: Expression, rules: ScorecardRules) -> Case:
+    """ "open", "under", "over" or "accurate" for the outer move's PO line having ``received`` in all:
+    under when received < ordered x (1 - quantity_under_pct/100), over when above ordered x (1 +
+    quantity_over_pct/100). Compared in hundredths (received x 100 against ordered x (100 -/+ pct)) so
+    that no division rounds. Receiving has ended when enough arrived or Odoo calls the order received
+    (its other receipts done or cancelled); a locked order ("done") still receives: some companies lock
+    every order at approval. The one place these bounds are written: source and drill use it."""
+    ordered = F("order_line__quantity")
+    hundredths = received * HUNDRED
+    low = ordered * Value(HUNDRED - Decimal(str(rules.quantity_under_pct)))
+    high = ordered * Value(HUNDRED + Decimal(str(rules.quantity_over_pct)))
+    full = Exact(F("order_line__order__receipt_status"), _word(PurchaseOrder.ReceiptStatus.FULL))
+    return Case(
+        When(LessThan(hundredths, low) & ~Q(full), then=_word("open")),
+        When(LessThan(hundredths, low), then=_word("under")),
+        When(GreaterThan(hundredths, high), then=_word("over")),
+        default=_word("accurate"),
+        output_field=CharField(),
     )
-    return grouped.filter(last__gte=win.start, last__lt=win.end)
 
 
-@dataclass(frozen=True)
-class Judged:
-    """A PO line's receiving: ``verdict`` "accurate", "over", "under", or "open" (still being received)."""
-
-    partner_id: int
-    month: dt.date
-    ordered: Decimal
-    received: Decimal
-    low: Decimal
-    high: Decimal
-    verdict: str
-
-
-def _judge_line(ordered: Decimal, received: Decimal, receipt_status: str, rules: ScorecardRules) -> tuple:
-    low = ordered * (HUNDRED - Decimal(str(rules.quantity_under_pct))) / HUNDRED
-    high = ordered * (HUNDRED + Decimal(str(rules.quantity_over_pct))) / HUNDRED
-    # Receiving has ended when enough arrived or Odoo calls the order received (its other receipts done
-    # or cancelled). A locked order ("done") still receives: some companies lock every order at approval.
-    if received < low and receipt_status != PurchaseOrder.ReceiptStatus.FULL:
-        return low, high, "open"
-    if received < low:
-        return low, high, "under"
-    return low, high, "over" if received > high else "accurate"
-
-
-def _judged_lines(qs: QuerySet, win: Window, rules: ScorecardRules, extra: tuple[str, ...] = ()) -> Iterator:
-    for row in qs.iterator(chunk_size=2000):
-        month = win.month_of(row["last"])
-        if month is None:
-            continue
-        ordered, received = row["order_line__quantity"], row["received"] or ZERO
-        low, high, verdict = _judge_line(ordered, received, row["order_line__order__receipt_status"], rules)
-        judged = Judged(row["order_line__order__partner_id"], month, ordered, received, low, high, verdict)
-        yield judged, tuple(row[name] for name in extra), row["last"]
+def _receiving_qs(tenant: Tenant, win: Window, partner_ids: list[int] | None) -> QuerySet:
+    """One row per PO line whose last done move (latest ``date_done``, then highest id) is in the window:
+    that move, with the line's ``month`` (of the last receipt, tenant time zone) and ``verdict`` (a line
+    is judged once, at its last receipt), computed by the database."""
+    moves = _done_moves(tenant).filter(receipt__date_done__gte=win.start, receipt__date_done__lt=win.end)
+    done_at = OuterRef("receipt__date_done")
+    later = _line_moves(tenant).filter(
+        Q(receipt__date_done__gt=done_at) | Q(receipt__date_done=done_at, pk__gt=OuterRef("pk"))
+    )
+    # Grouped by what the verdict reads of the line, so that it may read it beside the sum.
+    lines = _line_moves(tenant).values("order_line_id", "order_line__quantity", "order_line__order__receipt_status")
+    verdict = lines.annotate(v=_quantity_verdict(quantity_sum("quantity_done"), scorecard_rules_for(tenant)))
+    return (
+        of_partners(moves, "order_line__order__partner_id", partner_ids)
+        .exclude(Exists(later))
+        .order_by()
+        .annotate(
+            month=TruncMonth("receipt__date_done", tzinfo=win.tz, output_field=DateField()),
+            verdict=Subquery(verdict.values("v"), output_field=CharField()),
+        )
+    )
 
 
 def quantity_inputs(
@@ -255,56 +293,83 @@ def quantity_inputs(
     ``receipt_status`` is "full"; ``accurate`` within ordered x (1 -/+ under/over %), else ``over`` or
     ``under``; ``lines`` counts all three. Lines still being received are in no input.
 
-    Two nested queries in one statement, grouped per PO line, streamed.
+    One query grouped per partner, month and verdict in the database.
     """
     win = window(tenant, months)
     if win is None:
         return
     tally = Tally("quantity")
-    for judged, _, _ in _judged_lines(_receiving_qs(tenant, win, partner_ids), win, scorecard_rules_for(tenant)):
-        if judged.verdict == "open":
+    grouped = (
+        _receiving_qs(tenant, win, partner_ids)
+        .values_list("order_line__order__partner_id", "month", "verdict")
+        .annotate(n=Count("pk"))
+    )
+    for partner_id, month, verdict, n in grouped.iterator():
+        if verdict == "open" or win.month_of_day(month) is None:
             continue
-        cell = tally.cell(judged.partner_id, judged.month)
-        cell["lines"] += 1
-        cell[judged.verdict] += 1
+        cell = tally.cell(partner_id, month)
+        cell["lines"] += n
+        cell[verdict] += n
     yield from tally.items()
 
 
-def _quantity_result(j: Judged, uom: str) -> str:
-    if j.verdict == "under":
-        return f"{qty(j.ordered - j.received, uom)} short"
-    if j.verdict == "over":
-        return f"{qty(j.received - j.ordered, uom)} over"
+def _quantity_result(verdict: str, ordered: Decimal, received: Decimal, uom: str) -> str:
+    if verdict == "under":
+        return f"{qty(ordered - received, uom)} short"
+    if verdict == "over":
+        return f"{qty(received - ordered, uom)} over"
     return "accurate"
+
+
+_QUANTITY_DRILL_FIELDS = (
+    "verdict",
+    "month",
+    "received",
+    "receipt__date_done",
+    "order_line__quantity",
+    "order_line__order_id",
+    "order_line__order__name",
+    "order_line__description",
+    "order_line__uom_name",
+)
 
 
 def quantity_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit: int = 200) -> Drill:
     """The PO lines behind ``quantity``: ordered, received, the accurate range, the last receipt's day and
     the result, inaccurate ones first, newest first; lines still being received are counted in the note.
-    Links to the PO."""
+    Links to the PO. Same rows and verdicts as ``quantity_inputs`` (``_receiving_qs``)."""
     picker = Picker(
         "quantity", ("PO", "Line", "Ordered", "Received", "Accurate from-to", "Last receipt", "Result"), limit
     )
     win = window(tenant, months)
     if win is None:
         return picker.done()
-    extra = ("order_line__order_id", "order_line__order__name", "order_line__description", "order_line__uom_name")
-    qs = _receiving_qs(tenant, win, [partner.pk], extra).order_by("-last", "-order_line_id")
+    rules = scorecard_rules_for(tenant)
+    qs = (
+        _receiving_qs(tenant, win, [partner.pk])
+        .annotate(received=_received(tenant))
+        .order_by("-receipt__date_done", "-order_line_id")
+    )
     still_open = 0
-    for j, (po_id, po_name, description, uom), last in _judged_lines(qs, win, scorecard_rules_for(tenant), extra):
-        if j.verdict == "open":
+    for row in qs.values_list(*_QUANTITY_DRILL_FIELDS).iterator(chunk_size=2000):
+        verdict, month, received, last, ordered, po_id, po_name, description, uom = row
+        if win.month_of_day(month) is None:
+            continue
+        if verdict == "open":
             still_open += 1
             continue
+        low = ordered * (HUNDRED - Decimal(str(rules.quantity_under_pct))) / HUNDRED
+        high = ordered * (HUNDRED + Decimal(str(rules.quantity_over_pct))) / HUNDRED
         cells = (
             po_name,
             description[:80],
-            qty(j.ordered, uom),
-            qty(j.received, uom),
-            f"{qty(j.low)}-{qty(j.high)}",
+            qty(ordered, uom),
+            qty(received or ZERO, uom),
+            f"{qty(low)}-{qty(high)}",
             win.day(last).isoformat(),
-            _quantity_result(j, uom),
+            _quantity_result(verdict, ordered, received or ZERO, uom),
         )
-        picker.add(DrillRow(cells=cells, bad=j.verdict != "accurate", link=("po", po_id)))
+        picker.add(DrillRow(cells=cells, bad=verdict != "accurate", link=("po", po_id)))
     note = ""
     if still_open:
         note = (

@@ -22,6 +22,12 @@ run over the same data writes nothing and changes no standing.
 standings changed). A change of the on-time window, the quantity tolerances or the acknowledgement hours
 changes the inputs themselves, so it needs ``scorecards_compute``.
 
+Two runs of one tenant never overlap (nightly and on demand, or a rescore): each holds the tenant's run
+lock (``run_lock``, in the shared cache) from its first read to its last write; a run that finds it taken
+waits a little, then raises ``ScorecardRunBusy`` before reading anything, and its task tries again later.
+Without it, the run that read first could write last: it would delete a period the other one had just
+written (its inputs were not there yet when it read them) or put back an older score and standing.
+
 Memory: the merged inputs (one small dict per partner and month); sources stream their rows.
 """
 
@@ -29,18 +35,29 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from portal.models import Partner, Tenant
-from quality.models import PartnerScore, ScorecardPeriod, Standing, scorecard_rules_for
+from quality.models import (
+    PartnerScore,
+    PurchaseWarning,
+    ScorecardPeriod,
+    Standing,
+    StandingChange,
+    scorecard_rules_for,
+)
 
 from . import catalogue
 from .months import KEPT_MONTHS, current_month, months_back
@@ -50,6 +67,55 @@ Source = Callable[..., Iterator[tuple[int, date, dict]]]
 WRITE_BATCH = 500  # periods per upsert statement
 READ_BATCH = 200  # partners whose stored periods one query reads (rescore)
 TREND_POINTS = Decimal(2)  # a score that moved by less than this is "steady"
+# A run's lock lasts this long after the run last renewed it (``_Lease.keep``, at most every
+# ``RUN_LOCK_RENEW`` seconds while it reads and scores), so the lock of a worker lost mid-run expires soon.
+RUN_LOCK_SECONDS = 600
+RUN_LOCK_RENEW = 30.0
+# How long a run waits for the other one to finish before it gives up (``ScorecardRunBusy``): a partner's
+# run takes seconds, a large tenant's minutes, which its task waits for by trying again later.
+RUN_LOCK_WAIT = 30.0
+
+
+class ScorecardRunBusy(Exception):
+    """Another scorecard run of the tenant is going on: nothing was read or written; try again later."""
+
+
+class _Lease:
+    """The tenant's run lock, held: ``keep()`` renews it while the run goes on."""
+
+    def __init__(self, key: str, token: str) -> None:
+        self.key, self.token, self.renewed = key, token, time.monotonic()
+
+    def keep(self) -> None:
+        """Renew the lock (at most every ``RUN_LOCK_RENEW`` seconds); ``ScorecardRunBusy`` when it expired
+        and another run took it meanwhile (this one must then write nothing more)."""
+        now = time.monotonic()
+        if now - self.renewed < RUN_LOCK_RENEW:
+            return
+        holder = cache.get(self.key)
+        if holder is None and cache.add(self.key, self.token, RUN_LOCK_SECONDS):
+            holder = self.token
+        if holder != self.token:
+            raise ScorecardRunBusy("the scorecard run lost its lock to another run")
+        cache.touch(self.key, RUN_LOCK_SECONDS)
+        self.renewed = now
+
+
+@contextmanager
+def run_lock(tenant: Tenant) -> Iterator[_Lease]:
+    """Hold the tenant's scorecard run lock (module docstring), waiting ``RUN_LOCK_WAIT`` seconds at most for
+    another run to release it, else raise ``ScorecardRunBusy``."""
+    key, token = f"scorecards:run:{tenant.pk}", uuid.uuid4().hex
+    deadline = time.monotonic() + RUN_LOCK_WAIT
+    while not cache.add(key, token, RUN_LOCK_SECONDS):
+        if time.monotonic() >= deadline:
+            raise ScorecardRunBusy(f"a scorecard run of {tenant.slug} is going on")
+        time.sleep(0.5)
+    try:
+        yield _Lease(key, token)
+    finally:
+        if cache.get(key) == token:
+            cache.delete(key)
 
 
 @dataclass
@@ -84,6 +150,7 @@ class _Run:
     standings: list[Standing]
     months: list[date]
     now: datetime
+    keep: Callable[[], None] = lambda: None  # renews the run lock (``_Lease.keep``)
 
 
 def registered_sources() -> dict[str, Source]:
@@ -110,17 +177,24 @@ def period_digest(inputs: dict) -> str:
 
 
 def collect_inputs(
-    *, tenant: Tenant, months: list[date], partner_ids: list[int] | None, sources: dict[str, Source]
+    *,
+    tenant: Tenant,
+    months: list[date],
+    partner_ids: list[int] | None,
+    sources: dict[str, Source],
+    keep: Callable[[], None] = lambda: None,
 ) -> dict[int, dict[date, dict]]:
     """``{partner id: {month: inputs}}`` merged from every source, completed (``catalogue.complete``).
 
-    A row a source yields for a month or partner outside those asked for is ignored.
+    A row a source yields for a month or partner outside those asked for is ignored. ``keep`` is called
+    for every row (the run lock's renewal).
     """
     wanted_months = set(months)
     wanted_partners = None if partner_ids is None else set(partner_ids)
     merged: dict[int, dict[date, dict]] = {}
     for key, source in sources.items():
         for partner_id, month, values in source(tenant=tenant, months=months, partner_ids=partner_ids):
+            keep()
             if month not in wanted_months or (wanted_partners is not None and partner_id not in wanted_partners):
                 continue
             merged.setdefault(partner_id, {}).setdefault(month, {})[key] = _canonical(values)
@@ -210,13 +284,19 @@ def scorecards_compute(
 ) -> RunSummary:
     """Recompute the tenant's periods (all partners, or ``partner_ids``) where their inputs changed and
     rescore the partners concerned (module docstring). ``today``: the tenant's day (default: its today);
-    ``sources``: ``{measure key: source}`` (default: ``registered_sources()``). Idempotent."""
-    run = _run_context(tenant, today)
+    ``sources``: ``{measure key: source}`` (default: ``registered_sources()``). Idempotent.
+    Raises ``ScorecardRunBusy`` while another run of the tenant holds its lock."""
+    with run_lock(tenant) as lease:
+        return _compute(tenant, partner_ids, _run_context(tenant, today, lease), sources)
+
+
+def _compute(tenant: Tenant, partner_ids: list[int] | None, run: _Run, sources: dict[str, Source] | None) -> RunSummary:
     merged = collect_inputs(
         tenant=tenant,
         months=run.months,
         partner_ids=partner_ids,
         sources=registered_sources() if sources is None else sources,
+        keep=run.keep,
     )
     stored = _stored_digests(tenant, run.months, partner_ids)
     summary = RunSummary()
@@ -248,8 +328,12 @@ def scorecards_compute(
 def scorecards_rescore(*, tenant: Tenant, today: date | None = None) -> RunSummary:
     """Rescore every partner of the tenant from its stored periods, reading no source (after the
     tenant's weights, targets, window or standings changed). Only ``partners_scored`` and
-    ``standing_changes`` of the summary are counted."""
-    run = _run_context(tenant, today)
+    ``standing_changes`` of the summary are counted. Raises ``ScorecardRunBusy`` as ``scorecards_compute``."""
+    with run_lock(tenant) as lease:
+        return _rescore(tenant, _run_context(tenant, today, lease))
+
+
+def _rescore(tenant: Tenant, run: _Run) -> RunSummary:
     summary = RunSummary()
     partner_ids = list(Partner.objects.filter(tenant=tenant).order_by("pk").values_list("pk", flat=True))
     for batch in _batches(partner_ids, READ_BATCH):
@@ -264,13 +348,14 @@ def scorecards_rescore(*, tenant: Tenant, today: date | None = None) -> RunSumma
     return summary
 
 
-def _run_context(tenant: Tenant, today: date | None) -> _Run:
+def _run_context(tenant: Tenant, today: date | None, lease: _Lease) -> _Run:
     return _Run(
         tenant=tenant,
         rules=scorecard_rules_for(tenant),
         standings=standings_for(tenant),
         months=months_back(current_month(tenant, today), KEPT_MONTHS),
         now=timezone.now(),
+        keep=lease.keep,
     )
 
 
@@ -305,9 +390,22 @@ def score_window(periods: dict[date, dict], *, months: list[date], window: int, 
     )
 
 
+def _standing_before(run: _Run, row: PartnerScore) -> Standing | None:
+    """The partner's standing before this scoring: one of ``run.standings``, or None (none yet). A standing
+    the tenant deleted since (its row's ``standing`` set to null, ``standing_since`` kept) is answered as an
+    unsaved ``Standing`` of its last name that warns when the portal's purchase warning is on the partner,
+    so that leaving it is recorded, told, and clears that warning in Odoo."""
+    if row.standing_id is not None or row.pk is None or row.standing_since is None:
+        return next((s for s in run.standings if s.pk == row.standing_id), None)
+    last = StandingChange.objects.filter(partner_id=row.partner_id).order_by("-changed_at", "-pk").first()
+    warned = PurchaseWarning.objects.filter(partner_id=row.partner_id, active=True).exists()
+    return Standing(tenant=run.tenant, name=last.to_name if last else "", warns=warned)
+
+
 def _score_partner(run: _Run, partner_id: int, periods: dict[date, dict], delete_ids: list[int]) -> tuple[int, int]:
     """Delete the partner's periods without inputs, store its score and record a standing change, in one
     transaction holding the partner's row; answers (periods deleted, standing changes)."""
+    run.keep()
     result = score_window(
         periods, months=run.months, window=window_length(run.rules.standing_months), rules_measures=run.rules.measures
     )
@@ -322,7 +420,7 @@ def _score_partner(run: _Run, partner_id: int, periods: dict[date, dict], delete
         row = PartnerScore.objects.select_for_update().filter(partner_id=partner_id).first()
         if row is None:
             row = PartnerScore(tenant=run.tenant, partner=partner)
-        old_id = row.standing_id
+        old = _standing_before(run, row)
         row.as_of = run.months[-1]
         row.score = result.score
         row.previous_score = result.previous_score
@@ -331,13 +429,13 @@ def _score_partner(run: _Run, partner_id: int, periods: dict[date, dict], delete
         row.figures_12 = result.figures_12
         row.worst_measure = result.worst_measure
         row.computed_at = run.now
-        changed = old_id != (new.pk if new else None)
+        # A standing the tenant deleted (pk None here) is left for the new one, or for none.
+        changed = (old is not None and old.pk is None) or (old.pk if old else None) != (new.pk if new else None)
         if changed:
             row.standing = new
             row.standing_since = run.now if new else None
         row.save()
         if changed:
-            old = next((s for s in run.standings if s.pk == old_id), None)
             standing_change_record(
                 tenant=run.tenant, partner=partner, rules=run.rules, old=old, new=new, result=result, now=run.now
             )

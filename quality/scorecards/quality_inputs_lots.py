@@ -35,16 +35,18 @@ def counted_lots(tenant: Tenant, win: Window) -> QuerySet[Inspection]:
     docstring). The range is tested on the row's own ``signed_at`` too: a lot's latest revision is signed
     at or after its first signature, which lets the database skip rows signed before the window."""
     signed_correction = Inspection.objects.filter(corrects=OuterRef("pk"), status=SIGNED)
-    first_signature = (
-        Inspection.objects.filter(
-            receipt_id=OuterRef("receipt_id"),
-            receipt_move_id=OuterRef("receipt_move_id"),
-            lot_name=OuterRef("lot_name"),
-            sequence=1,
-            revision=1,
-        )
-        .order_by()
-        .values("signed_at")[:1]
+    first_revision = Inspection.objects.filter(
+        receipt_id=OuterRef("receipt_id"), lot_name=OuterRef("lot_name"), sequence=1, revision=1
+    ).order_by()
+    # The move's revision 1; where the pull dropped the move (the inspections' move set to null), the
+    # revision 1 of the same product and lot on the receipt that has no move either.
+    first_signature = Coalesce(
+        Subquery(first_revision.filter(receipt_move_id=OuterRef("receipt_move_id")).values("signed_at")[:1]),
+        Subquery(
+            first_revision.filter(receipt_move__isnull=True, product_id=OuterRef("product_id"))
+            .order_by("pk")
+            .values("signed_at")[:1]
+        ),
     )
     return (
         Inspection.objects.filter(tenant=tenant, sequence=1, status=SIGNED, signed_at__gte=win.start)
@@ -52,7 +54,7 @@ def counted_lots(tenant: Tenant, win: Window) -> QuerySet[Inspection]:
         .annotate(
             lot_signed_at=Case(
                 When(revision=1, then=F("signed_at")),
-                default=Coalesce(Subquery(first_signature), F("signed_at")),
+                default=Coalesce(first_signature, F("signed_at")),
             )
         )
         .filter(lot_signed_at__gte=win.start, lot_signed_at__lt=win.end)

@@ -110,6 +110,7 @@ def standings_errors(standings: list[dict], known_ids: set[int]) -> dict[str, st
     if len(standings) > MAX_STANDINGS:
         return {"standings": f"Keep at most {MAX_STANDINGS} standings (got {len(standings)})."}
     seen: dict[str, int] = {}
+    ids: set[int] = set()
     previous: Decimal | None = None
     for i, row in enumerate(standings):
         name = (row.get("name") or "").strip()
@@ -119,8 +120,11 @@ def standings_errors(standings: list[dict], known_ids: set[int]) -> dict[str, st
             errors[f"standings.{i}.name"] = f"{name} is the name of standing {seen[name.casefold()] + 1} already."
         else:
             seen[name.casefold()] = i
-        if row.get("id") is not None and row["id"] not in known_ids:
+        if row.get("id") is not None and (row["id"] not in known_ids or row["id"] in ids):
+            # Not the tenant's (or no longer there), or a second row posted with one standing's id.
             errors[f"standings.{i}.name"] = "This standing is no longer there: reload the page."
+        if row.get("id") is not None:
+            ids.add(row["id"])
         minimum = _two_places(row.get("min_score"), Decimal(0), Decimal(100))
         if minimum is None:
             errors[f"standings.{i}.min_score"] = (

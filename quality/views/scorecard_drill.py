@@ -68,7 +68,8 @@ class ScorecardDrillView(TenantViewMixin, TemplateView):
         default = scorecard_rules_for(self.membership.tenant).standing_months or 1
         choices = sorted({*MONTH_CHOICES, default})
         asked = self.request.GET.get("months", "")
-        n = int(asked) if asked.isdigit() and int(asked) in choices else default
+        # ASCII digits only: "²" passes ``str.isdigit`` and ``int`` refuses it.
+        n = int(asked) if asked.isascii() and asked.isdigit() and int(asked) in choices else default
         return n, choices, default
 
     def get_context_data(self, **kwargs):

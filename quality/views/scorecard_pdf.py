@@ -26,7 +26,7 @@ from quality.scorecards.months import KEPT_MONTHS, add_months, current_month
 from quality.scorecards.selectors import own_scorecard_partner, scorecard_partner
 from quality.views.scorecard_ranking import SCORECARD_STAFF
 
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 
 
 def report_month(tenant, raw: str | None) -> dt.date:
@@ -36,7 +36,7 @@ def report_month(tenant, raw: str | None) -> dt.date:
     if not raw:
         return current
     found = MONTH.match(raw.strip())
-    if not found or not 1 <= int(found.group(2)) <= 12:
+    if not found or int(found.group(1)) < 1 or not 1 <= int(found.group(2)) <= 12:
         raise Http404("No scorecard for that month.")
     month = dt.date(int(found.group(1)), int(found.group(2)), 1)
     if not add_months(current, 1 - KEPT_MONTHS) <= month <= current:

@@ -86,7 +86,7 @@ class ScorecardRankingView(TenantViewMixin, ListView):
     def filters(self) -> RankingFilters:
         get = self.request.GET
         standing = get.get("standing", "")
-        if standing != NO_STANDING and not (standing.isdigit() and len(standing) <= 9):
+        if standing != NO_STANDING and not (standing.isascii() and standing.isdigit() and len(standing) <= 9):
             standing = ""  # a filter that is no standing filters nothing
         sort = get.get("sort", "worst")
         return RankingFilters(
