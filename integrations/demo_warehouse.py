@@ -7,11 +7,19 @@ only: the lot name and quantity written on the receipt's move line, ``button_val
 wizard if Odoo asks. The next pull then finds the receipt done (not backlog: the tenant was pulled before)
 and quality opens the lot's inspection, sampled from the plan the demo steps created.
 ``integrations.tasks.demo_warehouse_task`` runs it, queued by ``manage.py seed_demo --check-odoo``.
+
+It is also where the demo's seeding first acts in the simulated Odoo, so it first gives the demo tenant's
+integration user the contact rights (``demo_contact_rights_grant``): the SCAR notes and scorecard warnings of
+the walk-through land on partners, which Odoo allows only with them. ``seed_demo`` itself cannot: ``make run``
+seeds before ``run_portal`` starts the simulator.
 """
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
+
+import httpx
 
 from integrations.models import PullCursor
 from integrations.odoo import OdooGateway, OdooPermanentError
@@ -25,6 +33,11 @@ DEMO_PO_REF = "NF-SO-5531"  # the vendor's reference of the partly received PO
 DEMO_PRODUCT = "ALU-BRKT-7"
 # What the inspector types or scans at the dock (the first delivery brought NF-LOT-2611-A).
 DEMO_LOT = "NF-LOT-2612-B"
+# The simulated Odoo's contact rights (integrations.odoo_sim.orm.CONTACT_CREATION: 18's "Extra Rights/Contact
+# Creation", 19's "Contact/Creation"): a real tenant's integration user needs them for notes, activities and
+# purchase warnings on partners; the simulator's seeded users hold none, as recorded.
+CONTACT_CREATION = "base.group_partner_manager"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class NotPulledYet(Exception):
@@ -35,13 +48,15 @@ def demo_delivery_receive(*, tenant: Tenant, gateway: OdooGateway | None = None)
     """Receive the demo PO's open backorder in Odoo, all of it, as lot ``DEMO_LOT``; answers the receipt's
     Odoo id, or None when there is nothing left to receive (it was received before: seeding again is safe).
 
-    First runs the demo steps (``portal.demo.DEMO_STEPS``): the products are there now, so quality's plan
+    First gives the integration user the contact rights in the simulated Odoo (``demo_contact_rights_grant``),
+    then runs the demo steps (``portal.demo.DEMO_STEPS``): the products are there now, so quality's plan
     for the bracket exists before the receipt reaches the portal. Raises ``NotPulledYet`` before the
     tenant's first pull, ``OdooPermanentError`` when Odoo answers something flow 3 does not show, and the
     gateway's ``OdooTransientError``.
     """
     if not PullCursor.objects.filter(tenant=tenant, model="stock.picking").exclude(write_date="").exists():
         raise NotPulledYet(f"tenant {tenant.slug} has not been pulled yet")
+    demo_contact_rights_grant(tenant=tenant)
     for step in DEMO_STEPS:
         step(tenant)
     gw = gateway or gateway_for(tenant.odoo_config())
@@ -58,6 +73,23 @@ def demo_delivery_receive(*, tenant: Tenant, gateway: OdooGateway | None = None)
     _validate(gw, receipt["id"])
     log.info("demo warehouse: received %s (%s) in Odoo as lot %s", receipt["name"], DEMO_PO_REF, DEMO_LOT)
     return receipt["id"]
+
+
+def demo_contact_rights_grant(*, tenant: Tenant) -> bool:
+    """Give the tenant's integration user (``odoo_login``) the contact rights in the simulated Odoo, through
+    its ``/sim/control`` "grant" (kept until the simulator is reset); answers whether it did. Only on a
+    loopback URL, where ``run_portal`` starts the simulator: against any other server nothing is sent (a
+    real Odoo's administrator gives the group, README). Never raises: a refusal or a simulator not up is
+    logged, and the walk-through's partner notes then fail saying which group is missing."""
+    if urlsplit(tenant.odoo_url).hostname not in LOOPBACK:
+        return False
+    command = {"action": "grant", "login": tenant.odoo_login, "group": CONTACT_CREATION}
+    try:
+        httpx.post(f"{tenant.odoo_url.rstrip('/')}/sim/control", json=command, timeout=10).raise_for_status()
+    except httpx.HTTPError as exc:
+        log.warning("demo: the simulated Odoo did not grant the contact rights to %s: %s", tenant.odoo_login, exc)
+        return False
+    return True
 
 
 def _open_backorder(gw: OdooGateway) -> dict | None:

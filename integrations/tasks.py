@@ -71,15 +71,20 @@ def demo_warehouse_task(self, tenant_id: int) -> None:
 @shared_task(bind=True, ignore_result=True, queue="batch", max_retries=30)
 def demo_scorecards_task(self, tenant_id: int) -> None:
     """The demo's year of scorecard history and its scores (quality.demo_scorecards), once the first pull
-    brought the demo's products; retries every 10 seconds until then."""
+    brought the demo's products; retries every 10 seconds until then, or while another scorecard run of
+    the tenant holds its lock."""
     from portal.models import Tenant
     from quality.demo_scorecards import demo_scorecards_seed
+    from quality.scorecards.engine import ScorecardRunBusy
 
     tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
     if tenant is None or not tenant.odoo_configured:
         return
-    with bound(source="system"):
-        ready = demo_scorecards_seed(tenant=tenant)
+    try:
+        with bound(source="system"):
+            ready = demo_scorecards_seed(tenant=tenant)
+    except ScorecardRunBusy:  # another run of the tenant's scorecards holds its lock: the history is in
+        ready = None
     if ready is None:
         raise self.retry(countdown=10)
 

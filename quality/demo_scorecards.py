@@ -30,6 +30,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from integrations.demo_warehouse import demo_contact_rights_grant
 from portal.dates import tenant_zone
 from portal.demo import DEMO_PARTNERS
 from portal.models import Membership, Partner, Tenant
@@ -118,7 +119,9 @@ def demo_scorecards_seed(*, tenant: Tenant, now: dt.datetime | None = None) -> b
                 partner = partners[DEMO_PARTNERS[key]["odoo_id"]]
                 _partner_history(tenant, partner, profile, products, people, ids, now)
             written = True
-    _sim_allows_partner_writes(tenant)
+    # The warning and its note need the contact rights; the demo warehouse gave them already, unless the
+    # simulator was reset since (integrations.demo_warehouse).
+    demo_contact_rights_grant(tenant=tenant)
     from quality.scorecards.engine import scorecards_compute
 
     scorecards_compute(tenant=tenant)
@@ -355,21 +358,3 @@ def _ncr(inspection: Inspection, move: ReceiptMove, people: dict, ids: _Ids) -> 
         tenant=ncr.tenant, ncr=ncr, inspection=inspection, lot_name=inspection.lot_name, affected=affected
     )
     ncr.defect_codes.set(DefectCode.objects.filter(tenant=ncr.tenant, code="DIM-HOLE"))
-
-
-def _sim_allows_partner_writes(tenant: Tenant) -> None:
-    """The simulated Odoo's integration user may write res.partner (its purchase warning), as a real
-    tenant's integration user must be allowed to; a no-op against any other server."""
-    from urllib.parse import urlsplit
-
-    import httpx
-
-    if urlsplit(tenant.odoo_url).hostname not in ("127.0.0.1", "localhost", "::1"):
-        return
-    # Odoo's "Contact Creation" group (integrations.odoo_sim.orm.CONTACT_CREATION): the rights a real
-    # integration user needs to write res.partner's purchase warning.
-    command = {"action": "grant", "login": tenant.odoo_login, "group": "base.group_partner_manager"}
-    try:
-        httpx.post(f"{tenant.odoo_url.rstrip('/')}/sim/control", json=command, timeout=10).raise_for_status()
-    except httpx.HTTPError as exc:
-        log.warning("demo scorecards: the simulated Odoo did not grant contact rights: %s", exc)

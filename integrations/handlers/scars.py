@@ -3,9 +3,11 @@ step is overdue past the last escalation (``scar.overdue``).
 
 ``res.partner`` is a mail.thread on both series (its ``message_ids`` and ``activity_ids`` in the field
 catalogues), so ``message_post`` and ``activity_schedule`` are its public methods as they are the PO's
-(reference flow 5). The overdue activity goes to the partner's purchase responsible, ``buyer_id`` (a
-field of res.partner on 18 and 19 alike); a partner without one gets it for the integration user, and
-the note names the portal's buyers. Each note and activity once per event (the event's marker).
+(reference flow 5). Odoo checks write access on the partner for both, which the recorded integration user
+lacks: the refusal is ``ContactRightsMissing`` naming the group to give (``partners.py``). The overdue
+activity goes to the partner's purchase responsible, ``buyer_id`` (a field of res.partner on 18 and 19
+alike); a partner without one gets it for the integration user, and the note names the portal's buyers.
+Each note and activity once per event (the event's marker).
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from integrations.odoo import OdooGateway
 
 from . import HandlerError, handler
 from .notes import already_there, marked, marker, post_note_once, render_note
+from .partners import PARTNER, contact_rights_needed
 
-PARTNER = "res.partner"
 WHAT = {
     "issued": "issued",
     "step_accepted": "step accepted",
@@ -40,7 +42,8 @@ def _partner_id(event) -> int:
 
 @handler(topics.SCAR_NOTED)
 def scar_noted(gw: OdooGateway, event) -> dict[str, Any]:
-    """Answers ``{"model": "mail.message", "id", "already_there"?}``; ``HandlerError`` without a partner id."""
+    """Answers ``{"model": "mail.message", "id", "already_there"?}``; ``HandlerError`` without a partner id,
+    ``ContactRightsMissing`` when Odoo refuses the note."""
     partner_id, payload = _partner_id(event), event.payload
     what = payload.get("what")
     if what not in WHAT:
@@ -54,7 +57,11 @@ def scar_noted(gw: OdooGateway, event) -> dict[str, Any]:
         summary=payload.get("summary") or "",
         by=payload.get("by") or "",
     )
-    note = post_note_once(gw, event, PARTNER, partner_id, body)
+    partner = payload.get("partner") or ""
+    with contact_rights_needed(
+        gw.dialect.series, doing="post the SCAR note on", partner=partner, partner_id=partner_id
+    ):
+        note = post_note_once(gw, event, PARTNER, partner_id, body)
     if note.already_there:
         return {"model": "mail.message", "id": note.id, "already_there": True}
     return {"model": "mail.message", "id": note.id}
@@ -63,7 +70,8 @@ def scar_noted(gw: OdooGateway, event) -> dict[str, Any]:
 @handler(topics.SCAR_OVERDUE)
 def scar_overdue(gw: OdooGateway, event) -> dict[str, Any]:
     """Answers ``{"model": "mail.activity", "id", "user_id": buyer's res.users id | None, "already_there"?}``;
-    ``HandlerError`` for a bad payload or a partner gone from Odoo."""
+    ``HandlerError`` for a bad payload or a partner gone from Odoo, ``ContactRightsMissing`` when Odoo refuses
+    the activity."""
     partner_id, payload = _partner_id(event), event.payload
     if not payload.get("step") or not payload.get("due_date"):
         raise HandlerError(f"payload of {event.topic} v{event.payload_version} has no step or due date")
@@ -80,21 +88,24 @@ def scar_overdue(gw: OdooGateway, event) -> dict[str, Any]:
             f"the overdue step of {payload.get('scar_number')} cannot be scheduled on it."
         )
     buyer = rows[0]["buyer_id"][0] if rows[0].get("buyer_id") else None
+    partner = payload.get("partner") or rows[0].get("name") or ""
     note = render_note(
         "scar_overdue.html",
         scar_number=payload.get("scar_number", ""),
-        partner=payload.get("partner") or rows[0].get("name") or "",
+        partner=partner,
         step=payload["step"],
         step_title=payload.get("step_title") or "",
         due_date=payload["due_date"],
         buyer_names=payload.get("buyer_names") or [],
     )
-    activity_id = gw.activity_schedule(
-        PARTNER,
-        partner_id,
-        act_type_xmlid="mail.mail_activity_data_todo",
-        summary=f"{payload.get('scar_number', 'SCAR')} {payload['step']} overdue since {payload['due_date']}",
-        note=marked(note, event),
-        **({"user_id": buyer} if buyer else {}),
-    )
+    doing = "schedule the overdue SCAR step's To-Do on"
+    with contact_rights_needed(gw.dialect.series, doing=doing, partner=partner, partner_id=partner_id):
+        activity_id = gw.activity_schedule(
+            PARTNER,
+            partner_id,
+            act_type_xmlid="mail.mail_activity_data_todo",
+            summary=f"{payload.get('scar_number', 'SCAR')} {payload['step']} overdue since {payload['due_date']}",
+            note=marked(note, event),
+            **({"user_id": buyer} if buyer else {}),
+        )
     return {"model": "mail.activity", "id": activity_id, "user_id": buyer}

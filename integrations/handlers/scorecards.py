@@ -9,9 +9,10 @@ Odoo showing anything but what the portal wrote means a person changed it: the p
 
 Redelivery converges: the portal's text is worked out from the payload and the kept warning only, the
 kept warning is stored before the first write (a crash after the write finds its own text there), and
-the note is posted once (its event marker). Writing a partner needs the contact rights the recorded
-integration user lacks (access_error.json of each series): that refusal is a permanent failure saying
-which group to give, and leaves the portal's record of the warning as it was.
+the note is posted once (its event marker). Writing a partner, and posting the note on it, needs the
+contact rights the recorded integration user lacks (access_error.json of each series): that refusal is a
+permanent failure saying which group to give (``partners.py``), and leaves the portal's record of the
+warning as it was.
 
 Events can arrive late (a dead-letter replay, or several changes queued before the first went): an event
 whose ``change_id`` is older than the partner's newest change sent to Odoo acts as that newest change says
@@ -28,22 +29,18 @@ from typing import Any
 from django.utils import timezone
 
 from integrations import topics
-from integrations.odoo import OdooGateway, OdooPermanentError
+from integrations.odoo import OdooGateway
 from integrations.odoo.dialects import Dialect
 from portal.models import Partner
 from quality.models import PurchaseWarning, ScorecardRules, StandingChange
 
 from . import HandlerError, handler
 from .notes import post_note_once, render_note
+from .partners import PARTNER, ContactRightsMissing, contact_rights_needed
 
-PARTNER = "res.partner"
 NO_MESSAGE, WARNING, BLOCK = "no-message", "warning", "block"
-# The groups Odoo named when it refused a contact write (access_error.json, internal_employee_write_company_
-# partner): 18 lists Contact Creation and three administrator groups; 19 named Contact/Creation only.
-CONTACT_RIGHTS = {
-    18: "Extra Rights/Contact Creation (or Purchase/Administrator)",
-    19: "Contact/Creation",
-}
+# The way out of a contact-rights refusal besides the group: the tenant stops pushing warnings (and notes).
+PUSH_OFF = "or turn off 'Show a warning standing on the partner in Odoo' in the portal's scorecard rules"
 # A PurchaseWarning's fields an attempt refused by Odoo puts back as they were.
 ROW_FIELDS = (
     "active",
@@ -58,12 +55,6 @@ ROW_FIELDS = (
 # What a newer standing change decides for an old event delivered after it.
 STANDING_KEYS = ("standing", "previous", "score", "reasons", "warn", "block", "change_id")
 NO_BLOCK_19 = "Odoo 19 has no blocking purchase warning: the warning shows, and new orders are not blocked."
-
-
-class ContactRightsMissing(HandlerError):
-    """Odoo refused the integration user's write on the partner: it lacks the contact rights."""
-
-    name = "portal.ContactRightsMissing"
 
 
 @dataclass(frozen=True)
@@ -130,17 +121,9 @@ def _write(gw: OdooGateway, dialect: Dialect, partner_id: int, name: str, shown:
     values: dict[str, Any] = {"purchase_warn_msg": shown.message or False}
     if dialect.partner_warn_level:
         values[dialect.partner_warn_level] = shown.level or NO_MESSAGE
-    try:
+    refused = {"doing": "change the purchase warning of", "partner": name, "partner_id": partner_id, "remedy": PUSH_OFF}
+    with contact_rights_needed(dialect.series, **refused):
         gw.write(PARTNER, [partner_id], values)
-    except OdooPermanentError as exc:
-        if exc.name != "odoo.exceptions.AccessError":
-            raise
-        raise ContactRightsMissing(
-            f"Odoo {dialect.series} refused to change the purchase warning of {name or partner_id} (res.partner "
-            f"{partner_id}): the integration user may not modify contacts. In Odoo, give it the group "
-            f"'{CONTACT_RIGHTS.get(dialect.series, CONTACT_RIGHTS[19])}', or turn off 'Show a warning standing "
-            f"on the partner in Odoo' in the portal's scorecard rules. Odoo said: {exc.message.splitlines()[0]}"
-        ) from exc
 
 
 def _written(warning: PurchaseWarning) -> Shown:
@@ -256,6 +239,8 @@ def _effective(event, partner: Partner) -> tuple[dict[str, Any], StandingChange 
 
 
 def _note(gw: OdooGateway, event, partner_id: int, payload: dict, outcome: str, blocks: bool, refused: str):
+    """The standing's chatter note on the partner, once per event; ``ContactRightsMissing`` when Odoo refuses
+    the post (the same write access as the warning, mail.thread's ``_mail_post_access``)."""
     body = render_note(
         "scorecard_standing_changed.html",
         standing=payload.get("standing") or "",
@@ -265,7 +250,9 @@ def _note(gw: OdooGateway, event, partner_id: int, payload: dict, outcome: str, 
         outcome=OUTCOMES[outcome].format(block=", and blocks new purchase orders" if blocks else ""),
         block_refused=refused,
     )
-    return post_note_once(gw, event, PARTNER, partner_id, body)
+    who = {"partner": payload.get("partner") or "", "partner_id": partner_id, "remedy": PUSH_OFF}
+    with contact_rights_needed(gw.dialect.series, doing="post the scorecard standing note on", **who):
+        return post_note_once(gw, event, PARTNER, partner_id, body)
 
 
 @handler(topics.SCORECARD_STANDING_CHANGED)
@@ -275,7 +262,7 @@ def scorecard_standing_changed(gw: OdooGateway, event) -> dict[str, Any]:
     "note_already_there": bool, "block_refused"?: why 19 does not block, "superseded_by"?: the newer
     change acted on (no note for an event it superseded), "push_off"?: true when the tenant stopped
     pushing warnings}``. ``HandlerError`` for a bad payload or a partner gone from Odoo,
-    ``ContactRightsMissing`` when Odoo refuses the write."""
+    ``ContactRightsMissing`` when Odoo refuses the write or the note (integrations.handlers.partners)."""
     partner_id, partner = _partner_ids(event)
     payload, newer, push = _effective(event, partner)
     dialect = gw.dialect

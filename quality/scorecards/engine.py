@@ -77,7 +77,8 @@ RUN_LOCK_WAIT = 30.0
 
 
 class ScorecardRunBusy(Exception):
-    """Another scorecard run of the tenant is going on: nothing was read or written; try again later."""
+    """Another scorecard run of the tenant is going on: raised before reading anything, or when a run lost its
+    lock midway (each partner it scored is whole; the next run finishes the rest). Try again later."""
 
 
 class _Lease:
@@ -404,7 +405,8 @@ def _standing_before(run: _Run, row: PartnerScore) -> Standing | None:
 
 def _score_partner(run: _Run, partner_id: int, periods: dict[date, dict], delete_ids: list[int]) -> tuple[int, int]:
     """Delete the partner's periods without inputs, store its score and record a standing change, in one
-    transaction holding the partner's row; answers (periods deleted, standing changes)."""
+    transaction holding the partner's row; answers (periods deleted, standing changes). A window without
+    data keeps the standing the partner had (score None, standing unchanged)."""
     run.keep()
     result = score_window(
         periods, months=run.months, window=window_length(run.rules.standing_months), rules_measures=run.rules.measures
@@ -421,6 +423,10 @@ def _score_partner(run: _Run, partner_id: int, periods: dict[date, dict], delete
         if row is None:
             row = PartnerScore(tenant=run.tenant, partner=partner)
         old = _standing_before(run, row)
+        if result.score is None and old is not None and old.pk is not None:
+            # No data in the window is no evidence either way: the partner keeps the standing it earned
+            # (a one-month window would otherwise drop every standing on the first of each month).
+            new = old
         row.as_of = run.months[-1]
         row.score = result.score
         row.previous_score = result.previous_score

@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from quality.models import PartnerScore, ScorecardPeriod, StandingChange
 from quality.scorecards import catalogue
-from quality.scorecards.months import current_month, months_back
+from quality.scorecards.months import add_months, current_month, months_back
 from quality.scorecards.standings import standing_of, standings_for
+from tests.factories import ReceiptMoveFactory
 
 WINDOW = 3
 
@@ -83,9 +84,7 @@ def _store(partner, by_month: dict[dt.date, dict], *, previous: Decimal | None) 
 def build_scorecards(desk) -> dict[str, PartnerScore]:
     """Nordic's and Precision's year, their scores and Nordic's change of standing."""
     months = months_back(current_month(desk.tenant), 12)
-    nordic = _store(
-        desk.nordic, {m: _month(i < 9, i) for i, m in enumerate(months)}, previous=Decimal("96.4")
-    )
+    nordic = _store(desk.nordic, {m: _month(i < 9, i) for i, m in enumerate(months)}, previous=Decimal("96.4"))
     castings = _store(
         desk.castings, {m: _month(True, i) for i, m in enumerate(months) if i not in (4, 5)}, previous=Decimal("97")
     )
@@ -100,3 +99,18 @@ def build_scorecards(desk) -> dict[str, PartnerScore]:
             changed_at=timezone.now() - dt.timedelta(days=12),
         )
     return {"nordic": nordic, "castings": castings}
+
+
+def late_deliveries(desk, n: int = 3) -> None:
+    """Receipts of Nordic last month, each a line of its own PO due on the 10th: one on time, the others 2, 4...
+    days late, so the on-time drill has rows to list (bad ones first, linked to their PO)."""
+    month = add_months(current_month(desk.tenant), -1)
+    due = dt.datetime.combine(month.replace(day=10), dt.time(12), tzinfo=dt.UTC)
+    for i in range(n):
+        move = ReceiptMoveFactory(receipt__order__partner=desk.nordic, receipt__order__tenant=desk.tenant)
+        move.order_line.date_planned = due
+        move.order_line.save(update_fields=["date_planned"])
+        move.quantity_done, move.state = Decimal(40 + i), "done"
+        move.save(update_fields=["quantity_done", "state"])
+        move.receipt.state, move.receipt.date_done = "done", due + dt.timedelta(days=2 * i)
+        move.receipt.save(update_fields=["state", "date_done"])

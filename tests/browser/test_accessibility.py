@@ -34,6 +34,7 @@ from quality.services.scar_answers import scar_evidence_add, scar_step_answer
 from quality.services.scars import scar_issue, scar_step_accept, scar_step_send_back
 from suppliers.models import Product
 from tests.browser.order_desk_world import ROLE_LOGINS, OrderDesk, build_order_desk, sign_in
+from tests.browser.scorecard_world import build_scorecards, late_deliveries
 from tests.quality.ncr_scenes import awaiting, open_ncr
 from tests.quality.test_scar_services import ANSWERS, pdf
 
@@ -66,7 +67,9 @@ def _page_key(url: str) -> str:
     """One visit per kind of page: ids become N, the query is dropped."""
     path = urlsplit(url).path
     path = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "N", path)
-    return re.sub(r"\d+", "N", path)
+    path = re.sub(r"\d+", "N", path)
+    # A figure's records are one page whatever the measure (``M``): ten measures are not ten kinds of page.
+    return re.sub(r"^(/t/[^/]+/(?:scorecards/N|my-scorecard)/)[a-z]+/$", r"\1M/", path)
 
 
 def _audit(page, url: str, *, viewport: str, shot: str, artifacts, expect_error: bool = False) -> list[str]:
@@ -179,7 +182,16 @@ QUALITY_PAGES = {
         "/t/acme/corrective-actions/N/steps/DN/",
     },
 }
-QUALITY_PAGES[Role.TENANT_ADMIN] = QUALITY_PAGES[Role.QUALITY_ENGINEER] | {"/t/acme/quality-rules/"}
+# The scorecard pages (tests.browser.scorecard_world): the ranking, a scorecard and its drill-downs, the rules;
+# the supplier's own scorecard and its drill-downs.
+SCORECARD_STAFF_PAGES = {"/t/acme/scorecards/", "/t/acme/scorecards/N/", "/t/acme/scorecards/N/M/"}
+QUALITY_PAGES[Role.QUALITY_ENGINEER] |= SCORECARD_STAFF_PAGES
+QUALITY_PAGES[Role.BUYER] |= SCORECARD_STAFF_PAGES
+QUALITY_PAGES[Role.SUPPLIER_ADMIN] |= {"/t/acme/my-scorecard/", "/t/acme/my-scorecard/M/"}
+QUALITY_PAGES[Role.TENANT_ADMIN] = QUALITY_PAGES[Role.QUALITY_ENGINEER] | {
+    "/t/acme/quality-rules/",
+    "/t/acme/scorecard-rules/",
+}
 QUALITY_PAGES[Role.SUPPLIER_USER] = QUALITY_PAGES[Role.SUPPLIER_ADMIN]
 
 
@@ -206,6 +218,8 @@ def _context(browser):
 def test_every_page_of_the_role_passes_axe_at_desktop_and_tablet_size(live_server, browser, pages_dir, role):
     desk = build_order_desk()
     _quality_records(desk)
+    build_scorecards(desk)
+    late_deliveries(desk)
     base = live_server.url
     context = _context(browser)
     page = context.new_page()

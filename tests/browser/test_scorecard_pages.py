@@ -14,7 +14,7 @@ import pytest
 
 from portal.models import Role
 from tests.browser.order_desk_world import ROLE_LOGINS, build_order_desk, sign_in
-from tests.browser.scorecard_world import build_scorecards
+from tests.browser.scorecard_world import build_scorecards, late_deliveries
 from tests.browser.test_accessibility import CSP_PROBE, _axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -68,6 +68,7 @@ def _small_targets(page, selector: str) -> list[str]:
 def test_the_scorecard_pages_at_tablet_and_desktop_size(live_server, browser, artifacts):
     desk = build_order_desk()
     scores = build_scorecards(desk)
+    late_deliveries(desk)
     base, slug, nordic = live_server.url, desk.tenant.slug, desk.nordic.pk
     problems = []
     for who, pages in (
@@ -79,7 +80,10 @@ def test_the_scorecard_pages_at_tablet_and_desktop_size(live_server, browser, ar
                 "drill": f"/t/{slug}/scorecards/{nordic}/otd/?months=12",
             },
         ),
-        (Role.SUPPLIER_USER, {"supplier": f"/t/{slug}/my-scorecard/", "supplier-drill": f"/t/{slug}/my-scorecard/lots/"}),
+        (
+            Role.SUPPLIER_USER,
+            {"supplier": f"/t/{slug}/my-scorecard/", "supplier-drill": f"/t/{slug}/my-scorecard/lots/"},
+        ),
     ):
         context = browser.new_context(viewport=SIZES["desktop"], locale="en-GB")
         context.add_init_script(CSP_PROBE)
@@ -96,6 +100,8 @@ def test_the_scorecard_pages_at_tablet_and_desktop_size(live_server, browser, ar
                 if name == "detail":
                     problems += _check_charts(_charts(page), where, expected=10)
                     problems += [f"{where}: small link {t!r}" for t in _small_targets(page, ".measures td a")]
+                if name == "drill":
+                    assert page.locator("tr.drill-bad").count() == 2, where  # 2 of the 3 receipts were late
                 if name == "supplier":
                     problems += _check_charts(_charts(page), where, expected=9)  # costs are not shared
                 page.screenshot(path=artifacts / f"scorecard-{name}-{size}.png", full_page=True)

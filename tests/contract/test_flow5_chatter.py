@@ -5,6 +5,11 @@ recorded in odoo19/transcripts/message_post_return_value.json (``message_post`` 
 ``activity_schedule`` answer ``[id]`` on both transports, where 18 over /jsonrpc answers a bare id,
 resp. the string ``"mail.activity(26,)"``) and odoo19/fields (``mail.activity.res_model_id`` is no
 longer required). The rest is checked as 18 recorded it.
+
+Posting or scheduling on a record needs write access to it (mail.thread's ``_mail_post_access``, "write"
+unless a model lowers it; res.partner does not): the recordings show both on purchase.order and
+stock.picking only, by the integration user who may write them, and a contact write refused to a user
+without the contact rights (access_error.json, internal_employee_write_company_partner).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import pytest
 
 from integrations.odoo import OdooGateway, OdooPermanentError, record_ids
 
-from .conftest import new_confirmed_po
+from .conftest import new_confirmed_po, vendor
 
 
 def posted_id(gw: OdooGateway, answer) -> int:
@@ -162,3 +167,84 @@ def test_activities_without_ir_model_and_their_completion(gw):
     assert "Checked by integration" in gw.read("mail.message", [message], ["body"])[0]["body"]
     assert gw.search("mail.activity", [["id", "=", activity], ["active", "in", [True, False]]]) == []
     assert gw.read("purchase.order", [po], ["activity_ids"])[0]["activity_ids"] == []
+
+
+CONTACT_CREATION = "base.group_partner_manager"  # the simulator's "grant" control takes the xml id
+# The recorded refusal of a contact write (access_error.json of each series, internal_employee_write_company_
+# partner); the simulator answers a post or an activity on a partner with it.
+CONTACT_REFUSED = {
+    18: "You are not allowed to modify 'Contact' (res.partner) records.\n\n"
+    "This operation is allowed for the following groups:\n\t- Extra Rights/Contact Creation\n"
+    "\t- Inventory/Administrator\n\t- Manufacturing/Administrator\n\t- Purchase/Administrator\n\n"
+    "Contact your administrator to request access if necessary.",
+    19: "You are not allowed to modify 'Bank Accounts' (res.partner.bank) records.\n\n"
+    "This operation is allowed for the following groups:\n\t- Contact/Creation\n\n"
+    "Contact your administrator to request access if necessary.",
+}
+
+
+def _refused_on_partner(gw: OdooGateway) -> list[OdooPermanentError]:
+    """A note and a To-Do on Wood Corner, each expected to be refused; answers the two errors."""
+    partner, errors = vendor(gw), []
+    for method, kwargs in (
+        ("message_post", {"body": "not allowed", "message_type": "comment", "subtype_xmlid": "mail.mt_note"}),
+        ("activity_schedule", {"act_type_xmlid": "mail.mail_activity_data_todo", "summary": "not allowed"}),
+    ):
+        with pytest.raises(OdooPermanentError) as caught:
+            gw.call("res.partner", method, [partner], **kwargs)
+        errors.append(caught.value)
+    return errors
+
+
+def test_the_integration_user_without_contact_rights_may_not_post_or_schedule_on_a_partner(sim, gw, series):
+    """The simulator only: a live integration user should hold the contact rights (README). The seeded
+    integration user holds Purchase/User and Inventory/User, as recorded, and no contact rights (taken back
+    here in case an earlier test of the session granted them)."""
+    sim.control("revoke", login="integration", group=CONTACT_CREATION)
+    for error in _refused_on_partner(gw):
+        assert (error.name, error.message) == ("odoo.exceptions.AccessError", CONTACT_REFUSED[series])
+    # the same user posts and schedules on its purchase orders (flow 5)
+    po = new_confirmed_po(gw, [("FURN_7800", 1)])
+    assert isinstance(gw.message_post("purchase.order", po, body="allowed", subtype_xmlid="mail.mt_note"), int)
+    assert gw.activity_schedule("purchase.order", po, summary="allowed", user_id=gw.uid)
+
+
+def test_a_user_without_contact_rights_may_not_post_or_schedule_on_a_partner(odoo_target, transport, series):
+    """Live, with ``ODOO_NOACCESS_*``: an internal user without the contact rights (the recorded
+    lab_noaccess). Odoo's refusal names the partner's model, which the portal's handlers look for
+    (integrations/handlers/partners.py); the simulator's words are the recorded contact write's."""
+    gw = OdooGateway(odoo_target.config(transport=transport, user="noaccess"))
+    for error in _refused_on_partner(gw):
+        assert error.name == "odoo.exceptions.AccessError" and "(res.partner" in error.message
+        if odoo_target.is_sim:
+            assert error.message == CONTACT_REFUSED[series]
+
+
+@pytest.fixture
+def contact_rights(odoo_target):
+    """The integration user holds the contact rights: granted on the simulator and taken back afterwards
+    (the contract suite shares one simulator); a live integration user must hold them already."""
+    if not odoo_target.is_sim:
+        yield
+        return
+    odoo_target.sim.control("grant", login="integration", group=CONTACT_CREATION)
+    yield
+    odoo_target.sim.control("revoke", login="integration", group=CONTACT_CREATION)
+
+
+def test_with_contact_rights_the_integration_user_posts_and_schedules_on_a_partner(contact_rights, gw):
+    """Live, this needs the integration user to hold the contact rights (18: Extra Rights / Contact
+    Creation, 19: Contact / Creation), as the portal's SCAR and scorecard handlers do; the To-Do is marked
+    done at the end, the note stays in Wood Corner's chatter."""
+    partner = vendor(gw)
+    message = gw.message_post(
+        "res.partner", partner, body="contract: note", message_type="comment", subtype_xmlid="mail.mt_note"
+    )
+    row = gw.read("mail.message", [message], ["model", "res_id", "body"])[0]
+    assert (row["model"], row["res_id"], row["body"]) == ("res.partner", partner, "<p>contract: note</p>")
+    activity = gw.activity_schedule(
+        "res.partner", partner, act_type_xmlid="mail.mail_activity_data_todo", summary="contract: to-do", user_id=gw.uid
+    )
+    row = gw.read("mail.activity", [activity], ["res_model", "res_id", "summary"])[0]
+    assert (row["res_model"], row["res_id"], row["summary"]) == ("res.partner", partner, "contract: to-do")
+    gw.call("mail.activity", "action_feedback", [activity], feedback="contract: done")

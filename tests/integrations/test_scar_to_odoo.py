@@ -1,6 +1,11 @@
 """scar.noted and scar.overdue against the simulated Odoo 18 (/jsonrpc) and 19 (JSON-2), through the real
 delivery path: the note on the partner, the overdue step's To-Do activity for the partner's buyer, each once
-however often the event is delivered; a partner missing from Odoo fails clearly.
+however often the event is delivered; a partner missing from Odoo fails clearly, and so does an
+integration user without the contact rights (Odoo checks write access on the partner before a note or an
+activity, mail.thread's ``_mail_post_access``; the recorded integration user lacks it, access_error.json).
+
+The integration user is granted the contact rights (the simulator's "grant" control) unless a test says
+otherwise.
 
 The events carry the agreed payloads (quality.services.scars and scar_escalation emit them), emitted here
 by hand on a SCAR row so that each case is exact.
@@ -17,6 +22,8 @@ from django.db import transaction
 from integrations import topics
 from integrations.models import EventStatus, OutboxEvent
 from integrations.odoo import OdooGateway
+from integrations.odoo_sim.orm import CONTACT_CREATION
+from integrations.services.exceptions import outbox_replay
 from integrations.services.outbox import outbox_emit
 from quality.models import Scar
 from tests.contract.conftest import one
@@ -38,7 +45,9 @@ def sim(request):
 
 @pytest.fixture
 def lab(sim):
-    """Wood Corner in Odoo and in the portal, with a SCAR issued to it."""
+    """Wood Corner in Odoo and in the portal, with a SCAR issued to it; the integration user holds the
+    contact rights."""
+    sim.control("grant", login="integration", group=CONTACT_CREATION)
     tenant = odoo_tenant(sim, f"s{uuid.uuid4().hex[:6]}", transport="auto")  # JSON-2 on 19, /jsonrpc on 18
     gw = OdooGateway(tenant.odoo_config())
     admin = OdooGateway(sim.config(transport="jsonrpc", login="admin", api_key="sim-api-key-admin"))
@@ -46,6 +55,8 @@ def lab(sim):
     partner = PartnerFactory(tenant=tenant, name="Wood Corner", odoo_id=odoo_partner)
     scar = Scar.objects.create(tenant=tenant, number="SCAR-00003", partner=partner, title="Burrs on flanges")
     return SimpleNamespace(
+        sim=sim,
+        series=int(sim.version[:2]),
         tenant=tenant,
         gw=gw,
         admin=admin,
@@ -145,7 +156,7 @@ def test_a_note_event_without_a_partner_in_odoo_or_with_an_unknown_change_is_ref
 
 
 def test_an_overdue_step_gives_the_partners_buyer_one_activity(lab):
-    lab.admin.write("res.partner", [lab.partner], {"buyer_id": lab.buyer})  # the integration user may not
+    lab.admin.write("res.partner", [lab.partner], {"buyer_id": lab.buyer})  # a person sets the buyer in Odoo
     event = overdue(lab)
     result = delivered(event)
     [activity] = partner_activities(lab)
@@ -172,3 +183,26 @@ def test_a_partner_gone_from_odoo_fails_clearly(lab):
     assert "Partner Wood Corner (res.partner 990001) no longer exists in Odoo" in event.last_error
     event = deliver(noted(lab, "issued", another_scar(lab), partner_odoo_id=990_001))
     assert event.status == EventStatus.DEAD and "990001" in event.last_error
+
+
+GROUP = {18: "Extra Rights/Contact Creation (or Purchase/Administrator)", 19: "Contact/Creation"}
+
+
+def test_without_contact_rights_the_note_and_the_activity_fail_clearly_then_go_once_granted(lab):
+    lab.sim.control("revoke", login="integration", group=CONTACT_CREATION)
+    note, activity = deliver(noted(lab, "issued")), deliver(overdue(lab, another_scar(lab)))
+    for event, doing in ((note, "post the SCAR note on"), (activity, "schedule the overdue SCAR step's To-Do on")):
+        assert event.status == EventStatus.DEAD
+        assert event.last_error_class == "permanent:portal.ContactRightsMissing"
+        assert f"Odoo {lab.series} refused to {doing} Wood Corner (res.partner {lab.partner})" in event.last_error
+        assert f"In Odoo, give it the group '{GROUP[lab.series]}'." in event.last_error
+        assert "SCAR notes, overdue SCAR activities, scorecard notes and purchase warnings" in event.last_error
+        # Odoo's own first line: 18 names the contacts, 19 its bank accounts' rule (access_error.json)
+        said = "'Contact' (res.partner)" if lab.series == 18 else "'Bank Accounts' (res.partner.bank)"
+        assert f"Odoo said: You are not allowed to modify {said} records." in event.last_error
+    assert partner_notes(lab, note) == [] and partner_activities(lab) == []
+
+    lab.sim.control("grant", login="integration", group=CONTACT_CREATION)
+    assert outbox_replay(actor=None, event_ids=[str(note.pk), str(activity.pk)]) == 2
+    assert delivered(note)["id"] == partner_notes(lab, note)[0]["id"]
+    assert delivered(activity)["id"] == partner_activities(lab)[0]["id"]

@@ -296,3 +296,16 @@ def test_quick_back_and_forth_before_any_delivery_ends_on_the_last_with_one_note
     assert PurchaseWarning.objects.get(partner=lab.partner).kept_message == PERSON
     delivered(change(lab, GOOD, previous="Disqualified"))
     assert shown(lab)["purchase_warn_msg"] == PERSON
+
+
+def test_the_simulator_refuses_a_level_19_does_not_have_and_an_unknown_level_on_18(lab):
+    from integrations.odoo import OdooPermanentError
+
+    if lab.series == 19:
+        with pytest.raises(OdooPermanentError):
+            lab.gw.write("res.partner", [lab.odoo], {"purchase_warn": "warning"})
+        with pytest.raises(OdooPermanentError):
+            lab.gw.read("res.partner", [lab.odoo], ["purchase_warn"])
+    else:
+        with pytest.raises(OdooPermanentError, match="Wrong value"):
+            lab.gw.write("res.partner", [lab.odoo], {"purchase_warn": "blocked"})

@@ -1,7 +1,8 @@
 """scorecard.standing_changed against the simulated Odoo 18 (/jsonrpc) and 19 (JSON-2), through the real
 delivery path: the partner's purchase warning set from the standing (a person's warning kept under it and
 restored exactly), a person's edit left alone, blocking on 18 only, a note per change, nothing more on a
-redelivery, and the clear failure when the integration user lacks the contact rights (as recorded).
+redelivery, and the clear failure when the integration user lacks the contact rights (as recorded), for the
+warning's write and for the note alike (Odoo checks write access on the partner before a post).
 
 The integration user is granted the contact rights (the simulator's "grant" control) unless a test says
 otherwise; the admin plays the buyer who writes warnings by hand in Odoo. Events are emitted by hand with
@@ -263,6 +264,26 @@ def test_without_contact_rights_the_write_fails_clearly_then_goes_once_granted(l
     assert outbox_replay(actor=None, event_ids=[str(event.pk)]) == 1
     assert delivered(event)["written"] is True and shown(lab)["purchase_warn_msg"] == PORTAL_TEXT
     assert len(notes(lab, event)) == 1
+
+
+def test_without_contact_rights_a_standing_note_alone_fails_clearly_then_goes_once_granted(lab):
+    """A good standing with no warning of the portal's to clear writes nothing on the partner; its note is
+    still refused: Odoo checks write access before a post (mail.thread's ``_mail_post_access``)."""
+    lab.sim.control("revoke", login="integration", group=CONTACT_RIGHTS)
+    event = deliver(standing(lab, warn=False))
+    assert event.status == EventStatus.DEAD
+    assert event.last_error_class == "permanent:portal.ContactRightsMissing"
+    assert f"Odoo {lab.series} refused to post the scorecard standing note on Wood Corner" in event.last_error
+    group = "Extra Rights/Contact Creation" if lab.series == 18 else "Contact/Creation"
+    assert f"give it the group '{group}" in event.last_error and "scorecard rules" in event.last_error
+    assert "SCAR notes, overdue SCAR activities, scorecard notes and purchase warnings" in event.last_error
+    assert notes(lab, event) == [] and shown(lab)["purchase_warn_msg"] is False
+
+    lab.sim.control("grant", login="integration", group=CONTACT_RIGHTS)
+    assert outbox_replay(actor=None, event_ids=[str(event.pk)]) == 1
+    result = delivered(event)
+    assert (result["warning"], result["written"]) == ("none", False)
+    assert result["note"] == notes(lab, event)[0]["id"]
 
 
 def test_a_partner_missing_from_odoo_or_the_payload_fails_clearly(lab):

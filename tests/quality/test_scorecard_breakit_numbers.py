@@ -413,3 +413,71 @@ def test_a_corrected_lot_whose_move_the_pull_dropped_stays_in_its_first_month(wo
     march, april = dt.date(2025, 3, 1), dt.date(2025, 4, 1)
     got = {(p, m): v for p, m, v in quality_inputs.SOURCES["lots"](tenant=a, months=[march, april])}
     assert got == {(p1.pk, march): {"lots": 1, "accepted": 1, "rejected": 0}}
+
+
+def test_a_one_month_window_does_not_drop_every_standing_on_the_first_of_the_month(world, go):
+    ScorecardRules.objects.create(tenant=world.a, standing_months=1)
+    fake = FakeSources()
+    fake.put(world.p1, MAR, otd=otd(100, 100))
+    go(sources=fake, today=dt.date(2026, 3, 31))
+    assert PartnerScore.objects.get(partner=world.p1).standing.name == "Preferred"
+    go(sources=fake, today=dt.date(2026, 4, 1))  # nothing delivered yet in April
+    assert StandingChange.objects.filter(partner=world.p1).count() == 1
+    row = PartnerScore.objects.get(partner=world.p1)
+    assert row.score is None and row.standing.name == "Preferred"  # no data: the standing earned stays
+
+
+def test_a_partner_archived_in_odoo_keeps_its_figures_and_its_people_get_no_email(world, go):
+    from portal.models import Partner
+
+    fake = FakeSources()
+    fake.put(world.p1, APR, otd=otd(100, 100))
+    go(sources=fake)
+    Partner.objects.filter(pk=world.p1.pk).update(odoo_active=False)
+    fake.put(world.p1, APR, otd=otd(100, 50))
+    mail.outbox.clear()
+    assert go(sources=fake).standing_changes == 1
+    assert PartnerScore.objects.get(partner=world.p1).score == D("52.63")
+    assert world.p1_admin.user.email not in {address for e in mail.outbox for address in e.to}
+
+
+def test_a_certificate_value_in_another_unit_counts_as_not_comparable(world):
+    """Length is measured in mm; a certificate giving it in inches cannot be compared: counted, and counted
+    as disagreeing (issue 12: flagged, never silently passed), with the reason in the drill-down."""
+    from quality.scorecards import quality_inputs
+    from quality.scorecards.drill import drill
+    from tests.quality.test_scorecard_quality_inputs import at, certified_lot
+
+    a, march = world.a, dt.date(2025, 3, 1)
+    certified_lot(world.p1, at(a, dt.date(2025, 3, 4)), "C1", {"Length": ("0.394", "in")}, {"Length": ["10.0"]})
+    certified_lot(world.p1, at(a, dt.date(2025, 3, 5)), "C2", {"Length": ("10.0", " mm ")}, {"Length": ["10.0"]})
+    got = list(quality_inputs.SOURCES["certificates"](tenant=a, months=[march]))
+    assert got == [(world.p1.pk, march, {"values": 2, "disagreeing": 1})]
+    rows = drill(tenant=a, partner=world.p1, key="certificates", months=[march]).rows
+    assert rows[0].bad and "not comparable" in rows[0].cells[5] and not rows[1].bad
+
+
+def test_scar_steps_sent_back_and_answered_again(world):
+    """SCAR issued 1 March 12:00. D2: answered 9 March (due 10), sent back with a new due date of 20 March,
+    answered again 25 March: late. D3: answered 11 March (due 12), sent back (due 18), answered again 15
+    March and accepted 16 March 12:00: on time, contained after 15 days. D4: sent back (due 14 March),
+    not answered again: overdue and open, not on time. 1 of 3 on time: 33.33 %."""
+    from quality.models import ScarStep
+    from quality.scorecards import quality_inputs
+    from tests.quality.test_scorecard_quality_inputs import at, scar, step
+
+    a, march = world.a, dt.date(2025, 3, 1)
+    item = scar(world.p1, at(a, dt.date(2025, 3, 1)))
+    answered, accepted, returned = ScarStep.Status.ANSWERED, ScarStep.Status.ACCEPTED, ScarStep.Status.RETURNED
+    day = {n: at(a, dt.date(2025, 3, n)) for n in (9, 11, 13, 15, 16, 25)}
+    step(item, "D2", dt.date(2025, 3, 20), answered, answered=[day[9], day[25]])
+    step(item, "D3", dt.date(2025, 3, 18), accepted, answered=[day[11], day[15]], reviewed_at=day[16])
+    step(item, "D4", dt.date(2025, 3, 14), returned, answered=[day[13]])
+    got = list(quality_inputs.SOURCES["scar"](tenant=a, months=[march]))
+    assert got == [
+        (world.p1.pk, march, {
+            "steps_due": 3, "steps_on_time": 1, "overdue_open": 1, "contained": 1, "containment_days_total": "15",
+            "closed": 0, "closure_days_total": "0",
+        })
+    ]  # fmt: skip
+    assert catalogue.figures({"scar": got[0][2]})["scar"] == "33.33"

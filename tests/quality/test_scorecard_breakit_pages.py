@@ -15,8 +15,13 @@ from django.urls import reverse
 from quality.models import QualityRules, Standing
 from quality.scorecards import catalogue
 from tests.conftest import login
-from tests.quality.test_scorecard_pages import scene  # noqa: F401  (the fixture)
-from tests.quality.test_scorecard_rules_page import form_data, queued, rows_of, state  # noqa: F401
+from tests.quality import test_scorecard_pages as pages_tests
+from tests.quality import test_scorecard_rules_page as rules_tests
+from tests.quality.test_scorecard_rules_page import form_data, rows_of, state
+
+# The fixtures of the pages' and the rules page's own tests: their scene, and the re-scoring tasks caught.
+scene = pages_tests.scene
+queued = rules_tests.queued
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +46,7 @@ def test_the_ranking_takes_any_standing_value_without_an_error(world, scene, val
     assert get(world.a_buyer, url, {"standing": value}).status_code == 200
 
 
-@pytest.mark.parametrize("value", ODD_NUMBERS + ["x" * 5000, "%", "_", "'; drop table x; --"])
+@pytest.mark.parametrize("value", [*ODD_NUMBERS, "x" * 5000, "%", "_", "'; drop table x; --"])
 def test_the_ranking_takes_any_text_filter_without_an_error(world, scene, value):
     url = reverse("scorecard_ranking", args=["alpha"])
     for name in ("q", "category", "buyer", "sort"):
@@ -215,7 +220,10 @@ def test_a_recompute_by_the_wrong_role_queues_nothing(world, scene, monkeypatch,
 
 @pytest.mark.parametrize("who", ["p1_admin", "a_buyer", "b_admin"])
 def test_posts_to_the_supplier_pages_change_nothing(world, scene, who):
-    for url in (reverse("supplier_scorecard", args=["alpha"]), reverse("supplier_scorecard_drill", args=["alpha", "otd"])):
+    for url in (
+        reverse("supplier_scorecard", args=["alpha"]),
+        reverse("supplier_scorecard_drill", args=["alpha", "otd"]),
+    ):
         assert login(Client(), getattr(world, who)).post(url, {"x": "1"}).status_code in (404, 405)
 
 
@@ -298,7 +306,7 @@ def los_angeles(world, monkeypatch):
 def test_the_pages_of_a_tenant_west_of_utc_use_its_month(world, los_angeles):
     assert los_angeles.as_of == dt.date(2026, 3, 1)
     html = get(world.a_buyer, reverse("scorecard_detail", args=["alpha", world.p1.pk])).content.decode()
-    assert "Scorecard over Jan 2026 – Mar 2026" in html
+    assert "Scorecard over Jan 2026 \u2013 Mar 2026" in html
     drill = get(world.a_buyer, reverse("scorecard_drill", args=["alpha", world.p1.pk, "otd"]), {"months": 1})
     assert drill.context["months"] == [dt.date(2026, 3, 1)]
     report = reverse("scorecard_report", args=["alpha", world.p1.pk])
