@@ -7,7 +7,8 @@ proposes returning the lot; the demo's
 rule (material review from severity major) makes ``admin@`` sign with the password. The outbox delivers:
 Odoo's stock sends the lot back to the vendor, the receipt and the PO carry the NCR's note, the PO's
 buyer gets a To-Do. Then a SCAR from the NCR, D1 answered on the supplier's page, D2 over the API with
-the demo token, both accepted, and the SCAR's notes on the supplier's ``res.partner``.
+the demo token, both accepted, and the SCAR's notes on the supplier's ``res.partner`` (which the integration
+user may post because the demo warehouse gave it the contact rights: without them Odoo refuses).
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """The demo's quality path against the simulated Odoo: seeding, the first pull (backlog, no inspection), the
 demo warehouse receiving the rest of NF-SO-5531 in Odoo (flow 3's calls), and the next pull opening the
-lot's inspection sampled from the bracket's demo plan. Seeding and receiving again change nothing."""
+lot's inspection sampled from the bracket's demo plan. Seeding and receiving again change nothing. The demo
+warehouse also gives the demo's integration user the contact rights in the simulated Odoo (the walk-through's
+SCAR notes land on a partner), and only in a simulator on this machine."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from integrations.demo_warehouse import DEMO_LOT, NotPulledYet, demo_delivery_receive
-from integrations.odoo import OdooGateway
+from integrations.demo_warehouse import DEMO_LOT, NotPulledYet, demo_contact_rights_grant, demo_delivery_receive
+from integrations.odoo import OdooGateway, OdooPermanentError
 from integrations.services.pull import tenant_pull
 from integrations.tasks import demo_warehouse_task
 from portal.demo import seed_demo
@@ -95,3 +97,35 @@ def test_the_queued_task_receives_then_pulls(demo, celery_eager, django_capture_
         demo_warehouse_task.delay(demo.pk)
     [inspection] = Inspection.objects.filter(tenant=demo)
     assert inspection.lot_name == DEMO_LOT and inspection.plan_version is not None
+
+
+def _note_on_nordic(gw: OdooGateway) -> int:
+    return gw.message_post("res.partner", 11, body="demo note", message_type="comment", subtype_xmlid="mail.mt_note")
+
+
+def test_the_demo_warehouse_gives_the_integration_user_the_contact_rights(demo, django_capture_on_commit_callbacks):
+    gw = OdooGateway(demo.odoo_config())
+    with pytest.raises(OdooPermanentError) as caught:
+        _note_on_nordic(gw)  # the seeded integration user, as recorded: no contact rights
+    assert caught.value.name == "odoo.exceptions.AccessError"
+    with pytest.raises(NotPulledYet):
+        demo_delivery_receive(tenant=demo)
+    with pytest.raises(OdooPermanentError):
+        _note_on_nordic(gw)  # not before the first pull: the dock waits, and so does the grant
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_pull(tenant=demo)
+        demo_delivery_receive(tenant=demo, gateway=gw)
+    note = _note_on_nordic(gw)
+    assert gw.read("mail.message", [note], ["model", "res_id"])[0] == {"id": note, "model": "res.partner", "res_id": 11}
+
+
+def test_the_grant_is_sent_to_a_simulator_on_this_machine_only(demo, monkeypatch, caplog):
+    sent = []
+    monkeypatch.setattr("integrations.demo_warehouse.httpx.post", lambda url, **kw: sent.append(url))
+    demo.odoo_url = "https://odoo.acme.example"
+    assert demo_contact_rights_grant(tenant=demo) is False and sent == []
+    monkeypatch.undo()
+    demo.odoo_url = "http://127.0.0.1:9"  # the discard port: no simulator listening
+    assert demo_contact_rights_grant(tenant=demo) is False
+    assert "did not grant the contact rights to integration" in caplog.text
