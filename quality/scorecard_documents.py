@@ -21,7 +21,7 @@ from decimal import Decimal
 from portal.models import Membership, Partner
 from quality.models import PartnerScore, ScorecardPeriod, StandingChange, scorecard_rules_for
 from quality.scorecards import catalogue, drill
-from quality.scorecards.charts import format_value, partner_charts
+from quality.scorecards.charts import partner_charts
 from quality.scorecards.engine import score_window, window_length
 from quality.scorecards.months import month_bounds, months_back
 from quality.scorecards.selectors import TREND_ARROWS, TREND_WORDS, points_lost
@@ -54,7 +54,7 @@ def scorecard_pdf(*, membership: Membership, partner: Partner, month: dt.date) -
         tenant_id=partner.tenant_id,
         folder=f"scorecards/{partner.pk}",
         name=f"scorecard-{month:%Y-%m}-{audience}",
-        template="quality/scorecard_report.html",
+        template="documents/scorecard.html",
         context=scorecard_report_context(membership=membership, partner=partner, month=month),
     )
 
@@ -86,7 +86,7 @@ def scorecard_report_context(*, membership: Membership, partner: Partner, month:
         "measures": _rows(summary["figures"], summary["figures_12"], keys),
         "costs": _costs(periods, window_months, months_12) if "copq" in keys else None,
         **_charts(partner, periods, months_12, keys),
-        "pulling": _pulling(partner, summary["figures"], window_months, keys),
+        "pulling": _pulling(partner, summary["figures"], window_months, keys, supplier=membership.is_supplier_role),
         "has_data": any(m in periods for m in months_12),
     }
 
@@ -151,7 +151,7 @@ def _summary_from_periods(
 
 
 def _text(value, unit: str) -> str:
-    return format_value(None if value in (None, "") else Decimal(str(value)), unit)
+    return catalogue.format_figure(None if value in (None, "") else Decimal(str(value)), unit)
 
 
 def _rows(figures: dict, figures_12: dict, keys: list[str]) -> list[ReportMeasure]:
@@ -184,16 +184,17 @@ def _costs(periods: dict[dt.date, dict], window: list[dt.date], months_12: list[
 
     def summed(months: list[dt.date]) -> list[str]:
         inputs = catalogue.combine([periods[m] for m in months if m in periods]).get("copq")
-        return [format_value(amount, code) for code, amount in catalogue.copq_by_currency(inputs).items()]
+        return [catalogue.format_figure(amount, code) for code, amount in catalogue.copq_by_currency(inputs).items()]
 
     return {"window": summed(window), "months_12": summed(months_12)}
 
 
-def _pulling(partner: Partner, figures: dict, months: list[dt.date], keys: list[str]) -> list[dict]:
-    """The measures that lose the most points, each with its drill's worst rows (bad rows come first)."""
+def _pulling(partner: Partner, figures: dict, months: list[dt.date], keys: list[str], *, supplier: bool) -> list[dict]:
+    """The measures that lose the most points, each with its drill's worst rows (bad rows come first); the
+    supplier's copy lists them as its pages do (``drill.supplier_drill``: no staff free text)."""
     out = []
     for key, points in [(k, p) for k, p in points_lost(figures) if k in keys][:PULLING_MAX]:
-        found = _drill(partner, key, months)
+        found = _drill(partner, key, months, supplier=supplier)
         out.append(
             {
                 "key": key,
@@ -207,9 +208,10 @@ def _pulling(partner: Partner, figures: dict, months: list[dt.date], keys: list[
     return out
 
 
-def _drill(partner: Partner, key: str, months: list[dt.date]) -> drill.Drill | None:
+def _drill(partner: Partner, key: str, months: list[dt.date], *, supplier: bool) -> drill.Drill | None:
+    read = drill.supplier_drill if supplier else drill.drill
     try:
-        return drill.drill(tenant=partner.tenant, partner=partner, key=key, months=months, limit=DRILL_ROWS)
+        return read(tenant=partner.tenant, partner=partner, key=key, months=months, limit=DRILL_ROWS)
     except KeyError:  # a measure without a list of its own (the catalogue's copq shares the NCRs')
         return None
 

@@ -133,6 +133,39 @@ def plain(value: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def format_figure(value: Decimal | None, unit: str) -> str:
+    """A figure or a target as people read it, the one way pages, PDFs, emails, charts and the reasons of a
+    standing (which Odoo's purchase warning shows) write it: ``"96.5 %"`` (one decimal place at most),
+    ``"1,250 PPM"`` and ``"1,234"`` (counts) as whole numbers with thousands separators, ``"1,234.50 EUR"``
+    (``unit`` a currency code; ``"money"`` or ``""``: the amount alone), ``"no data"`` for None.
+
+    Rounded half up, as the stored figures are. English separators for now (issue 16 localises them).
+    """
+    if value is None:
+        return "no data"
+    if unit == "%":
+        return f"{_rounded(value, '0.1'):,f}".removesuffix(".0") + " %"
+    if unit == "PPM":
+        return f"{_rounded(value, '1'):,f} PPM"
+    if unit == "count":
+        return f"{_rounded(value, '1'):,f}"
+    text = f"{_rounded(value, '0.01'):,f}"
+    return text if unit in ("money", "") else f"{text} {unit}"
+
+
+def _rounded(value: Decimal, places: str) -> Decimal:
+    rounded = Decimal(value).quantize(Decimal(places), ROUND_HALF_UP)
+    return rounded + 0  # "-0" (a tiny negative rounded away) reads as "0"
+
+
+def format_measure(key: str, value: str | Decimal | None) -> str:
+    """A stored figure or target of measure ``key`` (a decimal string as ``figures`` keeps it, a Decimal,
+    or None / "" for no data) written by ``format_figure`` with the measure's unit."""
+    if value in (None, ""):
+        return format_figure(None, MEASURES[key].unit)
+    return format_figure(_num(value), MEASURES[key].unit)
+
+
 def combine(periods: list[dict]) -> dict:
     """Several periods' ``inputs`` added up name by name; a measure absent from all stays absent."""
     out: dict[str, dict] = {}

@@ -83,21 +83,6 @@ def _matplotlib():
     return Figure, FigureCanvasSVG
 
 
-def format_value(value: Decimal | None, unit: str) -> str:
-    """A figure as the charts and the PDF write it: ``"96.5 %"``, ``"1,250 PPM"``, ``"3"``,
-    ``"1,234.50 EUR"`` (a currency code as unit), ``"no data"`` for None."""
-    if value is None:
-        return "no data"
-    if unit == "%":
-        text = f"{value:.1f}".removesuffix(".0")
-        return f"{text} %"
-    if unit == "PPM":
-        return f"{value:,.0f} PPM"
-    if unit == "count":
-        return f"{value:,.0f}"
-    return f"{value:,.2f} {unit}".strip()
-
-
 def _month_label(month: date, first: bool) -> str:
     # Short month names; the year under the first month and under each January, so 12 months that
     # span two years read without ambiguity.
@@ -105,8 +90,8 @@ def _month_label(month: date, first: bool) -> str:
 
 
 def _describe(label: str, unit: str, months: list[date], values: list, target: Decimal | None) -> str:
-    said = "; ".join(f"{m:%B %Y}: {format_value(v, unit)}" for m, v in zip(months, values, strict=True))
-    aim = f" Target: {format_value(target, unit)}." if target is not None else ""
+    said = "; ".join(f"{m:%B %Y}: {catalogue.format_figure(v, unit)}" for m, v in zip(months, values, strict=True))
+    aim = f" Target: {catalogue.format_figure(target, unit)}." if target is not None else ""
     return f"{label}, by month. {said}.{aim}"
 
 
@@ -162,7 +147,7 @@ def _draw(ax, *, key: str, values: list[float], target: float | None, unit: str,
             legend[-1].set_label("missed target")
     if target is not None:
         line = ax.axhline(target, color=INK_SOFT, lw=1, ls=(0, (4, 3)), zorder=1, gid="target")
-        line.set_label(f"target {format_value(Decimal(str(target)), unit)}")
+        line.set_label(f"target {catalogue.format_figure(Decimal(str(target)), unit)}")
         legend.insert(0, line)
     if gaps:
         band.set_label("no data")
@@ -179,7 +164,7 @@ def _label_last(ax, values: list[float], unit: str) -> None:
     # Written to the right of the point, in the margin kept for it when it is the last month: never
     # across the line coming in, the target or the bars.
     ax.annotate(
-        format_value(Decimal(str(values[last])), unit),
+        catalogue.format_figure(Decimal(str(values[last])), unit),
         (last, values[last]),
         xytext=(11 if unit in BARS else 6, 0),  # past the bar's half width
         textcoords="offset points",

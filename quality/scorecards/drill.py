@@ -3,11 +3,14 @@
 Each measure's source module (``delivery``, ``quality_inputs``) answers a ``Drill`` for one partner and
 some months with the same predicates its inputs were counted with, so the list and the figure agree.
 Rows link to a record by kind and id; the page maps the kind to the URL its reader may open (a buyer's
-receipt page, a supplier's PO page), so one list serves both audiences.
+receipt page, a supplier's PO page), so one list serves both audiences, except where a record holds the
+tenant's own words: a supplier's list of NCRs (``supplier_drill``) shows what its corrective action pages
+show of them (number, opening day, severity, defect codes, quantity), never the title staff wrote.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -15,6 +18,7 @@ from portal.models import Partner, Tenant
 
 # The kinds of record a row may link to.
 LINK_KINDS = ("po", "receipt", "asn", "inspection", "ncr", "scar")
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,18 @@ class Drill:
     note: str = ""  # what the list leaves out, in words (e.g. "lines with no promised or requested date")
 
 
+def cell_parts(cells: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Each cell as ``(day, rest)``: the ISO day it starts with ("2026-10-14", or "" when it starts with none)
+    and what follows ("" or " (promised)"), so a page keeps the day on one line (a narrow column wrapped
+    "2026-10-" / "14" at its hyphen on a tablet) and lets the rest wrap."""
+    out = []
+    for cell in cells:
+        text = str(cell)
+        found = DAY.match(text)
+        out.append((found.group(0), text[found.end() :]) if found else ("", text))
+    return out
+
+
 def drill(*, tenant: Tenant, partner: Partner, key: str, months: list[date], limit: int = 200) -> Drill:
     """The drill-down of measure ``key`` for ``partner`` over ``months`` (first days of months, tenant time zone).
 
@@ -45,3 +61,14 @@ def drill(*, tenant: Tenant, partner: Partner, key: str, months: list[date], lim
 
     drills = {**delivery.DRILLS, **quality_inputs.DRILLS}
     return drills[key](tenant=tenant, partner=partner, months=months, limit=limit)
+
+
+def supplier_drill(*, tenant: Tenant, partner: Partner, key: str, months: list[date], limit: int = 200) -> Drill:
+    """``drill`` as the partner's own people read it: the same rows and counts, but the NCR list without the
+    free text the tenant's quality staff wrote (``quality_inputs_ncrs.ncrs_supplier_drill``). The PPM and
+    cost lists hold none. Raises KeyError as ``drill`` does."""
+    from .quality_inputs_ncrs import ncrs_supplier_drill
+
+    if key == "ncrs":
+        return ncrs_supplier_drill(tenant=tenant, partner=partner, months=months, limit=limit)
+    return drill(tenant=tenant, partner=partner, key=key, months=months, limit=limit)

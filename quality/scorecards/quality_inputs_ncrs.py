@@ -19,7 +19,7 @@ from quality.models import DefectClass, Ncr, NcrLot
 from quality.services.ncrs import ncr_cost
 from suppliers.models import Receipt, ReceiptMove
 
-from .catalogue import plain
+from .catalogue import format_figure, plain
 from .drill import Drill, DrillRow
 from .quality_inputs_common import CHUNK, ZERO, Window, as_month, for_partners, month_trunc, window
 
@@ -147,9 +147,11 @@ def ncrs_inputs(
             yield row["partner_id"], month, {k: row[k] for k in ("total", "minor", "major", "critical")}
 
 
-def _ncr_list(tenant: Tenant, partner: Partner, win: Window) -> list[Ncr]:
-    ncrs = counted_ncrs(tenant, win).filter(partner=partner).prefetch_related("lots").order_by("created_at", "pk")
-    return [ncr for ncr in ncrs if win.month_of(ncr.created_at) in win.months]
+def _ncr_list(tenant: Tenant, partner: Partner, win: Window, *, codes: bool = False) -> list[Ncr]:
+    ncrs = counted_ncrs(tenant, win).filter(partner=partner).prefetch_related("lots")
+    if codes:
+        ncrs = ncrs.select_related("product").prefetch_related("defect_codes")
+    return [ncr for ncr in ncrs.order_by("created_at", "pk") if win.month_of(ncr.created_at) in win.months]
 
 
 def ncrs_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit: int = 200) -> Drill:
@@ -168,6 +170,32 @@ def ncrs_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit
                 ncr.title,
                 ncr.get_severity_display(),
                 ncr.get_status_display(),
+            )
+            out.rows.append(DrillRow(cells=cells, bad=True, link=("ncr", ncr.pk)))
+    out.note = "Cancelled NCRs are left out."
+    return out
+
+
+def ncrs_supplier_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit: int = 200) -> Drill:
+    """``ncrs_drill``'s NCRs (same predicates, order and counts) as the partner's own people see them, as on
+    their corrective action pages (``quality.views.supplier_scars.ncr_summaries``): number, opening day,
+    product, severity, defect codes and the affected quantity of its lots; not the title, which is free text
+    of the tenant's quality staff, nor the status of its internal handling."""
+    out = Drill("ncrs", ("Opened", "NCR", "Product", "Severity", "Defect codes", "Affected"))
+    win = window(tenant, months)
+    if win is None:
+        return out
+    for ncr in _ncr_list(tenant, partner, win, codes=True):
+        out.total += 1
+        out.bad_total += 1
+        if len(out.rows) < limit:
+            cells = (
+                win.day_of(ncr.created_at).isoformat(),
+                ncr.number,
+                ncr.product.name,
+                ncr.get_severity_display(),
+                ", ".join(sorted(code.code for code in ncr.defect_codes.all())) or "—",
+                plain(sum((lot.affected for lot in ncr.lots.all()), ZERO)),
             )
             out.rows.append(DrillRow(cells=cells, bad=True, link=("ncr", ncr.pk)))
     out.note = "Cancelled NCRs are left out."
@@ -209,7 +237,7 @@ def copq_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit
         out.total += 1
         out.bad_total += bad
         if len(out.rows) < limit:
-            money = [f"{v:f} {cost.currency}".strip() for v in (cost.material, cost.handling, cost.total)]
+            money = [format_figure(v, cost.currency) for v in (cost.material, cost.handling, cost.total)]
             cells = (win.day_of(ncr.created_at).isoformat(), ncr.number, plain(cost.quantity), *money)
             out.rows.append(DrillRow(cells=cells, bad=bad, link=("ncr", ncr.pk)))
     out.note = "Costs are in each NCR's currency (its PO's); cancelled NCRs are left out."

@@ -67,14 +67,11 @@ def standing_of(standings: list[Standing], score: Decimal | None) -> Standing | 
     return None
 
 
-def _unit(key: str) -> str:
-    unit = catalogue.MEASURES[key].unit
-    return f" {unit}" if unit in ("%", "PPM") else ""
-
-
 def standing_reasons(figures: dict[str, dict]) -> list[str]:
     """The weighted measures with data that miss their target (score below 100), worst first, in words:
-    ``"On-time delivery 81.5 % (target 95 %)"``. ``figures``: ``PartnerScore.figures``."""
+    ``"On-time delivery 81.5 % (target 95 %)"``, ``"Defective parts per million 5,475 PPM (target 500 PPM)"``
+    (figures as ``catalogue.format_figure`` writes them: the emails and Odoo's purchase warning show these).
+    ``figures``: ``PartnerScore.figures``."""
     order = list(catalogue.MEASURES)
     missed = [
         (Decimal(d["score"]), -Decimal(d["weight"]), order.index(key), key)
@@ -85,7 +82,8 @@ def standing_reasons(figures: dict[str, dict]) -> list[str]:
     for _score, _weight, _index, key in sorted(missed):
         d = figures[key]
         label = catalogue.MEASURES[key].label
-        out.append(f"{label} {d['value']}{_unit(key)} (target {d['target']}{_unit(key)})")
+        value, target = catalogue.format_measure(key, d["value"]), catalogue.format_measure(key, d["target"])
+        out.append(f"{label} {value} (target {target})")
     return out
 
 

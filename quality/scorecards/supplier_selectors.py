@@ -104,6 +104,11 @@ class MeasureRow:
         return shown(self.value_12, self.unit)
 
     @property
+    def costs_text(self) -> list[str]:
+        """``costs`` as written: ``["123.40 EUR"]``."""
+        return [catalogue.format_figure(Decimal(amount), code) for code, amount in self.costs.items()]
+
+    @property
     def target_text(self) -> str:
         if self.target is None:
             return ""
@@ -111,12 +116,9 @@ class MeasureRow:
 
 
 def shown(value: str | None, unit: str) -> str:
-    """A stored figure in words with its unit: ``"93.5 %"``, ``"1250 PPM"``, ``"2"``; "no data" for None."""
-    if value is None:
-        return "no data"
-    if unit in ("%", "PPM"):
-        return f"{value} {unit}"
-    return value
+    """A stored figure in words with its unit: ``"93.5 %"``, ``"1,250 PPM"``, ``"2"``; "no data" for None
+    (``catalogue.format_figure``)."""
+    return catalogue.format_figure(None if value in (None, "") else Decimal(str(value)), unit)
 
 
 def _dec(value) -> Decimal:
@@ -128,14 +130,15 @@ def _below(detail: dict) -> bool:
     return score is not None and _dec(score) < catalogue.HUNDRED
 
 
-def measure_rows(score: PartnerScore, keys: list[str], window_inputs: dict | None = None) -> list[MeasureRow]:
-    """The rows of ``keys`` from the stored window and 12-month figures; ``window_inputs`` (the window's
-    periods combined) gives the cost per currency when ``copq`` is among ``keys``."""
+def measure_rows(score: PartnerScore | None, keys: list[str], window_inputs: dict | None = None) -> list[MeasureRow]:
+    """The rows of ``keys`` from the stored window and 12-month figures (all "no data" before the first run,
+    ``score`` None); ``window_inputs`` (the window's periods combined) gives the cost per currency when
+    ``copq`` is among ``keys``."""
     rows = []
     for key in keys:
         m = catalogue.MEASURES[key]
-        window = (score.figures or {}).get(key) or {}
-        twelve = (score.figures_12 or {}).get(key) or {}
+        window = ((score.figures if score else None) or {}).get(key) or {}
+        twelve = ((score.figures_12 if score else None) or {}).get(key) or {}
         row = MeasureRow(
             key=key,
             label=m.label,

@@ -81,8 +81,9 @@ def measure_rows(score, charts: dict, copq_text: str) -> list[MeasureRow]:
 
 
 def copq_text(inputs: dict) -> str:
+    """The window's cost of poor quality per currency ("1,234.50 EUR, 80.00 USD"), "no data" without NCRs."""
     costs = catalogue.copq_by_currency(inputs.get("copq") or {})
-    return ", ".join(f"{code} {amount:,.2f}" for code, amount in costs.items()) if costs else "no data"
+    return ", ".join(catalogue.format_figure(amount, code) for code, amount in costs.items()) or "no data"
 
 
 class ScorecardDetailView(TenantViewMixin, TemplateView):

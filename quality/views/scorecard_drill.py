@@ -97,7 +97,10 @@ class ScorecardDrillView(TenantViewMixin, TemplateView):
             month_count=n,
             month_choices=choices,
             drill=found,
-            rows=list(zip(found.rows, staff_links(self.membership, found.rows), strict=True)),
+            rows=[
+                (row, url, drill.cell_parts(row.cells))
+                for row, url in zip(found.rows, staff_links(self.membership, found.rows), strict=True)
+            ],
             stored_value=figure_text(key, stored.get("value")) if stored else "",
         )
         return context

@@ -45,15 +45,9 @@ class RankingRow:
 
 
 def figure_text(key: str, value) -> str:
-    """A stored figure with its unit ("81.5 %", "1250 PPM", "2"); "no data" for None."""
-    if value in (None, ""):
-        return "no data"
-    unit = catalogue.MEASURES[key].unit
-    if unit == "%":
-        return f"{value} %"
-    if unit == "PPM":
-        return f"{value} PPM"
-    return str(value)
+    """A stored figure or target with its unit ("81.5 %", "1,250 PPM", "2"); "no data" for None
+    (``catalogue.format_measure``: the one way figures are written)."""
+    return catalogue.format_measure(key, value)
 
 
 def ranking_row(partner: Partner) -> RankingRow:

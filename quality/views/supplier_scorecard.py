@@ -21,6 +21,7 @@ from quality.models import scorecard_rules_for
 from quality.scorecards import catalogue
 from quality.scorecards import drill as drills
 from quality.scorecards import supplier_selectors as sel
+from quality.scorecards.months import current_month
 
 NAV_KEY = "my_scorecard"
 # Rows of each "what pulls your score down" measure; the drill page lists up to DRILL_LIMIT.
@@ -49,13 +50,24 @@ def supplier_link(tenant_slug: str, link: tuple[str, int] | None) -> str:
 
 
 def supplier_drill(membership, key: str, months: list, limit: int) -> dict:
-    """The drill of ``key`` for the supplier's own partner: its columns, its rows (``cells``, ``bad``, ``url``:
-    the supplier's page of the record or ""), the counts and the note."""
-    found = drills.drill(tenant=membership.tenant, partner=membership.partner, key=key, months=months, limit=limit)
+    """The drill of ``key`` for the supplier's own partner (``drill.supplier_drill``: no staff free text): its
+    columns, its rows (``cells``; ``parts``, the cells as ``drill.cell_parts``; ``bad``; ``url``: the
+    supplier's page of the record or ""), the counts and the note."""
+    found = drills.supplier_drill(
+        tenant=membership.tenant, partner=membership.partner, key=key, months=months, limit=limit
+    )
     slug = membership.tenant.slug
     return {
         "columns": list(found.columns),
-        "rows": [{"cells": row.cells, "bad": row.bad, "url": supplier_link(slug, row.link)} for row in found.rows],
+        "rows": [
+            {
+                "cells": row.cells,
+                "parts": drills.cell_parts(row.cells),
+                "bad": row.bad,
+                "url": supplier_link(slug, row.link),
+            }
+            for row in found.rows
+        ],
         "total": found.total,
         "bad_total": found.bad_total,
         "note": found.note,
@@ -134,7 +146,9 @@ class SupplierScorecardDrillView(SupplierScorecardMixin, TemplateView):
     """The records one of the supplier's figures was computed from, the ones counted against it first.
 
     ``?span=12`` lists the last 12 months instead of the standing window. A measure the supplier may not
-    see (costs not shared) or that does not exist answers 404, as does a partner with no scorecard yet."""
+    see (costs not shared) or that does not exist answers 404. Before the partner's first batch run (no
+    ``PartnerScore``) the page answers as the staff's drill does: the records of the months ending with the
+    current one, if any, and the figure "no data yet" (``no_score``), never a 404 for a link it was given."""
 
     template_name = "quality/supplier_scorecard_drill.html"
 
@@ -145,15 +159,15 @@ class SupplierScorecardDrillView(SupplierScorecardMixin, TemplateView):
         if key not in sel.supplier_measures(membership):
             raise Http404()
         score = sel.supplier_score(membership)
-        if score is None:
-            raise Http404()
+        as_of = score.as_of if score is not None else current_month(membership.tenant)
         twelve = self.request.GET.get("span") == "12"
-        window = sel.window_months(scorecard_rules_for(membership.tenant), score.as_of)
-        months = sel.last_12_months(score.as_of) if twelve else window
+        window = sel.window_months(scorecard_rules_for(membership.tenant), as_of)
+        months = sel.last_12_months(as_of) if twelve else window
         [row] = sel.measure_rows(score, [key])
         context.update(
             measure=catalogue.MEASURES[key],
             row=row,
+            no_score=score is None,
             twelve=twelve,
             months=months,
             window_months=len(window),

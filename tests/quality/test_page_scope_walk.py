@@ -268,6 +268,7 @@ def _scorecard_cases(world, s, post) -> dict[str, list[ScopeCase]]:
         "scorecard_drill": [
             ScopeCase(reverse("scorecard_drill", args=[a, p, "otd"]), markers=["window: 80 %"], **staff),
         ],
+        "scorecard_report": [ScopeCase(reverse("scorecard_report", args=[a, p]), **staff)],
     }
 
 

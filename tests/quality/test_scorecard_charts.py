@@ -109,7 +109,8 @@ def test_the_svg_is_valid_inline_markup_with_a_fixed_viewbox_and_an_accessible_n
     assert title.tag == f"{SVG}title" and title.text == "On-time delivery, last 12 months"
     assert desc.tag == f"{SVG}desc"
     assert desc.text.startswith("On-time delivery, by month. April 2025: 96.5 %; May 2025: 93 %;")
-    assert "August 2025: 88.2 %" in desc.text and desc.text.endswith("March 2026: 97.4 %. Target: 95 %.")
+    # 88.25 to one place, half up as the stored figures are rounded (catalogue.format_figure).
+    assert "August 2025: 88.3 %" in desc.text and desc.text.endswith("March 2026: 97.4 %. Target: 95 %.")
     # The pages' CSP allows no style attribute and no inline <style>; every element id is the chart's own.
     assert all(e.get("style") is None for e in root.iter()) and not list(root.iter(f"{SVG}style"))
     assert not list(root.iter(f"{SVG}metadata"))
@@ -244,3 +245,33 @@ def test_matplotlib_waits_for_the_first_chart_and_pyplot_is_never_used():
         timeout=120,
     )
     assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    "value, unit, written",
+    [
+        ("91.15", "%", "91.2 %"),  # one place at most, half up as the stored figures
+        ("70", "%", "70 %"),  # no ".0"
+        ("66.67", "%", "66.7 %"),
+        ("100.00", "%", "100 %"),
+        ("-0.01", "%", "0 %"),  # never "-0"
+        ("11764.71", "PPM", "11,765 PPM"),  # whole, thousands separated
+        ("5475.46", "PPM", "5,475 PPM"),
+        ("12000", "PPM", "12,000 PPM"),
+        ("1234", "count", "1,234"),
+        ("1234.5", "EUR", "1,234.50 EUR"),  # a currency code as unit: two places and the code
+        ("30.375", "USD", "30.38 USD"),
+        ("45", "money", "45.00"),  # no code known: the amount alone
+        (None, "%", "no data"),
+        (None, "EUR", "no data"),
+    ],
+)
+def test_a_figure_is_written_one_way(value, unit, written):
+    assert catalogue.format_figure(None if value is None else Decimal(value), unit) == written
+
+
+def test_a_stored_figure_is_written_with_its_measures_unit():
+    assert catalogue.format_measure("ppm", "3333.33") == "3,333 PPM"
+    assert catalogue.format_measure("otd", "83.33") == "83.3 %"
+    assert catalogue.format_measure("ncrs", "2") == "2"
+    assert catalogue.format_measure("lots", None) == catalogue.format_measure("lots", "") == "no data"

@@ -73,14 +73,16 @@ def _result(**inputs):
 
 def test_reasons_list_the_missed_targets_worst_first_in_words():
     result = _result(
-        otd={"quantity": "200", "quantity_on_time": "163"},  # 81.5 %: scores 85.79
-        ppm={"received": "1000", "rejected": "1"},  # 1000 PPM against 500: scores 50
+        otd={"quantity": "300", "quantity_on_time": "245"},  # 81.67 %: scores 85.97
+        ppm={"received": "3000", "rejected": "7"},  # 2333.33 PPM against 500: scores 21.43
         lots={"lots": 10, "accepted": 10, "rejected": 0},  # 100 %: meets 98, not a reason
         ncrs={"total": 4},  # weight 0: never a reason
     )
+    # Written as every page writes a figure (catalogue.format_figure): % to one place, PPM whole with
+    # thousands separators; these go into the emails and Odoo's purchase warning.
     assert standing_reasons(result.figures) == [
-        "Defective parts per million 1000 PPM (target 500 PPM)",
-        "On-time delivery 81.5 % (target 95 %)",
+        "Defective parts per million 2,333 PPM (target 500 PPM)",
+        "On-time delivery 81.7 % (target 95 %)",
     ]
     assert standing_reasons(_result(lots={"lots": 4, "accepted": 4}).figures) == []
 

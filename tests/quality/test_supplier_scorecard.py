@@ -113,12 +113,14 @@ def test_the_supplier_sees_its_score_standing_trend_and_each_figure_against_its_
     html = response.content.decode()
     assert response.status_code == 200
     # On time over the 3-month window: (150 + 100) / (200 + 100) = 83.33 %; over 12 months the same (the
-    # 13th month back is outside); lots 1 of 2 = 50 %; PPM 1 / (200 + 100) x 1,000,000 = 3333.33.
+    # 13th month back is outside); lots 1 of 2 = 50 %; PPM 1 / (200 + 100) x 1,000,000 = 3333.33. Written as
+    # everywhere (catalogue.format_figure): % to one place, PPM whole with a thousands separator.
     rows = {row.key: row for row in response.context["rows"]}
-    assert rows["otd"].value_text == "83.33 %" and rows["otd"].value_12_text == "83.33 %"
+    assert rows["otd"].value_text == "83.3 %" and rows["otd"].value_12_text == "83.3 %"
     assert rows["otd"].target_text == "at least 95 %" and rows["otd"].below_target
     assert rows["lots"].value_text == "50 %"
-    assert rows["ppm"].value_text == "3333.33 PPM" and rows["ppm"].target_text == "at most 500 PPM"
+    assert rows["ppm"].value_text == "3,333 PPM" and rows["ppm"].target_text == "at most 500 PPM"
+    assert "83.3 %" in html and "3,333 PPM" in html and "3333.33" not in html
     assert rows["asn"].value_text == "no data" and not rows["asn"].below_target  # no data is neither 0 nor 100 %
     assert "Conditional" in html and "Down" in html and "(91.5)" in html
     # The score: otd 83.333/95 = 87.72 (weight 25), lots 50/98 = 51.02 (15), PPM 500/3333.33 = 15 (15), NCRs
@@ -170,7 +172,7 @@ def test_another_partners_figures_names_and_the_ranking_are_never_shown(world):
     theirs = page(world, world.p2_user).content.decode()
 
     assert "99 %" not in mine and world.p2.name not in mine and "scorecards/" not in mine.replace("my-scorecard/", "")
-    assert "99 %" in theirs and "83.33" not in theirs and world.p1.name not in theirs
+    assert "99 %" in theirs and "83.3 %" not in theirs and world.p1.name not in theirs
 
 
 def test_costs_show_only_when_the_tenant_shares_them(world):
@@ -184,7 +186,7 @@ def test_costs_show_only_when_the_tenant_shares_them(world):
     QualityRules.objects.create(tenant=world.a, share_costs=True)
     shown = page(world, world.p1_user)
     [copq] = [row for row in shown.context["rows"] if row.key == "copq"]
-    assert copq.costs == {"EUR": "123.4"} and "123.4 EUR" in shown.content.decode()
+    assert copq.costs == {"EUR": "123.4"} and "123.40 EUR" in shown.content.decode()
     assert page(world, world.p1_user, "supplier_scorecard_drill", "copq").status_code == 200
 
 
@@ -289,12 +291,126 @@ def test_staff_other_partners_and_other_tenants_get_404(world):
     for who in (world.a_admin, world.a_buyer, world.a_engineer, world.a_inspector, world.b_admin, world.q1_admin):
         for name, args in (("supplier_scorecard", []), ("supplier_scorecard_drill", ["otd"])):
             assert page(world, who, name, *args).status_code == 404, (who.role, who.tenant.slug, name)
-    # P2's people reach only P2's scorecard: none yet, so its drill answers 404, not P1's records.
-    assert page(world, world.p2_user, "supplier_scorecard_drill", "otd").status_code == 404
-    assert "83.33" not in page(world, world.p2_admin).content.decode()
+    # P2's people reach only P2's scorecard: none yet, so its drill says "no data yet", never P1's records.
+    none_yet = page(world, world.p2_user, "supplier_scorecard_drill", "otd")
+    assert none_yet.status_code == 200 and none_yet.context["drill"]["total"] == 0
+    assert "83.3" not in none_yet.content.decode() and "83.3" not in page(world, world.p2_admin).content.decode()
 
 
 def test_it_is_in_the_suppliers_navigation(world):
     html = page(world, world.p1_user, "dashboard").content.decode()
 
     assert f'href="{reverse("supplier_scorecard", args=["alpha"])}"' in html and "My scorecard" in html
+
+
+# --- what a supplier sees of NCRs, before its first run, and how a day is written ------------------------
+
+TITLE = "Forklift driver says Pinewood crates always arrive crushed"  # the tenant's own words
+
+
+def two_ncrs(world):
+    """P1's NCRs of this month: NCR-00001 major, codes DM-02 and CR-01, lots of 12 and 3 affected; NCR-00002
+    minor, no code, nothing affected. Both titled in the quality staff's own words."""
+    from quality.models import DefectClass, DefectCode, NcrLot
+    from tests.quality.test_scorecard_quality_inputs import ncr
+
+    now = timezone.now()
+    first = ncr(world.p1, now, severity=DefectClass.MAJOR, affected="12")
+    NcrLot.objects.create(tenant=world.a, ncr=first, lot_name="L2", affected=Decimal("3"))
+    codes = [DefectCode.objects.create(tenant=world.a, code=c, description=f"{c} words") for c in ("DM-02", "CR-01")]
+    first.defect_codes.add(*codes)
+    second = ncr(world.p1, now, severity=DefectClass.MINOR)
+    for item in (first, second):
+        type(item).objects.filter(pk=item.pk).update(title=TITLE)
+    return first, second
+
+
+def test_the_supplier_sees_its_ncrs_as_its_corrective_actions_show_them_never_the_staffs_title(world):
+    first, second = two_ncrs(world)
+    ScorecardRules.objects.create(tenant=world.a, measures={"ncrs": {"weight": 20, "target": 0}})
+    p1_scorecard(world)  # 1 NCR stored against a target of 0: the measure scores 0 and pulls the score down
+    today = tenant_today(world.a).isoformat()
+
+    response = page(world, world.p1_user, "supplier_scorecard_drill", "ncrs")
+
+    html = response.content.decode()
+    drill = response.context["drill"]
+    assert drill["columns"] == ["Opened", "NCR", "Product", "Severity", "Defect codes", "Affected"]
+    assert [r["cells"] for r in drill["rows"]] == [
+        (today, "NCR-00001", first.product.name, "Major", "CR-01, DM-02", "15"),  # 12 + 3 affected
+        (today, "NCR-00002", second.product.name, "Minor", "—", "0"),
+    ]
+    assert drill["total"] == drill["bad_total"] == 2 and TITLE not in html
+    assert "ncrs" in [p["row"].key for p in page(world, world.p1_user).context["pulling"]]
+    assert TITLE not in page(world, world.p1_user).content.decode()  # the pulling-down summary's rows
+    # The PPM and cost lists carry no title either (costs shared, so the supplier has that list too).
+    QualityRules.objects.create(tenant=world.a, share_costs=True)
+    for key in ("ppm", "copq"):
+        listed = page(world, world.p1_user, "supplier_scorecard_drill", key)
+        assert listed.status_code == 200 and "NCR-00001" in listed.content.decode(), key
+        assert TITLE not in listed.content.decode(), key
+    # The staff's list keeps the title: the difference is the reader.
+    staff = login(Client(), world.a_engineer).get(reverse("scorecard_drill", args=["alpha", world.p1.pk, "ncrs"]))
+    assert TITLE in staff.content.decode()
+
+
+def test_the_suppliers_pdf_lists_its_ncrs_without_the_staffs_title(world):
+    from quality.scorecard_documents import scorecard_report_context
+
+    two_ncrs(world)
+    ScorecardRules.objects.create(tenant=world.a, measures={"ncrs": {"weight": 20, "target": 0}})
+    p1_scorecard(world)
+    month = current_month(world.a)
+
+    def ncr_rows(membership):
+        context = scorecard_report_context(membership=membership, partner=world.p1, month=month)
+        [item] = [p for p in context["pulling"] if p["key"] == "ncrs"]
+        return item["drill"].columns, [row.cells for row in item["rows"]]
+
+    columns, rows = ncr_rows(world.p1_user)
+    assert "Title" not in columns and [cells[1] for cells in rows] == ["NCR-00001", "NCR-00002"]
+    assert not any(TITLE in cell for cells in rows for cell in cells)
+    staff_columns, staff_rows = ncr_rows(world.a_engineer)
+    assert "Title" in staff_columns and staff_rows[0][2] == TITLE
+
+
+def test_before_the_first_run_a_drill_says_no_data_yet_and_a_real_unknown_measure_is_404(world):
+    response = page(world, world.p1_user, "supplier_scorecard_drill", "otd")
+
+    html = response.content.decode()
+    assert response.status_code == 200 and response.context["no_score"]
+    assert "On-time delivery: no data yet" in html and "No data yet." in html
+    assert page(world, world.p1_user, "supplier_scorecard_drill", "nonsense").status_code == 404
+    assert page(world, world.p1_user, "supplier_scorecard_drill", "copq").status_code == 404  # costs not shared
+
+
+def test_before_the_first_run_a_drill_still_lists_the_records_there_are(world):
+    two_ncrs(world)  # NCRs opened this month; no batch run yet, so no PartnerScore
+
+    response = page(world, world.p1_user, "supplier_scorecard_drill", "ncrs")
+
+    html = response.content.decode()
+    assert response.status_code == 200 and "NCRs: no data yet" in html
+    assert response.context["drill"]["total"] == 2 and "NCR-00001" in html and TITLE not in html
+
+
+def test_a_day_in_a_drill_table_is_kept_on_one_line(world):
+    two_ncrs(world)
+    p1_scorecard(world)
+    today = tenant_today(world.a).isoformat()
+
+    html = page(world, world.p1_user, "supplier_scorecard_drill", "ncrs").content.decode()
+
+    # Wrapped in span.day, which scorecards.css keeps from breaking at its hyphens.
+    assert f'<td><span class="day">{today}</span></td>' in html
+    assert f"<td>{today}</td>" not in html
+
+
+def test_cell_parts_split_a_leading_day_from_the_rest():
+    assert drills.cell_parts(("2026-10-14", "2026-10-14 (promised)", "NCR-00001", "95-105 Units", "")) == [
+        ("2026-10-14", ""),
+        ("2026-10-14", " (promised)"),
+        ("", "NCR-00001"),
+        ("", "95-105 Units"),
+        ("", ""),
+    ]
