@@ -65,6 +65,18 @@ def _small_targets(page, selector: str) -> list[str]:
     )
 
 
+def _days(page, where: str) -> list[str]:
+    """The days of a drill table that break over two lines (a narrow column broke "2026-10-14" at its
+    hyphen on a tablet); none when the page has no day to show is itself a problem."""
+    days = page.eval_on_selector_all(
+        ".drill .day", "els => els.map(e => [e.textContent, e.getClientRects().length, e.offsetHeight])"
+    )
+    if not days:
+        return [f"{where}: no day in the drill table"]
+    line = min(height for _text, _rects, height in days)
+    return [f"{where}: day {text!r} wraps" for text, rects, height in days if rects > 1 or height > line * 1.5]
+
+
 def test_the_scorecard_pages_at_tablet_and_desktop_size(live_server, browser, artifacts):
     desk = build_order_desk()
     scores = build_scorecards(desk)
@@ -82,7 +94,11 @@ def test_the_scorecard_pages_at_tablet_and_desktop_size(live_server, browser, ar
         ),
         (
             Role.SUPPLIER_USER,
-            {"supplier": f"/t/{slug}/my-scorecard/", "supplier-drill": f"/t/{slug}/my-scorecard/lots/"},
+            {
+                "supplier": f"/t/{slug}/my-scorecard/",
+                "supplier-drill": f"/t/{slug}/my-scorecard/lots/",
+                "supplier-otd": f"/t/{slug}/my-scorecard/otd/?span=12",  # the late deliveries, with their days
+            },
         ),
     ):
         context = browser.new_context(viewport=SIZES["desktop"], locale="en-GB")
@@ -102,6 +118,8 @@ def test_the_scorecard_pages_at_tablet_and_desktop_size(live_server, browser, ar
                     problems += [f"{where}: small link {t!r}" for t in _small_targets(page, ".measures td a")]
                 if name == "drill":
                     assert page.locator("tr.drill-bad").count() == 2, where  # 2 of the 3 receipts were late
+                if name in ("drill", "supplier-otd"):
+                    problems += _days(page, where)
                 if name == "supplier":
                     problems += _check_charts(_charts(page), where, expected=9)  # costs are not shared
                 page.screenshot(path=artifacts / f"scorecard-{name}-{size}.png", full_page=True)

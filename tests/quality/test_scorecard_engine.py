@@ -408,7 +408,7 @@ def test_real_sources_an_ncr_drops_the_standing_and_pushes_the_warning(world, re
     assert event.payload["previous"] == "Approved" and event.payload["standing"] == "Probation"
     assert event.payload["reasons"] == [
         "Defective parts per million 200,000 PPM (target 500 PPM)",
-        "On-time delivery 66.67 % (target 95 %)",
+        "On-time delivery 66.7 % (target 95 %)",
     ]
     assert {address for e in mail.outbox for address in e.to} == {world.a_buyer.user.email, world.p1_admin.user.email}
     again = real()

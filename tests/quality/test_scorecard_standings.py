@@ -151,8 +151,17 @@ def test_a_partner_not_in_odoo_gets_emails_but_no_event(world, celery_eager, dja
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         change = _record(
-            world, rules, "Conditional", old_name="Approved", otd={"quantity": "10", "quantity_on_time": "6"}
+            world,
+            rules,
+            "Conditional",
+            old_name="Approved",
+            otd={"quantity": "10", "quantity_on_time": "6"},
+            ppm={"received": "3000", "rejected": "7"},  # 2333.33 PPM
         )
     assert change.outbox_event is None and not OutboxEvent.objects.exists()
     assert StandingChange.objects.get().to_name == "Conditional"
     assert len(mail.outbox) == 2
+    # The emails write the figures as the pages do: PPM whole with a thousands separator.
+    for sent in mail.outbox:
+        assert "- Defective parts per million 2,333 PPM (target 500 PPM)\n" in sent.body
+        assert "- On-time delivery 60 % (target 95 %)\n" in sent.body and "2333.33" not in sent.body

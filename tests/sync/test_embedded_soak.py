@@ -24,7 +24,8 @@ def test_the_embedded_default_keeps_every_process_and_delivers_every_event_once(
     assert report["worker_kills"] == 2
     assert report["unexpected_exits"] == ["worker (killed by SIGKILL)"] * 2  # ours, and nothing else
     assert report["events"] == report["messages_posted"] == report["portal_messages"] == 240
-    assert report["events_by_status"] == {"done": 240}
+    # every event done, the demo's own too (its scorecard standing change) besides the 240 messages
+    assert set(report["events_by_status"]) == {"done"} and report["events_by_status"]["done"] >= 240
     assert report["delivered_once"] == 240
     assert report["delivered_twice_or_more"] == report["not_in_odoo"] == report["in_odoo_not_in_portal"] == []
     assert report["page_errors"] == report["api_errors"] == {}
