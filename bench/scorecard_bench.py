@@ -7,8 +7,8 @@ later promised date), received on one done receipt, every tenth PO's first line 
 receipt; inspections of one receipt move in five (200,000), 2.5 % of them rejected with an NCR (5,000).
 Receipts are late, early or short in proportions that differ per partner, so scores spread.
 
-Then, each in a fresh process (so ``ru_maxrss`` is the run's, not the loader's): the full
-``scorecards_compute`` from no stored period (wall time without tracemalloc, ``ru_maxrss`` and its growth over
+Then, each in a fresh process (so the peak RSS, ``VmHWM``, is the run's, not the loader's): the full
+``scorecards_compute`` from no stored period (wall time without tracemalloc, the peak RSS and its growth over
 the process's baseline after Django setup, what it wrote; ``--tracemalloc`` adds an untimed traced run),
 one day's changes (``--day-moves`` receipt moves of today, ``--day-inspections``, ``--day-ncrs``), and the
 incremental run after them. A table at the end.
@@ -377,34 +377,47 @@ def _analyze() -> None:
 # --- measuring -----------------------------------------------------------------------------------------
 
 
+def _status_kib(name: str) -> int:
+    """A ``/proc/self/status`` memory line (``VmRSS``, ``VmHWM``) in KiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(name + ":"):
+            return int(line.split()[1])
+    raise LookupError(name)
+
+
 def measure(slug: str, label: str, *, traced: bool = False) -> dict:
     """One ``scorecards_compute`` of the tenant, in this (fresh) process. Timed runs have no tracemalloc
-    (it slows Python several times): wall time, ``ru_maxrss`` (the process's peak RSS) and its growth
-    over the baseline after Django setup. ``traced``: an untimed run under tracemalloc for its peak."""
-    import resource
+    (it slows Python several times): wall time, the process's peak RSS (``VmHWM``) and its growth over the
+    RSS after Django setup. ``ru_maxrss`` is not used: Linux carries it across ``execve``, so a child
+    reports its parent's (the loader's) peak. ``traced``: an untimed run under tracemalloc for its peak."""
     import tracemalloc
 
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from portal.models import Tenant
     from quality.scorecards.engine import scorecards_compute
 
     tenant = Tenant.objects.get(slug=slug)
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    baseline = _status_kib("VmRSS")
     if traced:
         tracemalloc.start()
     started = time.perf_counter()
-    with CaptureQueriesContext(connection) as queries:
+    queries = []  # a count, not the statements: keeping the SQL of 24 upserts would weigh in the peak
+
+    def counted(execute, sql, params, many, context):
+        queries.append(None)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counted):
         summary = scorecards_compute(tenant=tenant)
     seconds = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1] if traced else None
     tracemalloc.stop()
-    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    maxrss = _status_kib("VmHWM")
     return {
         "run": label,
         "seconds": "untimed" if traced else round(seconds, 2),
-        "ru_maxrss_mb": round(maxrss / 1024, 1),
+        "peak_rss_mb": round(maxrss / 1024, 1),
         "rss_growth_mb": round((maxrss - baseline) / 1024, 1),
         "tracemalloc_peak_mb": "-" if peak is None else round(peak / 2**20, 1),
         "queries": len(queries),
@@ -414,7 +427,7 @@ def measure(slug: str, label: str, *, traced: bool = False) -> dict:
 
 
 def _child(slug: str, label: str, *, traced: bool = False) -> dict:
-    """``measure`` in a new interpreter (its ru_maxrss is the run's alone)."""
+    """``measure`` in a new interpreter (its peak RSS is the run's alone)."""
     done = subprocess.run(
         [sys.executable, __file__, "--measure", slug, "--label", label, *(["--traced"] if traced else [])],
         check=True,
@@ -503,12 +516,12 @@ def _main(args) -> None:
 
 def _table(results: list[dict]) -> None:
     columns = [
-        ("run", 30), ("seconds", 8), ("ru_maxrss_mb", 10), ("rss_growth_mb", 10), ("tracemalloc_peak_mb", 10),
+        ("run", 30), ("seconds", 8), ("peak_rss_mb", 10), ("rss_growth_mb", 10), ("tracemalloc_peak_mb", 10),
         ("queries", 8),
         ("periods_written", 8), ("periods_unchanged", 9), ("periods_deleted", 8), ("partners_scored", 8),
         ("standing_changes", 8),
     ]  # fmt: skip
-    heads = ["run", "s", "maxrss MB", "growth MB", "tracemalloc MB", "queries"]
+    heads = ["run", "s", "peak RSS MB", "growth MB", "tracemalloc MB", "queries"]
     heads += ["written", "unchanged", "deleted", "scored", "changes"]
     print(" | ".join(h.ljust(w) for h, (_k, w) in zip(heads, columns, strict=True)))
     print("-+-".join("-" * w for _k, w in columns))

@@ -66,6 +66,9 @@ from .standings import standing_change_record, standing_of, standings_for
 Source = Callable[..., Iterator[tuple[int, date, dict]]]
 WRITE_BATCH = 500  # periods per upsert statement
 READ_BATCH = 200  # partners whose stored periods one query reads (rescore)
+# A whole tenant's run goes PARTNER_CHUNK partners at a time, so its memory follows the chunk (its periods'
+# inputs), not the tenant's size; each chunk reads the sources for its partners only.
+PARTNER_CHUNK = 100
 TREND_POINTS = Decimal(2)  # a score that moved by less than this is "steady"
 # A run's lock lasts this long after the run last renewed it (``_Lease.keep``, at most every
 # ``RUN_LOCK_RENEW`` seconds while it reads and scores), so the lock of a worker lost mid-run expires soon.
@@ -288,7 +291,16 @@ def scorecards_compute(
     ``sources``: ``{measure key: source}`` (default: ``registered_sources()``). Idempotent.
     Raises ``ScorecardRunBusy`` while another run of the tenant holds its lock."""
     with run_lock(tenant) as lease:
-        return _compute(tenant, partner_ids, _run_context(tenant, today, lease), sources)
+        run = _run_context(tenant, today, lease)
+        if partner_ids is not None:
+            return _compute(tenant, partner_ids, run, sources)
+        summary = RunSummary()
+        everyone = list(Partner.objects.filter(tenant=tenant).order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(everyone), PARTNER_CHUNK):
+            part = _compute(tenant, everyone[start : start + PARTNER_CHUNK], run, sources)
+            for name in RunSummary.__dataclass_fields__:
+                setattr(summary, name, getattr(summary, name) + getattr(part, name))
+        return summary
 
 
 def _compute(tenant: Tenant, partner_ids: list[int] | None, run: _Run, sources: dict[str, Source] | None) -> RunSummary:

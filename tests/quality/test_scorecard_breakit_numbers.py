@@ -102,7 +102,7 @@ def test_an_on_demand_run_during_the_nightly_loses_no_period_and_flips_no_standi
     on_demand = []
 
     def ppm_source(*, tenant, months, partner_ids=None):  # the nightly's second source: the receipt arrives
-        if partner_ids is None and not on_demand:
+        if not on_demand:  # only the nightly reads this source (the on-demand run reads ``fake``)
             fake.put(world.p1, APR, otd=otd(100, 0))
             try:
                 on_demand.append(go(partner_ids=[world.p1.pk], sources=fake))
