@@ -30,6 +30,10 @@ from suppliers.services.documents import stored_pdf
 
 PULLING_MAX = 3  # measures listed under "what pulls the score down"
 DRILL_ROWS = 8  # of each one's records counted against the partner
+# The drills' columns of free descriptions: the only cells of the PDF's drill tables that wrap anywhere.
+# Every other cell (days, record numbers, quantities, figures, verdicts) stays on one line, except what
+# follows a day ("2026-12-10 (requested)"), which may wrap at its space.
+WRAPPING_COLUMNS = frozenset({"Product", "Line", "Title", "Characteristic", "Step", "Defect codes", "Finding"})
 
 
 @dataclass(frozen=True)
@@ -98,9 +102,11 @@ def _periods(partner: Partner, months: list[dt.date]) -> dict[dt.date, dict]:
 
 
 def _charts(partner: Partner, periods: dict[dt.date, dict], months_12: list[dt.date], keys: list[str]) -> dict:
-    """The charts of the measures with data in the 12 months; the others are only named (``charts_empty``),
-    since a page of empty charts tells a reader less than one line does."""
-    with_data = {key for month in months_12 for key in periods.get(month, {}) if key in keys}
+    """The charts of the measures with a figure in some of the 12 months; the others are only named
+    (``charts_empty``), since a page of empty charts tells a reader less than one line does. One rule for
+    every measure (``has_figure``): stored inputs without a figure (an ASN month of receipts but no ASN)
+    are no data."""
+    with_data = {key for key in keys if any(has_figure(key, periods.get(month) or {}) for month in months_12)}
     drawn = [c for c in partner_charts(partner, months=months_12) if c.key in keys]
     shown = [c for c in drawn if c.key in with_data]
     return {
@@ -108,6 +114,15 @@ def _charts(partner: Partner, periods: dict[dt.date, dict], months_12: list[dt.d
         "chart_rows": [shown[i : i + 2] for i in range(0, len(shown), 2)],  # two a row on the page
         "charts_empty": [catalogue.MEASURES[c.key].label for c in drawn if c.key not in with_data],
     }
+
+
+def has_figure(key: str, inputs: dict) -> bool:
+    """Whether one month's stored ``inputs`` (a ``ScorecardPeriod.inputs``) give measure ``key`` a figure:
+    ``catalogue.value`` is not None, or for the cost of poor quality an amount in some currency (what its
+    chart draws, ``charts._copq_series``)."""
+    if catalogue.MEASURES[key].unit == "money":
+        return bool(catalogue.copq_by_currency(inputs.get(key)))
+    return catalogue.value(key, inputs.get(key) or {}) is not None
 
 
 def _stored_summary(stored: PartnerScore) -> dict:
@@ -202,9 +217,21 @@ def _pulling(partner: Partner, figures: dict, months: list[dt.date], keys: list[
                 "points": points,
                 "value": _text((figures.get(key) or {}).get("value"), catalogue.MEASURES[key].unit),
                 "drill": found,
-                "rows": [row for row in found.rows if row.bad][:DRILL_ROWS] if found else [],
+                "rows": [drill_cells(found.columns, r) for r in found.rows if r.bad][:DRILL_ROWS] if found else [],
             }
         )
+    return out
+
+
+def drill_cells(columns: tuple[str, ...], row: drill.DrillRow) -> list[tuple[str, str, str]]:
+    """A drill row's cells as the PDF prints them: ``(kind, day, rest)`` each, ``day`` the ISO day the cell
+    starts with ("" if none, ``drill.cell_parts``) and ``kind`` its wrapping: ``"text"`` (a description, in
+    ``WRAPPING_COLUMNS``: wraps anywhere), ``"day"`` (a day kept whole, what follows wraps at spaces) or
+    ``"keep"`` (on one line)."""
+    out = []
+    for column, (day, rest) in zip(columns, drill.cell_parts(row.cells), strict=False):
+        kind = "text" if column in WRAPPING_COLUMNS else "day" if day and rest.strip() else "keep"
+        out.append((kind, day, rest))
     return out
 
 

@@ -153,6 +153,14 @@ def format_figure(value: Decimal | None, unit: str) -> str:
     return text if unit in ("money", "") else f"{text} {unit}"
 
 
+def format_quantity(value: Decimal | str | int) -> str:
+    """A quantity as the drill lists and their notes write it: thousands separators, its decimals kept
+    without trailing zeros (``"14,428"``, ``"1,250.5"``)."""
+    number = _num(value).normalize()
+    places = max(0, -number.as_tuple().exponent) if number.is_finite() else 0
+    return f"{number + 0:,.{places}f}"
+
+
 def _rounded(value: Decimal, places: str) -> Decimal:
     rounded = Decimal(value).quantize(Decimal(places), ROUND_HALF_UP)
     return rounded + 0  # "-0" (a tiny negative rounded away) reads as "0"
@@ -177,9 +185,13 @@ def combine(periods: list[dict]) -> dict:
 
 def complete(inputs: dict) -> dict:
     """A period's inputs with what "nothing happened" means filled in: a month with received quantity and
-    no NCR has 0 NCRs (and no cost), which is data, unlike a month with no deliveries at all."""
-    if _num((inputs.get("ppm") or {}).get("received")) > 0 and "ncrs" not in inputs:
-        inputs = {**inputs, "ncrs": {"total": 0, "minor": 0, "major": 0, "critical": 0}}
+    no NCR has 0 NCRs and costs nothing (``copq`` with no currency), which is data, unlike a month with no
+    deliveries at all."""
+    if _num((inputs.get("ppm") or {}).get("received")) > 0:
+        if "ncrs" not in inputs:
+            inputs = {**inputs, "ncrs": {"total": 0, "minor": 0, "major": 0, "critical": 0}}
+        if "copq" not in inputs:
+            inputs = {**inputs, "copq": {"by_currency": {}}}
     return inputs
 
 
@@ -260,7 +272,8 @@ def measure_score(key: str, figure: Decimal | None, target: Decimal) -> Decimal 
 
 def weighted_score(inputs: dict, rules_measures: dict) -> tuple[Decimal | None, dict[str, dict]]:
     """The weighted score of summed ``inputs`` and, per measure, ``{"value", "score", "target", "weight"}``
-    (decimals as strings, None for no data). The score is None when no weighted measure has data."""
+    (decimals as strings, None for no data) plus what ``details`` adds (the cost per currency, the NCRs by
+    severity, the receipts announced before arrival). The score is None when no weighted measure has data."""
     detail: dict[str, dict] = {}
     total = weight_sum = Decimal(0)
     for key, (weight, target) in weights_targets(rules_measures).items():
@@ -271,6 +284,7 @@ def weighted_score(inputs: dict, rules_measures: dict) -> tuple[Decimal | None, 
             "score": None if score is None else plain(score),
             "target": plain(target),
             "weight": plain(weight),
+            **details(key, inputs.get(key)),
         }
         if score is not None and weight > 0:
             total += score * weight
@@ -278,6 +292,93 @@ def weighted_score(inputs: dict, rules_measures: dict) -> tuple[Decimal | None, 
     if weight_sum == 0:
         return None, detail
     return (total / weight_sum).quantize(Decimal("0.01"), ROUND_HALF_UP), detail
+
+
+def details(key: str, inputs: dict | None) -> dict:
+    """What a measure's figure alone does not say, kept beside it in the stored detail: ``copq``
+    ``{"costs": {"EUR": "120.55"}}`` (``{}`` when it cost nothing; no "costs" without data); ``ncrs``
+    ``{"severity": {"critical": 0, "major": 1, "minor": 1}}``; ``asn`` ``{"before_arrival": {"receipts": 16,
+    "announced_before": 0}}`` (unscored: the issue's "ASN before arrival"). Other measures: ``{}``."""
+    if not inputs:
+        return {}
+    if key == "copq":
+        return {"costs": {code: plain(amount) for code, amount in copq_by_currency(inputs).items()}}
+    if key == "ncrs":
+        return {"severity": {name: int(inputs.get(name) or 0) for name in SEVERITIES}}
+    if key == "asn" and int(inputs.get("receipts") or 0) > 0:
+        return {"before_arrival": {n: int(inputs.get(n) or 0) for n in ("receipts", "announced_before")}}
+    return {}
+
+
+SEVERITIES = ("critical", "major", "minor")  # worst first, as "2 (1 major, 1 minor)" lists them
+
+
+def format_costs(costs: dict | None) -> str:
+    """The cost of poor quality per currency as written: ``"1,234.50 EUR, 80.00 USD"``; ``"0.00"`` when
+    there was data and no cost (deliveries without NCRs); ``"no data"`` for None."""
+    if costs is None:
+        return format_figure(None, "money")
+    return ", ".join(format_figure(_num(v), code) for code, v in sorted(costs.items())) or format_figure(
+        Decimal(0), "money"
+    )
+
+
+def severity_text(severity: dict | None) -> str:
+    """NCR counts by severity, the ones with NCRs only, worst first: ``"1 major, 1 minor"``; "" for none."""
+    return ", ".join(f"{int(n):,} {name}" for name in SEVERITIES if (n := (severity or {}).get(name)))
+
+
+def detail_parts(key: str, detail: dict | None) -> tuple[str, str]:
+    """A stored measure as ``(figure, note)``: the figure (``format_measure``; for ``copq`` the cost per
+    currency, ``format_costs``) and what the detail adds, "" when nothing: the NCRs' severities
+    (``"1 major, 1 minor"``), the receipts announced before arrival (``"0 of 16 receipts announced before
+    arrival"``). Tables put the note on a line of its own; ``format_detail`` joins them."""
+    detail = detail or {}
+    if key == "copq":
+        return format_costs(detail.get("costs")), ""
+    text = format_measure(key, detail.get("value"))
+    if key == "ncrs":
+        return text, severity_text(detail.get("severity"))
+    if key == "asn" and (before := detail.get("before_arrival")):
+        receipts = int(before.get("receipts") or 0)
+        announced = int(before.get("announced_before") or 0)
+        words = "receipt" if receipts == 1 else "receipts"
+        return text, f"{announced:,} of {receipts:,} {words} announced before arrival"
+    return text, ""
+
+
+def format_detail(key: str, detail: dict | None) -> str:
+    """One stored measure (an item of ``PartnerScore.figures`` / ``figures_12``) in one line, as pages,
+    drills and documents write it (``detail_parts``): ``"120.55 EUR, 80.00 USD"``, ``"2 (1 major, 1 minor)"``,
+    ``"66.7 % · 0 of 16 receipts announced before arrival"``, ``"81.5 %"``."""
+    text, note = detail_parts(key, detail)
+    if not note:
+        return text
+    return f"{text} ({note})" if key == "ncrs" else f"{text} · {note}"
+
+
+PULLING_DOWN_MAX = 3  # how many measures "what pulls the score down" names: pages, PDF, emails, Odoo
+
+
+def points_lost(detail: dict) -> list[tuple[str, Decimal]]:
+    """What pulls the score down: ``[(measure key, points)]`` of the scored measures below 100, most points
+    first (ties: by key), where points = (100 - score) x weight / total weight of the
+    measures with data, to 0.1; they add up to 100 minus the score. A measure losing less than 0.05 points
+    is left out (it would read "costs 0.0 points"). ``detail``: ``PartnerScore.figures``."""
+    weighed = [
+        (key, _num(item.get("score")), _num(item.get("weight")))
+        for key, item in (detail or {}).items()
+        if item.get("score") is not None
+    ]
+    total = sum((w for _, _, w in weighed if w > 0), Decimal(0))
+    if total == 0:
+        return []
+    lost = [
+        (key, ((HUNDRED - s) * w / total).quantize(Decimal("0.1"), ROUND_HALF_UP))
+        for key, s, w in weighed
+        if w > 0 and s < HUNDRED
+    ]
+    return sorted(((key, p) for key, p in lost if p > 0), key=lambda item: (-item[1], item[0]))
 
 
 def worst_measure(detail: dict[str, dict]) -> str:

@@ -89,8 +89,14 @@ def _month_label(month: date, first: bool) -> str:
     return f"{month:%b}\n{month:%Y}" if first or month.month == 1 else f"{month:%b}"
 
 
-def _describe(label: str, unit: str, months: list[date], values: list, target: Decimal | None) -> str:
-    said = "; ".join(f"{m:%B %Y}: {catalogue.format_figure(v, unit)}" for m, v in zip(months, values, strict=True))
+def _describe(
+    label: str, unit: str, months: list[date], values: list, target: Decimal | None, notes: list[str] | None = None
+) -> str:
+    notes = notes or [""] * len(months)
+    said = "; ".join(
+        f"{m:%B %Y}: {catalogue.format_figure(v, unit)}" + (f" ({note})" if note and v is not None else "")
+        for m, v, note in zip(months, values, notes, strict=True)
+    )
     aim = f" Target: {catalogue.format_figure(target, unit)}." if target is not None else ""
     return f"{label}, by month. {said}.{aim}"
 
@@ -145,7 +151,9 @@ def _draw(ax, *, key: str, values: list[float], target: float | None, unit: str,
                 ax.plot(missed, [values[i] for i in missed], "o", ms=4.5, color=BAD, zorder=4, gid="misses")[0]
             )
             legend[-1].set_label("missed target")
-    if target is not None:
+    # A chart without any data shows no target line: it ran through the "No data in these months" caption,
+    # which names the target instead (``_label_last``).
+    if target is not None and len(gaps) < len(values):
         line = ax.axhline(target, color=INK_SOFT, lw=1, ls=(0, (4, 3)), zorder=1, gid="target")
         line.set_label(f"target {catalogue.format_figure(Decimal(str(target)), unit)}")
         legend.insert(0, line)
@@ -155,25 +163,42 @@ def _draw(ax, *, key: str, values: list[float], target: float | None, unit: str,
     return legend
 
 
-def _label_last(ax, values: list[float], unit: str) -> None:
+def last_label_place(values: list[float]) -> str:
+    """Where the last value's label goes: ``"right"`` of its point when it is the last month (the margin
+    kept for it), ``"above"`` it when months without data follow (their grey band is on its right), ``""``
+    when there is no value at all."""
     last = max((i for i, v in enumerate(values) if not math.isnan(v)), default=None)
     if last is None:
-        ax.text(0.5, 0.5, "No data in these months", transform=ax.transAxes, ha="center", va="center",
+        return ""
+    return "right" if last == len(values) - 1 else "above"
+
+
+def _label_last(ax, values: list[float], unit: str, target: float | None) -> None:
+    place = last_label_place(values)
+    if not place:
+        aim = "" if target is None else f" · target {catalogue.format_figure(Decimal(str(target)), unit)}"
+        ax.text(0.5, 0.5, f"No data in these months{aim}", transform=ax.transAxes, ha="center", va="center",
                 fontsize=8, color=INK_SOFT, gid="empty")  # fmt: skip
         return
-    # Written to the right of the point, in the margin kept for it when it is the last month: never
-    # across the line coming in, the target or the bars.
+    last = max(i for i, v in enumerate(values) if not math.isnan(v))
+    # To the right of the point, in the margin kept for it, when it is the last month: never across the
+    # line coming in, the target or the bars. Otherwise above the point on a white ground: on its right
+    # lies the grey band of the months without data.
+    right = place == "right"
     ax.annotate(
         catalogue.format_figure(Decimal(str(values[last])), unit),
         (last, values[last]),
-        xytext=(11 if unit in BARS else 6, 0),  # past the bar's half width
+        # past the bar's half width (counts and money, a currency code among them, are bars)
+        xytext=(6 if unit in ("%", "PPM") else 11, 0) if right else (0, 5),
         textcoords="offset points",
         fontsize=7.5,
         fontweight="bold",
         color=INK,
-        ha="left",
-        va="center",
+        ha="left" if right else "center",
+        va="center" if right else "bottom",
         annotation_clip=False,
+        bbox=None if right else {"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+        zorder=5,
         gid="last-value",
     )
 
@@ -187,12 +212,14 @@ def measure_chart_svg(
     label: str,
     unit: str,
     accent: str | None = None,
+    notes: list[str] | None = None,
 ) -> str:
     """The chart of one measure as inline SVG markup (no XML prolog, no DOCTYPE).
 
     ``months``: first days of months, oldest first; ``values``: one per month, None for no data;
     ``target``: drawn as a dashed line, None for none; ``unit``: ``"%"``, ``"PPM"``, ``"count"`` or a
-    currency code (drawn as bars, like counts); ``accent``: the tenant's colour (#rrggbb) for the values.
+    currency code (drawn as bars, like counts); ``accent``: the tenant's colour (#rrggbb) for the values;
+    ``notes``: words said after a month's value in the description (the NCRs' severities), one per month.
     The root has ``viewBox="0 0 345.6 165.6"``, ``width="100%"``, ``role="img"`` and a ``<title>`` and
     ``<desc>`` saying the values in words; styling is in presentation attributes (the pages' CSP allows
     no ``style`` attribute) and element ids are prefixed by the key, so several charts fit on one page.
@@ -209,7 +236,7 @@ def measure_chart_svg(
     kind = unit if unit in ("%", "PPM", "count") else "money"
     legend = _draw(ax, key=key, values=floats, target=aim, unit=kind, colour=accent_palette(accent)["--accent-text"])
     _style_axes(ax, months=months, values=floats, target=aim, unit=kind)
-    _label_last(ax, floats, unit)
+    _label_last(ax, floats, unit, aim)
     if legend:
         ax.legend(handles=legend, loc="lower left", bbox_to_anchor=(-0.01, 1.0), ncols=len(legend), frameon=False,
                   fontsize=7, labelcolor=INK_SOFT, handlelength=1.8, borderaxespad=0.2, columnspacing=1.2)  # fmt: skip
@@ -219,7 +246,7 @@ def measure_chart_svg(
         buffer.getvalue(),
         prefix=f"chart-{re.sub(r'[^a-z0-9]', '', key.lower())}-",
         title=f"{label}, last {len(months)} months",
-        desc=_describe(label, unit, months, values, target),
+        desc=_describe(label, unit, months, values, target, notes),
     )
 
 
@@ -286,18 +313,19 @@ def _decimal(value) -> Decimal | None:
 
 def _copq_series(periods: dict[date, dict], months: list[date]) -> tuple[str, list[Decimal | None]]:
     """The cost of poor quality in the currency with the largest total over ``months`` (the chart has one
-    axis; the PDF's table lists every currency): a month with NCRs but none in that currency is 0."""
+    axis; the PDF's table lists every currency): a month with NCRs but none in that currency is 0, and so
+    is a month with receipts and no NCR (``catalogue.complete``), as the NCRs' chart counts 0 there; a month
+    with neither is no data."""
+    periods = {month: catalogue.complete(inputs or {}) for month, inputs in periods.items()}
     totals: dict[str, Decimal] = {}
     for month in months:
         for code, amount in catalogue.copq_by_currency((periods.get(month) or {}).get("copq")).items():
             totals[code] = totals.get(code, Decimal(0)) + amount
-    if not totals:
-        return "money", [None] * len(months)
-    code = max(sorted(totals), key=lambda c: totals[c])
+    code = max(sorted(totals), key=lambda c: totals[c]) if totals else "money"
     values = []
     for month in months:
         inputs = (periods.get(month) or {}).get("copq")
-        values.append(None if not inputs else catalogue.copq_by_currency(inputs).get(code, Decimal(0)))
+        values.append(None if inputs is None else catalogue.copq_by_currency(inputs).get(code, Decimal(0)))
     return code, values
 
 
@@ -343,9 +371,13 @@ def partner_charts(partner, *, months: list[date]) -> list[Chart]:
             unit, target = measure.unit, targets.get(measure.key)
             values = [_decimal((periods.get(m) or {}).get("figures", {}).get(measure.key)) for m in months]
         label = measure.label if unit in (measure.unit, "money") else f"{measure.label} ({unit})"
+        notes = None
+        if measure.key == "ncrs":  # "2 (1 major, 1 minor)" in the description, as the table writes it
+            notes = [catalogue.severity_text((periods.get(m) or {}).get("inputs", {}).get("ncrs")) for m in months]
         svg = measure_chart_svg(
-            key=measure.key, months=months, values=values, target=target, label=label, unit=unit, accent=accent
-        )
+            key=measure.key, months=months, values=values, target=target, label=label, unit=unit, accent=accent,
+            notes=notes,
+        )  # fmt: skip
         charts.append(Chart(measure.key, label, svg))
     if key:
         cache.set(key, [(c.key, c.label, c.svg) for c in charts], CACHE_SECONDS)

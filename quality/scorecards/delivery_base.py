@@ -16,7 +16,6 @@ from django.db.models import QuerySet
 
 from portal.dates import local, tenant_zone
 from portal.models import Tenant
-from suppliers.quantities import plain as quantity_text
 
 from . import catalogue
 from .drill import Drill, DrillRow
@@ -116,8 +115,8 @@ class Picker:
 
 
 def qty(value: Decimal | None, unit: str = "") -> str:
-    """A quantity for a drill's cell, with its unit when known ("90 Units")."""
-    text = quantity_text(value if value is not None else ZERO)
+    """A quantity for a drill's cell, with its unit when known ("90 Units", "14,428 Units")."""
+    text = catalogue.format_quantity(value if value is not None else ZERO)
     return f"{text} {unit}".strip()
 
 

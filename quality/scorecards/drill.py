@@ -19,6 +19,9 @@ from portal.models import Partner, Tenant
 # The kinds of record a row may link to.
 LINK_KINDS = ("po", "receipt", "asn", "inspection", "ncr", "scar")
 DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The column that names each kind of record: a row's link goes on that cell (the NCR's number, the PO's
+# name), so the link's text says what it opens; never on a date or on another record's name.
+LINK_COLUMNS = {"po": "PO", "receipt": "Receipt", "asn": "ASN", "inspection": "Lot", "ncr": "NCR", "scar": "SCAR"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,13 @@ def cell_parts(cells: tuple[str, ...]) -> list[tuple[str, str]]:
         found = DAY.match(text)
         out.append((found.group(0), text[found.end() :]) if found else ("", text))
     return out
+
+
+def link_column(columns: tuple[str, ...] | list[str], kind: str) -> int:
+    """The index of the cell that names a record of ``kind`` (``LINK_COLUMNS``) among ``columns``; the first
+    cell when the list has no such column."""
+    name = LINK_COLUMNS.get(kind)
+    return list(columns).index(name) if name in columns else 0
 
 
 def drill(*, tenant: Tenant, partner: Partner, key: str, months: list[date], limit: int = 200) -> Drill:

@@ -45,6 +45,26 @@ def scorecard_url(partner: Partner, *, supplier: bool) -> str:
         return settings.PORTAL_BASE_URL + reverse("dashboard", args=[slug])
 
 
+def odoo_sentence(change: StandingChange, *, push: bool) -> str:
+    """What the change does in Odoo, for the buyers' email, true in each case: the warning set (and whether
+    it blocks new POs), the portal's warning cleared (the new standing does not warn), nothing because the
+    tenant does not push purchase warnings (``push``: ``ScorecardRules.push_purchase_warning``) or because
+    the partner is not in Odoo. The event's payload says what was sent (contract 3)."""
+    event = change.outbox_event
+    if event is not None:
+        payload = event.payload or {}
+        if payload.get("block"):
+            return "Within minutes the partner's purchase warning in Odoo shows the new standing and blocks new POs."
+        if payload.get("warn"):
+            return "Within minutes the partner's purchase warning in Odoo shows the new standing."
+        return "Within minutes the purchase warning the portal put on the partner in Odoo is cleared."
+    if not push:
+        return "Odoo is not changed: the scorecard rules do not push standings to Odoo as purchase warnings."
+    if not change.partner.odoo_id:
+        return "Odoo is not changed: the partner is not linked to a partner in Odoo."
+    return ""
+
+
 def _context(change: StandingChange, *, supplier: bool) -> dict:
     rules = scorecard_rules_for(change.tenant)
     return {
@@ -55,6 +75,7 @@ def _context(change: StandingChange, *, supplier: bool) -> dict:
         "score": "" if change.score is None else plain(change.score),
         "months": window_length(rules.standing_months),
         "in_odoo": change.outbox_event_id is not None,
+        "odoo_sentence": "" if supplier else odoo_sentence(change, push=rules.push_purchase_warning),
         "url": scorecard_url(change.partner, supplier=supplier),
     }
 
@@ -62,7 +83,9 @@ def _context(change: StandingChange, *, supplier: bool) -> dict:
 def send(change_id: int) -> int:
     """Send the standing change's emails (one to the buyers, one to the supplier admins); answers how
     many people they went to (0 when the change is gone or nobody is to be told)."""
-    change = StandingChange.objects.select_related("tenant", "partner__tenant").filter(pk=change_id).first()
+    change = (
+        StandingChange.objects.select_related("tenant", "partner__tenant", "outbox_event").filter(pk=change_id).first()
+    )
     if change is None:
         return 0
     names = {

@@ -19,7 +19,7 @@ from quality.models import DefectClass, Ncr, NcrLot
 from quality.services.ncrs import ncr_cost
 from suppliers.models import Receipt, ReceiptMove
 
-from .catalogue import format_figure, plain
+from .catalogue import format_figure, format_quantity, plain
 from .drill import Drill, DrillRow
 from .quality_inputs_common import CHUNK, ZERO, Window, as_month, for_partners, month_trunc, window
 
@@ -108,7 +108,7 @@ def ppm_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit:
                 lot.ncr.number,
                 lot.lot_name or "(untracked)",
                 lot.ncr.product.name,
-                plain(lot.affected),
+                format_quantity(lot.affected),
             )
             out.rows.append(DrillRow(cells=cells, bad=bad, link=("ncr", lot.ncr_id)))
     moves = (
@@ -116,7 +116,8 @@ def ppm_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit:
     )
     received = sum((q for done, q in moves.iterator() if win.month_of(done) in win.months), ZERO)
     out.note = (
-        f"Set against {plain(received)} received in done receipts of these months; suspect quantities are not counted."
+        f"Set against {format_quantity(received)} received in done receipts of these months; "
+        "suspect quantities are not counted."
     )
     return out
 
@@ -195,7 +196,7 @@ def ncrs_supplier_drill(*, tenant: Tenant, partner: Partner, months: list[dt.dat
                 ncr.product.name,
                 ncr.get_severity_display(),
                 ", ".join(sorted(code.code for code in ncr.defect_codes.all())) or "—",
-                plain(sum((lot.affected for lot in ncr.lots.all()), ZERO)),
+                format_quantity(sum((lot.affected for lot in ncr.lots.all()), ZERO)),
             )
             out.rows.append(DrillRow(cells=cells, bad=True, link=("ncr", ncr.pk)))
     out.note = "Cancelled NCRs are left out."
@@ -238,7 +239,7 @@ def copq_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit
         out.bad_total += bad
         if len(out.rows) < limit:
             money = [format_figure(v, cost.currency) for v in (cost.material, cost.handling, cost.total)]
-            cells = (win.day_of(ncr.created_at).isoformat(), ncr.number, plain(cost.quantity), *money)
+            cells = (win.day_of(ncr.created_at).isoformat(), ncr.number, format_quantity(cost.quantity), *money)
             out.rows.append(DrillRow(cells=cells, bad=bad, link=("ncr", ncr.pk)))
     out.note = "Costs are in each NCR's currency (its PO's); cancelled NCRs are left out."
     return out

@@ -201,7 +201,9 @@ def scorecard_rules_save(*, membership: Membership, values: dict, standings: lis
     an id left out removes that standing, a row without id adds one. Tenant admins only (``NotInScope``);
     ``ValidationError`` keyed as ``rules_errors`` and ``standings_errors`` say, nothing saved.
     Unchanged values write nothing; a change is one audit entry and, when it moves scores, queues the
-    re-scoring (``quality.tasks.scorecards_rescore_task``, on commit).
+    re-scoring (``quality.tasks.scorecards_rescore_task``, on commit). The rules answered carry
+    ``saved_changes``: the names changed (``RULE_FIELDS``, "measures", "standings"; empty when nothing was),
+    which ``rules_saved_message`` puts in words.
     """
     if membership is None or not membership.has_access or membership.role != Role.TENANT_ADMIN:
         raise NotInScope()
@@ -238,4 +240,41 @@ def scorecard_rules_save(*, membership: Membership, values: dict, standings: lis
         )
         if set(changes) & RESCORING:
             _rescore_on_commit(tenant.pk, recompute=bool(set(changes) & INPUT_RULES))
+    rules.saved_changes = frozenset(changes)
     return rules
+
+
+# The figures each rule the sources read changes (what ``scorecards_rescore_task(recompute=True)`` redoes).
+RECOMPUTED_FIGURES = {
+    "on_time_days_early": "on-time delivery",
+    "on_time_days_late": "on-time delivery",
+    "quantity_over_pct": "quantity accuracy",
+    "quantity_under_pct": "quantity accuracy",
+    "ack_target_hours": "acknowledgement on time",
+}
+
+
+def rules_saved_message(changed: frozenset[str] | set[str]) -> str:
+    """What saving did, in words, for the admin's confirmation: nothing; the figures a changed on-time
+    window, tolerance or acknowledgement target makes the run compute again from the records (then every
+    score and standing); only scores and standings worked out again (weights, targets, the standing window,
+    the standings: the monthly figures stay); or only the Odoo switches, which act from the next change of
+    standing. ``changed``: ``saved_changes`` of ``scorecard_rules_save``'s answer."""
+    if not changed:
+        return "Nothing changed: the scorecard rules are as they were."
+    figures = sorted({RECOMPUTED_FIGURES[name] for name in changed if name in INPUT_RULES})
+    if figures:
+        named = " and ".join([", ".join(figures[:-1]), figures[-1]] if len(figures) > 1 else figures)
+        return (
+            f"Scorecard rules saved. Within a few minutes the {named} figures of every month are computed again "
+            "from the records with the new rules, and every supplier's score and standing with them."
+        )
+    if set(changed) & RESCORING:
+        return (
+            "Scorecard rules saved. Every supplier's score and standing is worked out again with them within a "
+            "few minutes; the monthly figures stay as they are."
+        )
+    return (
+        "Scorecard rules saved. The Odoo settings apply from the next change of standing; scores, standings "
+        "and figures stay as they are."
+    )

@@ -17,9 +17,9 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from portal.models import Membership, Partner
 from portal.services.errors import NotInScope
-from quality.models import PartnerScore, ScorecardPeriod, Standing, StandingChange, scorecard_rules_for
+from quality.models import PartnerScore, Standing, StandingChange, scorecard_rules_for
 from quality.scorecards import catalogue
-from quality.scorecards.months import add_months, current_month, months_back
+from quality.scorecards.months import KEPT_MONTHS, add_months, current_month, months_back
 
 # How the ranking sorts; "worst" (the default) puts the lowest score first: a buyer opens the ranking to
 # find the suppliers that need a conversation, and the good ones need none.
@@ -30,6 +30,7 @@ SORTS = {
 }
 NO_STANDING = "none"  # the standing filter's value for partners with no standing (no data yet)
 HISTORY_MAX = 50
+# One wording of the trend for staff and suppliers (the ranking, both scorecard pages, the PDF).
 TREND_WORDS = {1: "improving", 0: "steady", -1: "declining"}
 TREND_ARROWS = {1: "↑", 0: "→", -1: "↓"}
 
@@ -157,15 +158,6 @@ def standing_history(membership: Membership, partner: Partner) -> list[StandingC
     )
 
 
-def window_inputs(membership: Membership, partner: Partner, months: list[date]) -> dict:
-    """The stored inputs of ``months`` added up (``catalogue.combine``), e.g. for the cost of poor quality
-    per currency, which has no single figure. One query."""
-    rows = ScorecardPeriod.objects.visible_to(membership).filter(
-        partner=partner, month__gte=months[0], month__lt=add_months(months[-1], 1)
-    )
-    return catalogue.combine([inputs for inputs in rows.values_list("inputs", flat=True)])
-
-
 def _dec(value) -> Decimal | None:
     return None if value in (None, "") else Decimal(str(value))
 
@@ -182,21 +174,12 @@ def score_of_figures(detail: dict) -> Decimal | None:
     return None if weights == 0 else (total / weights).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def points_lost(detail: dict) -> list[tuple[str, Decimal]]:
-    """What pulls the score down: ``[(measure key, points)]`` of the scored measures below 100, most points
-    first, where points = (100 - score) x weight / total weight of the measures with data; they add up to
-    100 minus the score."""
-    weighed = [
-        (key, _dec(item.get("score")), _dec(item.get("weight")) or Decimal(0))
-        for key, item in (detail or {}).items()
-        if item.get("score") is not None
-    ]
-    total = sum((w for _, _, w in weighed if w > 0), Decimal(0))
-    if total == 0:
-        return []
-    lost = [
-        (key, ((catalogue.HUNDRED - s) * w / total).quantize(Decimal("0.1"), ROUND_HALF_UP))
-        for key, s, w in weighed
-        if w > 0 and s < catalogue.HUNDRED
-    ]
-    return sorted(lost, key=lambda item: (-item[1], item[0]))
+# What pulls the score down: one rule for pages, PDF, emails and Odoo (``catalogue.points_lost``).
+points_lost = catalogue.points_lost
+
+
+def report_months(tenant) -> list[date]:
+    """The months a scorecard PDF can be asked for (``?month=YYYY-MM`` of the report views): the months
+    the batch run keeps (``months.KEPT_MONTHS``) up to the tenant's current one, newest first."""
+    current = current_month(tenant)
+    return [add_months(current, -n) for n in range(KEPT_MONTHS)]

@@ -68,18 +68,13 @@ def standing_of(standings: list[Standing], score: Decimal | None) -> Standing | 
 
 
 def standing_reasons(figures: dict[str, dict]) -> list[str]:
-    """The weighted measures with data that miss their target (score below 100), worst first, in words:
-    ``"On-time delivery 81.5 % (target 95 %)"``, ``"Defective parts per million 5,475 PPM (target 500 PPM)"``
+    """What pulls the score down, in words, as the scorecard page lists it: the measures losing most
+    points first (``catalogue.points_lost``), at most ``catalogue.PULLING_DOWN_MAX``:
+    ``"Defective parts per million 5,475 PPM (target 500 PPM)"``, ``"On-time delivery 81.5 % (target 95 %)"``
     (figures as ``catalogue.format_figure`` writes them: the emails and Odoo's purchase warning show these).
     ``figures``: ``PartnerScore.figures``."""
-    order = list(catalogue.MEASURES)
-    missed = [
-        (Decimal(d["score"]), -Decimal(d["weight"]), order.index(key), key)
-        for key, d in figures.items()
-        if d.get("score") is not None and Decimal(d["weight"]) > 0 and Decimal(d["score"]) < catalogue.HUNDRED
-    ]
     out = []
-    for _score, _weight, _index, key in sorted(missed):
+    for key, _points in catalogue.points_lost(figures)[: catalogue.PULLING_DOWN_MAX]:
         d = figures[key]
         label = catalogue.MEASURES[key].label
         value, target = catalogue.format_measure(key, d["value"]), catalogue.format_measure(key, d["target"])

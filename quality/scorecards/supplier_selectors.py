@@ -78,7 +78,8 @@ def last_12_months(as_of: dt.date) -> list[dt.date]:
 
 @dataclass
 class MeasureRow:
-    """One measure as the supplier's page shows it; values are the stored strings (None: no data)."""
+    """One measure as the supplier's page shows it; values are the stored strings (None: no data), ``detail``
+    and ``detail_12`` the stored items of ``PartnerScore.figures`` / ``figures_12`` ({} before any run)."""
 
     key: str
     label: str
@@ -91,22 +92,29 @@ class MeasureRow:
     score: str | None
     weight: str | None
     scored: bool
-    below_target: bool = False
-    costs: dict[str, str] = field(default_factory=dict)  # copq only: currency code -> amount
+    below_target: bool = False  # misses its target (below it, or above it where lower is better)
+    detail: dict = field(default_factory=dict)
+    detail_12: dict = field(default_factory=dict)
     points: Decimal | None = None  # points of the score it costs, when it pulls the score down
 
     @property
     def value_text(self) -> str:
-        return shown(self.value, self.unit)
+        """The window's figure as every page writes it (``catalogue.format_detail``): the cost per currency
+        for ``copq``, NCRs with their severities, ASN accuracy with the receipts announced before arrival."""
+        return catalogue.format_detail(self.key, self.detail)
 
     @property
     def value_12_text(self) -> str:
-        return shown(self.value_12, self.unit)
+        return catalogue.format_detail(self.key, self.detail_12)
 
     @property
-    def costs_text(self) -> list[str]:
-        """``costs`` as written: ``["123.40 EUR"]``."""
-        return [catalogue.format_figure(Decimal(amount), code) for code, amount in self.costs.items()]
+    def parts(self) -> tuple[str, str]:
+        """The window's ``(figure, note)`` for the table, the note on a line of its own (``detail_parts``)."""
+        return catalogue.detail_parts(self.key, self.detail)
+
+    @property
+    def parts_12(self) -> tuple[str, str]:
+        return catalogue.detail_parts(self.key, self.detail_12)
 
     @property
     def target_text(self) -> str:
@@ -130,50 +138,43 @@ def _below(detail: dict) -> bool:
     return score is not None and _dec(score) < catalogue.HUNDRED
 
 
-def measure_rows(score: PartnerScore | None, keys: list[str], window_inputs: dict | None = None) -> list[MeasureRow]:
+def measure_rows(score: PartnerScore | None, keys: list[str]) -> list[MeasureRow]:
     """The rows of ``keys`` from the stored window and 12-month figures (all "no data" before the first run,
-    ``score`` None); ``window_inputs`` (the window's periods combined) gives the cost per currency when
-    ``copq`` is among ``keys``."""
+    ``score`` None); the cost of poor quality per currency is stored beside them (``catalogue.details``)."""
     rows = []
     for key in keys:
         m = catalogue.MEASURES[key]
         window = ((score.figures if score else None) or {}).get(key) or {}
         twelve = ((score.figures_12 if score else None) or {}).get(key) or {}
-        row = MeasureRow(
-            key=key,
-            label=m.label,
-            unit=m.unit,
-            help=m.help,
-            higher_is_better=m.higher_is_better,
-            value=window.get("value"),
-            value_12=twelve.get("value"),
-            target=window.get("target") if m.scored else None,
-            score=window.get("score"),
-            weight=window.get("weight"),
-            scored=m.scored,
-            below_target=m.scored and _below(window),
+        rows.append(
+            MeasureRow(
+                key=key,
+                label=m.label,
+                unit=m.unit,
+                help=m.help,
+                higher_is_better=m.higher_is_better,
+                value=window.get("value"),
+                value_12=twelve.get("value"),
+                target=window.get("target") if m.scored else None,
+                score=window.get("score"),
+                weight=window.get("weight"),
+                scored=m.scored,
+                below_target=m.scored and _below(window),
+                detail=window,
+                detail_12=twelve,
+            )
         )
-        if key == "copq" and window_inputs is not None:
-            row.costs = {
-                code: catalogue.plain(v) for code, v in catalogue.copq_by_currency(window_inputs.get("copq")).items()
-            }
-        rows.append(row)
     return rows
 
 
-def combined_inputs(periods) -> dict:
-    """The periods' inputs added up (``catalogue.combine``), "nothing happened" filled in per month."""
-    return catalogue.combine([catalogue.complete(p.inputs or {}) for p in periods])
-
-
-def pulling_down(score: PartnerScore, rows: list[MeasureRow], limit: int = 3) -> list[MeasureRow]:
-    """The shown measures below target that cost the score most points (``selectors.points_lost``, the
-    same order as the staff's scorecard), at most ``limit``; each row gets ``points`` (Decimal)."""
-    from .selectors import points_lost
-
+def pulling_down(
+    score: PartnerScore, rows: list[MeasureRow], limit: int = catalogue.PULLING_DOWN_MAX
+) -> list[MeasureRow]:
+    """The shown measures that miss their target and cost the score most points (``catalogue.points_lost``,
+    the same order as the staff's scorecard and the emails), at most ``limit``; each row gets ``points``."""
     by_key = {row.key: row for row in rows}
     out = []
-    for key, points in points_lost(score.figures or {}):
+    for key, points in catalogue.points_lost(score.figures or {}):
         if key in by_key and points > 0:
             by_key[key].points = points
             out.append(by_key[key])

@@ -28,16 +28,16 @@ from quality.scorecards.selectors import (
     TREND_WORDS,
     category_choices,
     points_lost,
+    report_months,
     score_of,
     score_of_figures,
     scorecard_partner,
     standing_history,
-    window_inputs,
     window_months,
 )
 from quality.views.scorecard_ranking import NAV_KEY, SCORECARD_STAFF, figure_text
 
-PULLING_DOWN_MAX = 3
+PULLING_DOWN_MAX = catalogue.PULLING_DOWN_MAX
 
 
 @dataclass(frozen=True)
@@ -46,44 +46,44 @@ class MeasureRow:
     label: str
     help: str
     value: str
+    note: str  # what the figure alone does not say (severities, ASNs before arrival), a line of its own
     target: str
     score: str
     weight: str
     value_12: str
+    note_12: str
     below_target: bool
     svg: str
 
 
-def measure_rows(score, charts: dict, copq_text: str) -> list[MeasureRow]:
-    """One row per catalogue measure from the stored window and 12-month figures; the cost of poor quality
-    shows its sum per currency (it has no single figure)."""
+def measure_rows(score, charts: dict) -> list[MeasureRow]:
+    """One row per catalogue measure from the stored window and 12-month figures, written by
+    ``catalogue.format_detail`` (the cost of poor quality per currency, NCRs with their severities, ASN
+    accuracy with the receipts announced before arrival)."""
     rows = []
     for key, m in catalogue.MEASURES.items():
         window = (score.figures if score else {}).get(key) or {}
         year = (score.figures_12 if score else {}).get(key) or {}
-        value, target = window.get("value"), window.get("target")
+        target = window.get("target")
+        (value, note), (value_12, note_12) = catalogue.detail_parts(key, window), catalogue.detail_parts(key, year)
         below = window.get("score") is not None and catalogue._num(window["score"]) < catalogue.HUNDRED
         rows.append(
             MeasureRow(
                 key=key,
                 label=m.label,
                 help=m.help,
-                value=copq_text if key == "copq" else figure_text(key, value),
+                value=value,
+                note=note,
                 target="—" if key == "copq" or target is None else figure_text(key, target),
                 score=window.get("score") or "—",
                 weight=window.get("weight") or "—",
-                value_12="" if key == "copq" else figure_text(key, year.get("value")),
+                value_12=value_12,
+                note_12=note_12,
                 below_target=m.scored and below,
                 svg=charts.get(key, ""),
             )
         )
     return rows
-
-
-def copq_text(inputs: dict) -> str:
-    """The window's cost of poor quality per currency ("1,234.50 EUR, 80.00 USD"), "no data" without NCRs."""
-    costs = catalogue.copq_by_currency(inputs.get("copq") or {})
-    return ", ".join(catalogue.format_figure(amount, code) for code, amount in costs.items()) or "no data"
 
 
 class ScorecardDetailView(TenantViewMixin, TemplateView):
@@ -111,7 +111,8 @@ class ScorecardDetailView(TenantViewMixin, TemplateView):
             computed_ago=timesince(score.computed_at, depth=1) if score else "",
             trend_arrow=TREND_ARROWS.get(score.trend, "→") if score else "",
             trend_words=TREND_WORDS.get(score.trend, "steady") if score else "",
-            measures=measure_rows(score, charts, copq_text(window_inputs(self.membership, partner, window))),
+            measures=measure_rows(score, charts),
+            report_months=report_months(self.membership.tenant),
             pulling_down=pulling_down(detail),
             history=standing_history(self.membership, partner),
             categories=category_choices(self.membership),
@@ -159,7 +160,7 @@ def pulling_down(detail: dict) -> list[dict]:
                 "key": key,
                 "label": catalogue.MEASURES[key].label,
                 "points": points,
-                "value": figure_text(key, item.get("value")),
+                "value": catalogue.format_detail(key, item),
                 "target": figure_text(key, item.get("target")),
             }
         )

@@ -1,6 +1,8 @@
 """A figure's drill-down for the staff: the records a measure was counted from over the standing window
 (``?months=12`` for the year), the ones counted against the partner first, each linked to the page its
-reader may open (a PO, an ASN, an inspection, an NCR, a SCAR; a receipt opens its PO).
+reader may open (a PO, an ASN, an inspection, an NCR, a SCAR; a receipt opens its PO), the link on the cell naming it.
+Inspections open for inspectors and quality engineers only (their page's gate): a buyer's lot list has
+no links.
 
 Thin: ``drill.drill`` answers the rows with the same predicates the batch run counted with. Buyers,
 quality engineers and tenant admins who see the partner; anyone else 404, an unknown measure 404 too.
@@ -20,7 +22,7 @@ from quality.scorecards.selectors import score_of, scorecard_partner, window_mon
 from quality.services.recording import RECORDER_ROLES
 from quality.views.ncr_access import NCR_READERS
 from quality.views.scar_list import SCAR_READERS
-from quality.views.scorecard_ranking import NAV_KEY, SCORECARD_STAFF, figure_text
+from quality.views.scorecard_ranking import NAV_KEY, SCORECARD_STAFF
 from suppliers.asn_views import ASN_ROLES
 
 MONTH_CHOICES = (1, 3, 6, 12)
@@ -36,9 +38,10 @@ STAFF_PAGES = {
 }
 
 
-def staff_links(membership, rows: list[drill.DrillRow]) -> list[str]:
-    """The URL of each row's record for this staff member, "" where there is none; a receipt links to its
-    PO (one query for all of them)."""
+def staff_links(membership, rows: list[drill.DrillRow]) -> list[tuple[str, str]]:
+    """Each row's ``(URL, kind)`` of the record this staff member may open, ``("", "")`` where there is none.
+    A receipt has no staff page: it opens its PO, so the kind is "po" and the link goes on the PO's name
+    (``drill.link_column``). One query for all the receipts."""
     from suppliers.models import Receipt
 
     receipt_ids = [row.link[1] for row in rows if row.link and row.link[0] == "receipt"]
@@ -48,14 +51,17 @@ def staff_links(membership, rows: list[drill.DrillRow]) -> list[str]:
         else []
     )
     slug = membership.tenant.slug
-    urls = []
+    out = []
     for row in rows:
         kind, pk = row.link or ("", None)
         if kind == "receipt":
             kind, pk = ("po", orders.get(pk)) if orders.get(pk) else ("", None)
         name, roles = STAFF_PAGES.get(kind, ("", frozenset()))
-        urls.append(reverse(name, args=[slug, pk]) if name and pk and membership.role in roles else "")
-    return urls
+        if name and pk and membership.role in roles:
+            out.append((reverse(name, args=[slug, pk]), kind))
+        else:
+            out.append(("", ""))
+    return out
 
 
 class ScorecardDrillView(TenantViewMixin, TemplateView):
@@ -98,9 +104,9 @@ class ScorecardDrillView(TenantViewMixin, TemplateView):
             month_choices=choices,
             drill=found,
             rows=[
-                (row, url, drill.cell_parts(row.cells))
-                for row, url in zip(found.rows, staff_links(self.membership, found.rows), strict=True)
+                (row, url, drill.cell_parts(row.cells), drill.link_column(found.columns, kind))
+                for row, (url, kind) in zip(found.rows, staff_links(self.membership, found.rows), strict=True)
             ],
-            stored_value=figure_text(key, stored.get("value")) if stored else "",
+            stored_value=catalogue.format_detail(key, stored) if stored else "",
         )
         return context

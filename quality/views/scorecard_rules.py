@@ -18,16 +18,15 @@ from portal.models import Role
 from portal.views.mixins import TenantViewMixin
 from quality.models import scorecard_rules_for
 from quality.scorecard_forms import (
-    ODOO_19_NOTE,
     ScorecardRulesForm,
     StandingFormSet,
     rules_initial,
     standings_initial,
 )
-from quality.scorecards.rules_service import effective_measures, scorecard_rules_save
+from quality.scorecards.rules_service import effective_measures, rules_saved_message, scorecard_rules_save
 from quality.scorecards.standings import standings_for
 
-NAV_KEY = "scorecard_rules"
+NAV_KEY = "quality_rules"  # reached from Quality rules: no entry of its own in the navigation
 PREFIX = "standings"
 
 
@@ -50,7 +49,6 @@ class ScorecardRulesView(TenantViewMixin, TemplateView):
             form=form,
             formset=formset,
             errors=kwargs.get("errors", []),
-            odoo_19_note=ODOO_19_NOTE,
         )
         return context
 
@@ -63,7 +61,7 @@ class ScorecardRulesView(TenantViewMixin, TemplateView):
             return self._again(form, formset, left)
         rows = formset.rows()
         try:
-            scorecard_rules_save(
+            rules = scorecard_rules_save(
                 membership=self.membership,
                 values=form.values(),
                 standings=[{k: v for k, v in row.items() if k != "form_index"} for row in rows],
@@ -72,11 +70,7 @@ class ScorecardRulesView(TenantViewMixin, TemplateView):
             errors = exc.message_dict
             left = form.place(errors) + formset.place(errors, rows)
             return self._again(form, formset, left)
-        messages.success(
-            request,
-            "Scorecard rules saved. Every supplier's score and standing is worked out again with them within a "
-            "few minutes; the figures themselves stay as they are.",
-        )
+        messages.success(request, rules_saved_message(rules.saved_changes))
         return redirect("scorecard_rules", self.membership.tenant.slug)
 
     def _again(self, form, formset, errors: list[str]):

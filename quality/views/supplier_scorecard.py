@@ -22,6 +22,7 @@ from quality.scorecards import catalogue
 from quality.scorecards import drill as drills
 from quality.scorecards import supplier_selectors as sel
 from quality.scorecards.months import current_month
+from quality.scorecards.selectors import TREND_ARROWS, TREND_WORDS, report_months
 
 NAV_KEY = "my_scorecard"
 # Rows of each "what pulls your score down" measure; the drill page lists up to DRILL_LIMIT.
@@ -52,7 +53,8 @@ def supplier_link(tenant_slug: str, link: tuple[str, int] | None) -> str:
 def supplier_drill(membership, key: str, months: list, limit: int) -> dict:
     """The drill of ``key`` for the supplier's own partner (``drill.supplier_drill``: no staff free text): its
     columns, its rows (``cells``; ``parts``, the cells as ``drill.cell_parts``; ``bad``; ``url``: the
-    supplier's page of the record or ""), the counts and the note."""
+    supplier's page of the record or ""; ``link_at``: the index of the cell naming it), the counts and the
+    note."""
     found = drills.supplier_drill(
         tenant=membership.tenant, partner=membership.partner, key=key, months=months, limit=limit
     )
@@ -65,6 +67,7 @@ def supplier_drill(membership, key: str, months: list, limit: int) -> dict:
                 "parts": drills.cell_parts(row.cells),
                 "bad": row.bad,
                 "url": supplier_link(slug, row.link),
+                "link_at": drills.link_column(found.columns, row.link[0]) if row.link else None,
             }
             for row in found.rows
         ],
@@ -108,8 +111,7 @@ class SupplierScorecardView(SupplierScorecardMixin, TemplateView):
         rules = scorecard_rules_for(membership.tenant)
         keys = sel.supplier_measures(membership)
         window = sel.window_months(rules, score.as_of)
-        inputs = sel.combined_inputs(sel.supplier_periods(membership, window)) if "copq" in keys else None
-        rows = sel.measure_rows(score, keys, inputs)
+        rows = sel.measure_rows(score, keys)
         charts = _charts(membership, keys, sel.last_12_months(score.as_of))
         for row in rows:
             row.chart = charts.get(row.key, "")
@@ -119,6 +121,9 @@ class SupplierScorecardView(SupplierScorecardMixin, TemplateView):
             rows=rows,
             window=window,
             window_months=len(window),
+            trend_arrow=TREND_ARROWS.get(score.trend, TREND_ARROWS[0]),
+            trend_words=TREND_WORDS.get(score.trend, TREND_WORDS[0]),
+            report_months=report_months(membership.tenant),
             pulling=[
                 {"row": row, "drill": supplier_drill(membership, row.key, window, PULL_ROWS)}
                 for row in sel.pulling_down(score, rows)

@@ -146,8 +146,7 @@ NAV = {
         "Audit trail",
         "Odoo",
         "Rules",
-        "Quality rules",
-        "Scorecard rules",
+        "Quality rules",  # the scorecard rules are linked from its page, not from here
         "Sync",
     ],
     Role.BUYER: ["Dashboard", "Purchase orders", "Shipments", "NCRs", "SCARs", "Suppliers", "Scorecards"],

@@ -215,7 +215,8 @@ def test_the_scorecard_shows_figures_targets_what_pulls_it_down_and_history(clie
     # Each measure: figure, target, score, weight; on-time delivery below its target.
     assert re.search(r"On-time delivery</th>\s*<td class=\"num\">80 %", html)
     assert "95 %" in html and "84.21" in html and "91.84" in html
-    assert html.count("below target") == 2
+    # "misses target", not "below target": a measure where lower is better misses it by being above it.
+    assert html.count("misses target") == 2 and "below target" not in html
     # Points lost: on-time (100 - 84.21) x 25 / 40 = 9.9, lots (100 - 91.84) x 15 / 40 = 3.1.
     assert "costs 9.9 points" in html and "costs 3.1 points" in html
     assert html.index("costs 9.9 points") < html.index("costs 3.1 points")

@@ -211,7 +211,7 @@ def test_ppm_sets_affected_quantity_of_ncrs_against_done_receipts(world):
     result = drill(tenant=a, partner=p1, key="ppm", months=[MARCH])
     assert result.total == 2 and result.bad_total == 2
     assert sum(D(r.cells[4]) for r in result.rows) == D("4.5")
-    assert "2000.5 received" in result.note
+    assert "2,000.5 received" in result.note
 
 
 def test_ppm_with_ncrs_and_no_receipt_is_rejected_quantity_without_a_figure(world):

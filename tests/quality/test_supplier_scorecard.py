@@ -122,7 +122,8 @@ def test_the_supplier_sees_its_score_standing_trend_and_each_figure_against_its_
     assert rows["ppm"].value_text == "3,333 PPM" and rows["ppm"].target_text == "at most 500 PPM"
     assert "83.3 %" in html and "3,333 PPM" in html and "3333.33" not in html
     assert rows["asn"].value_text == "no data" and not rows["asn"].below_target  # no data is neither 0 nor 100 %
-    assert "Conditional" in html and "Down" in html and "(91.5)" in html
+    # The trend in the staff's words (selectors.TREND_WORDS), not "▼ Down".
+    assert "Conditional" in html and "↓</span> Declining" in html and "Down" not in html and "(91.5)" in html
     # The score: otd 83.333/95 = 87.72 (weight 25), lots 50/98 = 51.02 (15), PPM 500/3333.33 = 15 (15), NCRs
     # weigh 0: (87.72 x 25 + 51.02 x 15 + 15 x 15) / 55 = 3183.3 / 55 = 57.88.
     assert response.context["score"].score == Decimal("57.88") and "57.88" in html
@@ -186,7 +187,9 @@ def test_costs_show_only_when_the_tenant_shares_them(world):
     QualityRules.objects.create(tenant=world.a, share_costs=True)
     shown = page(world, world.p1_user)
     [copq] = [row for row in shown.context["rows"] if row.key == "copq"]
-    assert copq.costs == {"EUR": "123.4"} and "123.40 EUR" in shown.content.decode()
+    # Read from the stored detail (catalogue.details), window and 12 months alike.
+    assert copq.detail["costs"] == {"EUR": "123.4"} and copq.detail_12["costs"] == {"EUR": "123.4"}
+    assert copq.value_text == copq.value_12_text == "123.40 EUR" and "123.40 EUR" in shown.content.decode()
     assert page(world, world.p1_user, "supplier_scorecard_drill", "copq").status_code == 200
 
 
@@ -365,7 +368,8 @@ def test_the_suppliers_pdf_lists_its_ncrs_without_the_staffs_title(world):
     def ncr_rows(membership):
         context = scorecard_report_context(membership=membership, partner=world.p1, month=month)
         [item] = [p for p in context["pulling"] if p["key"] == "ncrs"]
-        return item["drill"].columns, [row.cells for row in item["rows"]]
+        # each printed cell is (wrapping kind, leading day, the rest): put the text back together
+        return item["drill"].columns, [[day + rest for _kind, day, rest in row] for row in item["rows"]]
 
     columns, rows = ncr_rows(world.p1_user)
     assert "Title" not in columns and [cells[1] for cells in rows] == ["NCR-00001", "NCR-00002"]

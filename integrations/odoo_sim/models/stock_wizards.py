@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import not_recorded
-from ..orm import Model, rpc
+from ..errors import PyValueError, not_recorded
+from ..orm import Model, Records, rpc
+
+
+def _ensure_one(model: Model, ids: Any) -> int:
+    """The one id of a method that starts with Odoo's ``self.ensure_one()``: ``[]`` or several ids raise
+    ``ValueError("Expected singleton: <model>(...)")`` as Odoo does (the connection check calls every method
+    it uses with no ids), an id that is not there MissingError (Odoo's first read of it)."""
+    ids = [int(i) for i in ([ids] if isinstance(ids, int) else ids or [])]
+    if len(ids) != 1:
+        raise PyValueError(f"Expected singleton: {Records(model._name, ids)}")
+    return model._existing(ids)[0]
 
 
 class StockBackorderConfirmation(Model):
@@ -81,7 +91,7 @@ class StockReturnPicking(Model):
 
     @rpc
     def action_create_returns(self, ids: list[int]) -> dict:
-        rid = self._existing(ids)[0]
+        rid = _ensure_one(self, ids)  # Odoo 18 and 19: ``self.ensure_one()`` first
         pickings = self.env["stock.picking"]
         original = pickings.rows[self.rows[rid]["picking_id"]]
         ptype = self.db.get("stock.picking.type", original["picking_type_id"])
