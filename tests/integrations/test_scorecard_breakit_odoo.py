@@ -7,10 +7,8 @@ value sent checked against the recorded field catalogue."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,10 +21,11 @@ from integrations.services.outbox import outbox_emit
 from quality.models import PurchaseWarning, ScorecardRules, StandingChange
 from tests.integrations.test_ncr_to_odoo import deliver, delivered
 from tests.integrations.test_scorecard_to_odoo import CONTACT_RIGHTS, PERSON, by_hand, lab, notes, shown, sim
+from tests.odoo_reference import RECORDINGS as REFERENCE  # the repository's copy of the shared recordings
 
 pytestmark = pytest.mark.django_db
 __all__ = ["lab", "sim"]  # fixtures
-REFERENCE = Path(settings.BASE_DIR).parent / "shared" / "odoo-reference"
+
 BAD = {"warn": True, "block": False, "standing": "Probation", "previous": "Approved", "score": "52.5"}
 GOOD = {"warn": False, "block": False, "standing": "Approved", "previous": "Probation", "score": "81"}
 
