@@ -33,7 +33,7 @@ from pathlib import Path
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_quality")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/3")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sync_bench import percentile, setup_django
+from sync_bench_common import percentile, setup_django
 
 LOT_SIZES = {"A": 6, "B": 4}
 # The decisions of a receipt's lot A, in order (each a dict of quantities); lot B is released whole first.

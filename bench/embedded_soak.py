@@ -222,7 +222,8 @@ def odoo_markers(stack: Stack) -> Counter:
     ).json()["result"]
     rpc["params"]["args"][1] = uid
     rows = httpx.post(f"{stack.odoo}/jsonrpc", json=rpc, timeout=120).json()["result"]
-    return Counter(MARKER.search(row["body"]).group(1) for row in rows)
+    # A chatter message may hold several events' notes (notes on one record share a message_post).
+    return Counter(found for row in rows for found in MARKER.findall(row["body"]))
 
 
 def soak(

@@ -28,7 +28,7 @@ from pathlib import Path
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_quality")
 os.environ.setdefault("PORTAL_WEB_RATE", "1000000/min")  # the pages' throttle is a policy, not a capacity
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sync_bench import percentile, setup_django
+from sync_bench_common import percentile, setup_django
 
 SLUG = "bench-quality"
 INSPECTIONS, PARTNERS, PRODUCTS, MEASURED = 50_000, 40, 300, 5_000

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from inspection_pages_bench import SLUG, measure, seed
-from sync_bench import setup_django
+from sync_bench_common import setup_django
 
 NCRS, SCARS = 5_000, 1_000
 

@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sync_bench import ROOT, percentile, setup_django
+from sync_bench_common import ROOT, percentile, setup_django
 
 WRK_REPORT = Path(__file__).resolve().parent / "wrk_report.lua"
 # The per-token throttle is a policy, not a capacity: lift it to measure the server.
@@ -320,7 +320,7 @@ def part_list() -> list[dict]:
 def part_asn(latency_ms: float, count: int = 40) -> dict:
     import httpx
     import odoorpc
-    from sync_bench import make_tenant
+    from sync_bench_common import make_tenant
 
     from integrations.models import OutboxEvent
     from integrations.odoo_sim.process import SimProcess

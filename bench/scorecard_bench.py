@@ -32,7 +32,7 @@ from pathlib import Path
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_scorecards")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sync_bench import setup_django
+from sync_bench_common import setup_django
 
 LINES_PER_PO = 5
 CHUNK = 5_000  # POs per COPY round (25,000 lines): the loader's memory stays small

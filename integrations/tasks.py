@@ -100,10 +100,22 @@ def pull_all_tenants_task(full: bool = False) -> None:
 
 @shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def deliver_event_task(event_id: str) -> None:
-    """Deliver one outbox event (queue = its lane)."""
+    """Deliver one outbox event (queue = its lane); kept for messages sent before the tenant drains."""
     from integrations.services.delivery import event_deliver
 
     event_deliver(event_id=event_id)
+
+
+@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def deliver_tenant_task(tenant_id: int, lane: str, swept: str = "") -> None:
+    """Deliver a tenant's due events of one lane in batches (queue = the lane) for up to
+    ``PORTAL_OUTBOX_DRAIN_SECONDS``, then hand over to a new message if more is due (``swept``: sent by
+    the sweeper with the "queued" mark it gave, ISO 8601, for what lost its message)."""
+    from datetime import datetime
+
+    from integrations.services.delivery import tenant_drain_loop
+
+    tenant_drain_loop(tenant_id=tenant_id, lane=lane, swept=datetime.fromisoformat(swept) if swept else None)
 
 
 @shared_task(ignore_result=True, queue="realtime")

@@ -34,8 +34,15 @@ def purge_queues() -> None:
 
 
 class Worker:
-    def __init__(self, concurrency: int = 2, env: dict[str, str] | None = None, log: Path | None = None) -> None:
+    def __init__(
+        self,
+        concurrency: int = 2,
+        env: dict[str, str] | None = None,
+        log: Path | None = None,
+        prefetch: int | None = None,
+    ) -> None:
         self.concurrency = concurrency
+        self.prefetch = prefetch  # --prefetch-multiplier; None keeps the settings' (benchmarks measure others)
         self.env = env or {}
         self.process: subprocess.Popen | None = None
         self.log = log or ROOT / "test-artifacts" / "celery-worker.log"
@@ -63,6 +70,8 @@ class Worker:
             "-n",
             f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
         ]
+        if self.prefetch is not None:
+            command += ["--prefetch-multiplier", str(self.prefetch)]
         with self.log.open("a") as handle:
             self.process = subprocess.Popen(  # noqa: S603 - our own celery command, fixed arguments
                 command,

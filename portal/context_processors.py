@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from portal.models import Membership
+from portal.middleware import user_memberships
 from portal.navigation import nav_for
 
 
@@ -12,7 +12,5 @@ def portal(request: HttpRequest) -> dict:
     if membership is not None:
         context["nav"] = nav_for(membership)
     if getattr(request, "user", None) is not None and request.user.is_authenticated:
-        context["switchable_memberships"] = list(
-            Membership.objects.active().filter(user=request.user).select_related("tenant")
-        )
+        context["switchable_memberships"] = user_memberships(request)
     return context

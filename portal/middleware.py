@@ -63,18 +63,32 @@ class TenantMiddleware:
             return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        membership = (
-            Membership.objects.active()
-            .select_related("tenant", "partner", "user")
-            .filter(user=request.user, tenant__slug=slug)
-            .first()
-        )
+        membership = next((m for m in user_memberships(request) if m.tenant.slug == slug), None)
         if membership is None:
             raise Http404("No such tenant.")
         request.membership = membership
         request.tenant = membership.tenant
-        request.session["tenant_slug"] = slug
+        if request.session.get("tenant_slug") != slug:
+            # Only a change is written: a plain page view must not write its session row.
+            request.session["tenant_slug"] = slug
         return None
+
+
+def user_memberships(request: HttpRequest) -> list[Membership]:
+    """The signed-in user's active memberships (tenant, partner and user joined), read once per
+    request: the MFA check, the tenant of the URL and the tenant switcher share the one read.
+
+    Returns [] for an anonymous request. The list is the one of the request's start: a view that
+    changes memberships and then renders sees the switcher as it was (pages redirect after a change).
+    """
+    cached = getattr(request, "_user_memberships", None)
+    if cached is None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return []
+        cached = list(Membership.objects.active().filter(user=user).select_related("tenant", "partner", "user"))
+        request._user_memberships = cached
+    return cached
 
 
 class StaffMfaMiddleware:
@@ -90,7 +104,7 @@ class StaffMfaMiddleware:
             settings.PORTAL_STAFF_MFA_REQUIRED
             and request.user.is_authenticated
             and not request.path.startswith(self.exempt_prefixes)
-            and needs_mfa(request.user)
+            and _needs_mfa(request)
             and not Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
         ):
             messages.warning(
@@ -105,6 +119,11 @@ class StaffMfaMiddleware:
 def needs_mfa(user) -> bool:
     """Staff of any tenant (and Django staff) must use a second factor."""
     return user.is_staff or Membership.objects.active().filter(user=user, role__in=list(STAFF_ROLES)).exists()
+
+
+def _needs_mfa(request: HttpRequest) -> bool:
+    """``needs_mfa`` of the request's user, from the memberships the request reads anyway."""
+    return request.user.is_staff or any(m.role in STAFF_ROLES for m in user_memberships(request))
 
 
 class TimeZoneMiddleware:

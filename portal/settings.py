@@ -348,6 +348,13 @@ PORTAL_OUTBOX_BACKOFF_CAP_SECONDS = float(os.environ.get("PORTAL_OUTBOX_BACKOFF_
 PORTAL_OUTBOX_LEASE_SECONDS = float(os.environ.get("PORTAL_OUTBOX_LEASE_SECONDS", "30"))
 # The sweeper does not enqueue the same pending event again within this many seconds.
 PORTAL_OUTBOX_REQUEUE_SECONDS = float(os.environ.get("PORTAL_OUTBOX_REQUEUE_SECONDS", "30"))
+# A worker claims up to this many due events of one tenant and lane at once, and drains a tenant's lane for
+# up to PORTAL_OUTBOX_DRAIN_SECONDS before handing over to a new message (other tenants get their turn).
+PORTAL_OUTBOX_BATCH = int(os.environ.get("PORTAL_OUTBOX_BATCH", "100"))
+PORTAL_OUTBOX_DRAIN_SECONDS = float(os.environ.get("PORTAL_OUTBOX_DRAIN_SECONDS", "20"))
+# A batch's aggregates are delivered by this many threads of the worker process, each with its own Odoo
+# session (measured: issue 15's closing note); 1 delivers them one after the other.
+PORTAL_OUTBOX_THREADS = int(os.environ.get("PORTAL_OUTBOX_THREADS", "8"))
 PORTAL_METRICS_TOKEN = os.environ.get("PORTAL_METRICS_TOKEN", "")
 PORTAL_BREAKER_THRESHOLD = int(os.environ.get("PORTAL_BREAKER_THRESHOLD", "5"))
 PORTAL_BREAKER_OPEN_SECONDS = float(os.environ.get("PORTAL_BREAKER_OPEN_SECONDS", "30"))

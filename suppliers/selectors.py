@@ -64,8 +64,24 @@ def po_list(
     if status in PO_FILTERS:
         qs = qs.filter(PO_FILTERS[status]())
     if query := query.strip():
-        qs = qs.filter(pk__in=_search_ids(membership.tenant_id, query))
+        qs = qs.filter(pk__in=_search_matches(membership.tenant_id, query))
     return qs.annotate(is_late=_is_late()).order_by(*SORTS.get(sort, SORTS["action"]))
+
+
+SEARCH_IDS_MAX = 2000
+
+
+def _search_matches(tenant_id: int, query: str) -> list[int] | QuerySet:
+    """The ids of the orders a search matches, as a list when there are at most ``SEARCH_IDS_MAX``
+    (one query), else the union subquery itself.
+
+    A list lets the page and its count walk the primary key: given the subquery, PostgreSQL
+    guesses the union's size from its parts (5,000 orders for a product on 387) and scans all
+    100,000 orders of the tenant twice a page (issue 15: 1.1 s p50 under 20 clients).
+    """
+    union = _search_ids(tenant_id, query)
+    ids = [row["pk"] for row in union[: SEARCH_IDS_MAX + 1]]
+    return ids if len(ids) <= SEARCH_IDS_MAX else union
 
 
 def _search_ids(tenant_id: int, query: str) -> QuerySet:

@@ -12,6 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 HANDLERS: dict[str, Callable[..., dict[str, Any]]] = {}
+# Topics whose events can share Odoo calls: the handler takes a batch (one tenant, one topic, in aggregate and
+# sequence order) and answers str(event.id) -> the result dict (done) or the exception that failed that event;
+# an event left out was not attempted (its predecessor in the batch failed). The engine prefers these to HANDLERS.
+BatchResult = dict[str, dict[str, Any] | Exception]
+BATCH_HANDLERS: dict[str, Callable[..., BatchResult]] = {}
 
 
 class HandlerError(Exception):
@@ -23,6 +28,14 @@ class HandlerError(Exception):
 def handler(topic: str) -> Callable:
     def register(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
         HANDLERS[topic] = fn
+        return fn
+
+    return register
+
+
+def batch_handler(topic: str) -> Callable:
+    def register(fn: Callable[..., BatchResult]) -> Callable[..., BatchResult]:
+        BATCH_HANDLERS[topic] = fn
         return fn
 
     return register

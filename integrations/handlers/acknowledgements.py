@@ -28,8 +28,9 @@ from typing import Any
 from integrations import topics
 from integrations.odoo import OdooGateway
 
-from . import HandlerError, handler
-from .notes import already_there, marked, marker, post_note_once, render_note
+from . import BatchResult, HandlerError, batch_handler, handler
+from .batches import BatchRun, one_of, stops_the_batch
+from .notes import NoteDraft, already_there, marked, marker, note_result, notes_post, render_note
 
 PROMISED_DATE_FIELD = "date_planned"
 
@@ -41,13 +42,17 @@ def _po_id(event) -> int:
         raise HandlerError(f"payload of {event.topic} v{event.payload_version} is incomplete: {exc}") from exc
 
 
-def _quantities(gw: OdooGateway, event, line_qtys: dict) -> dict[int, float]:
-    """Approved quantities by Odoo line id, refused (permanently, with the line) where Odoo received more."""
+def _wanted(event) -> dict[int, Decimal]:
+    """The approved quantities of an event by Odoo line id; ``HandlerError`` for a bad one."""
     try:
-        wanted = {int(line_id): Decimal(str(qty)) for line_id, qty in line_qtys.items()}
+        return {int(line_id): Decimal(str(qty)) for line_id, qty in (event.payload.get("line_qtys") or {}).items()}
     except (TypeError, ValueError, ArithmeticError) as exc:
         raise HandlerError(f"payload of {event.topic} v{event.payload_version} has a bad quantity: {exc}") from exc
-    rows = {row["id"]: row for row in gw.read("purchase.order.line", sorted(wanted), ["name", "qty_received"])}
+
+
+def _quantities(wanted: dict[int, Decimal], rows: dict[int, dict]) -> dict[int, float]:
+    """Approved quantities by Odoo line id, refused (permanently, with the line) where Odoo received more;
+    ``rows``: the lines as read (``name``, ``qty_received``) by id."""
     for line_id, qty in sorted(wanted.items()):
         row = rows.get(line_id)
         if row is None:
@@ -60,6 +65,41 @@ def _quantities(gw: OdooGateway, event, line_qtys: dict) -> dict[int, float]:
                 "or ask the supplier to acknowledge again)."
             )
     return {line_id: float(qty) for line_id, qty in wanted.items()}
+
+
+def _lines_read(gw: OdooGateway, events: list, run: BatchRun) -> dict[str, dict[int, float]]:
+    """The approved quantities of each open event that has some, by event id, checked against the lines read
+    in one call for the whole batch (one read of many ids; a read Odoo refuses for good is made again per
+    event). Failures go to ``run``."""
+    wanted = {}
+    for event in events:
+        if run.is_open(event) and event.payload.get("line_qtys"):
+            try:
+                wanted[str(event.id)] = (event, _wanted(event))
+            except HandlerError as exc:
+                run.fail(event, exc)
+    if not wanted:
+        return {}
+
+    def read(line_ids) -> dict[int, dict]:
+        return {row["id"]: row for row in gw.read("purchase.order.line", sorted(line_ids), ["name", "qty_received"])}
+
+    rows = None
+    try:
+        rows = read({line for _, lines in wanted.values() for line in lines})
+    except Exception as exc:
+        if stops_the_batch(exc):
+            for event, _ in wanted.values():
+                run.fail(event, exc)
+            return {}
+    quantities = {}
+    for event_id, (event, lines) in wanted.items():
+        if run.is_open(event):
+            try:
+                quantities[event_id] = _quantities(lines, rows if rows is not None else read(lines))
+            except Exception as exc:
+                run.fail(event, exc)
+    return quantities
 
 
 def _title(payload: dict) -> str:
@@ -93,11 +133,10 @@ def _values(payload: dict, line_qtys: dict[int, float]) -> dict[str, Any]:
     return values
 
 
-@handler(topics.PO_ACKNOWLEDGED)
-def po_acknowledged(gw: OdooGateway, event) -> dict[str, Any]:
-    po_id, payload = _po_id(event), event.payload
-    dialect = gw.dialect
-    line_qtys = _quantities(gw, event, payload["line_qtys"]) if payload.get("line_qtys") else {}
+def _odoo_record(gw: OdooGateway, event, line_qtys: dict[int, float]) -> dict[str, Any]:
+    """Write one acknowledgement's values on its PO and Odoo's own acknowledgement; the result without the
+    note. Raises the gateway's errors."""
+    po_id, payload, dialect = _po_id(event), event.payload, gw.dialect
     values = _values(payload, line_qtys)
     first_try = event.attempts <= 1 and not event.verify
     rearm = bool(payload.get("confirmed_date")) and dialect.acknowledge_takes_date and (payload.get("version") or 1) > 1
@@ -112,26 +151,63 @@ def po_acknowledged(gw: OdooGateway, event) -> dict[str, Any]:
         # Odoo's own record of a vendor confirming; it acts once per order and ignores repeats.
         extra = {"confirmed_date": payload["confirmed_date"]} if dialect.acknowledge_takes_date else {}
         gw.call("purchase.order", dialect.acknowledge_method, [po_id], **extra)
+    return {
+        "date_field": PROMISED_DATE_FIELD,
+        "lines_written": len(payload.get("line_dates") or {}),
+        "quantities_written": len(line_qtys),
+    }
+
+
+def _note_draft(gw: OdooGateway, event, line_qtys: dict[int, float]) -> NoteDraft:
+    payload = event.payload
     body = render_note(
         "po_acknowledged.html",
         title=_title(payload),
         summary=payload.get("summary") or [],
         supplier_ref=payload.get("supplier_ref"),
         # 18 notes the confirmed date itself (confirm_reminder_mail); 19's action_acknowledge does not.
-        confirmed_date=None if dialect.acknowledge_takes_date else payload.get("confirmed_date"),
+        confirmed_date=None if gw.dialect.acknowledge_takes_date else payload.get("confirmed_date"),
         quantities=bool(line_qtys),
         comment=payload.get("comment"),
         decision_note=payload.get("decision_note"),
     )
-    note = post_note_once(gw, event, "purchase.order", po_id, body)
-    result = {
-        "date_field": PROMISED_DATE_FIELD,
-        "lines_written": len(payload.get("line_dates") or {}),
-        "quantities_written": len(line_qtys),
-    }
-    if note.already_there:
-        return {"model": "mail.message", "id": note.id, "already_there": True, **result}
-    return {"model": "mail.message", "id": note.id, **result}
+    return NoteDraft(event, "purchase.order", _po_id(event), body)
+
+
+@batch_handler(topics.PO_ACKNOWLEDGED)
+def po_acknowledgements(gw: OdooGateway, events: list) -> BatchResult:
+    """Each event -> ``{"model": "mail.message", "id", "already_there"?, "date_field", "lines_written",
+    "quantities_written"}`` or its failure (``HandlerError`` for a bad payload or a quantity below what Odoo
+    received, the gateway's errors).
+
+    Shared: one read of the lines whose quantities the batch approves, and the notes (one message per PO for
+    its acknowledgements in the batch, ``notes.notes_post``). Each PO's write and Odoo's acknowledgement stay
+    its own calls, in sequence (the vendor reference and the line commands differ per PO; confirm_reminder_mail
+    and action_acknowledge are recorded on one order per call). An event whose writes were made always gets an
+    outcome: when the batch stops before its note, it fails as the batch did (its retry looks for its marker
+    and does not clear 18's flag again).
+    """
+    run = BatchRun()
+    quantities = _lines_read(gw, events, run)
+    written, drafts = {}, []
+    for event in events:
+        line_qtys = quantities.get(str(event.id), {})
+        if run.is_open(event):
+            try:
+                written[str(event.id)] = (event, _odoo_record(gw, event, line_qtys))
+                drafts.append(_note_draft(gw, event, line_qtys))
+            except Exception as exc:
+                run.fail(event, exc)
+    notes = notes_post(gw, drafts, run)
+    for event_id, (event, result) in written.items():
+        if event_id in notes:
+            run.done(event, {**note_result(notes[event_id]), **result})
+        elif event_id not in run.results:  # the batch stopped before its note
+            run.fail(event, run.stopped_by or HandlerError(f"the note of event {event_id} was not posted"))
+    return run.results
+
+
+po_acknowledged = handler(topics.PO_ACKNOWLEDGED)(one_of(po_acknowledgements))
 
 
 @handler(topics.PO_ACK_REVIEW_REQUESTED)

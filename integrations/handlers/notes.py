@@ -12,11 +12,17 @@ autoescape: a supplier's text reaches Odoo's HTML as text, never as markup.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import Any
 
 from django.template.loader import render_to_string
 
 from integrations.odoo import OdooGateway
+
+from . import BatchResult, HandlerError
+from .batches import BatchRun, aggregate_of, stops_the_batch
 
 
 def marker(event_id: str) -> str:
@@ -81,3 +87,171 @@ def post_note_once(
         **extra,
     )
     return Note(message_id)
+
+
+# --- notes of a batch: one message_post per record ----------------------------------------------------------
+# Odoo posts on one record per call (message_post on two ids: "Expected singleton", flow 5 of the recordings)
+# and the integration user may not create mail.message directly (not recorded), so a batch's notes share calls
+# by record: the notes of one record go in one message, each followed by its own event's marker. A retry finds
+# each marker in that message as it finds a note of its own.
+
+
+@dataclass(frozen=True)
+class NoteDraft:
+    """One event's note: on ``model`` ``res_id``, ``body`` (HTML without the marker); ``guard`` (optional) is a
+    context manager factory that turns Odoo's refusal into the handler's own error (``contact_rights_needed``)."""
+
+    event: Any
+    model: str
+    res_id: int
+    body: str
+    guard: Callable[[], AbstractContextManager] | None = None
+
+    @property
+    def record(self) -> tuple[str, int]:
+        return (self.model, self.res_id)
+
+
+def note_result(note: Note) -> dict[str, Any]:
+    """What a delivered note's event keeps: ``{"model": "mail.message", "id", "already_there"?}``."""
+    if note.already_there:
+        return {"model": "mail.message", "id": note.id, "already_there": True}
+    return {"model": "mail.message", "id": note.id}
+
+
+def notes_batch(gw: OdooGateway, events: list, draft_of: Callable[[Any], NoteDraft]) -> BatchResult:
+    """The ``BatchResult`` of a topic whose delivery is one note per event: ``draft_of(event)`` (which raises
+    ``HandlerError`` for a payload it cannot use) for each event in turn, then ``notes_post``; each delivered
+    event -> ``note_result``."""
+    run, drafts = BatchRun(), []
+    for event in events:
+        if run.is_open(event):
+            try:
+                drafts.append(draft_of(event))
+            except HandlerError as exc:
+                run.fail(event, exc)
+    for event_id, note in notes_post(gw, drafts, run).items():
+        run.results[event_id] = note_result(note)
+    return run.results
+
+
+def notes_post(gw: OdooGateway, drafts: list[NoteDraft], run: BatchRun) -> dict[str, Note]:
+    """Post each open draft's note once, sharing calls: one ``search_read`` for the markers of every event
+    that may have been delivered before (one ``search`` when only one may), then one ``message_post`` per
+    record with its drafts in batch order.
+
+    Answers ``str(event.id)`` -> ``Note`` for the events posted or found; failures go to ``run``. A shared
+    post that Odoo refuses permanently is tried again one note per call, so only the bad note fails; one
+    that fails otherwise (transient) fails all its notes and stops the batch (``BatchRun``).
+    """
+    drafts = [draft for draft in drafts if run.is_open(draft.event)]
+    notes = _marked_before(gw, [d for d in drafts if d.event.attempts > 1 or d.event.verify], run)
+    for group in _groups([d for d in drafts if str(d.event.id) not in notes]):
+        group = [draft for draft in group if run.is_open(draft.event)]
+        if len(group) > 1:
+            try:
+                message_id = _post(gw, group)
+            except Exception as exc:
+                if stops_the_batch(exc):
+                    for draft in group:
+                        run.fail(draft.event, exc)
+                    continue
+                # Refused for good: one note of the group may be the one Odoo refuses, so each alone below.
+            else:
+                notes.update((str(draft.event.id), Note(message_id)) for draft in group)
+                continue
+        for draft in group:
+            if run.is_open(draft.event):
+                try:
+                    notes[str(draft.event.id)] = Note(_post(gw, [draft]))
+                except Exception as exc:
+                    run.fail(draft.event, exc)
+    return notes
+
+
+def _post(gw: OdooGateway, group: list[NoteDraft]) -> int:
+    """One message on the group's record: each draft's body followed by its marker (one draft: exactly the
+    note ``post_note_once`` posts). Raises what the gateway raises, or the guard's error."""
+    first = group[0]
+    body = "".join(marked(draft.body, draft.event) for draft in group)
+    with first.guard() if first.guard else nullcontext():
+        return gw.message_post(
+            first.model,
+            first.res_id,
+            body=body,
+            body_is_html=True,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+
+
+def _groups(drafts: list[NoteDraft]) -> list[list[NoteDraft]]:
+    """The drafts by record, in order of their first draft. An aggregate whose drafts name more than one record
+    is not grouped: its notes go one per call in sequence, so none passes an earlier one that fails."""
+    records: dict[tuple[str, str], set] = {}
+    for draft in drafts:
+        records.setdefault(aggregate_of(draft.event), set()).add(draft.record)
+    groups: dict[Any, list[NoteDraft]] = {}
+    for index, draft in enumerate(drafts):
+        key = draft.record if len(records[aggregate_of(draft.event)]) == 1 else index
+        groups.setdefault(key, []).append(draft)
+    return list(groups.values())
+
+
+def _marked_before(gw: OdooGateway, drafts: list[NoteDraft], run: BatchRun) -> dict[str, Note]:
+    """The notes that earlier attempts of ``drafts``' events left, by event id: one call for all of them (a
+    ``search`` for one, as ``post_note_once`` does; a ``search_read`` of the records' messages with any of the
+    markers for several). A lookup Odoo refuses permanently is made again one event at a time; one that fails
+    otherwise fails those events (``run``)."""
+    if len(drafts) == 1:
+        draft = drafts[0]
+        try:
+            found = already_there(
+                gw,
+                draft.event,
+                "mail.message",
+                [
+                    ["model", "=", draft.model],
+                    ["res_id", "=", draft.res_id],
+                    ["body", "ilike", marker(str(draft.event.id))],
+                ],
+            )
+        except Exception as exc:
+            run.fail(draft.event, exc)
+            return {}
+        return {str(draft.event.id): Note(found, already_there=True)} if found else {}
+    if not drafts:
+        return {}
+    notes: dict[str, Note] = {}
+    try:
+        messages = _messages_with_markers(gw, drafts)
+    except Exception as exc:
+        if stops_the_batch(exc):
+            for draft in drafts:
+                run.fail(draft.event, exc)
+        else:  # refused for good: each event's own lookup, so only the event Odoo refuses fails
+            for draft in drafts:
+                if run.is_open(draft.event):
+                    notes.update(_marked_before(gw, [draft], run))
+        return notes
+    for draft in drafts:
+        tag = marker(str(draft.event.id)).lower()
+        found = [m["id"] for m in messages if draft.record == m["record"] and tag in m["body"]]
+        if found:
+            notes[str(draft.event.id)] = Note(min(found), already_there=True)
+    return notes
+
+
+def _messages_with_markers(gw: OdooGateway, drafts: list[NoteDraft]) -> list[dict]:
+    """The messages on the drafts' records that hold any of their markers: ``{"id", "record", "body"}`` (body
+    lowercased), one ``search_read`` per model (a topic posts on one model)."""
+    messages = []
+    for model in sorted({draft.model for draft in drafts}):
+        mine = [draft for draft in drafts if draft.model == model]
+        tags = [["body", "ilike", marker(str(draft.event.id))] for draft in mine]
+        domain = [["model", "=", model], ["res_id", "in", sorted({draft.res_id for draft in mine})]]
+        rows = gw.search_read("mail.message", domain + ["|"] * (len(tags) - 1) + tags, ["res_id", "body"])
+        messages += [
+            {"id": row["id"], "record": (model, row["res_id"]), "body": (row["body"] or "").lower()} for row in rows
+        ]
+    return messages

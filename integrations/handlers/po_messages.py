@@ -1,26 +1,35 @@
-"""po.message_posted: a portal message on a PO lands in the PO's chatter in Odoo."""
+"""po.message_posted: a portal message on a PO lands in the PO's chatter in Odoo.
+
+A batch's messages on one PO share one chatter note, each message followed by its event's marker
+(``notes.notes_post``); a message alone is posted as it always was.
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 from integrations import topics
 from integrations.odoo import OdooGateway
 
-from . import HandlerError, handler
-from .notes import post_note_once, render_note
+from . import BatchResult, HandlerError, batch_handler, handler
+from .batches import one_of
+from .notes import NoteDraft, notes_batch, render_note
 
 
-@handler(topics.PO_MESSAGE_POSTED)
-def po_message_posted(gw: OdooGateway, event) -> dict[str, Any]:
+def _draft(event) -> NoteDraft:
+    """The note of one event on its PO; ``HandlerError`` for a payload without PO id, body or author."""
     payload = event.payload
     try:
         po_id = int(payload["po_odoo_id"])
         text, author = str(payload["body"]), str(payload["author"])
     except (KeyError, TypeError, ValueError) as exc:
         raise HandlerError(f"payload of {event.topic} v{event.payload_version} is incomplete: {exc}") from exc
-    body = render_note("po_message.html", author=author, text=text)
-    note = post_note_once(gw, event, "purchase.order", po_id, body)
-    if note.already_there:
-        return {"model": "mail.message", "id": note.id, "already_there": True}
-    return {"model": "mail.message", "id": note.id}
+    return NoteDraft(event, "purchase.order", po_id, render_note("po_message.html", author=author, text=text))
+
+
+@batch_handler(topics.PO_MESSAGE_POSTED)
+def po_messages_posted(gw: OdooGateway, events: list) -> BatchResult:
+    """Each event -> ``{"model": "mail.message", "id", "already_there"?}`` (events of one PO share the id) or
+    its failure: ``HandlerError`` for a bad payload, the gateway's errors for Odoo's refusals."""
+    return notes_batch(gw, events, _draft)
+
+
+po_message_posted = handler(topics.PO_MESSAGE_POSTED)(one_of(po_messages_posted))

@@ -17,8 +17,9 @@ from typing import Any
 from integrations import topics
 from integrations.odoo import OdooGateway
 
-from . import HandlerError, handler
-from .notes import already_there, marked, marker, post_note_once, render_note
+from . import BatchResult, HandlerError, batch_handler, handler
+from .batches import one_of
+from .notes import NoteDraft, already_there, marked, marker, notes_batch, render_note
 from .partners import PARTNER, contact_rights_needed
 
 WHAT = {
@@ -40,10 +41,9 @@ def _partner_id(event) -> int:
         ) from exc
 
 
-@handler(topics.SCAR_NOTED)
-def scar_noted(gw: OdooGateway, event) -> dict[str, Any]:
-    """Answers ``{"model": "mail.message", "id", "already_there"?}``; ``HandlerError`` without a partner id,
-    ``ContactRightsMissing`` when Odoo refuses the note."""
+def _note_draft(gw: OdooGateway, event) -> NoteDraft:
+    """The SCAR note of one event on its partner; ``HandlerError`` without a partner id or with an unknown what.
+    Odoo's refusal of the note on the partner becomes ``ContactRightsMissing`` (its ``guard``)."""
     partner_id, payload = _partner_id(event), event.payload
     what = payload.get("what")
     if what not in WHAT:
@@ -58,13 +58,24 @@ def scar_noted(gw: OdooGateway, event) -> dict[str, Any]:
         by=payload.get("by") or "",
     )
     partner = payload.get("partner") or ""
-    with contact_rights_needed(
-        gw.dialect.series, doing="post the SCAR note on", partner=partner, partner_id=partner_id
-    ):
-        note = post_note_once(gw, event, PARTNER, partner_id, body)
-    if note.already_there:
-        return {"model": "mail.message", "id": note.id, "already_there": True}
-    return {"model": "mail.message", "id": note.id}
+
+    def guard():  # the series is asked when posting, where Odoo's errors are the event's outcome
+        return contact_rights_needed(
+            gw.dialect.series, doing="post the SCAR note on", partner=partner, partner_id=partner_id
+        )
+
+    return NoteDraft(event, PARTNER, partner_id, body, guard=guard)
+
+
+@batch_handler(topics.SCAR_NOTED)
+def scar_notes(gw: OdooGateway, events: list) -> BatchResult:
+    """Each event -> ``{"model": "mail.message", "id", "already_there"?}`` (the notes on one partner share one
+    message) or its failure: ``HandlerError`` without a partner id, ``ContactRightsMissing`` when Odoo refuses
+    the note."""
+    return notes_batch(gw, events, lambda event: _note_draft(gw, event))
+
+
+scar_noted = handler(topics.SCAR_NOTED)(one_of(scar_notes))
 
 
 @handler(topics.SCAR_OVERDUE)

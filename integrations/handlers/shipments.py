@@ -25,6 +25,7 @@ import base64
 import contextlib
 from collections import defaultdict
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
@@ -33,7 +34,8 @@ from integrations import topics
 from integrations.odoo import OdooGateway
 from portal import dates
 
-from . import HandlerError, handler
+from . import BatchResult, HandlerError, batch_handler, handler
+from .batches import BatchRun, one_of, stops_the_batch
 from .notes import already_there, post_note_once, render_note
 
 MOVE_FIELDS = [
@@ -64,10 +66,14 @@ def _open_receipts(gw: OdooGateway, po_ids: list[int]) -> dict[int, list[dict]]:
     return by_po
 
 
-def _plan(gw: OdooGateway, payload: dict) -> tuple[list[dict], dict[int, dict], list[str]]:
-    """Match each ASN line to a move of an open receipt; answers pickings, moves by ASN line index, mismatches."""
+def _plan(
+    gw: OdooGateway, payload: dict, read: dict[int, list[dict]] | None = None
+) -> tuple[list[dict], dict[int, dict], list[str]]:
+    """Match each ASN line to a move of an open receipt; answers pickings, moves by ASN line index, mismatches.
+    ``read``: the open receipts by PO as the batch read them (``_open_receipts``) when it did, else read here.
+    The moves are read here in any case: an earlier ASN of the batch may have changed their lines."""
     po_ids = sorted({line["po_odoo_id"] for line in payload["lines"]})
-    receipts = _open_receipts(gw, po_ids)
+    receipts = _open_receipts(gw, po_ids) if read is None else {po: read[po] for po in po_ids if po in read}
     pickings = [p for ps in receipts.values() for p in ps]
     move_ids = sorted({m for p in pickings for m in p["move_ids"]})
     moves = gw.read("stock.move", move_ids, MOVE_FIELDS) if move_ids else []
@@ -333,13 +339,39 @@ def _record_mismatches(event, mismatches: list[str]) -> None:
     Asn.objects.filter(pk=event.payload.get("asn_id"), tenant_id=event.tenant_id).update(odoo_mismatches=mismatches)
 
 
-@handler(topics.ASN_SUBMITTED)
-def asn_submitted(gw: OdooGateway, event) -> dict[str, Any]:
-    payload = event.payload
-    if not payload.get("lines"):
-        raise HandlerError(f"payload of {event.topic} v{event.payload_version} has no lines")
-    with _one_at_a_time(event, sorted({line["po_odoo_id"] for line in payload["lines"]})):
-        return _submitted(gw, event)
+@batch_handler(topics.ASN_SUBMITTED)
+def asns_submitted(gw: OdooGateway, events: list) -> BatchResult:
+    """Each event -> ``{"pickings", "moves", "mismatches", "notes"}`` or its failure. The open receipts of
+    every PO the batch's ASNs name are read once for the batch (one read of the orders, one of their
+    pickings); a shared read Odoo refuses for good is made again per ASN, one that fails otherwise fails every
+    ASN of the batch. The rest of each ASN (its moves, lines, note) is its own, in turn, one PO at a time."""
+    run, shipping = BatchRun(), []
+    for event in events:
+        if run.is_open(event):
+            if event.payload.get("lines"):
+                shipping.append(event)
+            else:
+                run.fail(event, HandlerError(f"payload of {event.topic} v{event.payload_version} has no lines"))
+    po_ids = sorted({line["po_odoo_id"] for event in shipping for line in event.payload["lines"]})
+    receipts = None
+    if len(shipping) > 1:
+        try:
+            receipts = _open_receipts(gw, po_ids)
+        except Exception as exc:
+            if stops_the_batch(exc):
+                for event in shipping:
+                    run.fail(event, exc)
+    for event in shipping:
+        run.attempt(event, partial(_submitted_one, gw, event, receipts))
+    return run.results
+
+
+def _submitted_one(gw: OdooGateway, event, receipts: dict[int, list[dict]] | None) -> dict[str, Any]:
+    with _one_at_a_time(event, sorted({line["po_odoo_id"] for line in event.payload["lines"]})):
+        return _submitted(gw, event, receipts)
+
+
+asn_submitted = handler(topics.ASN_SUBMITTED)(one_of(asns_submitted))
 
 
 def _submitted_note(payload: dict, mismatches: list[str]) -> str:
@@ -369,9 +401,9 @@ def _submitted_note(payload: dict, mismatches: list[str]) -> str:
     )
 
 
-def _submitted(gw: OdooGateway, event) -> dict[str, Any]:
+def _submitted(gw: OdooGateway, event, receipts: dict[int, list[dict]] | None = None) -> dict[str, Any]:
     payload = event.payload
-    pickings, matched, mismatches = _plan(gw, payload)
+    pickings, matched, mismatches = _plan(gw, payload, receipts)
     touched = sorted({matched[i]["picking_id"][0] for i in matched})
     if touched:
         values: dict[str, Any] = {}

@@ -82,6 +82,9 @@ class OdooGateway:
         self.config = config
         self._transport: JsonRpcTransport | Json2Transport | None = None
         self._fields: dict[str, tuple[float, dict[str, dict]]] = {}
+        # Timing counters (the delivery engine logs their growth per batch): calls made, seconds waited on Odoo.
+        self.calls = 0
+        self.wait_s = 0.0
 
     # --- transport ----------------------------------------------------------------
     @property
@@ -140,12 +143,15 @@ class OdooGateway:
             outcome = f"{type(exc).__name__}:{exc.name}"
             raise
         finally:
+            elapsed = time.perf_counter() - started
+            self.calls += 1
+            self.wait_s += elapsed
             log.info(
                 "odoo call model=%s method=%s ids=%d duration_ms=%.1f transport=%s tenant=%s cid=%s outcome=%s",
                 model,
                 method,
                 count,
-                (time.perf_counter() - started) * 1000,
+                elapsed * 1000,
                 self._transport.name if self._transport else self.config.transport,
                 self.config.tenant_id,
                 cid or "-",

@@ -84,6 +84,48 @@ def handoff_record(*, tenant: Tenant, kind: str, aggregate: models.Model, data: 
     return handoff
 
 
+def handoffs_record(*, tenant: Tenant, items: Iterable[tuple[str, models.Model, dict]]) -> list[Handoff]:
+    """``handoff_record`` for many at once: ``items`` are (kind, aggregate, data); one insert for the
+    hand-offs and one for their reactions, whatever their number, and one run of them after commit.
+
+    Answers the hand-offs written (kinds no app reacts to write none). Raises as ``handoff_record``.
+    """
+    items = list(items)
+    unknown = sorted({kind for kind, _, _ in items} - set(KINDS))
+    if unknown:
+        raise ValueError(f"unknown hand-off kind {unknown[0]!r}")
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("handoffs_record must run inside the transaction that writes the pulled rows")
+    names = {kind: reactions_for(kind) for kind, _, _ in items}
+    handoffs = Handoff.objects.bulk_create(
+        [
+            Handoff(
+                tenant=tenant,
+                kind=kind,
+                aggregate_type=aggregate._meta.label_lower,
+                aggregate_id=str(aggregate.pk),
+                data=data or {},
+            )
+            for kind, aggregate, data in items
+            if names[kind]
+        ]
+    )
+    if not handoffs:
+        return []
+    now = timezone.now()
+    HandoffReaction.objects.bulk_create(
+        [
+            HandoffReaction(handoff=handoff, tenant=tenant, reaction=name, next_attempt_at=now)
+            for handoff in handoffs
+            for name in names[handoff.kind]
+        ]
+    )
+    ids = [handoff.pk for handoff in handoffs]
+    # robust: a failure to even start them must not fail the pull that committed; the sweeper runs them.
+    transaction.on_commit(lambda: handoff_run(handoff_ids=ids), robust=True)
+    return handoffs
+
+
 def handoff_run(*, handoff_ids: Iterable[int]) -> dict[str, int]:
     """Run the due reactions of these hand-offs, each in its own transaction, in the order they were
     registered; answers how many ended each way (``done``, ``retry``, ``failed``, ``skipped``).

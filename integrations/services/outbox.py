@@ -65,7 +65,29 @@ def queued_until():
 
 
 def enqueue(event: OutboxEvent) -> None:
-    """Hand the event to a worker on its lane's queue; the sweeper covers a lost message."""
-    from integrations.tasks import deliver_event_task
+    """Hand the event to a worker: its tenant's drain on its lane's queue; the sweeper covers a lost message."""
+    drain_enqueue(tenant_id=event.tenant_id, lane=event.lane, correlation_id=event.correlation_id)
 
-    deliver_event_task.apply_async((str(event.id),), queue=event.lane, headers={"correlation_id": event.correlation_id})
+
+def drain_key(tenant_id: int, lane: str) -> str:
+    """The cache key that says "a drain of this tenant and lane is queued and not started"."""
+    return f"outbox-drain:{tenant_id}:{lane}"
+
+
+def drain_enqueue(*, tenant_id: int, lane: str, correlation_id: str = "", swept=None) -> bool:
+    """Send ``deliver_tenant_task(tenant_id, lane)`` unless one is queued and not started. ``swept`` (the
+    "queued" mark the sweeper gave the heads it found, a datetime): the sweeper's re-send, always sent and
+    outside that flag (it takes only what lost its message). Returns whether a message was sent."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from integrations.tasks import deliver_tenant_task
+
+    headers = {"correlation_id": correlation_id} if correlation_id else {}
+    if swept:
+        deliver_tenant_task.apply_async((tenant_id, lane), {"swept": swept.isoformat()}, queue=lane, headers=headers)
+        return True
+    if not cache.add(drain_key(tenant_id, lane), 1, timeout=settings.PORTAL_OUTBOX_REQUEUE_SECONDS):
+        return False
+    deliver_tenant_task.apply_async((tenant_id, lane), queue=lane, headers=headers)
+    return True

@@ -74,7 +74,8 @@ def odoo_messages(shop) -> dict[str, list[tuple[int, int]]]:
     )
     found: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for row in rows:
-        found[MARKER.search(row["body"]).group(1)].append((row["res_id"], row["id"]))
+        for event_id in MARKER.findall(row["body"]):  # a batch's notes on one PO share one message
+            found[event_id].append((row["res_id"], row["id"]))
     return found
 
 

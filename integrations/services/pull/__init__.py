@@ -24,7 +24,7 @@ from portal.context import bound
 from portal.models import Tenant
 
 from .cursor import PullResult, PullSpec, fingerprint, pull_model
-from .order_lines import ORDER_LINES
+from .order_lines import ORDER_LINES, order_lines_seed
 from .orders import ORDERS
 from .partners import PARTNERS
 from .products import PRODUCTS
@@ -46,6 +46,10 @@ def tenant_pull(*, tenant: Tenant, gateway: OdooGateway | None = None, **options
     results = []
     with bound(source="sync"):
         for spec in SPECS:
+            seeded = order_lines_seed(tenant, results[-1]) if spec is ORDER_LINES and not options.get("full") else None
+            if seeded is not None:
+                results.append(seeded)
+                continue
             try:
                 results.append(pull_model(tenant=tenant, gateway=gateway, spec=spec, **options))
             except Exception as exc:

@@ -26,6 +26,7 @@ plain ``>`` loop lost 110 confirmed POs in that recording). So:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterator
@@ -43,8 +44,9 @@ from portal.models import Tenant
 
 ODOO_FORMAT = "%Y-%m-%d %H:%M:%S"
 
-# Odoo's datetimes are naive UTC text: the rule is written once, in portal.dates.
-odoo_datetime = dates.from_odoo
+# Odoo's datetimes are naive UTC text: the rule is written once, in portal.dates. Memoized (a page's
+# rows share few distinct stamps, and parsing one is most of a line's cost): values are immutable.
+odoo_datetime = functools.lru_cache(maxsize=8192)(dates.from_odoo)
 
 
 def _shift(stamp: str, seconds: int) -> str:
@@ -62,6 +64,9 @@ class PullResult:
     cursor: str = ""
     full: bool = False
     first: bool = False  # nothing pulled before: no "new order" notifications for the backlog
+    # purchase.order only: the newest line write_date read with the first page of orders written ("" when it
+    # had no lines; None before it). It seeds the lines' own cursor on a first pull (order_lines).
+    lines_upto: str | None = None
 
 
 @dataclass
@@ -119,7 +124,7 @@ def pull_model(
     for rows in pages:
         spec.upsert(tenant, gateway, rows, result)
         newest = max(newest or "", *(row["write_date"] or "" for row in rows))
-    _cursor_save(cursor, newest or "", result)
+    cursor_save(cursor, newest or "", result)
     return result
 
 
@@ -178,7 +183,8 @@ def _pages(
             draining, last_id = rows[-1]["write_date"], 0
 
 
-def _cursor_save(cursor: PullCursor, newest: str, result: PullResult) -> None:
+def cursor_save(cursor: PullCursor, newest: str, result: PullResult) -> None:
+    """Move ``cursor`` to ``newest`` (Odoo write_date text) with what ``result`` cost; marks it healthy."""
     if newest != cursor.write_date or cursor.reached_at is None:
         cursor.reached_at = timezone.now()
     cursor.write_date = newest

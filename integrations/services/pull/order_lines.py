@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from django.db.models import F
 
+from integrations.models import PullCursor
 from integrations.odoo import OdooGateway
 from portal.models import Tenant
 from suppliers.models import PurchaseOrder, PurchaseOrderLine
 from suppliers.quantities import quantity_from_odoo
 
-from .cursor import PullResult, PullSpec, odoo_datetime
+from .cursor import PullResult, PullSpec, cursor_save, odoo_datetime
 from .orders import PRICE_PLACES, decimal_from_odoo, orders_refresh
 
 
@@ -53,6 +54,26 @@ def upsert_order_lines(tenant: Tenant, gateway: OdooGateway, rows: list[dict], r
     order_ids = {row["order_id"][0] for row in rows if row["order_id"] and not _held_as_is(held.get(row["id"]), row)}
     mirrored = set(PurchaseOrder.objects.filter(tenant=tenant, odoo_id__in=order_ids).values_list("odoo_id", flat=True))
     orders_refresh(tenant, gateway, sorted(mirrored), result)
+
+
+def order_lines_seed(tenant: Tenant, orders: PullResult) -> PullResult | None:
+    """On a tenant's first pull, start the lines' cursor where the orders pull stood, instead of reading
+    every line again (the orders pull has just read and written them all, with their orders).
+
+    The cursor is the newest line ``write_date`` read with the first page of orders: a line written
+    since that page was read carries a later ``write_date`` (less a transaction's length, which the
+    overlap window covers as for any cursor), so the next pull of lines reads it. Answers the lines'
+    ``PullResult`` (no call made), or None when there is nothing to seed from (not a first pull, the
+    lines have a cursor, or the first page had no lines): the lines are then pulled as usual.
+    """
+    if not orders.first or not orders.lines_upto:
+        return None
+    cursor, _ = PullCursor.objects.get_or_create(tenant=tenant, model=ORDER_LINES.model)
+    if cursor.write_date:
+        return None
+    result = PullResult(model=ORDER_LINES.model, first=True)
+    cursor_save(cursor, orders.lines_upto, result)
+    return result
 
 
 ORDER_LINES = PullSpec("purchase.order.line", upsert_order_lines)

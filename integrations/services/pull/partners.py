@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db import transaction
-
 from integrations.odoo import OdooGateway
 from integrations.odoo.fields_used import pull_fields
 from portal.models import Partner, Tenant
 
+from .bulk import rows_upsert
 from .cursor import PullResult, PullSpec, changed_rows, fingerprint
 
+# What a pull writes on a partner it already holds; the portal's deactivation and ``created_at`` stay.
+PARTNER_FIELDS = ("name", "ref", "email", "odoo_active", "odoo_write_date", "odoo_fingerprint")
 
-def _partner_defaults(row: dict) -> dict[str, Any]:
-    return {
-        "name": row["name"] or f"res.partner {row['id']}",
-        "ref": row["ref"] or "",
-        "email": row["email"] or "",
+
+def _partner_build(tenant: Tenant, row: dict) -> Partner:
+    return Partner(
+        tenant=tenant,
+        odoo_id=row["id"],
+        name=row["name"] or f"res.partner {row['id']}",
+        ref=row["ref"] or "",
+        email=row["email"] or "",
         # Archived in Odoo: still mirrored (its orders are), shown as archived, and its people and
         # tokens lose access (Partner.is_active is computed from this and the portal's deactivation).
-        "odoo_active": bool(row.get("active", True)),
-        "odoo_write_date": row.get("write_date") or "",
-        "odoo_fingerprint": fingerprint(row) if "write_date" in row else "",
-    }
+        odoo_active=bool(row.get("active", True)),
+        odoo_write_date=row.get("write_date") or "",
+        odoo_fingerprint=fingerprint(row) if "write_date" in row else "",
+    )
 
 
 def _commercial(row: dict) -> int:
@@ -38,12 +40,12 @@ def upsert_partners(tenant: Tenant, gateway: OdooGateway, rows: list[dict], resu
             "odoo_id", "odoo_fingerprint"
         )
     )
-    with transaction.atomic():
-        for row in changed_rows(held, rows, result):
-            if _commercial(row) != row["id"]:
-                continue  # a contact person; the company is the supplier
-            Partner.objects.update_or_create(tenant=tenant, odoo_id=row["id"], defaults=_partner_defaults(row))
-            result.rows_written += 1
+    # Contact persons are skipped: the company is the supplier.
+    companies = [
+        _partner_build(tenant, row) for row in changed_rows(held, rows, result) if _commercial(row) == row["id"]
+    ]
+    rows_upsert(Partner, companies, update_fields=PARTNER_FIELDS)
+    result.rows_written += len(companies)
 
 
 def vendors_for(tenant: Tenant, gateway: OdooGateway, partner_ids: set[int], result: PullResult) -> dict[int, Partner]:
@@ -66,19 +68,16 @@ def vendors_for(tenant: Tenant, gateway: OdooGateway, partner_ids: set[int], res
     if to_read:
         companies.update({r["id"]: r for r in gateway.read("res.partner", to_read, fields)})
         result.calls += 1
-    with transaction.atomic():
-        for row in companies.values():
-            partner, _ = Partner.objects.update_or_create(
-                tenant=tenant, odoo_id=row["id"], defaults=_partner_defaults(row)
-            )
-            known_parents[row["id"]] = partner
+    rows_upsert(Partner, [_partner_build(tenant, row) for row in companies.values()], update_fields=PARTNER_FIELDS)
+    # Odoo no longer has it: keep the order's label rather than lose the order.
+    gone = [pid for pid in unknown if commercial_of.get(pid, pid) not in known_parents | companies]
+    Partner.objects.bulk_create(
+        [Partner(tenant=tenant, odoo_id=pid, name=f"res.partner {pid}") for pid in gone], ignore_conflicts=True
+    )
+    written = set(companies) | set(gone)
+    known_parents.update({p.odoo_id: p for p in Partner.objects.filter(tenant=tenant, odoo_id__in=written)})
     for pid in unknown:
-        partner = known_parents.get(commercial_of.get(pid, pid))
-        if partner is None:  # Odoo no longer has it: keep the order's label rather than lose the order
-            partner, _ = Partner.objects.get_or_create(
-                tenant=tenant, odoo_id=pid, defaults={"name": f"res.partner {pid}"}
-            )
-        found[pid] = partner
+        found[pid] = known_parents[commercial_of.get(pid, pid)]
     return found
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from integrations.odoo import OdooGateway
 from integrations.odoo.fields_used import pull_fields
 from portal.models import Tenant
 from suppliers.models import Product
 
+from .bulk import rows_upsert
 from .cursor import PullResult, PullSpec, changed_rows, fingerprint
+
+# Every field of a product is Odoo's.
+PRODUCT_FIELDS = ("default_code", "name", "tracking", "uom_name", "uses_expiry", "odoo_write_date", "odoo_fingerprint")
 
 
 def upsert_products(tenant: Tenant, gateway: OdooGateway, rows: list[dict], result: PullResult) -> None:
@@ -19,22 +21,22 @@ def upsert_products(tenant: Tenant, gateway: OdooGateway, rows: list[dict], resu
             "odoo_id", "odoo_fingerprint"
         )
     )
-    with transaction.atomic():
-        for row in changed_rows(held, rows, result):
-            Product.objects.update_or_create(
-                tenant=tenant,
-                odoo_id=row["id"],
-                defaults={
-                    "default_code": row["default_code"] or "",
-                    "name": row["name"],
-                    "tracking": row["tracking"] or "none",
-                    "uom_name": row["uom_id"][1] if row["uom_id"] else "",
-                    "uses_expiry": bool(row.get("use_expiration_date")),
-                    "odoo_write_date": row["write_date"],
-                    "odoo_fingerprint": fingerprint(row),
-                },
-            )
-            result.rows_written += 1
+    products = [
+        Product(
+            tenant=tenant,
+            odoo_id=row["id"],
+            default_code=row["default_code"] or "",
+            name=row["name"],
+            tracking=row["tracking"] or "none",
+            uom_name=row["uom_id"][1] if row["uom_id"] else "",
+            uses_expiry=bool(row.get("use_expiration_date")),
+            odoo_write_date=row["write_date"],
+            odoo_fingerprint=fingerprint(row),
+        )
+        for row in changed_rows(held, rows, result)
+    ]
+    rows_upsert(Product, products, update_fields=PRODUCT_FIELDS)
+    result.rows_written += len(products)
 
 
 def products_for(tenant: Tenant, gateway: OdooGateway, lines: list[dict], result: PullResult) -> dict[int, Product]:

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 
 from integrations import handoffs
 from integrations.odoo import OdooGateway
 from integrations.odoo.fields_used import pull_fields
-from integrations.services.handoffs import handoff_record
+from integrations.services.handoffs import handoffs_record
 from portal.models import Partner, Tenant
 from suppliers.models import Product, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptMove
 from suppliers.quantities import quantity_from_odoo  # one limit for every path (a clear error beyond it)
 
+from .bulk import rows_upsert
 from .cursor import PullResult, PullSpec, changed_rows, fingerprint, odoo_datetime
 from .partners import vendors_for
 from .products import products_for
@@ -67,7 +67,7 @@ def _suppliers_of(
         o.odoo_id: o
         for o in PurchaseOrder.objects.filter(
             tenant=tenant, odoo_id__in=[r["purchase_id"][0] for r in changed if r["purchase_id"]]
-        )
+        ).select_related("partner")
     }
     without_order = {
         r["partner_id"][0] for r in changed if r["partner_id"] and not orders.get((r["purchase_id"] or [0])[0])
@@ -76,71 +76,102 @@ def _suppliers_of(
     return orders, vendors
 
 
-def _receipt_defaults(row: dict, partner: Partner, order: PurchaseOrder | None) -> dict[str, Any]:
-    return {
-        "partner": partner,
-        "order": order,
-        "name": row["name"],
-        "state": row["state"],
-        "scheduled_date": odoo_datetime(row["scheduled_date"]),
-        "date_done": odoo_datetime(row["date_done"]),
-        "destination": row["location_dest_id"][1] if row["location_dest_id"] else "",
-        "backorder_of_odoo_id": row["backorder_id"][0] if row["backorder_id"] else None,
-        "odoo_write_date": row["write_date"],
-        "odoo_fingerprint": fingerprint(row),
-    }
+# Every field of a receipt and of its moves is Odoo's.
+RECEIPT_FIELDS = (
+    "partner",
+    "order",
+    "name",
+    "state",
+    "scheduled_date",
+    "date_done",
+    "destination",
+    "backorder_of_odoo_id",
+    "odoo_write_date",
+    "odoo_fingerprint",
+)
+MOVE_FIELDS = ("receipt", "product", "order_line", "quantity_expected", "quantity_done", "state", "lots")
+
+
+def _receipt_build(tenant: Tenant, row: dict, partner: Partner, order: PurchaseOrder | None) -> Receipt:
+    return Receipt(
+        tenant=tenant,
+        odoo_id=row["id"],
+        partner=partner,
+        order=order,
+        name=row["name"],
+        state=row["state"],
+        scheduled_date=odoo_datetime(row["scheduled_date"]),
+        date_done=odoo_datetime(row["date_done"]),
+        destination=row["location_dest_id"][1] if row["location_dest_id"] else "",
+        backorder_of_odoo_id=row["backorder_id"][0] if row["backorder_id"] else None,
+        odoo_write_date=row["write_date"],
+        odoo_fingerprint=fingerprint(row),
+    )
 
 
 def upsert_receipts(tenant: Tenant, gateway: OdooGateway, rows: list[dict], result: PullResult) -> None:
     """Mirror a page of incoming ``stock.picking`` rows with their moves and lots, in one transaction
     that also records a ``receipt.done`` hand-off (integrations.handoffs) for each newly done receipt.
-    Receipts with no supplier (no order, no partner) are not the portal's business and are skipped."""
-    held = {r.odoo_id: r for r in Receipt.objects.filter(tenant=tenant, odoo_id__in=[row["id"] for row in rows])}
-    changed = changed_rows({odoo_id: r.odoo_fingerprint for odoo_id, r in held.items()}, rows, result)
+    Receipts with no supplier (no order, no partner) are not the portal's business and are skipped.
+    A fixed number of statements whatever the page's size (one upsert for receipts, one for moves)."""
+    held = dict(
+        Receipt.objects.filter(tenant=tenant, odoo_id__in=[row["id"] for row in rows]).values_list(
+            "odoo_id", "odoo_fingerprint"
+        )
+    )
+    changed = changed_rows(held, rows, result)
     if not changed:
         return
     moves = _read_moves(tenant, gateway, changed, result)
     orders, vendors = _suppliers_of(tenant, gateway, changed, result)
+    receipts = {}
+    for row in changed:
+        order = orders.get(row["purchase_id"][0]) if row["purchase_id"] else None
+        partner = order.partner if order else vendors.get(row["partner_id"][0]) if row["partner_id"] else None
+        if partner is not None:  # a receipt with no supplier is not the portal's business
+            receipts[row["id"]] = _receipt_build(tenant, row, partner, order)
     with transaction.atomic():
-        receipts = {}
-        for row in changed:
-            order = orders.get(row["purchase_id"][0]) if row["purchase_id"] else None
-            partner = order.partner if order else vendors.get(row["partner_id"][0]) if row["partner_id"] else None
-            if partner is None:
-                continue  # a receipt with no supplier is not the portal's business
-            was_done = held.get(row["id"]) is not None and held[row["id"]].state == Receipt.State.DONE
-            receipt, _ = Receipt.objects.update_or_create(
-                tenant=tenant, odoo_id=row["id"], defaults=_receipt_defaults(row, partner, order)
+        done_before = set(
+            Receipt.objects.filter(tenant=tenant, odoo_id__in=list(receipts), state=Receipt.State.DONE).values_list(
+                "odoo_id", flat=True
             )
-            receipts[row["id"]] = receipt
-            result.rows_written += 1
-            if receipt.state == Receipt.State.DONE and not was_done:
-                # backlog: done before the portal first pulled this tenant (reactions may leave history alone).
-                data = {"name": receipt.name, "backlog": result.first}
-                handoff_record(tenant=tenant, kind=handoffs.RECEIPT_DONE, aggregate=receipt, data=data)
-        _moves_write(tenant, moves, receipts)
+        )
+        pks = rows_upsert(Receipt, list(receipts.values()), update_fields=RECEIPT_FIELDS)
+        result.rows_written += len(receipts)
+        # backlog: done before the portal first pulled this tenant (reactions may leave history alone).
+        handoffs_record(
+            tenant=tenant,
+            items=[
+                (handoffs.RECEIPT_DONE, receipt, {"name": receipt.name, "backlog": result.first})
+                for odoo_id, receipt in receipts.items()
+                if receipt.state == Receipt.State.DONE and odoo_id not in done_before
+            ],
+        )
+        _moves_write(tenant, moves, pks)
 
 
-def _moves_write(tenant: Tenant, moves: _Moves, receipts: dict[int, Receipt]) -> None:
-    """Mirror the moves of the receipts just written; moves gone from them in Odoo go from the mirror."""
-    for move in moves.rows:
-        receipt = receipts.get(move["picking_id"][0])
-        if receipt is None:
-            continue
-        ReceiptMove.objects.update_or_create(
+def _moves_write(tenant: Tenant, moves: _Moves, receipt_pks: dict[int, int]) -> None:
+    """Mirror the moves of the receipts just written (``receipt_pks``: odoo_id -> pk); moves gone from
+    them in Odoo go from the mirror."""
+    rows = [
+        ReceiptMove(
             tenant=tenant,
             odoo_id=move["id"],
-            defaults={
-                "receipt": receipt,
-                "product": moves.products.get(move["product_id"][0]),
-                "order_line": moves.order_lines.get(move["purchase_line_id"][0]) if move["purchase_line_id"] else None,
-                "quantity_expected": quantity_from_odoo(move["product_uom_qty"]),
-                "quantity_done": quantity_from_odoo(move["quantity"]) if move["state"] == "done" else Decimal(0),
-                "state": move["state"],
-                "lots": moves.lots.get(move["id"], []),
-            },
+            receipt_id=receipt_pks[move["picking_id"][0]],
+            product=moves.products.get(move["product_id"][0]),
+            order_line=moves.order_lines.get(move["purchase_line_id"][0]) if move["purchase_line_id"] else None,
+            quantity_expected=quantity_from_odoo(move["product_uom_qty"]),
+            quantity_done=quantity_from_odoo(move["quantity"]) if move["state"] == "done" else Decimal(0),
+            state=move["state"],
+            lots=moves.lots.get(move["id"], []),
         )
-    ReceiptMove.objects.filter(tenant=tenant, receipt__in=receipts.values()).exclude(odoo_id__in=moves.ids).delete()
+        for move in moves.rows
+        if move["picking_id"][0] in receipt_pks
+    ]
+    rows_upsert(ReceiptMove, rows, update_fields=MOVE_FIELDS)
+    ReceiptMove.objects.filter(tenant=tenant, receipt_id__in=list(receipt_pks.values())).exclude(
+        odoo_id__in=moves.ids
+    ).delete()
 
 
 RECEIPTS = PullSpec("stock.picking", upsert_receipts, domain=[["picking_type_code", "=", "incoming"]])
