@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 
 from allauth.mfa.models import Authenticator
@@ -68,10 +69,18 @@ class TenantMiddleware:
             raise Http404("No such tenant.")
         request.membership = membership
         request.tenant = membership.tenant
-        if request.session.get("tenant_slug") != slug:
-            # Only a change is written: a plain page view must not write its session row.
+        if request.session.get("tenant_slug") != slug or _session_ageing(request):
+            # A plain page view must not write its session row: only a change of tenant does, and, once the
+            # session is past half its life, one renewal, so that people who use the portal stay signed in.
             request.session["tenant_slug"] = slug
+            request.session["renewed_at"] = int(time.time())
         return None
+
+
+def _session_ageing(request: HttpRequest) -> bool:
+    """Whether the session was last renewed over half ``SESSION_COOKIE_AGE`` ago (seconds)."""
+    renewed = request.session.get("renewed_at")
+    return not isinstance(renewed, int) or renewed < time.time() - settings.SESSION_COOKIE_AGE // 2
 
 
 def user_memberships(request: HttpRequest) -> list[Membership]:

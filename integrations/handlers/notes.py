@@ -12,6 +12,7 @@ autoescape: a supplier's text reaches Odoo's HTML as text, never as markup.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -30,6 +31,15 @@ def marker(event_id: str) -> str:
     return f"portal-event-{event_id}"
 
 
+def marker_shown(body: str | None, event_id) -> bool:
+    """Whether the HTML ``body`` (as Odoo answers it) holds ``event_id``'s marker as a marker paragraph
+    (``<small>portal-event-<uuid></small>``), not merely its text. Odoo is searched with a broad ``ilike``
+    (a server's sanitizer may reformat the tags, so never search for the tag) and each body read is confirmed
+    here: a supplier's text quoting a marker reaches Odoo autoescaped and can never make the tag."""
+    tag = re.escape(marker(str(event_id)))
+    return re.search(rf"<small[^>]*>\s*{tag}\s*</small>", body or "", re.IGNORECASE) is not None
+
+
 def marked(body: str, event) -> str:
     """``body`` (HTML) with the event's marker as its last paragraph."""
     return f"{body}<p><small>{marker(str(event.id))}</small></p>"
@@ -44,12 +54,31 @@ def already_there(gw: OdooGateway, event, model: str, domain: list) -> int | Non
     """The id of the ``model`` record an earlier attempt of ``event`` left (found by ``domain``), or None.
 
     A first attempt cannot have left anything, so only retries (``attempts`` > 1) and replays
-    (``verify``) pay for the lookup.
+    (``verify``) pay for the lookup: one ``search``. A domain that looks for the event's marker (``[field,
+    "ilike", marker]``: a note's ``body``, an activity's ``note``) is broad on purpose (a server's sanitizer
+    may reformat the tags), so the records it finds, if any, are read (one ``read`` of that field) and only
+    one whose marker is a marker paragraph counts (``marker_shown``: a supplier quoting a marker does not).
     """
-    if event.attempts > 1 or event.verify:
+    if not (event.attempts > 1 or event.verify):
+        return None
+    tag = marker(str(event.id))
+    fields = [leaf[0] for leaf in domain if isinstance(leaf, list | tuple) and list(leaf[1:]) == ["ilike", tag]]
+    if not fields:
         found = gw.search(model, domain, limit=1)
         return found[0] if found else None
-    return None
+    found = gw.search(model, domain)
+    if not found:
+        return None
+    shown = [row["id"] for row in gw.read(model, found, fields[:1]) if marker_shown(row.get(fields[0]), event.id)]
+    return min(shown) if shown else None
+
+
+def note_posted_before(gw: OdooGateway, event, model: str, res_id: int) -> int | None:
+    """The id of the ``mail.message`` on ``model`` ``res_id`` that an earlier attempt of ``event`` posted (its
+    marker paragraph confirmed by ``marker_shown``), or None; only retries and replays pay for the lookup
+    (``already_there``: a ``search``, and a ``read`` of the bodies found)."""
+    domain = [["model", "=", model], ["res_id", "=", res_id], ["body", "ilike", marker(str(event.id))]]
+    return already_there(gw, event, "mail.message", domain)
 
 
 @dataclass(frozen=True)
@@ -70,10 +99,7 @@ def post_note_once(
     empty list included. Both Odoo series answer one message id (the gateway normalises 19's list).
     Raises what the gateway raises (``OdooTransientError``, ``OdooPermanentError``).
     """
-    tag = marker(str(event.id))
-    found = already_there(
-        gw, event, "mail.message", [["model", "=", model], ["res_id", "=", res_id], ["body", "ilike", tag]]
-    )
+    found = note_posted_before(gw, event, model, res_id)
     if found:
         return Note(found, already_there=True)
     extra = {} if attachment_ids is None else {"attachment_ids": attachment_ids}
@@ -206,16 +232,7 @@ def _marked_before(gw: OdooGateway, drafts: list[NoteDraft], run: BatchRun) -> d
     if len(drafts) == 1:
         draft = drafts[0]
         try:
-            found = already_there(
-                gw,
-                draft.event,
-                "mail.message",
-                [
-                    ["model", "=", draft.model],
-                    ["res_id", "=", draft.res_id],
-                    ["body", "ilike", marker(str(draft.event.id))],
-                ],
-            )
+            found = note_posted_before(gw, draft.event, draft.model, draft.res_id)
         except Exception as exc:
             run.fail(draft.event, exc)
             return {}
@@ -235,23 +252,21 @@ def _marked_before(gw: OdooGateway, drafts: list[NoteDraft], run: BatchRun) -> d
                     notes.update(_marked_before(gw, [draft], run))
         return notes
     for draft in drafts:
-        tag = marker(str(draft.event.id)).lower()
-        found = [m["id"] for m in messages if draft.record == m["record"] and tag in m["body"]]
+        found = [m["id"] for m in messages if draft.record == m["record"] and marker_shown(m["body"], draft.event.id)]
         if found:
             notes[str(draft.event.id)] = Note(min(found), already_there=True)
     return notes
 
 
 def _messages_with_markers(gw: OdooGateway, drafts: list[NoteDraft]) -> list[dict]:
-    """The messages on the drafts' records that hold any of their markers: ``{"id", "record", "body"}`` (body
-    lowercased), one ``search_read`` per model (a topic posts on one model)."""
+    """The messages on the drafts' records that hold any of their markers' text: ``{"id", "record", "body"}``
+    (``marker_shown`` tells a marker paragraph from a quote), one ``search_read`` per model (a topic posts on
+    one model)."""
     messages = []
     for model in sorted({draft.model for draft in drafts}):
         mine = [draft for draft in drafts if draft.model == model]
         tags = [["body", "ilike", marker(str(draft.event.id))] for draft in mine]
         domain = [["model", "=", model], ["res_id", "in", sorted({draft.res_id for draft in mine})]]
         rows = gw.search_read("mail.message", domain + ["|"] * (len(tags) - 1) + tags, ["res_id", "body"])
-        messages += [
-            {"id": row["id"], "record": (model, row["res_id"]), "body": (row["body"] or "").lower()} for row in rows
-        ]
+        messages += [{"id": row["id"], "record": (model, row["res_id"]), "body": row["body"] or ""} for row in rows]
     return messages

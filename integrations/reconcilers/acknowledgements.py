@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from integrations import topics
-from integrations.handlers.notes import marker
+from integrations.handlers.notes import marker, marker_shown
 from integrations.odoo import OdooGateway
 
 from . import Finding, reconciler, unfinished
@@ -218,7 +218,7 @@ def _finding(check: _Check, seen: _Seen, history: _History) -> Finding | None:
     """What one unfinished acknowledgement left in Odoo, or None when nothing of it reached Odoo."""
     event, po_id, dates, ref = check.event, check.po_id, check.dates, check.ref
     tag = seen.tags[event.pk]
-    noted = any(note["res_id"] == po_id and tag in (note["body"] or "") for note in seen.notes)
+    noted = any(note["res_id"] == po_id and marker_shown(note["body"], event.id) for note in seen.notes)
     shown = {line: when for line, when in dates.items() if (seen.planned.get(line) or "")[:10] == when[:10]}
     missing = {line: when for line, when in dates.items() if line not in shown}
     wrote = bool(shown) if dates else (po_id in seen.ref_shown if ref else None)  # None: nothing to write

@@ -29,9 +29,9 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from integrations.handlers import BATCH_HANDLERS, HANDLERS, HandlerError
+from integrations.handlers.batches import stops_the_batch
 from integrations.models import EventStatus, OutboxEvent
 from integrations.odoo.client import OdooGateway, gateway_for
-from integrations.odoo.errors import CredentialsRejected
 from portal.context import bound
 
 from .delivery_claim import Claim, batch_claim
@@ -96,9 +96,10 @@ def leases_kept(claim: Claim) -> Iterator[None]:
         beat.join()
 
 
-def _topic_call(gw: OdooGateway, topic: str, events: list[OutboxEvent]) -> dict[str, Any]:
+def _topic_call(gw: OdooGateway, topic: str, events: list[OutboxEvent], stop: threading.Event) -> dict[str, Any]:
     """-> event id -> result dict | exception, for the events attempted (in order, stopping an aggregate
-    at its first failure)."""
+    at its first failure, and everything at a failure that stops the batch: ``stop`` is set then, and
+    checked before each call, so the other threads of the batch stop too)."""
     batch = BATCH_HANDLERS.get(topic)
     if batch is not None:
         try:
@@ -109,6 +110,8 @@ def _topic_call(gw: OdooGateway, topic: str, events: list[OutboxEvent]) -> dict[
     answers: dict[str, Any] = {}
     failed: set[tuple[str, str]] = set()
     for event in events:
+        if stop.is_set():
+            break
         if (event.aggregate_type, event.aggregate_id) in failed:
             continue
         try:
@@ -118,38 +121,47 @@ def _topic_call(gw: OdooGateway, topic: str, events: list[OutboxEvent]) -> dict[
         except Exception as exc:
             answers[str(event.pk)] = exc
             failed.add((event.aggregate_type, event.aggregate_id))
-            if isinstance(exc, CredentialsRejected):
-                break
+            if stops_the_batch(exc):  # the next calls would fail alike: the rest is released unspent
+                stop.set()
     return answers
 
 
-def run_handlers(gw: OdooGateway, events: list[OutboxEvent]) -> dict[str, Any]:
-    """Deliver ``events`` (aggregate, sequence order) in rounds; -> event id -> result | exception."""
+def run_handlers(
+    gw: OdooGateway,
+    events: list[OutboxEvent],
+    stop: threading.Event | None = None,
+    answers: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Deliver ``events`` (aggregate, sequence order) in rounds; -> event id -> result | exception. A failure
+    that stops the batch (``stops_the_batch``) ends it: the topics and rounds left are not called, their
+    events are left out (released without spending their attempt); ``stop`` is shared by the batch's threads."""
+    stop = stop or threading.Event()
+    answers = {} if answers is None else answers  # filled as the calls answer (kept if a later step raises)
     left: dict[tuple[str, str], list[OutboxEvent]] = defaultdict(list)
     for event in events:
         left[(event.aggregate_type, event.aggregate_id)].append(event)
-    answers: dict[str, Any] = {}
-    while left:
+    while left and not stop.is_set():
         by_topic: dict[str, list[OutboxEvent]] = defaultdict(list)
         for chain in left.values():
-            run = [e for e in _leading_run(chain)]
+            run = _leading_run(chain)
             by_topic[run[0].topic].extend(run)
         for topic, batch in by_topic.items():
-            answers.update(_topic_call(gw, topic, batch))
-        stop = False
+            if stop.is_set():
+                break
+            part = _topic_call(gw, topic, batch, stop)
+            answers.update(part)
+            if any(isinstance(o, Exception) and stops_the_batch(o) for o in part.values()):
+                stop.set()
         for key in list(left):
             chain = left[key]
             taken = len(_leading_run(chain))
             outcomes = [answers.get(str(e.pk)) for e in chain[:taken]]
             if any(o is None or isinstance(o, Exception) for o in outcomes):
                 del left[key]  # failed or not attempted: the rest of the aggregate waits
-                stop |= any(isinstance(o, CredentialsRejected) for o in outcomes)
             elif taken == len(chain):
                 del left[key]
             else:
                 left[key] = chain[taken:]
-        if stop:
-            break
     return answers
 
 
@@ -163,17 +175,24 @@ def _leading_run(chain: list[OutboxEvent]) -> list[OutboxEvent]:
     return run
 
 
-def _group_run(config, events: list[OutboxEvent]) -> tuple[dict[str, Any], int, float]:
-    """run_handlers with this thread's gateway; -> (answers, Odoo calls, seconds waited on Odoo)."""
+def _group_run(config, events: list[OutboxEvent], stop: threading.Event) -> tuple[dict[str, Any], int, float]:
+    """run_handlers with this thread's gateway; -> (answers, Odoo calls, seconds waited on Odoo). A failure
+    outside the handlers stops the batch like theirs: it is the answer of the first event not answered, the
+    others are left out (released unspent)."""
     try:
         gw = gateway_for(config)
-    except Exception as exc:  # the gateway could not be built: every event retries
-        return {str(e.pk): exc for e in events}, 0, 0.0
+    except Exception as exc:  # the gateway could not be built (Odoo unreachable, refused): the batch stops
+        stop.set()
+        return {str(events[0].pk): exc}, 0, 0.0
     calls, wait_s = gw.calls, gw.wait_s
+    answers: dict[str, Any] = {}
     try:
-        answers = run_handlers(gw, events)
+        run_handlers(gw, events, stop, answers)
     except Exception as exc:
-        answers = {str(e.pk): exc for e in events}
+        stop.set()
+        unanswered = [e for e in events if str(e.pk) not in answers]
+        if unanswered:
+            answers[str(unanswered[0].pk)] = exc
     return answers, gw.calls - calls, gw.wait_s - wait_s
 
 
@@ -186,9 +205,11 @@ def _pool() -> ThreadPoolExecutor:
         return _POOL
 
 
-def _in_thread(ctx: contextvars.Context, config, events: list[OutboxEvent]) -> tuple[dict[str, Any], int, float]:
+def _in_thread(
+    ctx: contextvars.Context, config, events: list[OutboxEvent], stop: threading.Event
+) -> tuple[dict[str, Any], int, float]:
     try:
-        return ctx.run(_group_run, config, events)
+        return ctx.run(_group_run, config, events, stop)
     finally:
         connection.close()  # a handler that read the database did it on this thread's own connection
 
@@ -201,12 +222,13 @@ def run_groups(config, events: list[OutboxEvent]) -> tuple[dict[str, Any], int, 
     for event in events:
         chains[(event.aggregate_type, event.aggregate_id)].append(event)
     threads = min(settings.PORTAL_OUTBOX_THREADS, len(chains))
+    stop = threading.Event()  # set by the first failure that stops the batch: every thread stops at its next call
     if threads <= 1 or connection.in_atomic_block:  # a test's transaction is not visible to other threads
-        return _group_run(config, events)
+        return _group_run(config, events, stop)
     groups: list[list[OutboxEvent]] = [[] for _ in range(threads)]
     for i, chain in enumerate(chains.values()):
         groups[i % threads].extend(chain)
-    futures = [_pool().submit(_in_thread, contextvars.copy_context(), config, group) for group in groups]
+    futures = [_pool().submit(_in_thread, contextvars.copy_context(), config, group, stop) for group in groups]
     answers: dict[str, Any] = {}
     calls, wait_s = 0, 0.0
     for future in futures:

@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from integrations.models import EventStatus, OutboxEvent, TenantSyncState
@@ -78,18 +79,22 @@ def _chains(tenant_id: int, lane: str, limit: int, now: datetime, swept: datetim
     head_rows = list(heads(due).order_by("created_at").values_list("pk", "aggregate_type", "aggregate_id")[:limit])
     if not head_rows:
         return []
+    # Exactly the heads' aggregates (a type of one head and the id of another name some unrelated aggregate),
+    # at most ``limit`` rows of each (a long queue of one aggregate leaves the others their chains).
+    exact = Q()
+    for _, aggregate_type, aggregate_id in head_rows:
+        exact |= Q(aggregate_type=aggregate_type, aggregate_id=aggregate_id)
     rows = (
-        OutboxEvent.objects.filter(
-            UNFINISHED,
-            tenant_id=tenant_id,
-            aggregate_type__in={t for _, t, _ in head_rows},
-            aggregate_id__in={a for _, _, a in head_rows},
+        OutboxEvent.objects.filter(UNFINISHED, exact, tenant_id=tenant_id)
+        .annotate(
+            place=Window(RowNumber(), partition_by=[F("aggregate_type"), F("aggregate_id")], order_by="sequence")
         )
+        .filter(place__lte=limit)
         .order_by("aggregate_type", "aggregate_id", "sequence")
         .only("pk", "aggregate_type", "aggregate_id", "status", "next_attempt_at", "leased_until", "lane")
     )
     by_aggregate: dict[tuple[str, str], list] = defaultdict(list)
-    for row in rows[: limit * 3]:
+    for row in rows:
         by_aggregate[(row.aggregate_type, row.aggregate_id)].append(row)
     chains, room = [], limit
     for head_pk, *aggregate in head_rows:

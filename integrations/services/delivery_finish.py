@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from integrations.handlers import HandlerError
-from integrations.models import EventStatus, OutboxEvent, SyncDrift, TenantSyncState
+from integrations.models import EventStatus, Lane, OutboxEvent, SyncDrift, TenantSyncState
 from integrations.odoo import OdooPermanentError, OdooTransientError
 from integrations.odoo.errors import CredentialsRejected
 
@@ -194,7 +194,10 @@ def _credentials_refused(events: list[OutboxEvent], exc: Exception, now: datetim
 
 
 def _wake_after(claim: Claim, done: list[OutboxEvent], finished: Finished, enqueue: bool) -> None:
-    """Successors of aggregates whose batch events all got through may go now (one statement)."""
+    """Successors of aggregates whose batch events all got through may go now: one statement per aggregate
+    type and lane (a handful, not per event). Each woken lane gets its drain once committed: the batch's own
+    lane only when ``enqueue`` (the drain loop takes its own lane's successors in its next batch), any other
+    lane always (no drain of this worker comes by for it)."""
     from integrations.services.outbox import drain_enqueue, queued_until
 
     failed = {(e.aggregate_type, e.aggregate_id) for e in claim.events if finished.outcomes[str(e.pk)] != "done"}
@@ -204,20 +207,23 @@ def _wake_after(claim: Claim, done: list[OutboxEvent], finished: Finished, enque
     by_type: dict[str, set[str]] = {}
     for aggregate_type, aggregate_id in aggregates:
         by_type.setdefault(aggregate_type, set()).add(aggregate_id)
-    woken = 0
-    for aggregate_type, ids in by_type.items():  # one statement per aggregate type (a handful), not per event
-        woken += (
-            OutboxEvent.objects.filter(
-                tenant_id=claim.tenant_id,
-                status=EventStatus.PENDING,
-                aggregate_type=aggregate_type,
-                aggregate_id__in=ids,
-            )
-            .exclude(pk__in=[e.pk for e in claim.events])
-            .update(next_attempt_at=timezone.now(), leased_until=queued_until(), last_error_class="")
-        )
-    if woken and enqueue:
-        transaction.on_commit(lambda: drain_enqueue(tenant_id=claim.tenant_id, lane=claim.lane))
+    woken: set[str] = set()
+    for aggregate_type, ids in by_type.items():
+        successors = OutboxEvent.objects.filter(
+            tenant_id=claim.tenant_id,
+            status=EventStatus.PENDING,
+            aggregate_type=aggregate_type,
+            aggregate_id__in=ids,
+        ).exclude(pk__in=[e.pk for e in claim.events])
+        for lane in Lane.values:
+            if successors.filter(lane=lane).update(
+                next_attempt_at=timezone.now(), leased_until=queued_until(), last_error_class=""
+            ):
+                woken.add(lane)
+    lanes = sorted(lane for lane in woken if enqueue or lane != claim.lane)
+    if lanes:
+        tenant_id = claim.tenant_id
+        transaction.on_commit(lambda: [drain_enqueue(tenant_id=tenant_id, lane=lane) for lane in lanes])
 
 
 def breaker_ok(tenant_id: int) -> None:

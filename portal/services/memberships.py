@@ -10,6 +10,7 @@ from guardian.models import UserObjectPermission
 from guardian.shortcuts import assign_perm
 
 from portal.models import ACCESS_PARTNER, STAFF_ROLES, SUPPLIER_ROLES, Membership, Partner, Role, Tenant, User
+from portal.signals import member_scope_changed
 
 from .audit import audit_record, field_changes
 from .errors import NotInScope
@@ -23,11 +24,16 @@ def _revoke_partner_grants(*, user: User, tenant: Tenant) -> None:
         permission__content_type__app_label="portal",
         object_pk__in=tenant_partner_pks,
     ).delete()
+    member_scope_changed.send(sender=Membership, tenant_id=tenant.pk)
 
 
 def _grant_partners(*, user: User, partners: Iterable[Partner]) -> None:
+    tenants = set()
     for partner in partners:
         assign_perm(ACCESS_PARTNER, user, partner)
+        tenants.add(partner.tenant_id)
+    for tenant_id in tenants:
+        member_scope_changed.send(sender=Membership, tenant_id=tenant_id)
 
 
 def membership_create(
@@ -138,6 +144,7 @@ def membership_reactivate(*, actor: Membership, membership: Membership) -> Membe
             raise ValidationError(inactive_partner_message(membership.partner))
         membership.is_active = True
         membership.save(update_fields=["is_active"])
+        member_scope_changed.send(sender=Membership, tenant_id=membership.tenant_id)
         if membership.partner is not None:
             _grant_partners(user=membership.user, partners=[membership.partner])
         audit_record(

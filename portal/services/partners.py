@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.models import ApiToken, Invitation, Membership, Partner, Role
+from portal.signals import member_scope_changed
 
 from .audit import audit_record
 from .errors import NotInScope
@@ -57,6 +58,7 @@ def partner_deactivate(*, actor: Membership, partner_id: int, reason: str = "") 
         partner.deactivated_at, partner.deactivated_by, partner.deactivation_reason = timezone.now(), actor.user, reason
         partner.save(update_fields=["deactivated_at", "deactivated_by", "deactivation_reason"])
         partner.refresh_from_db(fields=["is_active"])  # computed by the database
+        member_scope_changed.send(sender=Partner, tenant_id=partner.tenant_id)
         audit_record(
             tenant=actor.tenant,
             actor=actor.user,
@@ -80,6 +82,7 @@ def partner_reactivate(*, actor: Membership, partner_id: int) -> Partner:
         partner.deactivated_at, partner.deactivated_by, partner.deactivation_reason = None, None, ""
         partner.save(update_fields=["deactivated_at", "deactivated_by", "deactivation_reason"])
         partner.refresh_from_db(fields=["is_active"])
+        member_scope_changed.send(sender=Partner, tenant_id=partner.tenant_id)
         audit_record(
             tenant=actor.tenant,
             actor=actor.user,

@@ -56,6 +56,18 @@ def standings_for(tenant: Tenant) -> list[Standing]:
     return list(Standing.objects.filter(tenant=tenant).order_by("rank"))
 
 
+def standings_or_defaults(tenant: Tenant) -> list[Standing]:
+    """The tenant's standings, best first, or the defaults unsaved (``pk`` None) when it has none: what a page
+    shows without writing (the rules form saves them as new rows; the scorecard run creates them)."""
+    standings = list(Standing.objects.filter(tenant=tenant).order_by("rank"))
+    if standings:
+        return standings
+    return [
+        Standing(tenant=tenant, name=name, rank=rank, min_score=Decimal(floor), warns=warns, blocks=blocks)
+        for rank, (name, floor, warns, blocks) in enumerate(DEFAULTS, start=1)
+    ]
+
+
 def standing_of(standings: list[Standing], score: Decimal | None) -> Standing | None:
     """The best of ``standings`` (best first) whose ``min_score`` ``score`` (0-100) reaches; None without a
     score, or when the score is below every threshold (a tenant whose lowest standing starts above 0)."""

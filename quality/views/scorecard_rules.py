@@ -24,7 +24,7 @@ from quality.scorecard_forms import (
     standings_initial,
 )
 from quality.scorecards.rules_service import effective_measures, rules_saved_message, scorecard_rules_save
-from quality.scorecards.standings import standings_for
+from quality.scorecards.standings import standings_or_defaults
 
 NAV_KEY = "quality_rules"  # reached from Quality rules: no entry of its own in the navigation
 PREFIX = "standings"
@@ -44,7 +44,7 @@ class ScorecardRulesView(TenantViewMixin, TemplateView):
             rules = scorecard_rules_for(tenant)
             form = ScorecardRulesForm(initial=rules_initial(rules, effective_measures(rules)))
         if formset is None:
-            formset = StandingFormSet(prefix=PREFIX, initial=standings_initial(standings_for(tenant)))
+            formset = StandingFormSet(prefix=PREFIX, initial=standings_initial(standings_or_defaults(tenant)))
         context.update(
             form=form,
             formset=formset,

@@ -22,6 +22,7 @@ from integrations.odoo import OdooGateway
 from integrations.odoo.client import gateway_for
 from portal.context import bound
 from portal.models import Tenant
+from suppliers.models import PurchaseOrder
 
 from .cursor import PullResult, PullSpec, fingerprint, pull_model
 from .order_lines import ORDER_LINES, order_lines_seed
@@ -44,9 +45,13 @@ def tenant_pull(*, tenant: Tenant, gateway: OdooGateway | None = None, **options
     """
     gateway = gateway or gateway_for(tenant.odoo_config())
     results = []
+    # The lines' cursor may start where the orders pull left it only when that pull read every order's lines:
+    # a tenant with no order mirrored yet. A first pull retried after a failure skips the orders it holds
+    # unchanged, so their lines' own changes must come through the lines' cursor.
+    lines_seedable = not options.get("full") and not PurchaseOrder.objects.filter(tenant=tenant).exists()
     with bound(source="sync"):
         for spec in SPECS:
-            seeded = order_lines_seed(tenant, results[-1]) if spec is ORDER_LINES and not options.get("full") else None
+            seeded = order_lines_seed(tenant, results[-1]) if spec is ORDER_LINES and lines_seedable else None
             if seeded is not None:
                 results.append(seeded)
                 continue

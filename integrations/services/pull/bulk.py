@@ -23,6 +23,9 @@ def rows_upsert(
     ``auto_now`` fields are stamped as by ``save()``. ``save()`` itself does not run: what it derives
     (``PurchaseOrder.action_rank``) must be set on the instances. Raises the database's errors.
     """
+    # One row per odoo_id (the last one given): PostgreSQL refuses an ON CONFLICT DO UPDATE that would touch a
+    # row twice in one statement, and a page read while Odoo changes may hold a record twice.
+    objs = list({obj.odoo_id: obj for obj in objs}.values())
     if not objs:
         return {}
     model._default_manager.bulk_create(
