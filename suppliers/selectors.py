@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -71,7 +73,7 @@ def po_list(
 SEARCH_IDS_MAX = 2000
 
 
-def _search_matches(tenant_id: int, query: str) -> list[int] | QuerySet:
+def _search_matches(tenant_id: int, query: str) -> list[int] | RawSQL | QuerySet:
     """The ids of the orders a search matches, as a list when there are at most ``SEARCH_IDS_MAX``
     (one query), else the union subquery itself.
 
@@ -81,7 +83,13 @@ def _search_matches(tenant_id: int, query: str) -> list[int] | QuerySet:
     """
     union = _search_ids(tenant_id, query)
     ids = [row["pk"] for row in union[: SEARCH_IDS_MAX + 1]]
-    return ids if len(ids) <= SEARCH_IDS_MAX else union
+    if len(ids) > SEARCH_IDS_MAX:
+        return union
+    if connection.vendor == "postgresql":
+        # One array parameter instead of one per id: binding hundreds of parameters cost more Python time
+        # than the query (psycopg splits and adapts each), twice a page.
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return ids
 
 
 def _search_ids(tenant_id: int, query: str) -> QuerySet:

@@ -200,6 +200,11 @@ def _post(gw: OdooGateway, group: list[NoteDraft]) -> int:
     note ``post_note_once`` posts). Raises what the gateway raises, or the guard's error."""
     first = group[0]
     body = "".join(marked(draft.body, draft.event) for draft in group)
+    if len(group) > 1:
+        # Several notes in one chatter message (they waited together): a heading says how many, and a rule
+        # parts them, so a buyer reads them as the separate messages they are.
+        parts = "<hr/>".join(marked(draft.body, draft.event) for draft in group)
+        body = render_note("grouped.html", count=len(group)) + parts
     with first.guard() if first.guard else nullcontext():
         return gw.message_post(
             first.model,

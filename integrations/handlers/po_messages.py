@@ -22,7 +22,8 @@ def _draft(event) -> NoteDraft:
         text, author = str(payload["body"]), str(payload["author"])
     except (KeyError, TypeError, ValueError) as exc:
         raise HandlerError(f"payload of {event.topic} v{event.payload_version} is incomplete: {exc}") from exc
-    return NoteDraft(event, "purchase.order", po_id, render_note("po_message.html", author=author, text=text))
+    body = render_note("po_message.html", author=author, text=text, at=getattr(event, "created_at", None))
+    return NoteDraft(event, "purchase.order", po_id, body)
 
 
 @batch_handler(topics.PO_MESSAGE_POSTED)

@@ -14,6 +14,7 @@ import logging
 import random
 import re
 import socket
+import sys
 import threading
 import time
 from collections import Counter, deque
@@ -546,8 +547,19 @@ class DatabaseMissing(OdooSimError):
         super().__init__(f'connection to server failed: FATAL:  database "{name}" does not exist\n')
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        # A client that went away mid-answer (a worker killed, a timeout) is not the server's error: one line,
+        # not a traceback that reads like a failure of the simulated Odoo.
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (BrokenPipeError, ConnectionResetError)):
+            sys.stderr.write(f"client {client_address[0]}:{client_address[1]} went away before its answer\n")
+            return
+        super().handle_error(request, client_address)
+
+
 def make_server(sim: SimOdoo, host: str = "127.0.0.1", port: int = 8069) -> ThreadingHTTPServer:
     handler = type("BoundHandler", (Handler,), {"sim": sim})
-    server = ThreadingHTTPServer((host, port), handler)
+    server = _Server((host, port), handler)
     server.daemon_threads = True
     return server

@@ -86,9 +86,7 @@ def _chains(tenant_id: int, lane: str, limit: int, now: datetime, swept: datetim
         exact |= Q(aggregate_type=aggregate_type, aggregate_id=aggregate_id)
     rows = (
         OutboxEvent.objects.filter(UNFINISHED, exact, tenant_id=tenant_id)
-        .annotate(
-            place=Window(RowNumber(), partition_by=[F("aggregate_type"), F("aggregate_id")], order_by="sequence")
-        )
+        .annotate(place=Window(RowNumber(), partition_by=[F("aggregate_type"), F("aggregate_id")], order_by="sequence"))
         .filter(place__lte=limit)
         .order_by("aggregate_type", "aggregate_id", "sequence")
         .only("pk", "aggregate_type", "aggregate_id", "status", "next_attempt_at", "leased_until", "lane")

@@ -69,7 +69,8 @@ def zone(owner) -> dt.tzinfo:
 @register.simple_tag
 def zone_label(at=None) -> str:
     tz = timezone.get_current_timezone()
-    return f"{tz}, {dates.zone_label(tz, at if isinstance(at, dt.datetime) else None)}"
+    label = dates.zone_label(tz, at if isinstance(at, dt.datetime) else None)
+    return str(tz) if label == str(tz) else f"{tz}, {label}"  # "UTC", not "UTC, UTC"
 
 
 @register.filter

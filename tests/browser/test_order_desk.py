@@ -146,7 +146,7 @@ def test_order_desk_acknowledge_ship_and_buyer_approval(live_server, tablet, bro
     buyer.wait_for_url(f"{base}/t/acme/")
     assert "awaiting your decision" in buyer.content()
     buyer.get_by_role("link", name="P00441").first.click()
-    # Waits for the PO page (a busy machine may still show the dashboard right after the click); fails if it never shows.
+    # Waits for the PO page (a busy machine may still show the dashboard just after the click); fails if never shown.
     buyer.get_by_text("Changed, beyond tolerance").first.wait_for(state="visible")
     buyer.screenshot(path=artifacts / "buyer_review_1280x900.png", full_page=True)
     buyer.get_by_role("button", name="Approve changes").click()

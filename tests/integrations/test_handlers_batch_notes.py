@@ -60,7 +60,15 @@ def _body(gw, message_id):
 
 
 def _note(event):
-    return marked(render_note("po_message.html", author=event.payload["author"], text=event.payload["body"]), event)
+    payload = event.payload
+    return marked(
+        render_note("po_message.html", author=payload["author"], text=payload["body"], at=event.created_at), event
+    )
+
+
+def _grouped(events):
+    """A group's body: how many, then each note and its marker, parted by a rule."""
+    return render_note("grouped.html", count=len(events)) + "<hr/>".join(_note(event) for event in events)
 
 
 def _by_po(events):
@@ -79,7 +87,7 @@ def test_the_notes_of_one_po_share_one_message_in_sequence_order(synced, django_
         shared = results[str(group[0].id)]["id"]
         assert all(results[str(event.id)] == {"model": "mail.message", "id": shared} for event in group)
         body = _body(synced.gw, results[str(group[0].id)]["id"])
-        assert body == "".join(_note(event) for event in group)  # each note, then its marker, in sequence
+        assert body == _grouped(group)  # each note, then its marker, in sequence
     assert po_messages_still_there(synced.gw, [_done(e, results) for e in events]) == []
 
 

@@ -120,7 +120,9 @@ def _names(membership, query, status, sort):
 
 def _path_of(membership, query):
     matches = selectors._search_matches(membership.tenant_id, query)
-    return "ids" if isinstance(matches, list) else "broad"
+    from django.db.models import QuerySet
+
+    return "broad" if isinstance(matches, QuerySet) else "ids"  # a list, or on PostgreSQL one array parameter
 
 
 @pytest.mark.parametrize("who", ["p1_user", "a_buyer", "a_admin"])
