@@ -17,7 +17,18 @@ os.environ.setdefault("PORTAL_LOG_LEVEL", "WARNING")
 
 # The engine's one line per batch (issue 15, contract part A); absent from engines without batches.
 BATCH_LINE = re.compile(r"delivery-batch (?P<fields>.*)$")
-BATCH_KEYS = ("events", "done", "retry", "dead", "odoo_calls", "odoo_ms", "claim_ms", "finish_ms", "total_ms")
+BATCH_KEYS = (
+    "events",
+    "done",
+    "retry",
+    "dead",
+    "odoo_calls",
+    "odoo_ms",
+    "odoo_sum_ms",
+    "claim_ms",
+    "finish_ms",
+    "total_ms",
+)
 
 
 def ensure_database() -> None:
