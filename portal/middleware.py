@@ -125,14 +125,19 @@ class StaffMfaMiddleware:
         return self.get_response(request)
 
 
-def needs_mfa(user) -> bool:
-    """Staff of any tenant (and Django staff) must use a second factor."""
-    return user.is_staff or Membership.objects.active().filter(user=user, role__in=list(STAFF_ROLES)).exists()
+def needs_mfa(user, memberships: list[Membership] | None = None) -> bool:
+    """Staff of any tenant (and Django staff) must use a second factor. ``memberships``: the user's active
+    ones when the caller has them already (a request: ``user_memberships``), else they are queried."""
+    if user.is_staff:
+        return True
+    if memberships is None:
+        return Membership.objects.active().filter(user=user, role__in=list(STAFF_ROLES)).exists()
+    return any(m.role in STAFF_ROLES for m in memberships)
 
 
 def _needs_mfa(request: HttpRequest) -> bool:
     """``needs_mfa`` of the request's user, from the memberships the request reads anyway."""
-    return request.user.is_staff or any(m.role in STAFF_ROLES for m in user_memberships(request))
+    return needs_mfa(request.user, user_memberships(request))
 
 
 class TimeZoneMiddleware:

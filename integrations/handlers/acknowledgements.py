@@ -22,6 +22,7 @@ the same write, so Odoo's note carries this version's date, not the first one's.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +30,7 @@ from integrations import topics
 from integrations.odoo import OdooGateway
 
 from . import BatchResult, HandlerError, batch_handler, handler
-from .batches import BatchRun, one_of, stops_the_batch
+from .batches import BatchRun, aggregate_of, one_of, stops_the_batch
 from .notes import NoteDraft, already_there, marked, marker, note_result, notes_post, render_note
 
 PROMISED_DATE_FIELD = "date_planned"
@@ -181,7 +182,7 @@ def po_acknowledgements(gw: OdooGateway, events: list) -> BatchResult:
     received, the gateway's errors).
 
     Shared: one read of the lines whose quantities the batch approves, and the notes (one message per PO for
-    its acknowledgements in the batch, ``notes.notes_post``). Each PO's write and Odoo's acknowledgement stay
+    its acknowledgement of each round, ``notes.notes_post``). Each PO's write and Odoo's acknowledgement stay
     its own calls, in sequence (the vendor reference and the line commands differ per PO; confirm_reminder_mail
     and action_acknowledge are recorded on one order per call). An event whose writes were made always gets an
     outcome: when the batch stops before its note, it fails as the batch did (its retry looks for its marker
@@ -189,6 +190,20 @@ def po_acknowledgements(gw: OdooGateway, events: list) -> BatchResult:
     """
     run = BatchRun()
     quantities = _lines_read(gw, events, run)
+    # Rounds of one event per PO: a PO's next acknowledgement is written only once the one before it, note
+    # included, got through (its writes must never reach Odoo after an earlier one of the PO failed).
+    rounds: dict[int, list] = defaultdict(list)
+    seen: dict[tuple[str, str], int] = defaultdict(int)
+    for event in events:
+        rounds[seen[aggregate_of(event)]].append(event)
+        seen[aggregate_of(event)] += 1
+    for round_events in rounds.values():
+        _ack_round(gw, round_events, quantities, run)
+    return run.results
+
+
+def _ack_round(gw: OdooGateway, events: list, quantities: dict, run: BatchRun) -> None:
+    """Each open event's writes, then the notes of the round (one per PO); outcomes recorded on ``run``."""
     written, drafts = {}, []
     for event in events:
         line_qtys = quantities.get(str(event.id), {})
@@ -204,7 +219,6 @@ def po_acknowledgements(gw: OdooGateway, events: list) -> BatchResult:
             run.done(event, {**note_result(notes[event_id]), **result})
         elif event_id not in run.results:  # the batch stopped before its note
             run.fail(event, run.stopped_by or HandlerError(f"the note of event {event_id} was not posted"))
-    return run.results
 
 
 po_acknowledged = handler(topics.PO_ACKNOWLEDGED)(one_of(po_acknowledgements))

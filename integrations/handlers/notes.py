@@ -45,6 +45,12 @@ def marked(body: str, event) -> str:
     return f"{body}<p><small>{marker(str(event.id))}</small></p>"
 
 
+def isolated(text: str) -> str:
+    """``text`` between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE (Unicode bidi): its direction is its
+    own, and an embedding or override it opens ends with it (an RTL name or lot number displays right)."""
+    return f"\u2068{text}\u2069"
+
+
 def render_note(template: str, **context) -> str:
     """The HTML of ``odoo_notes/<template>`` with ``context`` (autoescaped), without the marker."""
     return render_to_string(f"odoo_notes/{template}", context).strip()
@@ -103,16 +109,14 @@ def post_note_once(
     if found:
         return Note(found, already_there=True)
     extra = {} if attachment_ids is None else {"attachment_ids": attachment_ids}
-    message_id = gw.message_post(
-        model,
-        res_id,
-        body=marked(body, event),
-        body_is_html=True,
-        message_type="comment",
-        subtype_xmlid="mail.mt_note",
-        **extra,
+    return Note(_note_post(gw, model, res_id, marked(body, event), **extra))
+
+
+def _note_post(gw: OdooGateway, model: str, res_id: int, body: str, **extra) -> int:
+    """The one way a note reaches Odoo: ``body`` (HTML, markers included) as an internal note; its message id."""
+    return gw.message_post(
+        model, res_id, body=body, body_is_html=True, message_type="comment", subtype_xmlid="mail.mt_note", **extra
     )
-    return Note(message_id)
 
 
 # --- notes of a batch: one message_post per record ----------------------------------------------------------
@@ -199,21 +203,13 @@ def _post(gw: OdooGateway, group: list[NoteDraft]) -> int:
     """One message on the group's record: each draft's body followed by its marker (one draft: exactly the
     note ``post_note_once`` posts). Raises what the gateway raises, or the guard's error."""
     first = group[0]
-    body = "".join(marked(draft.body, draft.event) for draft in group)
+    body = "<hr/>".join(marked(draft.body, draft.event) for draft in group)
     if len(group) > 1:
         # Several notes in one chatter message (they waited together): a heading says how many, and a rule
         # parts them, so a buyer reads them as the separate messages they are.
-        parts = "<hr/>".join(marked(draft.body, draft.event) for draft in group)
-        body = render_note("grouped.html", count=len(group)) + parts
+        body = render_note("grouped.html", count=len(group)) + body
     with first.guard() if first.guard else nullcontext():
-        return gw.message_post(
-            first.model,
-            first.res_id,
-            body=body,
-            body_is_html=True,
-            message_type="comment",
-            subtype_xmlid="mail.mt_note",
-        )
+        return _note_post(gw, first.model, first.res_id, body)
 
 
 def _groups(drafts: list[NoteDraft]) -> list[list[NoteDraft]]:

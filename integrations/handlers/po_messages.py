@@ -11,7 +11,7 @@ from integrations.odoo import OdooGateway
 
 from . import BatchResult, HandlerError, batch_handler, handler
 from .batches import one_of
-from .notes import NoteDraft, notes_batch, render_note
+from .notes import NoteDraft, isolated, notes_batch, render_note
 
 
 def _draft(event) -> NoteDraft:
@@ -22,7 +22,11 @@ def _draft(event) -> NoteDraft:
         text, author = str(payload["body"]), str(payload["author"])
     except (KeyError, TypeError, ValueError) as exc:
         raise HandlerError(f"payload of {event.topic} v{event.payload_version} is incomplete: {exc}") from exc
-    body = render_note("po_message.html", author=author, text=text, at=getattr(event, "created_at", None))
+    # Each person's text in its own bidirectional isolate (FSI ... PDI): a right-to-left override left open in
+    # one message ends with it, instead of flipping the next message and the markers of a grouped note.
+    body = render_note(
+        "po_message.html", author=isolated(author), text=isolated(text), at=getattr(event, "created_at", None)
+    )
     return NoteDraft(event, "purchase.order", po_id, body)
 
 

@@ -348,10 +348,11 @@ def asns_submitted(gw: OdooGateway, events: list) -> BatchResult:
     run, shipping = BatchRun(), []
     for event in events:
         if run.is_open(event):
-            if event.payload.get("lines"):
+            lines = event.payload.get("lines")
+            if lines and all(isinstance(line, dict) and isinstance(line.get("po_odoo_id"), int) for line in lines):
                 shipping.append(event)
-            else:
-                run.fail(event, HandlerError(f"payload of {event.topic} v{event.payload_version} has no lines"))
+            else:  # a payload without lines, or a line without its PO: this event alone fails
+                run.fail(event, HandlerError(f"payload of {event.topic} v{event.payload_version} has no usable lines"))
     po_ids = sorted({line["po_odoo_id"] for event in shipping for line in event.payload["lines"]})
     receipts = None
     if len(shipping) > 1:

@@ -84,6 +84,8 @@ def tenant_drain_loop(*, tenant_id: int, lane: str, swept: datetime | None = Non
             return claimed
         if result.claimed and result.claimed == result.released:  # nothing attempted: the sweeper comes back
             return claimed
+        if result.retry:  # a failure stopped the batch (Odoo down or busy): no failing call per batch; the
+            return claimed  # sweeper brings the released events back, the failed ones after their back-off
         if time.monotonic() > deadline:
             break
     if tenant_drain_due(tenant_id=tenant_id, lane=lane):
@@ -102,11 +104,6 @@ def release_held(tenant_id: int) -> int:
         if released:
             mark_heads_queued(tenant_id, lambda lane: drain_enqueue(tenant_id=tenant_id, lane=lane), queued_until())
     return released
-
-
-def _heads(events):
-    """Events with no unfinished predecessor in their aggregate."""
-    return heads(events)
 
 
 def _wake_next(event: OutboxEvent) -> None:

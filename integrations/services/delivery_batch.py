@@ -31,6 +31,7 @@ from django.utils import timezone
 from integrations.handlers import BATCH_HANDLERS, HANDLERS, HandlerError
 from integrations.handlers.batches import stops_the_batch
 from integrations.models import EventStatus, OutboxEvent
+from integrations.odoo import OdooPermanentError, OdooTransientError
 from integrations.odoo.client import OdooGateway, gateway_for
 from portal.context import bound
 
@@ -104,8 +105,12 @@ def _topic_call(gw: OdooGateway, topic: str, events: list[OutboxEvent], stop: th
     if batch is not None:
         try:
             return batch(gw, events)
-        except Exception as exc:  # the whole call failed: all its events with it
+        except (OdooTransientError, OdooPermanentError) as exc:  # Odoo's answer to a shared call: all its events
             return {str(e.pk): exc for e in events}
+        except Exception:  # the portal's fault on one event's data must not fail the others: one at a time
+            log.exception("batch handler of %s failed on a batch of %d; delivering one at a time", topic, len(events))
+            for event in events:  # the broken call may have got some through: each looks for its marker first
+                event.verify = True
     one = HANDLERS.get(topic)
     answers: dict[str, Any] = {}
     failed: set[tuple[str, str]] = set()

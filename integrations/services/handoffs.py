@@ -61,27 +61,8 @@ def handoff_record(*, tenant: Tenant, kind: str, aggregate: models.Model, data: 
     transaction commits. Raises ``ValueError`` for a kind not in ``integrations.handoffs.KINDS`` and
     ``RuntimeError`` outside a transaction.
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown hand-off kind {kind!r}")
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("handoff_record must run inside the transaction that writes the pulled rows")
-    names = reactions_for(kind)
-    if not names:
-        return None
-    handoff = Handoff.objects.create(
-        tenant=tenant,
-        kind=kind,
-        aggregate_type=aggregate._meta.label_lower,
-        aggregate_id=str(aggregate.pk),
-        data=data or {},
-    )
-    now = timezone.now()
-    HandoffReaction.objects.bulk_create(
-        [HandoffReaction(handoff=handoff, tenant=tenant, reaction=name, next_attempt_at=now) for name in names]
-    )
-    # robust: a failure to even start them must not fail the pull that committed; the sweeper runs them.
-    transaction.on_commit(lambda: handoff_run(handoff_ids=[handoff.pk]), robust=True)
-    return handoff
+    written = handoffs_record(tenant=tenant, items=[(kind, aggregate, data)])
+    return written[0] if written else None
 
 
 def handoffs_record(*, tenant: Tenant, items: Iterable[tuple[str, models.Model, dict]]) -> list[Handoff]:
@@ -95,7 +76,7 @@ def handoffs_record(*, tenant: Tenant, items: Iterable[tuple[str, models.Model, 
     if unknown:
         raise ValueError(f"unknown hand-off kind {unknown[0]!r}")
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("handoffs_record must run inside the transaction that writes the pulled rows")
+        raise RuntimeError("hand-offs must be recorded inside the transaction that writes the pulled rows")
     names = {kind: reactions_for(kind) for kind, _, _ in items}
     handoffs = Handoff.objects.bulk_create(
         [

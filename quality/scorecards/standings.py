@@ -47,10 +47,7 @@ def standings_for(tenant: Tenant) -> list[Standing]:
         return standings
     try:
         with transaction.atomic():
-            Standing.objects.bulk_create(
-                Standing(tenant=tenant, name=name, rank=rank, min_score=Decimal(floor), warns=warns, blocks=blocks)
-                for rank, (name, floor, warns, blocks) in enumerate(DEFAULTS, start=1)
-            )
+            Standing.objects.bulk_create(_defaults(tenant))
     except IntegrityError:
         pass
     return list(Standing.objects.filter(tenant=tenant).order_by("rank"))
@@ -62,6 +59,11 @@ def standings_or_defaults(tenant: Tenant) -> list[Standing]:
     standings = list(Standing.objects.filter(tenant=tenant).order_by("rank"))
     if standings:
         return standings
+    return _defaults(tenant)
+
+
+def _defaults(tenant: Tenant) -> list[Standing]:
+    """The default standings (``DEFAULTS``), unsaved."""
     return [
         Standing(tenant=tenant, name=name, rank=rank, min_score=Decimal(floor), warns=warns, blocks=blocks)
         for rank, (name, floor, warns, blocks) in enumerate(DEFAULTS, start=1)

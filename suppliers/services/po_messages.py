@@ -20,7 +20,8 @@ MAX_LENGTH = 4000
 def po_message_post(*, membership: Membership, po_id: int, body: str) -> PurchaseOrderMessage:
     """Save the message and, in the same transaction, the outbox event that takes it to Odoo."""
     body = (body or "").strip()
-    if not body:
+    # Format characters alone (zero-width space, joiners, BOM) show nothing: no message for a buyer to read.
+    if not "".join(c for c in body if unicodedata.category(c) != "Cf").strip():
         raise ValidationError({"body": "Write a message first."})
     if len(body) > MAX_LENGTH:
         raise ValidationError({"body": f"Keep it under {MAX_LENGTH} characters (this one has {len(body)})."})

@@ -8,7 +8,7 @@ import pytest
 
 from integrations import topics
 from integrations.handlers import BATCH_HANDLERS, HANDLERS
-from integrations.handlers.notes import marked, render_note
+from integrations.handlers.notes import isolated, marked, render_note
 from integrations.models import OutboxEvent
 from integrations.odoo import OdooPermanentError, OdooTransientError
 from integrations.reconcilers.po_messages import po_messages_still_there
@@ -61,9 +61,8 @@ def _body(gw, message_id):
 
 def _note(event):
     payload = event.payload
-    return marked(
-        render_note("po_message.html", author=payload["author"], text=payload["body"], at=event.created_at), event
-    )
+    author, text = isolated(payload["author"]), isolated(payload["body"])
+    return marked(render_note("po_message.html", author=author, text=text, at=event.created_at), event)
 
 
 def _grouped(events):

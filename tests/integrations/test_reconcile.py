@@ -16,11 +16,15 @@ pytestmark = pytest.mark.django_db
 
 
 def test_vanished_message_is_drift_then_resent(synced, client, celery_eager, django_capture_on_commit_callbacks):
+    # Two commits, each delivered before the next: two chatter messages (delivered together, they would share
+    # one, and deleting it would take both notes).
     with django_capture_on_commit_callbacks(execute=True):
         kept = po_message_post(membership=synced.supplier, po_id=synced.po.pk, body="stays").outbox_event
+    with django_capture_on_commit_callbacks(execute=True):
         gone = po_message_post(membership=synced.supplier, po_id=synced.po.pk, body="deleted in Odoo").outbox_event
     kept.refresh_from_db()
     gone.refresh_from_db()
+    assert kept.odoo_result["id"] != gone.odoo_result["id"]
     assert tenant_reconcile(tenant=synced.tenant) == 0
     admin = OdooGateway(synced.sim.config(transport="jsonrpc", login="admin", password="admin"))
     admin.unlink("mail.message", [gone.odoo_result["id"]])
