@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test lint format bench system-deps pdf-deps install clean
+.PHONY: run test lint format bench system-deps pdf-deps install clean messages
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ system-deps: pdf-deps
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; }
+	@command -v msgfmt >/dev/null 2>&1 && command -v xgettext >/dev/null 2>&1 || { \
+	  echo "Installing Debian's gettext: the tests rebuild the translation catalogues to check them"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq gettext; }
 	@command -v pdftoppm >/dev/null 2>&1 || { \
 	  echo "Installing Debian's poppler-utils: the PDF tests look at pages as images"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -54,6 +58,14 @@ bench: $(VENV)/.dev
 	$(PY) bench/odoo_latency.py
 	$(PY) bench/odoo_latency.py --latency-ms 12
 	$(PY) bench/sync_bench.py
+
+## Translation catalogues: extract the marked strings, merge into locale/, compile, count (needs gettext).
+I18N_IGNORE := --ignore=.venv/* --ignore=tests/* --ignore=bench/* --ignore=docs/* --ignore=locale/* \
+	--ignore=node_modules/* --ignore=var* --ignore=test-artifacts/* --ignore=static/*
+messages: $(VENV)/.dev
+	$(PY) manage.py makemessages --no-obsolete --add-location=file -l de -l fr -l es $(I18N_IGNORE)
+	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) manage.py catalogue_status
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -8,6 +8,8 @@ order desk's (``suppliers.entries``): Odoo (80) before the order desk's rules (9
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from integrations.backlogs import MonitorCard, monitor_card_register
 from portal.models import Role
 from portal.registry import SETUP, DashboardCard, NavEntry, card_register, nav_register, tenant_urls_register
@@ -18,7 +20,7 @@ tenant_urls_register("integrations.urls")
 
 nav_register(
     NavEntry("integrations.odoo", "Odoo", "odoo_settings", "odoo", order=80, roles=ADMIN),
-    NavEntry("integrations.sync", "Sync", "sync_monitor", "sync", order=100, roles=ADMIN),
+    NavEntry("integrations.sync", _("Sync"), "sync_monitor", "sync", order=100, roles=ADMIN),
 )
 
 # First of the set-up cards: nothing is pulled before the connection works.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PullCursor(models.Model):
@@ -10,14 +12,14 @@ class PullCursor(models.Model):
 
     tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
     model = models.CharField(max_length=64)
-    write_date = models.CharField(max_length=19, blank=True, help_text="Odoo's UTC 'YYYY-MM-DD HH:MM:SS'.")
+    write_date = models.CharField(max_length=19, blank=True, help_text=_("Odoo's UTC 'YYYY-MM-DD HH:MM:SS'."))
     reached_at = models.DateTimeField(
-        null=True, blank=True, help_text="When a pull first saw this write_date (the portal's clock)."
+        null=True, blank=True, help_text=_("When a pull first saw this write_date (the portal's clock).")
     )
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
-    last_calls = models.PositiveIntegerField(default=0, help_text="RPC calls the last pull made.")
-    last_rows = models.PositiveIntegerField(default=0, help_text="Rows the last pull upserted.")
+    last_calls = models.PositiveIntegerField(default=0, help_text=_("RPC calls the last pull made."))
+    last_rows = models.PositiveIntegerField(default=0, help_text=_("Rows the last pull upserted."))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "model"], name="pull_cursor_unique")]
@@ -27,16 +29,16 @@ class PullCursor(models.Model):
 
 
 class Lane(models.TextChoices):
-    REALTIME = "realtime", "Realtime"
-    BATCH = "batch", "Batch"
+    REALTIME = "realtime", _("Realtime")
+    BATCH = "batch", _("Batch")
 
 
 class EventStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    IN_FLIGHT = "in_flight", "In flight"
-    DONE = "done", "Done"
-    DEAD = "dead", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
+    PENDING = "pending", pgettext_lazy("state", "Pending")
+    IN_FLIGHT = "in_flight", _("In flight")
+    DONE = "done", pgettext_lazy("state", "Done")
+    DEAD = "dead", pgettext_lazy("state", "Failed")
+    CANCELLED = "cancelled", pgettext_lazy("state", "Cancelled")
 
 
 class OutboxEvent(models.Model):
@@ -49,7 +51,7 @@ class OutboxEvent(models.Model):
     id = models.UUIDField(primary_key=True, editable=False)
     tenant = models.ForeignKey("portal.Tenant", on_delete=models.PROTECT, related_name="+")
     topic = models.CharField(max_length=64)
-    aggregate_type = models.CharField(max_length=64, help_text="app_label.model of the record it belongs to")
+    aggregate_type = models.CharField(max_length=64, help_text=_("app_label.model of the record it belongs to"))
     aggregate_id = models.CharField(max_length=64)
     sequence = models.PositiveIntegerField()
     payload = models.JSONField()
@@ -60,11 +62,13 @@ class OutboxEvent(models.Model):
     next_attempt_at = models.DateTimeField()
     leased_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
-    last_error_class = models.CharField(max_length=120, blank=True, help_text="transient|permanent: Odoo's name")
+    last_error_class = models.CharField(max_length=120, blank=True, help_text=_("transient|permanent: Odoo's name"))
     correlation_id = models.CharField(max_length=64, blank=True)
-    odoo_result = models.JSONField(default=dict, blank=True, help_text="What the delivery created or changed in Odoo.")
+    odoo_result = models.JSONField(
+        default=dict, blank=True, help_text=_("What the delivery created or changed in Odoo.")
+    )
     verify = models.BooleanField(
-        default=False, help_text="An earlier delivery may have reached Odoo: the handler looks for its marker first."
+        default=False, help_text=_("An earlier delivery may have reached Odoo: the handler looks for its marker first.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -93,14 +97,14 @@ class TenantSyncState(models.Model):
     tenant = models.OneToOneField("portal.Tenant", on_delete=models.CASCADE, related_name="sync_state")
     consecutive_failures = models.PositiveIntegerField(default=0)
     open_until = models.DateTimeField(null=True, blank=True)
-    probe_until = models.DateTimeField(null=True, blank=True, help_text="a half-open probe is in flight until then")
+    probe_until = models.DateTimeField(null=True, blank=True, help_text=_("a half-open probe is in flight until then"))
     opened_count = models.PositiveIntegerField(default=0)
-    reconciled_until = models.DateTimeField(null=True, blank=True, help_text="Deliveries checked up to here.")
+    reconciled_until = models.DateTimeField(null=True, blank=True, help_text=_("Deliveries checked up to here."))
     # Retention (integrations/services/retention.py): what its last run removed, for the monitor.
-    purged_at = models.DateTimeField(null=True, blank=True, help_text="When retention last ran for the tenant.")
-    purged_events = models.PositiveIntegerField(default=0, help_text="Delivered outbox events it removed.")
-    purged_keys = models.PositiveIntegerField(default=0, help_text="Idempotency-Key answers it removed.")
-    purged_handoffs = models.PositiveIntegerField(default=0, help_text="Done hand-offs it removed.")
+    purged_at = models.DateTimeField(null=True, blank=True, help_text=_("When retention last ran for the tenant."))
+    purged_events = models.PositiveIntegerField(default=0, help_text=_("Delivered outbox events it removed."))
+    purged_keys = models.PositiveIntegerField(default=0, help_text=_("Idempotency-Key answers it removed."))
+    purged_handoffs = models.PositiveIntegerField(default=0, help_text=_("Done hand-offs it removed."))
 
     def __str__(self) -> str:
         return f"breaker of {self.tenant_id}"
@@ -112,7 +116,7 @@ class SyncDrift(models.Model):
     tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
     event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="drifts")
     topic = models.CharField(max_length=64)
-    message = models.TextField(help_text="What differs, in plain words.")
+    message = models.TextField(help_text=_("What differs, in plain words."))
     expected = models.JSONField(default=dict, blank=True)
     found = models.JSONField(default=dict, blank=True)
     detected_at = models.DateTimeField(auto_now_add=True)
@@ -135,10 +139,10 @@ class Handoff(models.Model):
     """Something the pull found in Odoo for other apps to react to, written with the pulled rows."""
 
     tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=64, help_text="integrations.handoffs: po.changed, receipt.done, ...")
-    aggregate_type = models.CharField(max_length=64, help_text="app_label.model of the record it is about")
+    kind = models.CharField(max_length=64, help_text=_("integrations.handoffs: po.changed, receipt.done, ..."))
+    aggregate_type = models.CharField(max_length=64, help_text=_("app_label.model of the record it is about"))
     aggregate_id = models.CharField(max_length=64)
-    data = models.JSONField(default=dict, blank=True, help_text="Plain values the reactions need (ids, changes).")
+    data = models.JSONField(default=dict, blank=True, help_text=_("Plain values the reactions need (ids, changes)."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -150,10 +154,10 @@ class Handoff(models.Model):
 
 
 class ReactionStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", pgettext_lazy("state", "Pending")
+    RUNNING = "running", _("Running")
+    DONE = "done", pgettext_lazy("state", "Done")
+    FAILED = "failed", pgettext_lazy("state", "Failed")
 
 
 class HandoffReaction(models.Model):
@@ -162,11 +166,11 @@ class HandoffReaction(models.Model):
     handoff = models.ForeignKey(Handoff, on_delete=models.CASCADE, related_name="reactions")
     # The hand-off's tenant, kept here too so the sweeper and the monitor filter without a join.
     tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
-    reaction = models.CharField(max_length=100, help_text="The name it was registered under (app.what).")
+    reaction = models.CharField(max_length=100, help_text=_("The name it was registered under (app.what)."))
     status = models.CharField(max_length=10, choices=ReactionStatus.choices, default=ReactionStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
-    leased_until = models.DateTimeField(null=True, blank=True, help_text="A worker runs it until then.")
+    leased_until = models.DateTimeField(null=True, blank=True, help_text=_("A worker runs it until then."))
     last_error = models.TextField(blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -194,12 +198,12 @@ class HoldDrift(models.Model):
     """
 
     tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
-    source = models.CharField(max_length=64, help_text="What holds it: app_label.model of the held record.")
+    source = models.CharField(max_length=64, help_text=_("What holds it: app_label.model of the held record."))
     record_id = models.CharField(max_length=64)
     lot_name = models.CharField(max_length=128, blank=True)
     product_odoo_id = models.PositiveIntegerField()
-    message = models.TextField(help_text="What is wrong, in plain words.")
-    found = models.JSONField(default=dict, blank=True, help_text="Quantities per Odoo location found usable.")
+    message = models.TextField(help_text=_("What is wrong, in plain words."))
+    found = models.JSONField(default=dict, blank=True, help_text=_("Quantities per Odoo location found usable."))
     detected_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.CharField(max_length=200, blank=True)

@@ -11,6 +11,8 @@ from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
@@ -123,18 +125,29 @@ class ExceptionQueueView(TenantViewMixin, ListView):
         ids = _valid_ids(request.POST.getlist("event"))
         action = request.POST.get("action")
         if not ids:
-            messages.error(request, "Tick the events to replay or cancel first.")
+            messages.error(request, _("Tick the events to replay or cancel first."))
         elif action == "replay":
             count = outbox_replay(actor=self.membership, event_ids=ids)
             messages.success(
                 request,
-                f"{count} event{'s' if count != 1 else ''} sent again; they leave this list once Odoo has them.",
+                ngettext(
+                    "%(count)d event sent again; it leaves this list once Odoo has it.",
+                    "%(count)d events sent again; they leave this list once Odoo has them.",
+                    count,
+                )
+                % {"count": count},
             )
         elif action == "cancel":
             try:
                 count = outbox_cancel(actor=self.membership, event_ids=ids, reason=request.POST.get("reason", ""))
                 messages.success(
-                    request, f"{count} event{'s' if count != 1 else ''} cancelled; Odoo will not get them."
+                    request,
+                    ngettext(
+                        "%(count)d event cancelled; Odoo will not get it.",
+                        "%(count)d events cancelled; Odoo will not get them.",
+                        count,
+                    )
+                    % {"count": count},
                 )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
@@ -165,14 +178,20 @@ class EventDetailView(TenantViewMixin, TemplateView):
             if not isinstance(payload, dict):
                 raise ValueError("the payload must be a JSON object")
         except ValueError as exc:
-            context = self.get_context_data(payload_text=text, payload_error=f"Not valid JSON: {exc}")
+            context = self.get_context_data(
+                payload_text=text, payload_error=_("Not valid JSON: %(error)s") % {"error": exc}
+            )
             return self.render_to_response(context, status=400)
         if event.status != EventStatus.DEAD:
-            context = self.get_context_data(payload_text=text, payload_error="Only a failed event can be sent again.")
+            context = self.get_context_data(
+                payload_text=text, payload_error=_("Only a failed event can be sent again.")
+            )
             return self.render_to_response(context, status=400)
         changed = payload != event.payload
         outbox_replay(actor=self.membership, event_ids=[event.pk], payload=payload if changed else None)
-        messages.success(request, f"Event sent again{' with the corrected payload' if changed else ''}.")
+        messages.success(
+            request, _("Event sent again with the corrected payload.") if changed else _("Event sent again.")
+        )
         return redirect("sync_event", self.membership.tenant.slug, event.pk)
 
 
@@ -192,10 +211,10 @@ class DriftActionView(TenantViewMixin, View):
         try:
             if request.POST.get("action") == "resend":
                 drift_resend(actor=self.membership, drift_id=kwargs["pk"])
-                messages.success(request, "Sent again; the drift closes when Odoo has it.")
+                messages.success(request, _("Sent again; the drift closes when Odoo has it."))
             else:
                 drift_accept(actor=self.membership, drift_id=kwargs["pk"], note=request.POST.get("note", ""))
-                messages.success(request, "Drift closed; Odoo's state stands.")
+                messages.success(request, _("Drift closed; Odoo's state stands."))
         except SyncDrift.DoesNotExist as exc:
             raise Http404() from exc
         except ValidationError as exc:
@@ -212,7 +231,7 @@ class HoldDriftAcceptView(TenantViewMixin, View):
     def post(self, request, *args, **kwargs):
         try:
             hold_drift_accept(membership=self.membership, drift_id=kwargs["pk"], reason=request.POST.get("reason", ""))
-            messages.success(request, "Accepted: the stock stays where it is, and the check leaves this lot alone.")
+            messages.success(request, _("Accepted: the stock stays where it is, and the check leaves this lot alone."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("sync_exceptions", self.membership.tenant.slug)
@@ -232,10 +251,16 @@ class HandoffRetryView(TenantViewMixin, View):
         values = request.POST.getlist("reaction")[:500]
         ids = [int(v) for v in values if v.isascii() and v.isdecimal() and len(v) <= 18]
         if not ids:
-            messages.error(request, "Tick the reactions to run again first.")
+            messages.error(request, _("Tick the reactions to run again first."))
         else:
             count = handoff_retry(actor=self.membership, reaction_ids=ids)
             messages.success(
-                request, f"{count} reaction{'s' if count != 1 else ''} to run again; they leave the list once done."
+                request,
+                ngettext(
+                    "%(count)d reaction to run again; it leaves the list once done.",
+                    "%(count)d reactions to run again; they leave the list once done.",
+                    count,
+                )
+                % {"count": count},
             )
         return redirect("sync_monitor", self.membership.tenant.slug)

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
-from integrations.forms import OdooConnectionForm
-from integrations.services.connection import tenant_odoo_check_request, tenant_odoo_configure
+from integrations.forms import OdooConnectionForm, TenantLanguageForm
+from integrations.services.connection import (
+    tenant_languages_set,
+    tenant_odoo_check_request,
+    tenant_odoo_configure,
+)
 from portal.models import Role
 from portal.views.mixins import TenantViewMixin
+
+LANGUAGE_SECTION = "language"  # the hidden "section" of the language form: both forms post to this page
 
 
 class OdooSettingsView(TenantViewMixin, FormView):
@@ -22,7 +29,13 @@ class OdooSettingsView(TenantViewMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["tenant"] = self.membership.tenant
+        if self._language_posted():
+            kwargs.pop("data", None)
+            kwargs.pop("files", None)
         return kwargs
+
+    def _language_posted(self) -> bool:
+        return self.request.method == "POST" and self.request.POST.get("section") == LANGUAGE_SECTION
 
     def get_initial(self):
         tenant = self.membership.tenant
@@ -43,7 +56,26 @@ class OdooSettingsView(TenantViewMixin, FormView):
         context["checking"] = bool(requested and requested.isoformat() > check.get("checked_at", ""))
         context["has_password"] = bool(tenant.odoo_password_encrypted)
         context["has_api_key"] = bool(tenant.odoo_api_key_encrypted)
+        context.setdefault("language_form", TenantLanguageForm(instance=tenant, prefix=LANGUAGE_SECTION))
         return context
+
+    def post(self, request, *args, **kwargs):
+        if not self._language_posted():
+            return super().post(request, *args, **kwargs)
+        tenant = self.membership.tenant
+        form = TenantLanguageForm(request.POST, instance=tenant, prefix=LANGUAGE_SECTION)
+        if not form.is_valid():
+            tenant.refresh_from_db()  # the invalid values stay in the form, not on the page's tenant
+            return self.render_to_response(self.get_context_data(language_form=form))
+        data = form.cleaned_data
+        tenant_languages_set(
+            actor=self.membership,
+            language=data["language"],
+            document_language=data["document_language"],
+            odoo_lang=data["odoo_lang"],
+        )
+        messages.success(request, _("Languages saved."))
+        return redirect("odoo_settings", tenant.slug)
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -57,7 +89,7 @@ class OdooSettingsView(TenantViewMixin, FormView):
             transport=data["transport"],
             timeout_seconds=data["timeout_seconds"],
         )
-        messages.success(self.request, "Odoo connection saved. It is being checked now; this page shows the result.")
+        messages.success(self.request, _("Odoo connection saved. It is being checked now; this page shows the result."))
         return redirect("odoo_settings", self.membership.tenant.slug)
 
 
@@ -67,5 +99,5 @@ class OdooCheckView(TenantViewMixin, View):
 
     def post(self, request, *args, **kwargs):
         tenant_odoo_check_request(actor=self.membership)
-        messages.info(request, "Checking the Odoo connection; the result appears here in a few seconds.")
+        messages.info(request, _("Checking the Odoo connection; the result appears here in a few seconds."))
         return redirect("odoo_settings", self.membership.tenant.slug)

@@ -49,6 +49,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 INSTANT = "instant"
 DAY = "day"
@@ -128,7 +129,9 @@ def _all_zone_names() -> frozenset[str]:
 def validate_time_zone(value: str) -> None:
     """Model and form validator: an IANA zone name such as Europe/Berlin."""
     if value and value not in _all_zone_names():
-        raise ValidationError(f"“{value}” is not a time zone; choose one like Europe/Berlin or America/Chicago.")
+        raise ValidationError(
+            _("“%(value)s” is not a time zone; choose one like Europe/Berlin or America/Chicago.") % {"value": value}
+        )
 
 
 @lru_cache(maxsize=64)
@@ -180,8 +183,14 @@ _INSTANT = re.compile(
 
 
 def _limits(day: dt.date, what: str) -> dt.date:
+    """``day`` within the limits; ``what`` is "day" or "moment" (the message names a date, or a date and time)."""
     if not EARLIEST <= day <= LATEST:
-        raise DateInputError(f"{day.isoformat()} is out of range; give {what} between {EARLIEST} and {LATEST}.")
+        names = {"day": day.isoformat(), "earliest": EARLIEST, "latest": LATEST}
+        if what == "moment":
+            message = _("%(day)s is out of range; give a date and time between %(earliest)s and %(latest)s.")
+        else:
+            message = _("%(day)s is out of range; give a date between %(earliest)s and %(latest)s.")
+        raise DateInputError(message % names)
     return day
 
 
@@ -196,9 +205,9 @@ def parse_day(value: Any, *, tenant: Any = None) -> dt.date | None:
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
             value = local(value, tenant_zone(tenant))
-        return _limits(value.date(), "a date")
+        return _limits(value.date(), "day")
     if isinstance(value, dt.date):
-        return _limits(value, "a date")
+        return _limits(value, "day")
     text = str(value).strip()
     match = _DAY.match(text) or _DOTTED_DAY.match(text)
     try:
@@ -206,8 +215,10 @@ def parse_day(value: Any, *, tenant: Any = None) -> dt.date | None:
             raise ValueError
         day = dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
     except ValueError:
-        raise DateInputError(f"“{text[:40]}” is not a date; use YYYY-MM-DD, e.g. 2026-12-20.") from None
-    return _limits(day, "a date")
+        raise DateInputError(
+            _("“%(text)s” is not a date; use YYYY-MM-DD, e.g. 2026-12-20.") % {"text": text[:40]}
+        ) from None
+    return _limits(day, "day")
 
 
 def read_instant_text(text: str) -> dt.datetime | dt.date:
@@ -224,10 +235,13 @@ def read_instant_text(text: str) -> dt.datetime | dt.date:
             value = dt.datetime.fromisoformat(text.upper().replace(" ", "T", 1))
     except ValueError:
         raise DateInputError(
-            f"“{text[:40]}” is not a date and time; use YYYY-MM-DD HH:MM, e.g. 2026-12-20 09:00, "
-            "or ISO 8601 with an offset (2026-12-20T09:00:00-08:00)."
+            _(
+                "“%(text)s” is not a date and time; use YYYY-MM-DD HH:MM, e.g. 2026-12-20 09:00, "
+                "or ISO 8601 with an offset (2026-12-20T09:00:00-08:00)."
+            )
+            % {"text": text[:40]}
         ) from None
-    _limits(value.date() if isinstance(value, dt.datetime) else value, "a date and time")
+    _limits(value.date() if isinstance(value, dt.datetime) else value, "moment")
     return value
 
 
@@ -262,7 +276,7 @@ def parse_instant(
         parsed, naive_zone = value, wall_zone
     else:
         parsed, naive_zone = dt.datetime.combine(value, dt.time(day_hour)), day_zone
-    _limits(parsed.date(), "a date and time")
+    _limits(parsed.date(), "moment")
     if timezone.is_aware(parsed):
         moment = parsed
     else:
@@ -270,8 +284,8 @@ def parse_instant(
         back = moment.astimezone(dt.UTC).astimezone(naive_zone).replace(tzinfo=None)
         if back != parsed:
             raise DateInputError(
-                f"{parsed:%Y-%m-%d %H:%M} does not exist in {naive_zone} (the clocks go forward); "
-                "give the time after the change."
+                _("%(time)s does not exist in %(zone)s (the clocks go forward); give the time after the change.")
+                % {"time": f"{parsed:%Y-%m-%d %H:%M}", "zone": naive_zone}
             )
     return moment.astimezone(dt.UTC)  # one spelling of a moment (a fold's time never equals another zone's)
 

@@ -26,6 +26,7 @@ class DemoUser:
     role: str
     partner_key: str | None
     name: tuple[str, str]
+    language: str = ""  # "": the browser's; the demo has a German and a French supplier login
 
 
 DEMO_PARTNERS = {
@@ -40,6 +41,7 @@ DEMO_PARTNERS = {
         "odoo_id": 12,
         "ref": "PC-002",
         "email": "sales@precision-castings.example",
+        "language": "fr",  # its packing slips and labels print in French
     },
 }
 
@@ -49,8 +51,8 @@ DEMO_USERS = [
     DemoUser("quality@acme.example", Role.QUALITY_ENGINEER, None, ("Quinn", "Quality")),
     DemoUser("inspector@acme.example", Role.INSPECTOR, None, ("Ivo", "Inspector")),
     DemoUser("orders@nordic-fasteners.example", Role.SUPPLIER_ADMIN, "nordic", ("Sara", "Lind")),
-    DemoUser("clerk@nordic-fasteners.example", Role.SUPPLIER_USER, "nordic", ("Erik", "Berg")),
-    DemoUser("sales@precision-castings.example", Role.SUPPLIER_ADMIN, "precision", ("Paul", "Cast")),
+    DemoUser("clerk@nordic-fasteners.example", Role.SUPPLIER_USER, "nordic", ("Erik", "Berg"), "de"),
+    DemoUser("sales@precision-castings.example", Role.SUPPLIER_ADMIN, "precision", ("Paul", "Cast"), "fr"),
 ]
 
 
@@ -93,7 +95,8 @@ def seed_demo() -> tuple[Tenant, list[DemoUser]]:
             )
         for demo in DEMO_USERS:
             user, created = User.objects.get_or_create(
-                email=demo.email, defaults={"first_name": demo.name[0], "last_name": demo.name[1]}
+                email=demo.email,
+                defaults={"first_name": demo.name[0], "last_name": demo.name[1], "language": demo.language},
             )
             if created:
                 user.set_password(DEMO_PASSWORD)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from portal.models import Partner, Role
 
@@ -18,33 +21,37 @@ ROLES_BY_PRIVILEGE = [
     Role.TENANT_ADMIN,
 ]
 ROLE_HELP = {
-    Role.SUPPLIER_USER: "works the orders and shipments",
-    Role.SUPPLIER_ADMIN: "also invites colleagues and manages API tokens",
-    Role.INSPECTOR: "inspects receipts at the dock",
-    Role.QUALITY_ENGINEER: "handles nonconformances and corrective actions",
-    Role.BUYER: "decides on suppliers' changes to orders",
-    Role.TENANT_ADMIN: "everything, including members, Odoo and rules",
+    Role.SUPPLIER_USER: gettext_lazy("works the orders and shipments"),
+    Role.SUPPLIER_ADMIN: gettext_lazy("also invites colleagues and manages API tokens"),
+    Role.INSPECTOR: gettext_lazy("inspects receipts at the dock"),
+    Role.QUALITY_ENGINEER: gettext_lazy("handles nonconformances and corrective actions"),
+    Role.BUYER: gettext_lazy("decides on suppliers' changes to orders"),
+    Role.TENANT_ADMIN: gettext_lazy("everything, including members, Odoo and rules"),
 }
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
-    role = forms.ChoiceField(label="Role")
+    email = forms.EmailField(
+        label=gettext_lazy("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    role = forms.ChoiceField(label=gettext_lazy("Role"))
 
     def __init__(self, *args, roles: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         ordered = sorted(roles, key=ROLES_BY_PRIVILEGE.index)
-        self.fields["role"].choices = [(r, f"{Role(r).label}: {ROLE_HELP[r]}") for r in ordered]
+        self.fields["role"].choices = [
+            (r, _("%(role)s: %(what)s") % {"role": Role(r).label, "what": ROLE_HELP[r]}) for r in ordered
+        ]
         self.fields["role"].initial = ordered[0] if ordered else None
 
 
 class ScopeForm(forms.Form):
-    all_partners = forms.BooleanField(label="Works with every supplier of the tenant", required=False)
+    all_partners = forms.BooleanField(label=gettext_lazy("Works with every supplier of the tenant"), required=False)
     partners = forms.ModelMultipleChoiceField(
         queryset=Partner.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Suppliers this person works with",
+        label=gettext_lazy("Suppliers this person works with"),
     )
 
     def __init__(self, *args, tenant, **kwargs) -> None:
@@ -54,16 +61,26 @@ class ScopeForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not data.get("all_partners") and not data.get("partners"):
-            self.add_error("partners", "Choose at least one supplier, or tick 'every supplier'.")
+            self.add_error("partners", _("Choose at least one supplier, or tick 'every supplier'."))
         return data
 
 
 class InvitationSignupForm(forms.Form):
-    first_name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    last_name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
-    password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    first_name = forms.CharField(
+        label=gettext_lazy("First name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=gettext_lazy("Last name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    password1 = forms.CharField(
+        label=gettext_lazy("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
     password2 = forms.CharField(
-        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=gettext_lazy("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
     def __init__(self, *args, email: str, **kwargs) -> None:
@@ -74,7 +91,7 @@ class InvitationSignupForm(forms.Form):
         data = super().clean()
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords differ.")
+            self.add_error("password2", _("The two passwords differ."))
         elif p1:
             from portal.models import User
 
@@ -86,13 +103,20 @@ class InvitationSignupForm(forms.Form):
         return data
 
 
-class TimeZoneForm(forms.Form):
-    """A person's own time zone; the first choice follows the tenant's."""
+class ProfileForm(forms.Form):
+    """A person's own language and time zone; the first choice of each follows the browser or the tenant."""
 
-    time_zone = forms.ChoiceField(
-        label="Time zone",
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
         required=False,
-        help_text="Every time in the portal is shown in this zone (dates of delivery stay the tenant's days).",
+        help_text=gettext_lazy("The language of your pages and emails."),
+    )
+    time_zone = forms.ChoiceField(
+        label=gettext_lazy("Time zone"),
+        required=False,
+        help_text=gettext_lazy(
+            "Every time in the portal is shown in this zone (dates of delivery stay the tenant's days)."
+        ),
     )
 
     def __init__(self, *args, tenant, current: str = "", **kwargs) -> None:
@@ -102,6 +126,22 @@ class TimeZoneForm(forms.Form):
         names = zone_names()
         if current and current not in names:
             names = sorted([*names, current])
-        self.fields["time_zone"].choices = [("", f"Same as {tenant.name} ({tenant.time_zone})")] + [
-            (name, name.replace("_", " ")) for name in names
-        ]
+        same = _("Same as %(tenant)s (%(zone)s)") % {"tenant": tenant.name, "zone": tenant.time_zone}
+        self.fields["time_zone"].choices = [("", same)] + [(name, name.replace("_", " ")) for name in names]
+        # Each language by its own name, so a person lost in a foreign one still finds theirs.
+        self.fields["language"].choices = [("", pgettext_lazy("language", "Browser's language")), *settings.LANGUAGES]
+
+
+class PartnerLanguageForm(forms.Form):
+    """The language of a partner's documents, API answers and (for its people without their own) emails."""
+
+    language = forms.ChoiceField(label=gettext_lazy("Language"), required=False)
+
+    def __init__(self, *args, tenant, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from portal import l10n
+
+        code = l10n.tenant_language(tenant)
+        tenant_name = dict(settings.LANGUAGES).get(code, code)
+        same = _("The tenant's (%(language)s)") % {"language": tenant_name}
+        self.fields["language"].choices = [("", same), *settings.LANGUAGES]

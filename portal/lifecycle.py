@@ -38,6 +38,8 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.module_loading import import_string
+from django.utils.translation import get_language, pgettext
+from django.utils.translation import gettext as _
 
 # What blocks a move: a message for the record as a whole, or field errors ({"lines.0.quantity": "..."}).
 Blockers = dict[str, str]
@@ -162,15 +164,23 @@ class Lifecycle:
         return to
 
     def _refusal(self, obj: Any, transition: Transition, current: str, target: str) -> str:
-        return (
-            f"{obj} is {self._label(obj, current)}; it becomes {self._label(obj, target)} only from "
-            f"{' or '.join(self._label(obj, s) for s in transition.sources)}."
-        )
+        sources = [self._label(obj, s) for s in transition.sources]
+        either = sources[0]
+        for source in sources[1:]:
+            either = pgettext("alternatives", "%(first)s or %(second)s") % {"first": either, "second": source}
+        return _("%(object)s is %(current)s; it becomes %(target)s only from %(sources)s.") % {
+            "object": obj,
+            "current": self._label(obj, current),
+            "target": self._label(obj, target),
+            "sources": either,
+        }
 
     def _label(self, obj: Any, value: str) -> str:
         field = obj._meta.get_field(self.field) if hasattr(obj, "_meta") else None
         choices = dict(field.flatchoices) if field is not None and field.choices else {}
-        return str(choices.get(value, value)).lower()
+        label = str(choices.get(value, value))
+        # Mid-sentence a state is lower case, except in German, where the label may be a noun ("Entwurf").
+        return label if (get_language() or "").startswith("de") else label.lower()
 
     @staticmethod
     def _audit(obj: Any, action: str, actor: Any, changes: dict[str, list[Any]]) -> None:

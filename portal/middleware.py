@@ -1,4 +1,4 @@
-"""Request plumbing: correlation ids, the tenant of the URL, MFA for staff, and the viewer's time zone."""
+"""Request plumbing: correlation ids, the tenant of the URL, MFA for staff, the viewer's language and time zone."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
-from portal import dates
+from portal import dates, l10n
 from portal.context import correlation_id_var, new_correlation_id, source_var
 from portal.models import STAFF_ROLES, Membership
 
@@ -66,7 +68,7 @@ class TenantMiddleware:
             return redirect_to_login(request.get_full_path())
         membership = next((m for m in user_memberships(request) if m.tenant.slug == slug), None)
         if membership is None:
-            raise Http404("No such tenant.")
+            raise Http404(_("No such tenant."))
         request.membership = membership
         request.tenant = membership.tenant
         if request.session.get("tenant_slug") != slug or _session_ageing(request):
@@ -118,8 +120,10 @@ class StaffMfaMiddleware:
         ):
             messages.warning(
                 request,
-                "Your role handles other companies' data, so it needs two-factor sign-in. "
-                "Scan the code with an authenticator app to continue.",
+                _(
+                    "Your role handles other companies' data, so it needs two-factor sign-in. "
+                    "Scan the code with an authenticator app to continue."
+                ),
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
@@ -159,6 +163,8 @@ class TimeZoneMiddleware:
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
         activate_time_zone(request)
+        # The tenant is known only now; a viewer without a language of their own may take its.
+        activate_language(request)
 
 
 def activate_time_zone(request: HttpRequest) -> None:
@@ -168,3 +174,39 @@ def activate_time_zone(request: HttpRequest) -> None:
         timezone.deactivate()
         return
     timezone.activate(dates.zone(dates.viewer_zone_name(user, getattr(request, "tenant", None))))
+
+
+class LanguageMiddleware:
+    """Shows every page in the viewer's language (``portal.l10n.request_language``): their own setting,
+    else the switcher's cookie of signed-out pages, else their browser's ``Accept-Language``, else the
+    tenant's of the URL, else English. The API settles its own once the token is known (``portal.api``).
+
+    Placed right after ``AuthenticationMiddleware``, so messages and redirects of the middleware
+    after it speak the viewer's language; ``TimeZoneMiddleware.process_view`` settles it again once
+    the tenant of the URL is known.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        activate_language(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            language = translation.get_language()
+            translation.deactivate()
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", language or settings.LANGUAGE_CODE)
+        return response
+
+
+def activate_language(request: HttpRequest) -> None:
+    """Activate the language of this request's page and note it on ``request.LANGUAGE_CODE``."""
+    language = None
+    user = getattr(request, "user", None)
+    if not request.path.startswith("/api/") and (user is None or not user.is_authenticated or not user.language):
+        language = l10n.supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+    language = language or l10n.request_language(request)
+    translation.activate(language)
+    request.LANGUAGE_CODE = language

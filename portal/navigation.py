@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import STAFF_ROLES, Membership, Role
 from portal.registry import NavEntry, nav_register, navigation
@@ -48,18 +49,18 @@ def register() -> None:
     orders (10) and shipments (20) after the dashboard; Odoo (80), the collaboration rules (90)
     and Sync (100) after the audit trail."""
     nav_register(
-        NavEntry("portal.dashboard", "Dashboard", "dashboard", "dashboard", order=0),
-        NavEntry("portal.partners", "Suppliers", "partner_list", "partners", order=30, roles=STAFF_ROLES),
+        NavEntry("portal.dashboard", _("Dashboard"), "dashboard", "dashboard", order=0),
+        NavEntry("portal.partners", _("Suppliers"), "partner_list", "partners", order=30, roles=STAFF_ROLES),
         NavEntry(
             "portal.own_partner",
-            "Company & users",
+            _("Company & users"),
             "partner_detail",
             "partners",
             order=40,
             roles=SUPPLIER_ADMIN,
             url_args=_own_partner,
         ),
-        NavEntry("portal.api_tokens", "API tokens", "api_tokens", "api", order=50, roles=SUPPLIER_ADMIN),
-        NavEntry("portal.members", "Members", "member_list", "members", order=60, roles=ADMIN),
-        NavEntry("portal.audit", "Audit trail", "audit_list", "audit", order=70, roles=ADMIN),
+        NavEntry("portal.api_tokens", _("API tokens"), "api_tokens", "api", order=50, roles=SUPPLIER_ADMIN),
+        NavEntry("portal.members", _("Members"), "member_list", "members", order=60, roles=ADMIN),
+        NavEntry("portal.audit", _("Audit trail"), "audit_list", "audit", order=70, roles=ADMIN),
     )

@@ -14,6 +14,7 @@ tenant_patterns = [
     path("partners/<id:pk>/", partners.PartnerDetailView.as_view(), name="partner_detail"),
     path("partners/<id:pk>/invite/", partners.PartnerInviteView.as_view(), name="partner_invite"),
     path("partners/<id:pk>/activation/", partners.PartnerActivationView.as_view(), name="partner_activation"),
+    path("partners/<id:pk>/language/", partners.PartnerLanguageView.as_view(), name="partner_language"),
     path("members/", members.MemberListView.as_view(), name="member_list"),
     path("members/invite/", members.MemberInviteView.as_view(), name="member_invite"),
     path("members/<id:pk>/", members.MemberDetailView.as_view(), name="member_detail"),
@@ -34,6 +35,8 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include(tenant_patterns)),
     path("invitations/<str:token>/", invitations.invitation_accept_view, name="invitation_accept"),
     path("accounts/", include("allauth.urls")),
+    # Django's set_language (POST): the language switcher of signed-out pages keeps its choice in a cookie.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("portal.api.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 
 EXEMPT_PREFIXES = ("/api/", "/static/", "/healthz", "/readyz", "/metrics")
 PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
@@ -88,16 +90,47 @@ def _spend(scope: str, ident: str) -> int:
 
 
 def _too_many(scope: str, wait: int) -> HttpResponse:
-    what = {
-        "documents": "PDF documents",
-        "imports": "imports",
-    }.get(scope, "requests")
+    # Whole sentences per scope, so that each language words them its own way.
+    heading, text = {
+        "documents": (
+            _("Too many PDF documents at once"),
+            ngettext(
+                "The portal answers a limited number of PDF documents per minute for each person, so that "
+                "everyone's pages stay fast. Try again in %(wait)s second.",
+                "The portal answers a limited number of PDF documents per minute for each person, so that "
+                "everyone's pages stay fast. Try again in %(wait)s seconds.",
+                wait,
+            ),
+        ),
+        "imports": (
+            _("Too many imports at once"),
+            ngettext(
+                "The portal answers a limited number of imports per minute for each person, so that "
+                "everyone's pages stay fast. Try again in %(wait)s second.",
+                "The portal answers a limited number of imports per minute for each person, so that "
+                "everyone's pages stay fast. Try again in %(wait)s seconds.",
+                wait,
+            ),
+        ),
+    }.get(
+        scope,
+        (
+            _("Too many requests at once"),
+            ngettext(
+                "The portal answers a limited number of requests per minute for each person, so that "
+                "everyone's pages stay fast. Try again in %(wait)s second.",
+                "The portal answers a limited number of requests per minute for each person, so that "
+                "everyone's pages stay fast. Try again in %(wait)s seconds.",
+                wait,
+            ),
+        ),
+    )
+    title = _("Too many requests")
     body = (
-        "<!doctype html><html lang=en><meta charset=utf-8><title>Too many requests</title>"
+        f"<!doctype html><html lang={html.escape(get_language() or 'en')}><meta charset=utf-8>"
+        f"<title>{html.escape(title)}</title>"
         '<body style="font-family:sans-serif;max-width:40rem;margin:3rem auto">'
-        f"<h1>Too many {html.escape(what)} at once</h1>"
-        f"<p>The portal answers a limited number of {html.escape(what)} per minute for each person, so that "
-        f"everyone's pages stay fast. Try again in {wait} second{'s' if wait != 1 else ''}.</p></body></html>"
+        f"<h1>{html.escape(heading)}</h1><p>{html.escape(text % {'wait': wait})}</p></body></html>"
     )
     response = HttpResponse(body, status=429, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(wait)
@@ -127,12 +160,18 @@ class NulRefusalMiddleware:
 
 
 def _nul_refused(field: str) -> HttpResponse:
+    text = html.escape(
+        _(
+            "The field %(field)s holds a NUL character (U+0000), which no field accepts; it usually comes with "
+            "text pasted from another program. Go back, type the value again and send the form once more. "
+            "Nothing was saved."
+        )
+    ) % {"field": f"<code>{html.escape(field[:80])}</code>"}
+    title, heading = _("Invalid character"), _("A field holds an invalid character")
     body = (
-        "<!doctype html><html lang=en><meta charset=utf-8><title>Invalid character</title>"
+        f"<!doctype html><html lang={html.escape(get_language() or 'en')}><meta charset=utf-8>"
+        f"<title>{html.escape(title)}</title>"
         '<body style="font-family:sans-serif;max-width:40rem;margin:3rem auto">'
-        "<h1>A field holds an invalid character</h1>"
-        f"<p>The field <code>{html.escape(field[:80])}</code> holds a NUL character (U+0000), which no field "
-        "accepts; it usually comes with text pasted from another program. Go back, type the value again and "
-        "send the form once more. Nothing was saved.</p></body></html>"
+        f"<h1>{html.escape(heading)}</h1><p>{text}</p></body></html>"
     )
     return HttpResponse(body, status=400, content_type="text/html; charset=utf-8")

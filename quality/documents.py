@@ -18,11 +18,15 @@ import io
 import logging
 from decimal import Decimal
 
+from babel.numbers import format_decimal
+from django.utils.translation import pgettext
+
+from portal import l10n
 from quality.models import Characteristic, Inspection, InspectionPhoto, InspectionResult
 from quality.services.certificates import certificate_values
 from quality.services.dispositions import lot_dispositions, lot_totals
 from quality.services.recording import characteristics_of, inspection_verdict, units_for
-from suppliers.services.documents import stored_pdf
+from suppliers.services.documents import in_language_of, stored_pdf
 
 # Measured (2 cores, others busy): 500 units x 5 characteristics is 11 pages in 6-12 s; WeasyPrint
 # takes about a second a page of grid, so 1000 x 8 took 51 s for 41 pages. The grid is capped by
@@ -42,15 +46,17 @@ def inspection_report_pdf(inspection: Inspection) -> bytes:
     """The report of one inspection (any status; a report of an unsigned one says so), as PDF bytes.
 
     ``inspection`` as ``quality.selectors.inspection_detail`` answers it (partner, product,
-    receipt, plan, signer and corrected revision loaded); the caller checks scope.
+    receipt, plan, signer and corrected revision loaded); the caller checks scope. In the language of
+    the inspection's supplier (``in_language_of``), its values included.
     """
-    return stored_pdf(
-        tenant_id=inspection.tenant_id,
-        folder=f"inspections/{inspection.pk}",
-        name="inspection-report",
-        template="documents/inspection_report.html",
-        context=report_context(inspection),
-    )
+    with in_language_of(inspection.partner, inspection.tenant):
+        return stored_pdf(
+            tenant_id=inspection.tenant_id,
+            folder=f"inspections/{inspection.pk}",
+            name="inspection-report",
+            template="documents/inspection_report.html",
+            context=report_context(inspection),
+        )
 
 
 def report_context(inspection: Inspection) -> dict:
@@ -97,8 +103,9 @@ def report_context(inspection: Inspection) -> dict:
 
 
 def _plain(value: Decimal) -> str:
-    """A decimal as written on paper: 10, 10.05, -0.1 (no exponent, no trailing zeros)."""
-    return f"{value.normalize():f}"
+    """A decimal as written on paper in the active language: 10, 10.05 (de 10,05), -0.1 (no exponent,
+    no trailing zeros, no grouping: a drawing's dimension is read digit by digit; all 6 stored places)."""
+    return format_decimal(value, format="0.######", locale=l10n.cldr_locale())
 
 
 def _spec(c: Characteristic) -> str:
@@ -127,7 +134,10 @@ def _cell(c: Characteristic, result: InspectionResult | None, applies: bool) -> 
     if result is None:
         return "·", "missing"
     if c.kind != Characteristic.Kind.MEASURED:
-        return ("pass", "") if result.passed else (f"{FAILED} fail", "bad")
+        if result.passed:
+            return pgettext("result of a pass/fail check", "pass"), ""
+        failed = pgettext("result of a pass/fail check", "fail")
+        return f"{FAILED} {failed}", "bad"
     text = _plain(result.value)
     if not result.defect:
         return text, ""

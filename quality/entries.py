@@ -5,6 +5,8 @@ Registered on import, from ``QualityConfig.ready()``."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from integrations.backlogs import MonitorCard, monitor_card_register
 from integrations.holds import hold_source_register
 from integrations.metrics import metrics_register
@@ -74,7 +76,7 @@ tenant_urls_register("quality.urls")
 nav_register(
     NavEntry(
         "quality.inspections",
-        "Inspections",
+        gettext_lazy("Inspections"),
         "inspection_list",
         "inspections",
         order=25,
@@ -84,7 +86,7 @@ nav_register(
     # The quality engineer's (and tenant admin's) inspection plans, next to the inspections they drive.
     NavEntry(
         "quality.plans",
-        "Inspection plans",
+        gettext_lazy("Inspection plans"),
         "plan_list",
         "plans",
         order=26,
@@ -94,7 +96,7 @@ nav_register(
     # (dispositions to sign, containment overdue). Inspectors and buyers read them.
     NavEntry(
         "quality.ncrs",
-        "NCRs",
+        gettext_lazy("NCRs"),
         "ncr_list",
         "ncrs",
         order=28,
@@ -105,7 +107,7 @@ nav_register(
     # here), so they get the entry too, with the overdue steps of their partners.
     NavEntry(
         "quality.scars",
-        "SCARs",
+        gettext_lazy("SCARs"),
         "scar_list",
         "scars",
         order=29,
@@ -115,7 +117,7 @@ nav_register(
     # The supplier ranking and scorecards, for the people who choose and follow suppliers; next to Suppliers (30).
     NavEntry(
         "quality.scorecards",
-        "Scorecards",
+        gettext_lazy("Scorecards"),
         "scorecard_ranking",
         "scorecards",
         order=31,
@@ -124,7 +126,7 @@ nav_register(
     # The supplier's side of the same SCARs: the badge counts the steps waiting for its answer.
     NavEntry(
         "quality.corrective_actions",
-        "Corrective actions",
+        gettext_lazy("Corrective actions"),
         "supplier_scar_list",
         "corrective_actions",
         order=29,
@@ -134,7 +136,7 @@ nav_register(
     # The supplier's own scorecard, after its corrective actions (quality.views.supplier_scorecard).
     NavEntry(
         "quality.my_scorecard",
-        "My scorecard",
+        gettext_lazy("My scorecard"),
         "supplier_scorecard",
         "my_scorecard",
         order=32,
@@ -145,7 +147,7 @@ nav_register(
     # 15th one wrapped the admin's navigation to a second row at 1366 px.
     NavEntry(
         "quality.rules",
-        "Quality rules",
+        gettext_lazy("Quality rules"),
         "quality_settings",
         "quality_rules",
         order=95,
@@ -154,7 +156,7 @@ nav_register(
     # The supplier's view of the same inspections: the signed outcomes of its lots (quality.views.supplier).
     NavEntry(
         "quality.supplier_results",
-        "Inspection results",
+        gettext_lazy("Inspection results"),
         "supplier_result_list",
         "inspection_results",
         order=27,

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from quality.models.results import PHOTO_MAX_BYTES
 from suppliers.quantities import NumberError, parse_number
@@ -41,5 +42,5 @@ class PhotoForm(forms.Form):
     def clean_photo(self):
         photo = self.cleaned_data["photo"]
         if photo.size > PHOTO_MAX_BYTES:
-            raise ValidationError(f"A photo may be at most {PHOTO_MAX_BYTES // (1024 * 1024)} MB.")
+            raise ValidationError(_("A photo may be at most %(mb)s MB.") % {"mb": PHOTO_MAX_BYTES // (1024 * 1024)})
         return photo

@@ -14,12 +14,13 @@ import logging
 
 from django.db.models import Prefetch
 from django.db.models.fields.files import FieldFile
+from django.utils.translation import gettext as _
 
 from portal.models import Role
 from quality.models import InspectionPhoto, Ncr, NcrApproval, NcrDisposition
 from quality.services.ncrs import ncr_cost
 from quality.services.pictures import PHOTO_MAX_PIXELS
-from suppliers.services.documents import stored_pdf
+from suppliers.services.documents import in_language_of, stored_pdf
 
 MAX_PHOTOS = 9
 THUMB_PIXELS = 480
@@ -29,14 +30,16 @@ log = logging.getLogger(__name__)
 
 
 def ncr_pdf(ncr: Ncr) -> bytes:
-    """The NCR as PDF bytes (any state; a cancelled one says so). The caller checks scope."""
-    return stored_pdf(
-        tenant_id=ncr.tenant_id,
-        folder=f"ncrs/{ncr.pk}",
-        name="ncr",
-        template="documents/ncr.html",
-        context=ncr_context(ncr),
-    )
+    """The NCR as PDF bytes (any state; a cancelled one says so), in its supplier's language
+    (``in_language_of``). The caller checks scope."""
+    with in_language_of(ncr.partner, ncr.tenant):
+        return stored_pdf(
+            tenant_id=ncr.tenant_id,
+            folder=f"ncrs/{ncr.pk}",
+            name="ncr",
+            template="documents/ncr.html",
+            context=ncr_context(ncr),
+        )
 
 
 def ncr_context(ncr: Ncr) -> dict:
@@ -55,7 +58,7 @@ def ncr_context(ncr: Ncr) -> dict:
     photos = [
         {
             "src": _thumbnail(p.file),
-            "caption": p.note or (f"Unit {p.unit}" if p.unit else "The lot"),
+            "caption": p.note or (_("Unit %(unit)s") % {"unit": p.unit} if p.unit else _("The lot")),
             "at": p.uploaded_at,
         }
         for p in InspectionPhoto.objects.filter(tenant_id=ncr.tenant_id, inspection_id__in=inspections).order_by(

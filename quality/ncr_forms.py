@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Membership, Partner
 from quality.models import DefectClass, DefectCode, Ncr, NcrDisposition
@@ -35,21 +36,21 @@ def _codes(membership: Membership, keep=()):
 class NcrTextForm(forms.Form):
     """What the engineer writes about a nonconformance: title, severity, defect codes, description."""
 
-    title = forms.CharField(label="Title", max_length=400, help_text="What is wrong, in a line.")
-    severity = forms.ChoiceField(label="Severity", choices=DefectClass.choices, initial=DefectClass.MAJOR)
+    title = forms.CharField(label=_("Title"), max_length=400, help_text=_("What is wrong, in a line."))
+    severity = forms.ChoiceField(label=_("Severity"), choices=DefectClass.choices, initial=DefectClass.MAJOR)
     defect_codes = DefectCodesField(
-        label="Defect codes",
+        label=_("Defect codes"),
         queryset=DefectCode.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="From the catalogue; SCARs and the effectiveness check count by them.",
+        help_text=_("From the catalogue; SCARs and the effectiveness check count by them."),
     )
     description = forms.CharField(
-        label="Description",
+        label=_("Description"),
         required=False,
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="What was found, where and how; internal: suppliers see it only through a SCAR.",
+        help_text=_("What was found, where and how; internal: suppliers see it only through a SCAR."),
     )
 
     def __init__(self, *args, membership: Membership, keep=(), **kwargs) -> None:
@@ -60,9 +61,9 @@ class NcrTextForm(forms.Form):
 class NcrNewForm(NcrTextForm):
     """A new NCR by hand; where it came from arrives as hidden ids (``?inspection=``, ``?receipt=``)."""
 
-    source = forms.ChoiceField(label="Found at", choices=SOURCES_BY_HAND, initial=Ncr.Source.PRODUCTION)
-    partner = forms.ModelChoiceField(label="Supplier", queryset=Partner.objects.none())
-    product = forms.ModelChoiceField(label="Product", queryset=Product.objects.none())
+    source = forms.ChoiceField(label=_("Found at"), choices=SOURCES_BY_HAND, initial=Ncr.Source.PRODUCTION)
+    partner = forms.ModelChoiceField(label=_("Supplier"), queryset=Partner.objects.none())
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
     inspection = IdField(required=False, widget=forms.HiddenInput)
     receipt = IdField(required=False, widget=forms.HiddenInput)
     order = IdField(required=False, widget=forms.HiddenInput)
@@ -79,9 +80,9 @@ class NcrNewForm(NcrTextForm):
 class LotRowForm(forms.Form):
     """One lot of the NCR (empty lot name: an untracked line): quantity affected and suspect."""
 
-    lot_name = forms.CharField(label="Lot", max_length=128, required=False, strip=True)
-    affected = QuantityField(label="Affected", required=False, empty=Decimal(0))
-    suspect = QuantityField(label="Suspect", required=False, empty=Decimal(0))
+    lot_name = forms.CharField(label=_("Lot"), max_length=128, required=False, strip=True)
+    affected = QuantityField(label=_("Affected"), required=False, empty=Decimal(0))
+    suspect = QuantityField(label=_("Suspect"), required=False, empty=Decimal(0))
     inspection = IdField(required=False, widget=forms.HiddenInput)
 
     def is_blank(self) -> bool:
@@ -94,28 +95,28 @@ LotRows = forms.formset_factory(LotRowForm, extra=3, max_num=MAX_LOT_ROWS, valid
 
 class ContainmentForm(forms.Form):
     action = forms.CharField(
-        label="Action", max_length=600, help_text="e.g. Quarantine stock in WH/Stock, sort at supplier."
+        label=_("Action"), max_length=600, help_text=_("e.g. Quarantine stock in WH/Stock, sort at supplier.")
     )
-    owner = forms.CharField(label="Who", max_length=240, help_text="A name, a team, or the supplier.")
-    due_date = DayField(label="By", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    owner = forms.CharField(label=_("Who"), max_length=240, help_text=_("A name, a team, or the supplier."))
+    due_date = DayField(label=_("By"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class NcrFileForm(forms.Form):
-    file = forms.FileField(label="File or photo", help_text="PDF, PNG or JPEG, at most 10 MB.")
+    file = forms.FileField(label=_("File or photo"), help_text=_("PDF, PNG or JPEG, at most 10 MB."))
     shared_with_supplier = forms.BooleanField(
-        label="Share with the supplier", required=False, help_text="Off: only your staff see it."
+        label=_("Share with the supplier"), required=False, help_text=_("Off: only your staff see it.")
     )
 
 
 class DispositionProposeForm(forms.Form):
-    lot = IdField(label="Lot")
-    kind = forms.ChoiceField(label="Disposition", choices=NcrDisposition.Kind.choices)
-    quantity = QuantityField(label="Quantity")
+    lot = IdField(label=_("Lot"))
+    kind = forms.ChoiceField(label=_("Disposition"), choices=NcrDisposition.Kind.choices)
+    quantity = QuantityField(label=_("Quantity"))
     instructions = forms.CharField(
-        label="Instructions", required=False, max_length=8000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Instructions"), required=False, max_length=8000, widget=forms.Textarea(attrs={"rows": 2})
     )
     concession_until = DayField(
-        label="Concession until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Concession until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     sorted_from = IdField(required=False, widget=forms.HiddenInput)
 
@@ -123,25 +124,27 @@ class DispositionProposeForm(forms.Form):
 class SignatureForm(forms.Form):
     """A material review decision: the password re-entered (an electronic signature) and a comment."""
 
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("refuse", "Refuse")])
-    password = forms.CharField(label="Your password", widget=forms.PasswordInput, strip=False, required=False)
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
+    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput, strip=False, required=False)
     comment = forms.CharField(
-        label="Comment", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Comment"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label="Reason", max_length=4000, widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class ListFilterForm(forms.Form):
     """The NCR list's filters, read leniently: a value that names nothing is ignored, not an error."""
 
-    q = forms.CharField(label="Search", required=False, max_length=128, strip=True)
-    partner = IdField(label="Supplier", required=False)
-    product = IdField(label="Product", required=False)
-    defect_code = IdField(label="Defect code", required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=128, strip=True)
+    partner = IdField(label=_("Supplier"), required=False)
+    product = IdField(label=_("Product"), required=False)
+    defect_code = IdField(label=_("Defect code"), required=False)
     status = forms.ChoiceField(
-        label="State", required=False, choices=[("", "Open (any)"), ("all", "All"), *Ncr.Status.choices]
+        label=_("State"), required=False, choices=[("", _("Open (any)")), ("all", _("All")), *Ncr.Status.choices]
     )
-    age_days = forms.IntegerField(label="Older than (days)", required=False, min_value=0, max_value=3650)
+    age_days = forms.IntegerField(label=_("Older than (days)"), required=False, min_value=0, max_value=3650)

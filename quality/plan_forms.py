@@ -7,6 +7,7 @@ lands next to the field it names (``form.add_error(None, exc)``).
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Membership, Partner
 from quality.models import Characteristic, DefectClass, InspectionPlanVersion, SamplingRule
@@ -25,15 +26,15 @@ class PlanForm(forms.Form):
     every partner (``plan_editing.plan_create`` enforces both again).
     """
 
-    product = forms.ModelChoiceField(queryset=Product.objects.none(), label="Product")
+    product = forms.ModelChoiceField(queryset=Product.objects.none(), label=_("Product"))
     partner = forms.ModelChoiceField(
         queryset=Partner.objects.none(),
         required=False,
-        label="Supplier",
-        empty_label="Every supplier",
-        help_text="A plan for one supplier's lots wins over the product's plan for every supplier.",
+        label=_("Supplier"),
+        empty_label=_("Every supplier"),
+        help_text=_("A plan for one supplier's lots wins over the product's plan for every supplier."),
     )
-    name = forms.CharField(max_length=120, required=False, label="Name (optional)")
+    name = forms.CharField(max_length=120, required=False, label=_("Name (optional)"))
 
     def __init__(self, *args, membership: Membership, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -42,8 +43,8 @@ class PlanForm(forms.Form):
         partner.queryset = Partner.objects.visible_to(membership).order_by("name")
         if not membership.sees_all_partners:
             partner.required = True
-            partner.empty_label = "Choose a supplier"
-            partner.help_text = (
+            partner.empty_label = _("Choose a supplier")
+            partner.help_text = _(
                 "One of the suppliers you work with: a plan for every supplier is made by those who see them all."
             )
 
@@ -51,47 +52,50 @@ class PlanForm(forms.Form):
 class VersionForm(forms.Form):
     """A draft version's note and first-article rule."""
 
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="What changed")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("What changed"))
     first_article_lots = forms.IntegerField(
         min_value=0,
         initial=0,
-        label="First-article lots",
-        help_text="The first lots of a supplier new to this product are inspected as below; 0 turns it off.",
+        label=_("First-article lots"),
+        help_text=_("The first lots of a supplier new to this product are inspected as below; 0 turns it off."),
     )
-    first_article_mode = forms.ChoiceField(choices=InspectionPlanVersion.FirstArticle.choices, label="First articles")
+    first_article_mode = forms.ChoiceField(
+        choices=InspectionPlanVersion.FirstArticle.choices, label=_("First articles")
+    )
 
 
 class CharacteristicForm(forms.Form):
     """One characteristic; the measurement fields count for measured ones only."""
 
-    kind = forms.ChoiceField(choices=Characteristic.Kind.choices, label="Kind")
-    name = forms.CharField(max_length=120, label="Name")
-    defect_class = forms.ChoiceField(choices=DefectClass.choices, initial=DefectClass.MAJOR, label="Defect class")
-    nominal = forms.DecimalField(required=False, label="Nominal", widget=forms.TextInput(attrs=NUMBER), **DECIMAL)
+    kind = forms.ChoiceField(choices=Characteristic.Kind.choices, label=_("Kind"))
+    name = forms.CharField(max_length=120, label=_("Name"))
+    defect_class = forms.ChoiceField(choices=DefectClass.choices, initial=DefectClass.MAJOR, label=_("Defect class"))
+    nominal = forms.DecimalField(required=False, label=_("Nominal"), widget=forms.TextInput(attrs=NUMBER), **DECIMAL)
     lower_tolerance = forms.DecimalField(
         required=False,
-        label="Lower tolerance",
-        help_text="Below nominal: 0 or negative (e.g. -0.1).",
+        label=_("Lower tolerance"),
+        help_text=_("Below nominal: 0 or negative (e.g. -0.1)."),
         widget=forms.TextInput(attrs=NUMBER),
         **DECIMAL,
     )
     upper_tolerance = forms.DecimalField(
         required=False,
-        label="Upper tolerance",
-        help_text="Above nominal: 0 or positive (e.g. 0.2).",
+        label=_("Upper tolerance"),
+        help_text=_("Above nominal: 0 or positive (e.g. 0.2)."),
         widget=forms.TextInput(attrs=NUMBER),
         **DECIMAL,
     )
-    unit = forms.CharField(max_length=32, required=False, label="Unit")
-    decimals = forms.IntegerField(initial=2, label="Decimals", help_text="Recorded with 0 to 6 decimals.")
-    gauge = forms.CharField(max_length=120, required=False, label="Gauge")
-    photo_required_on_fail = forms.BooleanField(required=False, label="Photo required when it fails (visual)")
+    unit = forms.CharField(max_length=32, required=False, label=_("Unit"))
+    decimals = forms.IntegerField(initial=2, label=_("Decimals"), help_text=_("Recorded with 0 to 6 decimals."))
+    gauge = forms.CharField(max_length=120, required=False, label=_("Gauge"))
+    photo_required_on_fail = forms.BooleanField(required=False, label=_("Photo required when it fails (visual)"))
     defect_code = forms.CharField(
         max_length=24,
         required=False,
-        label="Defect code",
-        help_text="From the defect code catalogue (e.g. DIM-HOLE): an NCR opened for a lot where this fails "
-        "is coded with it.",
+        label=_("Defect code"),
+        help_text=_(
+            "From the defect code catalogue (e.g. DIM-HOLE): an NCR opened for a lot where this fails is coded with it."
+        ),
     )
 
     @classmethod
@@ -105,20 +109,23 @@ class CharacteristicForm(forms.Form):
 class SamplingRuleForm(forms.Form):
     """How one defect class is sampled; level and AQL for table rules, n and Ac for the others."""
 
-    defect_class = forms.ChoiceField(choices=DefectClass.choices, label="Defect class")
-    mode = forms.ChoiceField(choices=SamplingRule.Mode.choices, label="Sampling")
+    defect_class = forms.ChoiceField(choices=DefectClass.choices, label=_("Defect class"))
+    mode = forms.ChoiceField(choices=SamplingRule.Mode.choices, label=_("Sampling"))
     level = forms.ChoiceField(
-        choices=[("", "—"), *[(level, level) for level in LEVELS]], required=False, initial="II", label="Level"
+        choices=[("", "—"), *[(level, level) for level in LEVELS]], required=False, initial="II", label=_("Level")
     )
     aql = forms.ChoiceField(
-        choices=[("", "—"), *[(str(aql), str(aql)) for aql in AQLS]], required=False, label="AQL (%)"
+        choices=[("", "—"), *[(str(aql), str(aql)) for aql in AQLS]], required=False, label=_("AQL (%)")
     )
-    sample_size = forms.IntegerField(required=False, label="Sample size (fixed)", widget=forms.TextInput(attrs=NUMBER))
+    sample_size = forms.IntegerField(
+        required=False, label=_("Sample size (fixed)"), widget=forms.TextInput(attrs=NUMBER)
+    )
     accept = forms.IntegerField(
         required=False,
         initial=0,
-        label="Ac (fixed, 100 %)",
-        help_text="Acceptance number of fixed and 100 % rules.",
+        label=_("Ac (fixed, 100 %)"),
+        # xgettext:no-python-format
+        help_text=_("Acceptance number of fixed and 100 % rules."),
         widget=forms.TextInput(attrs=NUMBER),
     )
 
@@ -137,6 +144,6 @@ class PreviewForm(forms.Form):
         min_value=1,
         max_value=10_000_000,
         initial=500,
-        label="Typical lot size (items)",
+        label=_("Typical lot size (items)"),
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )

@@ -15,6 +15,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from suppliers.services.gs1 import check_digit
 
 SCAN_MAX = 128
@@ -61,7 +63,7 @@ def _element_strings(text: str, *, gs1: bool) -> dict[str, str] | None:
             size = _FIXED[ai]
             found[ai], rest = rest[2 : 2 + size], rest[2 + size :].lstrip(GS)
         elif ai == "10":
-            value, _, rest = rest[2:].partition(GS)
+            value, _sep, rest = rest[2:].partition(GS)
             found[ai] = value
         else:
             return None
@@ -70,9 +72,12 @@ def _element_strings(text: str, *, gs1: bool) -> dict[str, str] | None:
 
 def _sscc(digits: str) -> Scan:
     if len(digits) != 18 or not digits.isdigit():
-        return Scan(problem=f"An SSCC has 18 digits; this one has {len(digits)}.")
+        return Scan(problem=_("An SSCC has 18 digits; this one has %(count)s.") % {"count": len(digits)})
     if check_digit(digits[:17]) != int(digits[17]):
-        return Scan(problem=f"SSCC {digits}: its check digit is wrong. Scan the label again or type the lot.")
+        return Scan(
+            problem=_("SSCC %(sscc)s: its check digit is wrong. Scan the label again or type the lot.")
+            % {"sscc": digits}
+        )
     return Scan(sscc=digits)
 
 

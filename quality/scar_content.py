@@ -32,7 +32,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal import l10n
 from portal.api.serializers import shown
 from quality.models.scars import STEP_CODES, STEP_TITLES
 from quality.services.ncr_inputs import text_refusal
@@ -40,12 +43,12 @@ from quality.services.ncr_inputs import text_refusal
 QUANTITY_MAX = Decimal("1000000000")
 ERRORS_MAX = 20  # a body of thousands of wrong keys gets twenty lines of answer, not megabytes
 FISHBONE = {
-    "man": "Man (people)",
-    "machine": "Machine",
-    "method": "Method",
-    "material": "Material",
-    "measurement": "Measurement",
-    "environment": "Environment",
+    "man": gettext_lazy("Man (people)"),
+    "machine": gettext_lazy("Machine"),
+    "method": gettext_lazy("Method"),
+    "material": gettext_lazy("Material"),
+    "measurement": gettext_lazy("Measurement"),
+    "environment": gettext_lazy("Environment"),
 }
 
 
@@ -81,107 +84,121 @@ STEP_FIELDS: dict[str, tuple[Field, ...]] = {
     "D1": (
         Field(
             "members",
-            "Team members",
+            gettext_lazy("Team members"),
             "rows",
             required=True,
             min_items=1,
             max_items=20,
             fields=(
-                _text("name", "Name", 120),
-                _text("role", "Role", 120, help_text="e.g. team leader, production, quality"),
-                Field("email", "Email", "email", max_length=254),
+                _text("name", gettext_lazy("Name"), 120),
+                _text(
+                    "role", gettext_lazy("Role"), 120, help_text=gettext_lazy("e.g. team leader, production, quality")
+                ),
+                Field("email", gettext_lazy("Email"), "email", max_length=254),
             ),
         ),
     ),
     "D2": (
-        _area("what", "What is wrong", 2000),
-        _text("where", "Where it was found", 500),
-        _text("when", "When it was found or made", 500),
-        _text("how_many", "How many parts", 200),
-        _area("description", "Further description", required=False),
+        _area("what", gettext_lazy("What is wrong"), 2000),
+        _text("where", gettext_lazy("Where it was found"), 500),
+        _text("when", gettext_lazy("When it was found or made"), 500),
+        _text("how_many", gettext_lazy("How many parts"), 200),
+        _area("description", gettext_lazy("Further description"), required=False),
     ),
     "D3": (
         Field(
             "actions",
-            "Containment actions",
+            gettext_lazy("Containment actions"),
             "rows",
             required=True,
             min_items=1,
             max_items=30,
-            fields=(_text("what", "What", 500), _text("who", "Who", 120), Field("done_on", "Done on", "date")),
+            fields=(
+                _text("what", gettext_lazy("What"), 500),
+                _text("who", gettext_lazy("Who"), 120),
+                Field("done_on", gettext_lazy("Done on"), "date"),
+            ),
         ),
         Field(
             "stock_at_supplier",
-            "Stock at your site",
+            gettext_lazy("Stock at your site"),
             "group",
             required=True,
-            fields=(_count("checked", "Quantity checked"), _count("found", "Nonconforming found")),
+            fields=(
+                _count("checked", gettext_lazy("Quantity checked")),
+                _count("found", gettext_lazy("Nonconforming found")),
+            ),
         ),
         Field(
             "stock_in_transit",
-            "Stock in transit (suspect shipments)",
+            gettext_lazy("Stock in transit (suspect shipments)"),
             "rows",
             max_items=50,
             fields=(
-                _text("asn", "Shipment (ASN)", 20),
-                _count("checked", "Quantity checked"),
-                _count("found", "Found"),
+                _text("asn", gettext_lazy("Shipment (ASN)"), 20),
+                _count("checked", gettext_lazy("Quantity checked")),
+                _count("found", gettext_lazy("Found")),
             ),
         ),
     ),
     "D4": (
-        Field("occurrence_whys", "Why did it occur? (5 whys)", "text_list", True, 500, 1, 5),
-        Field("detection_whys", "Why was it not detected? (5 whys)", "text_list", True, 500, 1, 5),
+        Field("occurrence_whys", gettext_lazy("Why did it occur? (5 whys)"), "text_list", True, 500, 1, 5),
+        Field("detection_whys", gettext_lazy("Why was it not detected? (5 whys)"), "text_list", True, 500, 1, 5),
         Field(
             "fishbone",
-            "Cause categories (fishbone)",
+            gettext_lazy("Cause categories (fishbone)"),
             "categories",
             max_length=200,
             max_items=10,
             categories=FISHBONE,
         ),
-        _area("root_cause_occurrence", "Root cause of the occurrence", 2000),
-        _area("root_cause_detection", "Root cause of the non-detection", 2000),
+        _area("root_cause_occurrence", gettext_lazy("Root cause of the occurrence"), 2000),
+        _area("root_cause_detection", gettext_lazy("Root cause of the non-detection"), 2000),
     ),
     "D5": (
         Field(
             "actions",
-            "Permanent corrective actions",
+            gettext_lazy("Permanent corrective actions"),
             "rows",
             required=True,
             min_items=1,
             max_items=30,
             fields=(
-                _text("action", "Action", 500),
-                _text("owner", "Owner", 120),
-                Field("due", "Due", "date", required=True),
-                _text("verification", "How its effect is verified", 500),
+                _text("action", gettext_lazy("Action"), 500),
+                _text("owner", gettext_lazy("Owner"), 120),
+                Field("due", gettext_lazy("Due"), "date", required=True),
+                _text("verification", gettext_lazy("How its effect is verified"), 500),
             ),
         ),
     ),
     "D6": (
-        Field("implemented_on", "Implemented on", "date", required=True),
-        _area("validation", "How the actions were validated"),
+        Field("implemented_on", gettext_lazy("Implemented on"), "date", required=True),
+        _area("validation", gettext_lazy("How the actions were validated")),
     ),
     "D7": (
         Field(
             "documents_updated",
-            "Documents updated",
+            gettext_lazy("Documents updated"),
             "rows",
             required=True,
             min_items=1,
             max_items=30,
             fields=(
-                _text("document", "Document", 120, help_text="e.g. control plan, PFMEA, work instruction"),
-                _text("reference", "Reference", 120),
-                _text("revision", "Revision", 40),
+                _text(
+                    "document",
+                    gettext_lazy("Document"),
+                    120,
+                    help_text=gettext_lazy("e.g. control plan, PFMEA, work instruction"),
+                ),
+                _text("reference", gettext_lazy("Reference"), 120),
+                _text("revision", gettext_lazy("Revision"), 40),
             ),
         ),
-        _area("lessons", "Lessons learned, applied to similar products and processes"),
+        _area("lessons", gettext_lazy("Lessons learned, applied to similar products and processes")),
     ),
     "D8": (
-        _area("summary", "Closure summary"),
-        _area("team_recognition", "Team recognition", 2000, required=False),
+        _area("summary", gettext_lazy("Closure summary")),
+        _area("team_recognition", gettext_lazy("Team recognition"), 2000, required=False),
     ),
 }
 # D6 asks for evidence files beside its fields (quality.services.scar_answers checks them).
@@ -206,7 +223,10 @@ def content_clean(code: str, content: Any) -> tuple[dict, dict[str, str]]:
     """``content`` checked against step ``code``'s fields: ``(cleaned, errors)``; see the module docstring."""
     errors: dict[str, str] = {}
     if code not in STEP_FIELDS:
-        return {}, {"__all__": f"No step {code!r}: the steps are {', '.join(STEP_CODES)}."}
+        return {}, {
+            "__all__": _("No step %(code)s: the steps are %(codes)s.")
+            % {"code": repr(code), "codes": ", ".join(STEP_CODES)}
+        }
     cleaned = _object(STEP_FIELDS[code], content, "", errors)
     if len(errors) > ERRORS_MAX:
         errors = dict(list(errors.items())[:ERRORS_MAX])
@@ -224,19 +244,21 @@ def _path(prefix: str, name: str | int) -> str:
 
 def _object(fields: tuple[Field, ...], value: Any, prefix: str, errors: dict) -> dict:
     if not isinstance(value, dict):
-        errors[prefix or "__all__"] = "Give an object of named fields."
+        errors[prefix or "__all__"] = _("Give an object of named fields.")
         return {}
     known = {f.name: f for f in fields}
     for key in value:
         if key not in known and len(errors) <= ERRORS_MAX:  # past the cap nothing more is told
-            errors[_path(prefix, shown(str(key)))] = f"Unknown field; the fields here are {', '.join(known)}."
+            errors[_path(prefix, shown(str(key)))] = _("Unknown field; the fields here are %(fields)s.") % {
+                "fields": ", ".join(known)
+            }
     cleaned = {}
     for f in fields:
         item = _field(f, value.get(f.name), _path(prefix, f.name), errors)
         if item not in (None, "", [], {}):
             cleaned[f.name] = item
         elif f.required and not _has_error(errors, _path(prefix, f.name)):
-            errors[_path(prefix, f.name)] = f"{f.label} is required."
+            errors[_path(prefix, f.name)] = _("%(label)s is required.") % {"label": f.label}
     return cleaned
 
 
@@ -258,23 +280,28 @@ def _field(f: Field, value: Any, path: str, errors: dict) -> Any:
 
 def _read_text(f: Field, value: Any, path: str, errors: dict) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"{f.label}: give a text.")
+        raise ValueError(_("%(label)s: give a text.") % {"label": f.label})
     text = value.strip() if f.kind == "textarea" else " ".join(value.split())
     if refusal := text_refusal(text):
-        raise ValueError(f"{f.label}: {refusal}")
+        raise ValueError(_("%(label)s: %(refusal)s") % {"label": f.label, "refusal": refusal})
     if f.max_length and len(text) > f.max_length:
-        raise ValueError(f"{f.label}: at most {f.max_length} characters (this has {len(text)}).")
+        raise ValueError(
+            _("%(label)s: at most %(max)s characters (this has %(count)s).")
+            % {"label": f.label, "max": f.max_length, "count": len(text)}
+        )
     if text and f.kind == "email":
         try:
             validate_email(text)
         except ValidationError:
-            raise ValueError(f"{f.label}: {text[:60]} is not an email address.") from None
+            raise ValueError(
+                _("%(label)s: %(value)s is not an email address.") % {"label": f.label, "value": text[:60]}
+            ) from None
     return text
 
 
 def _read_date(f: Field, value: Any, path: str, errors: dict) -> str:
     if isinstance(value, dt.datetime):
-        raise ValueError(f"{f.label}: give a day (YYYY-MM-DD), not a time.")
+        raise ValueError(_("%(label)s: give a day (YYYY-MM-DD), not a time.") % {"label": f.label})
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, str) and not value.strip():
@@ -282,37 +309,53 @@ def _read_date(f: Field, value: Any, path: str, errors: dict) -> str:
     try:
         return dt.date.fromisoformat(str(value).strip()).isoformat()
     except ValueError:
-        raise ValueError(f"{f.label}: {str(value)[:30]!r} is not a day; give it as YYYY-MM-DD.") from None
+        raise ValueError(
+            _("%(label)s: %(value)s is not a day; give it as YYYY-MM-DD.")
+            % {"label": f.label, "value": repr(str(value)[:30])}
+        ) from None
 
 
 def _read_quantity(f: Field, value: Any, path: str, errors: dict) -> int | float:
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        raise ValueError(f"{f.label}: give a number.")
+        raise ValueError(_("%(label)s: give a number.") % {"label": f.label})
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        raise ValueError(f"{f.label}: give a number.") from None
+        raise ValueError(_("%(label)s: give a number.") % {"label": f.label}) from None
     if not number.is_finite() or number < 0 or number > QUANTITY_MAX:
-        raise ValueError(f"{f.label}: give a number from 0 to {QUANTITY_MAX:,}.")
+        raise ValueError(
+            _("%(label)s: give a number from 0 to %(max)s.") % {"label": f.label, "max": l10n.num(QUANTITY_MAX)}
+        )
     number = number.quantize(Decimal("0.0001"))
     if f.kind == "count":
         if number != number.to_integral_value():
-            raise ValueError(f"{f.label}: a count of pieces is a whole number (not {value}).")
+            raise ValueError(
+                _("%(label)s: a count of pieces is a whole number (not %(value)s).")
+                % {"label": f.label, "value": value}
+            )
         return int(number)
     return int(number) if number == number.to_integral_value() else float(number)
 
 
 def _read_list(f: Field, value: Any, path: str, errors: dict) -> list:
     if not isinstance(value, list):
-        raise ValueError(f"{f.label}: give a list.")
+        raise ValueError(_("%(label)s: give a list.") % {"label": f.label})
     if f.max_items and len(value) > f.max_items:
-        raise ValueError(f"{f.label}: at most {f.max_items} entries (this has {len(value)}).")
+        raise ValueError(
+            _("%(label)s: at most %(max)s entries (this has %(count)s).")
+            % {"label": f.label, "max": f.max_items, "count": len(value)}
+        )
     if f.kind == "rows":
         items = [_object(f.fields, item, _path(path, i), errors) for i, item in enumerate(value)]
     else:
         items = [
             _field(
-                Field(f.name, f"{f.label}, entry {i + 1}", "text", max_length=f.max_length),
+                Field(
+                    f.name,
+                    _("%(label)s, entry %(number)s") % {"label": f.label, "number": i + 1},
+                    "text",
+                    max_length=f.max_length,
+                ),
                 item,
                 _path(path, i),
                 errors,
@@ -321,7 +364,7 @@ def _read_list(f: Field, value: Any, path: str, errors: dict) -> list:
         ]
     items = [item for item in items if item not in (None, "", {})]
     if f.min_items and len(items) < f.min_items and not _has_error(errors, path):  # an entry's error says it
-        raise ValueError(f"{f.label}: give at least {f.min_items}.")
+        raise ValueError(_("%(label)s: give at least %(min)s.") % {"label": f.label, "min": f.min_items})
     return items
 
 
@@ -331,14 +374,17 @@ def _read_group(f: Field, value: Any, path: str, errors: dict) -> dict:
 
 def _read_categories(f: Field, value: Any, path: str, errors: dict) -> dict:
     if not isinstance(value, dict):
-        raise ValueError(f"{f.label}: give an object with the categories {', '.join(f.categories)}.")
+        raise ValueError(
+            _("%(label)s: give an object with the categories %(categories)s.")
+            % {"label": f.label, "categories": ", ".join(f.categories)}
+        )
     cleaned = {}
     for key, causes in value.items():
         if key not in f.categories:
             if len(errors) <= ERRORS_MAX:
-                errors[_path(path, shown(str(key)))] = (
-                    f"Unknown category; the categories are {', '.join(f.categories)}."
-                )
+                errors[_path(path, shown(str(key)))] = _("Unknown category; the categories are %(categories)s.") % {
+                    "categories": ", ".join(f.categories)
+                }
             continue
         label = f.categories[key]
         one = Field(key, label, "text_list", max_length=f.max_length, max_items=f.max_items)
@@ -409,7 +455,7 @@ def _schema_field(f: Field) -> dict:
     if f.kind == "rows" and f.max_items:
         schema["maxItems"] = f.max_items
     schema = {k: v for k, v in schema.items() if v is not None}
-    schema["title"] = f.label
+    schema["title"] = str(f.label)
     if f.help_text:
-        schema["description"] = f.help_text
+        schema["description"] = str(f.help_text)
     return schema

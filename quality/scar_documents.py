@@ -16,21 +16,23 @@ from django.db.models import Prefetch
 from portal.models import AuditEntry
 from quality.models import Scar, ScarAnswer, ScarEvidence, ScarStep
 from quality.scar_display import answer_blocks
-from suppliers.services.documents import stored_pdf
+from suppliers.services.documents import in_language_of, stored_pdf
 
 MAX_EVIDENCE_LISTED = 30
 
 
 def scar_report_pdf(scar: Scar) -> bytes:
     """The 8D report of ``scar`` (any state; an open one says which steps are not accepted yet), as PDF
-    bytes. The caller checks scope (``quality.scar_selectors.scar_get``)."""
-    return stored_pdf(
-        tenant_id=scar.tenant_id,
-        folder=f"scars/{scar.pk}",
-        name="8d-report",
-        template="documents/scar_8d.html",
-        context=report_context(scar),
-    )
+    bytes, in the supplier's language (``in_language_of``). The caller checks scope
+    (``quality.scar_selectors.scar_get``)."""
+    with in_language_of(scar.partner, scar.tenant):
+        return stored_pdf(
+            tenant_id=scar.tenant_id,
+            folder=f"scars/{scar.pk}",
+            name="8d-report",
+            template="documents/scar_8d.html",
+            context=report_context(scar),
+        )
 
 
 def report_context(scar: Scar) -> dict:

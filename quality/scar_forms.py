@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.models import Membership, Partner
 from quality.models import STEP_CODES, STEP_TITLES
@@ -28,10 +30,12 @@ class IssueForm(forms.Form):
     member's scope are offered, so another one posted anyway is "not one of the choices".
     """
 
-    title = forms.CharField(max_length=200, label="Title", help_text="What the supplier must fix, in a line.")
-    product = forms.ModelChoiceField(queryset=Product.objects.none(), required=False, label="Product")
+    title = forms.CharField(
+        max_length=200, label=gettext_lazy("Title"), help_text=gettext_lazy("What the supplier must fix, in a line.")
+    )
+    product = forms.ModelChoiceField(queryset=Product.objects.none(), required=False, label=gettext_lazy("Product"))
     ncrs = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, label="NCRs", widget=forms.CheckboxSelectMultiple
+        queryset=None, required=False, label=gettext_lazy("NCRs"), widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args, membership: Membership, partner: Partner, ncrs, due_days: dict[str, int], today, **kw):
@@ -56,7 +60,9 @@ class IssueForm(forms.Form):
 class PartnerChoiceForm(forms.Form):
     """The first step of issuing a SCAR without an NCR: which supplier."""
 
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none(), label="Supplier", empty_label="Choose")
+    partner = forms.ModelChoiceField(
+        queryset=Partner.objects.none(), label=gettext_lazy("Supplier"), empty_label=gettext_lazy("Choose")
+    )
 
     def __init__(self, *args, membership: Membership, **kw):
         super().__init__(*args, **kw)
@@ -67,24 +73,27 @@ class ReviewForm(forms.Form):
     """Accept a step (comment optional) or send it back (the comment says what is missing). ``version``
     (hidden) names the answer version the page showed: the service refuses a review of an unseen newer one."""
 
-    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("send_back", "Send back")])
+    decision = forms.ChoiceField(choices=[("accept", gettext_lazy("Accept")), ("send_back", gettext_lazy("Send back"))])
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=32767)
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000)
 
     def clean(self):
         data = super().clean()
         if data.get("decision") == "send_back" and not (data.get("comment") or "").strip():
-            self.add_error("comment", "Say what is missing: the supplier reads this comment above the step's form.")
+            self.add_error("comment", _("Say what is missing: the supplier reads this comment above the step's form."))
         return data
 
 
 class DueDateForm(forms.Form):
-    due_date = DayField(label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = DayField(label=gettext_lazy("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Why cancel this SCAR", strip=True
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        label=gettext_lazy("Why cancel this SCAR"),
+        strip=True,
     )
 
 
@@ -204,9 +213,9 @@ class StepAnswerForm:
     def _entry(self, f, path: str) -> dict:
         entry = self._cell(f, path)
         if f.kind == "text_list":
-            word = "Why" if f.name.endswith("whys") else "Entry"
+            word = _("Why %(number)s") if f.name.endswith("whys") else _("Entry %(number)s")
             entry["cells"] = [
-                {**self._cell(f, f"{path}.{i}"), "label": f"{word} {i + 1}", "required": False}
+                {**self._cell(f, f"{path}.{i}"), "label": word % {"number": i + 1}, "required": False}
                 for i in range(f.max_items or 5)
             ]
         elif f.kind == "rows":

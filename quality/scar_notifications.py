@@ -12,20 +12,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from portal.models import SUPPLIER_ROLES, Membership, Partner, Role
+from portal.services.mail import readers, send_localized
 from quality.models import Scar, ScarReminder, ScarStep
 
+# Rendered in each reader's language when the email is (portal.services.mail.send_localized).
 SUBJECTS = {
-    "issued": "{scar}: corrective action (8D) requested by {tenant}",
-    "step_sent_back": "{scar} {step}: sent back by {tenant}",
-    "reopened": "{scar} reopened: the defect came back",
-    "closed": "{scar} closed: the corrective action is effective",
-    "cancelled": "{scar} cancelled",
+    "issued": gettext_lazy("%(scar)s: corrective action (8D) requested by %(tenant)s"),
+    "step_sent_back": gettext_lazy("%(scar)s %(step)s: sent back by %(tenant)s"),
+    "reopened": gettext_lazy("%(scar)s reopened: the defect came back"),
+    "closed": gettext_lazy("%(scar)s closed: the corrective action is effective"),
+    "cancelled": gettext_lazy("%(scar)s cancelled"),
 }
 # The pages' URL names, newest first: a link goes to the first the URL conf holds (the step's page
 # when there is a step), so an email is never lost to a page renamed or still to come.
@@ -99,14 +100,13 @@ def send(kind: str, scar_id: int, step_id: int | None = None) -> int:
         "tenant": scar.tenant,
         "url": page_url(scar, supplier=True, step=step),
     }
-    subject = SUBJECTS[kind].format(scar=scar.number, step=step.code if step else "", tenant=scar.tenant.name)
-    send_mail(
-        subject=subject,
-        message=render_to_string("emails/scar_notification.txt", context),
-        from_email=None,
-        recipient_list=to,
+    names = {"scar": scar.number, "step": step.code if step else "", "tenant": scar.tenant.name}
+    return send_localized(
+        readers(to, scar.tenant),
+        subject=lambda: str(SUBJECTS[kind]) % names,
+        template="emails/scar_notification.txt",
+        context=context,
     )
-    return len(to)
 
 
 def send_digest(tenant_id: int, email: str, reminder_ids: Iterable[int]) -> int:
@@ -138,17 +138,18 @@ def send_digest(tenant_id: int, email: str, reminder_ids: Iterable[int]) -> int:
     ]
     tenant = items[0]["scar"].tenant
     count = len(items)
-    subject = (
-        f"{items[0]['scar'].number} {items[0]['step'].code} is overdue"
-        if count == 1
-        else f"{count} corrective action steps are overdue"
-    )
-    send_mail(
-        subject=subject,
-        message=render_to_string(
-            "emails/scar_digest.txt", {"items": items, "tenant": tenant, "supplier": supplier, "count": count}
+    first = {"scar": items[0]["scar"].number, "step": items[0]["step"].code, "count": count}
+    return send_localized(
+        readers([email], tenant),
+        # One step names itself; several are counted (two msgids: a plural form may not drop placeholders).
+        subject=lambda: (
+            gettext("%(scar)s %(step)s is overdue") % first
+            if count == 1
+            else ngettext(
+                "%(count)s corrective action step is overdue", "%(count)s corrective action steps are overdue", count
+            )
+            % first
         ),
-        from_email=None,
-        recipient_list=[email],
+        template="emails/scar_digest.txt",
+        context={"items": items, "tenant": tenant, "supplier": supplier, "count": count},
     )
-    return 1

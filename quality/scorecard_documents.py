@@ -18,6 +18,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from portal import l10n
 from portal.models import Membership, Partner
 from quality.models import PartnerScore, ScorecardPeriod, StandingChange, scorecard_rules_for
 from quality.scorecards import catalogue, drill
@@ -26,14 +30,25 @@ from quality.scorecards.engine import score_window, window_length
 from quality.scorecards.months import month_bounds, months_back
 from quality.scorecards.selectors import TREND_ARROWS, TREND_WORDS, points_lost
 from quality.scorecards.supplier_selectors import supplier_measures
-from suppliers.services.documents import stored_pdf
+from suppliers.services.documents import in_language_of, stored_pdf
 
 PULLING_MAX = 3  # measures listed under "what pulls the score down"
 DRILL_ROWS = 8  # of each one's records counted against the partner
 # The drills' columns of free descriptions: the only cells of the PDF's drill tables that wrap anywhere.
 # Every other cell (days, record numbers, quantities, figures, verdicts) stays on one line, except what
 # follows a day ("2026-12-10 (requested)"), which may wrap at its space.
-WRAPPING_COLUMNS = frozenset({"Product", "Line", "Title", "Characteristic", "Step", "Defect codes", "Finding"})
+# Named in English; a drill's columns may come translated, so a column is matched in either form (``_wraps``).
+WRAPPING_COLUMNS = frozenset(
+    {
+        gettext_noop("Product"),
+        gettext_noop("Line"),
+        gettext_noop("Title"),
+        gettext_noop("Characteristic"),
+        gettext_noop("Step"),
+        gettext_noop("Defect codes"),
+        gettext_noop("Finding"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -54,13 +69,15 @@ def scorecard_pdf(*, membership: Membership, partner: Partner, month: dt.date) -
     """The scorecard of ``partner`` for ``month`` (a first day, not after the tenant's current month) as
     PDF bytes, for ``membership``'s audience (staff, or the partner's own people). The caller checks scope."""
     audience = "supplier" if membership.is_supplier_role else "staff"
-    return stored_pdf(
-        tenant_id=partner.tenant_id,
-        folder=f"scorecards/{partner.pk}",
-        name=f"scorecard-{month:%Y-%m}-{audience}",
-        template="documents/scorecard.html",
-        context=scorecard_report_context(membership=membership, partner=partner, month=month),
-    )
+    # In the partner's language (``in_language_of``): the figures and labels made for it included.
+    with in_language_of(partner, partner.tenant):
+        return stored_pdf(
+            tenant_id=partner.tenant_id,
+            folder=f"scorecards/{partner.pk}",
+            name=f"scorecard-{month:%Y-%m}-{audience}",
+            template="documents/scorecard.html",
+            context=scorecard_report_context(membership=membership, partner=partner, month=month),
+        )
 
 
 def scorecard_report_context(*, membership: Membership, partner: Partner, month: dt.date) -> dict:
@@ -78,7 +95,7 @@ def scorecard_report_context(*, membership: Membership, partner: Partner, month:
         summary = _stored_summary(stored)
     else:
         summary = _summary_from_periods(partner, periods, month=month, window=window, rules_measures=rules.measures)
-    summary["score_text"] = "no data" if summary["score"] is None else catalogue.plain(summary["score"])
+    summary["score_text"] = _("no data") if summary["score"] is None else l10n.num(summary["score"])
     window_months = months_back(month, window)
     return {
         "tenant": tenant,
@@ -184,14 +201,23 @@ def _rows(figures: dict, figures_12: dict, keys: list[str]) -> list[ReportMeasur
                 key=key,
                 label=measure.label,
                 value=_text(value, measure.unit),
-                target=f"{'at least' if measure.higher_is_better else 'at most'} {aim}" if aim else "",
-                score="—" if item.get("score") is None else catalogue.plain(Decimal(item["score"])),
+                target=_target(aim, higher_is_better=measure.higher_is_better),
+                score="—" if item.get("score") is None else l10n.num(Decimal(item["score"])),
                 weight=_text(item.get("weight") or 0, "count"),
                 value_12=_text(item_12.get("value"), measure.unit),
                 below_target=below,
             )
         )
     return rows
+
+
+def _target(aim: str, *, higher_is_better: bool) -> str:
+    """A measure's target as printed: "at least 95 %", "at most 500 PPM" ("" without a target)."""
+    if not aim:
+        return ""
+    if higher_is_better:
+        return _("at least %(target)s") % {"target": aim}
+    return _("at most %(target)s") % {"target": aim}
 
 
 def _costs(periods: dict[dt.date, dict], window: list[dt.date], months_12: list[dt.date]) -> dict[str, list[str]]:
@@ -230,9 +256,15 @@ def drill_cells(columns: tuple[str, ...], row: drill.DrillRow) -> list[tuple[str
     ``"keep"`` (on one line)."""
     out = []
     for column, (day, rest) in zip(columns, drill.cell_parts(row.cells), strict=False):
-        kind = "text" if column in WRAPPING_COLUMNS else "day" if day and rest.strip() else "keep"
+        kind = "text" if _wraps(column) else "day" if day and rest.strip() else "keep"
         out.append((kind, day, rest))
     return out
+
+
+def _wraps(column) -> bool:
+    """Whether a drill's column (its English name, or that name translated) holds free descriptions."""
+    column = str(column)
+    return column in WRAPPING_COLUMNS or column in {_(name) for name in WRAPPING_COLUMNS}
 
 
 def _drill(partner: Partner, key: str, months: list[dt.date], *, supplier: bool) -> drill.Drill | None:

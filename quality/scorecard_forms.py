@@ -10,13 +10,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from quality.scorecards import catalogue
 from quality.scorecards.rules_service import INT_LIMITS, MAX_STANDINGS, MAX_TARGET, MAX_WEIGHT, NAME_MAX, SCORED
 
-ODOO_19_NOTE = "Odoo 19 has no blocking warning; a blocking standing shows as a warning there."
-UNIT_WORDS = {"%": "%", "PPM": "PPM", "count": "per month"}
-STALE_ROW = "This standing is no longer there: reload the page."
+ODOO_19_NOTE = gettext_lazy("Odoo 19 has no blocking warning; a blocking standing shows as a warning there.")
+UNIT_WORDS = {"%": "%", "PPM": "PPM", "count": gettext_lazy("per month")}
+STALE_ROW = gettext_lazy("This standing is no longer there: reload the page.")
 
 
 def weight_field(key: str) -> str:
@@ -52,35 +55,54 @@ def _pct(label: str, help_text: str) -> forms.DecimalField:
 
 class ScorecardRulesForm(forms.Form):
     on_time_days_early = _int(
-        "On time: days early", "on_time_days_early", "A delivery this many days before the promised date is on time."
+        gettext_lazy("On time: days early"),
+        "on_time_days_early",
+        gettext_lazy("A delivery this many days before the promised date is on time."),
     )
     on_time_days_late = _int(
-        "On time: days late", "on_time_days_late", "A delivery this many days after the promised date is on time."
+        gettext_lazy("On time: days late"),
+        "on_time_days_late",
+        gettext_lazy("A delivery this many days after the promised date is on time."),
     )
-    quantity_over_pct = _pct("Quantity: over by up to (%)", "Received above ordered by up to this is accurate.")
-    quantity_under_pct = _pct("Quantity: under by up to (%)", "Received below ordered by up to this is accurate.")
+    # "(%)" is a percent sign in these labels, not a placeholder.
+    quantity_over_pct = _pct(
+        # xgettext:no-python-format
+        gettext_lazy("Quantity: over by up to (%)"),
+        gettext_lazy("Received above ordered by up to this is accurate."),
+    )
+    quantity_under_pct = _pct(
+        # xgettext:no-python-format
+        gettext_lazy("Quantity: under by up to (%)"),
+        gettext_lazy("Received below ordered by up to this is accurate."),
+    )
     ack_target_hours = _int(
-        "Acknowledgement within (hours)",
+        gettext_lazy("Acknowledgement within (hours)"),
         "ack_target_hours",
-        "A PO acknowledged within this many hours of its publication is on time.",
+        gettext_lazy("A PO acknowledged within this many hours of its publication is on time."),
     )
     standing_months = _int(
-        "Score over (months)",
+        gettext_lazy("Score over (months)"),
         "standing_months",
-        "The score and standing are taken over this many months, the current one included; the trend compares "
-        "them with as many months before.",
+        gettext_lazy(
+            "The score and standing are taken over this many months, the current one included; the trend compares "
+            "them with as many months before."
+        ),
     )
     push_purchase_warning = forms.BooleanField(
-        label="Show warning standings in Odoo",
+        label=gettext_lazy("Show warning standings in Odoo"),
         required=False,
-        help_text="A partner entering a standing that warns gets a purchase warning on its contact in Odoo, with "
-        "the standing and its reasons, and a note in its chatter; a better standing clears it again and brings "
-        "back any warning a person had written.",
+        help_text=gettext_lazy(
+            "A partner entering a standing that warns gets a purchase warning on its contact in Odoo, with "
+            "the standing and its reasons, and a note in its chatter; a better standing clears it again and brings "
+            "back any warning a person had written."
+        ),
     )
     allow_block = forms.BooleanField(
-        label="Let a blocking standing block new POs",
+        label=gettext_lazy("Let a blocking standing block new POs"),
         required=False,
-        help_text=f"On Odoo 18 the warning of a blocking standing is a blocking one. {ODOO_19_NOTE}",
+        help_text=format_lazy(
+            "{} {}", gettext_lazy("On Odoo 18 the warning of a blocking standing is a blocking one."), ODOO_19_NOTE
+        ),
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -88,20 +110,20 @@ class ScorecardRulesForm(forms.Form):
         for key in SCORED:
             m = catalogue.MEASURES[key]
             self.fields[weight_field(key)] = forms.IntegerField(
-                label=f"{m.label}: weight",
+                label=_("%(measure)s: weight") % {"measure": m.label},
                 min_value=0,
                 max_value=MAX_WEIGHT,
-                help_text="0 leaves it out of the score (it is still shown).",
+                help_text=_("0 leaves it out of the score (it is still shown)."),
                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
             )
-            direction = "at least" if m.higher_is_better else "at most"
+            full_marks = _("Full marks at at least this.") if m.higher_is_better else _("Full marks at at most this.")
             self.fields[target_field(key)] = forms.DecimalField(
-                label=f"{m.label}: target ({UNIT_WORDS[m.unit]})",
+                label=_("%(measure)s: target (%(unit)s)") % {"measure": m.label, "unit": UNIT_WORDS[m.unit]},
                 min_value=0,
                 max_value=MAX_TARGET[m.unit],
                 max_digits=9,
                 decimal_places=2,
-                help_text=f"{m.help} Full marks at {direction} this.",
+                help_text=f"{m.help} {full_marks}",
                 widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
             )
 
@@ -169,9 +191,9 @@ class StandingForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages={"invalid": STALE_ROW, "min_value": STALE_ROW},
     )
-    name = forms.CharField(label="Name", max_length=NAME_MAX, required=False)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=NAME_MAX, required=False)
     min_score = forms.DecimalField(
-        label="From score",
+        label=gettext_lazy("From score"),
         min_value=0,
         max_value=100,
         max_digits=5,
@@ -179,15 +201,15 @@ class StandingForm(forms.Form):
         required=False,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
     )
-    warns = forms.BooleanField(label="Warns", required=False)
-    blocks = forms.BooleanField(label="Blocks", required=False)
+    warns = forms.BooleanField(label=gettext_lazy("Warns"), required=False)
+    blocks = forms.BooleanField(label=gettext_lazy("Blocks"), required=False)
 
 
 class BaseStandingFormSet(forms.BaseFormSet):
     def add_fields(self, form, index) -> None:
         super().add_fields(form, index)
         if "DELETE" in form.fields:
-            form.fields["DELETE"].label = "Remove"
+            form.fields["DELETE"].label = _("Remove")
 
     def rows(self) -> list[dict]:
         """The standings as posted, best first: rows marked "Remove" and empty new rows left out. Each row

@@ -4,6 +4,7 @@ skip-lot frequency (bounds and qualification are the service's, ``quality.servic
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from quality.models import Severity
 from quality.services.switching import REASON_MAX, RESET_SEVERITIES, SKIP_EVERY_MAX
@@ -11,21 +12,27 @@ from quality.services.switching import REASON_MAX, RESET_SEVERITIES, SKIP_EVERY_
 
 class ReinstateForm(forms.Form):
     reason = forms.CharField(
+        label=gettext_lazy("Reason"),
         max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The supplier's corrective action and how it was verified.",
+        help_text=gettext_lazy("The supplier's corrective action and how it was verified."),
     )
 
 
 class ResetForm(forms.Form):
-    severity = forms.ChoiceField(choices=[(s, Severity(s).label) for s in RESET_SEVERITIES])
-    reason = forms.CharField(max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+    severity = forms.ChoiceField(
+        label=pgettext_lazy("inspection severity", "Severity"),
+        choices=[(s, Severity(s).label) for s in RESET_SEVERITIES],
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class SkipLotForm(forms.Form):
     every = forms.IntegerField(
         min_value=0,
         max_value=SKIP_EVERY_MAX,
-        label="Inspect 1 lot in N",
-        help_text="N from 2 to 20; 0 turns skip-lot off.",
+        label=gettext_lazy("Inspect 1 lot in N"),
+        help_text=gettext_lazy("N from 2 to 20; 0 turns skip-lot off."),
     )

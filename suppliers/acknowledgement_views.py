@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.generic import TemplateView
 
 from portal.models import SUPPLIER_ROLES
@@ -100,12 +101,17 @@ class AcknowledgeView(TenantViewMixin, TemplateView):
         if ack.status == Acknowledgement.Status.PENDING:
             messages.success(
                 request,
-                f"{po.name} acknowledged (version {ack.version}). Your changes go beyond "
-                f"{self.membership.tenant.name}'s tolerances, so a buyer decides on them; you will get an email.",
+                gettext(
+                    "%(po)s acknowledged (version %(version)s). Your changes go beyond %(tenant)s's tolerances, "
+                    "so a buyer decides on them; you will get an email."
+                )
+                % {"po": po.name, "version": ack.version, "tenant": self.membership.tenant.name},
             )
         else:
             messages.success(
-                request, f"{po.name} acknowledged (version {ack.version}); Odoo will show it within a minute."
+                request,
+                gettext("%(po)s acknowledged (version %(version)s); Odoo will show it within a minute.")
+                % {"po": po.name, "version": ack.version},
             )
         return redirect("po_detail", self.membership.tenant.slug, po.pk)
 
@@ -132,7 +138,13 @@ class AcknowledgementDecisionView(TenantViewMixin, TemplateView):
             messages.error(request, " ".join(error_messages(exc).values()))
             return redirect("po_detail", self.membership.tenant.slug, po.pk)
         if approve:
-            messages.success(request, f"Changes on {po.name} approved; they go to Odoo now and the supplier is told.")
+            messages.success(
+                request,
+                gettext("Changes on %(po)s approved; they go to Odoo now and the supplier is told.") % {"po": po.name},
+            )
         else:
-            messages.success(request, f"Changes on {po.name} declined; the supplier is asked to acknowledge again.")
+            messages.success(
+                request,
+                gettext("Changes on %(po)s declined; the supplier is asked to acknowledge again.") % {"po": po.name},
+            )
         return redirect("po_detail", self.membership.tenant.slug, po.pk)

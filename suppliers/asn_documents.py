@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
 from portal.models import SUPPLIER_ROLES
@@ -66,7 +68,7 @@ class AsnImportView(TenantViewMixin, TemplateView):
         upload = request.FILES.get("file")
         try:
             if upload is None:
-                raise ValidationError({"file": "Choose a CSV or Excel file."})
+                raise ValidationError({"file": _("Choose a CSV or Excel file.")})
             count = asn_import.asn_import(
                 membership=self.membership,
                 asn_id=asn.pk,
@@ -76,9 +78,12 @@ class AsnImportView(TenantViewMixin, TemplateView):
         except ValidationError as exc:
             errors = sorted(((k, " ".join(v)) for k, v in exc.message_dict.items()), key=lambda kv: _row_order(kv[0]))
             return self.render_to_response(self.get_context_data(errors=errors), status=400)
-        messages.success(
-            request, f"{count} row{'s' if count != 1 else ''} imported into {asn.number}; check and submit."
+        done = ngettext(
+            "%(count)s row imported into %(asn)s; check and submit.",
+            "%(count)s rows imported into %(asn)s; check and submit.",
+            count,
         )
+        messages.success(request, done % {"count": count, "asn": asn.number})
         return redirect("asn_detail", self.membership.tenant.slug, asn.pk)
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.defaultfilters import floatformat
+from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import ListView, TemplateView
 
 from portal.models import SUPPLIER_ROLES, Role
@@ -28,12 +29,12 @@ BLANK_ITEMS = 2
 ITEM_FIELDS = ("lot_name", "expiry_date", "quantity", "package", "values")  # an item row's fields in the editor
 
 FILTER_LABELS = [
-    ("", "All"),
-    ("draft", "Drafts"),
-    ("on_the_way", "On the way"),
-    ("partial", "Partly received"),
-    ("received", "Received"),
-    ("cancelled", "Cancelled"),
+    ("", gettext_lazy("All")),
+    ("draft", gettext_lazy("Drafts")),
+    ("on_the_way", gettext_lazy("On the way")),
+    ("partial", gettext_lazy("Partly received")),
+    ("received", gettext_lazy("Received")),
+    ("cancelled", gettext_lazy("Cancelled")),
 ]
 
 
@@ -89,7 +90,9 @@ class AsnNewView(TenantViewMixin, TemplateView):
             context = self.get_context_data(error=" ".join(error_messages(exc).values()), chosen=ids)
             return self.render_to_response(context, status=400)
         messages.success(
-            request, f"{asn.number} drafted with what is still open; check quantities, add packages and lots."
+            request,
+            gettext("%(asn)s drafted with what is still open; check quantities, add packages and lots.")
+            % {"asn": asn.number},
         )
         return redirect("asn_detail", self.membership.tenant.slug, asn.pk)
 
@@ -216,14 +219,17 @@ class AsnDetailView(TenantViewMixin, TemplateView):
                 asn = self._save(request, asn, submit=action == "submit")
             elif action == "ship":
                 asn_mark_shipped(membership=self.membership, asn_id=asn.pk)
-                messages.success(request, f"{asn.number} is on its way.")
+                messages.success(request, gettext("%(asn)s is on its way.") % {"asn": asn.number})
             elif action == "cancel":
                 was_draft = asn.editable
                 asn_cancel(membership=self.membership, asn_id=asn.pk, reason=request.POST.get("reason", ""))
                 if was_draft:  # a draft never reached Odoo: nothing there to take back
-                    messages.success(request, f"Draft {asn.number} cancelled.")
+                    messages.success(request, gettext("Draft %(asn)s cancelled.") % {"asn": asn.number})
                 else:
-                    messages.success(request, f"{asn.number} cancelled; the buyer's receipt no longer expects it.")
+                    messages.success(
+                        request,
+                        gettext("%(asn)s cancelled; the buyer's receipt no longer expects it.") % {"asn": asn.number},
+                    )
             elif action == "attach":
                 cert = asn_attach_certificate(
                     membership=self.membership,
@@ -233,12 +239,18 @@ class AsnDetailView(TenantViewMixin, TemplateView):
                     line_id=CertificateLineForm(request.POST).typed()["line"],
                     lot_name=request.POST.get("lot_name", ""),
                 )
-                messages.success(request, f"{cert.filename} attached to {asn.number}.")
+                messages.success(
+                    request, gettext("%(file)s attached to %(asn)s.") % {"file": cert.filename, "asn": asn.number}
+                )
             elif action == "remove_certificate":
                 chosen = CertificateChoiceForm(request.POST).typed()["certificate"]
                 name = asn.certificates.filter(pk=chosen).values_list("filename", flat=True).first()
                 asn_remove_certificate(membership=self.membership, asn_id=asn.pk, certificate_id=chosen)
-                messages.success(request, f"{name or 'The certificate'} removed from {asn.number}.")
+                if name:
+                    done = gettext("%(file)s removed from %(asn)s.") % {"file": name, "asn": asn.number}
+                else:
+                    done = gettext("The certificate removed from %(asn)s.") % {"asn": asn.number}
+                messages.success(request, done)
             else:
                 raise Http404()
         except ValidationError as exc:
@@ -265,7 +277,7 @@ class AsnDetailView(TenantViewMixin, TemplateView):
         except ValidationError as exc:
             raise ValidationError(editor.places.place(exc)) from exc
         if not submit:
-            messages.success(request, f"{asn.number} saved as a draft.")
+            messages.success(request, gettext("%(asn)s saved as a draft.") % {"asn": asn.number})
             return asn
         try:
             asn = asn_submit(membership=self.membership, asn_id=asn.pk)
@@ -274,8 +286,11 @@ class AsnDetailView(TenantViewMixin, TemplateView):
             raise ValidationError(editor.places.place(errors_as_sent(error_messages(exc), asn, editor.lines))) from exc
         messages.success(
             request,
-            f"{asn.number} submitted; the receipt in {self.membership.tenant.name}'s Odoo will "
-            "show it within a minute. Print the labels for the packages.",
+            gettext(
+                "%(asn)s submitted; the receipt in %(tenant)s's Odoo will show it within a minute. "
+                "Print the labels for the packages."
+            )
+            % {"asn": asn.number, "tenant": self.membership.tenant.name},
         )
         return asn
 

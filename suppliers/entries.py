@@ -9,6 +9,8 @@ Registered on import, from ``SuppliersConfig.ready()``; the core (``portal.regis
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from integrations.backlogs import MonitorCard, monitor_card_register
 from portal import dates
 from portal.demo import demo_step_register
@@ -41,10 +43,25 @@ tenant_urls_register("suppliers.urls")
 
 nav_register(
     NavEntry(
-        "suppliers.orders", "Purchase orders", "po_list", "orders", order=10, roles=ORDER_DESK, badge=_orders_needing
+        "suppliers.orders",
+        gettext_lazy("Purchase orders"),
+        "po_list",
+        "orders",
+        order=10,
+        roles=ORDER_DESK,
+        badge=_orders_needing,
     ),
-    NavEntry("suppliers.shipments", "Shipments", "asn_list", "shipments", order=20, roles=SUPPLIER_ROLES | STAFF_ROLES),
-    NavEntry("suppliers.rules", "Rules", "collaboration_settings", "rules", order=90, roles={Role.TENANT_ADMIN}),
+    NavEntry(
+        "suppliers.shipments",
+        gettext_lazy("Shipments"),
+        "asn_list",
+        "shipments",
+        order=20,
+        roles=SUPPLIER_ROLES | STAFF_ROLES,
+    ),
+    NavEntry(
+        "suppliers.rules", gettext_lazy("Rules"), "collaboration_settings", "rules", order=90, roles={Role.TENANT_ADMIN}
+    ),
 )
 
 # Orders: a supplier's cards 10, 20, 30 (quality's corrective actions follow at 45); a buyer's 10 to

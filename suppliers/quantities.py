@@ -22,6 +22,9 @@ import unicodedata
 from decimal import Context, Decimal, InvalidOperation
 
 from django.db import models
+from django.utils.translation import gettext
+
+from portal import l10n
 
 QUANTITY_DIGITS = 15
 QUANTITY_PLACES = 4
@@ -87,7 +90,7 @@ def parse_number(value, *, decimal_mark: str | None = None) -> Decimal:
     Decimal and float values are taken as they are (a float by its shortest repr, as JSON wrote it).
     """
     if isinstance(value, bool):
-        raise NumberError(f"“{value}” is not a number.")
+        raise NumberError(gettext("“%(text)s” is not a number.") % {"text": value})
     if isinstance(value, Decimal):
         return _finite(value, value)
     if isinstance(value, int):
@@ -108,18 +111,23 @@ def _plain_text(value) -> str:
     with the digits 0-9; else ``NumberError``."""
     text = str(value if value is not None else "").strip()
     if not text:
-        raise NumberError("Give a number.")
+        raise NumberError(gettext("Give a number."))
     if len(text) > MAX_TEXT:
-        raise NumberError(f"“{text[:20]}…” is not a number ({len(text)} characters).")
+        raise NumberError(
+            gettext("“%(text)s…” is not a number (%(count)s characters).") % {"text": text[:20], "count": len(text)}
+        )
     if any(unicodedata.category(c)[0] == "C" for c in text):
-        raise NumberError("A number holds digits only; this one has control or invisible characters.")
+        raise NumberError(gettext("A number holds digits only; this one has control or invisible characters."))
     if _EXPONENT.fullmatch(text):
         raise NumberError(
-            f"“{text}” is in scientific notation, which hides digits; write the number in full "
-            "(in Excel: format the column as Number)."
+            gettext(
+                "“%(text)s” is in scientific notation, which hides digits; write the number in full "
+                "(in Excel: format the column as Number)."
+            )
+            % {"text": text}
         )
     if any(c.isdigit() and not c.isascii() for c in text):
-        raise NumberError(f"“{text}” is not a number; write it with the digits 0 to 9.")
+        raise NumberError(gettext("“%(text)s” is not a number; write it with the digits 0 to 9.") % {"text": text})
     return text
 
 
@@ -140,8 +148,11 @@ def _marks(text: str, body: str, decimal_mark: str | None) -> tuple[str | None, 
             decimal = mark
         elif decimal_mark is None:
             raise NumberError(
-                f"“{text}” could be {body.replace(mark, '')} or {body.replace(mark, '.')}; write it without a "
-                "thousands separator, or with one more or one fewer decimal."
+                gettext(
+                    "“%(text)s” could be %(whole)s or %(decimal)s; write it without a "
+                    "thousands separator, or with one more or one fewer decimal."
+                )
+                % {"text": text, "whole": body.replace(mark, ""), "decimal": body.replace(mark, ".")}
             )
         elif decimal_mark == mark:
             decimal = mark
@@ -154,41 +165,56 @@ def _digits(text: str, body: str, decimal: str | None, group: set[str]) -> tuple
     """The whole and fraction digits of ``body``, grouping removed (grouped by three, else ``NumberError``)."""
     whole, fraction = body.rsplit(decimal, 1) if decimal else (body, "")
     if decimal and any(c in group or c == decimal for c in fraction):
-        raise NumberError(f"“{text}” is not a number.")
+        raise NumberError(gettext("“%(text)s” is not a number.") % {"text": text})
     if any(c in group for c in whole):
         parts = re.split("[" + re.escape("".join(sorted(group))) + "]", whole)
         if not (1 <= len(parts[0]) <= 3 and all(len(p) == 3 for p in parts[1:])):
-            raise NumberError(f"“{text}” is not a number: digits are grouped by three (1 234 567,5 or 1,234,567.5).")
+            raise NumberError(
+                gettext("“%(text)s” is not a number: digits are grouped by three (1 234 567,5 or 1,234,567.5).")
+                % {"text": text}
+            )
         whole = "".join(parts)
     if not (whole or fraction) or not (whole + fraction).isdigit() or not (whole + fraction).isascii():
-        raise NumberError(f"“{text}” is not a number.")
+        raise NumberError(gettext("“%(text)s” is not a number.") % {"text": text})
     return whole, fraction
 
 
 def _finite(number: Decimal, original) -> Decimal:
     if not number.is_finite():
-        raise NumberError(f"“{original}” is not a number.")
+        raise NumberError(gettext("“%(text)s” is not a number.") % {"text": original})
     return number
 
 
 def check_quantity(number: Decimal, *, allow_zero: bool = False, maximum: Decimal = QUANTITY_MAX) -> Decimal:
     """``number`` if a quantity may be it (above 0, or 0 when allowed; 4 decimals at most; below the
     limit), else ``NumberError``."""
-    return _check(number, QUANTITY_PLACES, maximum, allow_zero=allow_zero, what="quantity")
+    return _check(number, QUANTITY_PLACES, maximum, allow_zero=allow_zero, weight=False)
 
 
 def check_weight(number: Decimal) -> Decimal:
     """``number`` if a package weight in kg may be it, else ``NumberError``."""
-    return _check(number, WEIGHT_PLACES, WEIGHT_MAX, allow_zero=False, what="weight")
+    return _check(number, WEIGHT_PLACES, WEIGHT_MAX, allow_zero=False, weight=True)
 
 
-def _check(number: Decimal, places: int, maximum: Decimal, *, allow_zero: bool, what: str) -> Decimal:
+def _check(number: Decimal, places: int, maximum: Decimal, *, allow_zero: bool, weight: bool) -> Decimal:
+    # One whole sentence per message (a weight and a quantity take other words in German and French).
+    got = {"got": plain(number), "places": places, "maximum": l10n.num(maximum)}
     if number < 0 or (number == 0 and not allow_zero):
-        raise NumberError(f"Give a {what} above 0 (got {plain(number)}).")
+        text = (
+            gettext("Give a weight above 0 (got %(got)s).")
+            if weight
+            else gettext("Give a quantity above 0 (got %(got)s).")
+        )
+        raise NumberError(text % got)
     if number.normalize().as_tuple().exponent < -places:
-        raise NumberError(f"Use at most {places} decimals (got {plain(number)}).")
+        raise NumberError(gettext("Use at most %(places)s decimals (got %(got)s).") % got)
     if number > maximum:
-        raise NumberError(f"The largest {what} is {maximum:,} (got {plain(number)}).")
+        text = (
+            gettext("The largest weight is %(maximum)s (got %(got)s).")
+            if weight
+            else gettext("The largest quantity is %(maximum)s (got %(got)s).")
+        )
+        raise NumberError(text % got)
     return number.quantize(Decimal(1).scaleb(-places)) if number.as_tuple().exponent < -places else number
 
 
@@ -208,7 +234,10 @@ def quantity_from_odoo(value) -> Decimal:
     it, not store it: on SQLite it would not read back)."""
     number = parse_number(value or 0)
     if abs(number) > QUANTITY_MAX:
-        raise NumberError(f"The largest quantity is {QUANTITY_MAX:,} (Odoo has {value}).")
+        raise NumberError(
+            gettext("The largest quantity is %(maximum)s (Odoo has %(value)s).")
+            % {"maximum": l10n.num(QUANTITY_MAX), "value": value}
+        )
     return number.quantize(Decimal(1).scaleb(-QUANTITY_PLACES))
 
 
@@ -218,7 +247,7 @@ def spreadsheet_number(text: str) -> Decimal:
     try:
         number = Context(prec=15).create_decimal(text.strip())
     except InvalidOperation:
-        raise NumberError(f"“{text}” is not a number.") from None
+        raise NumberError(gettext("“%(text)s” is not a number.") % {"text": text}) from None
     if not number.is_finite():
-        raise NumberError(f"“{text}” is not a number.")
+        raise NumberError(gettext("“%(text)s” is not a number.") % {"text": text})
     return Decimal(plain(number))

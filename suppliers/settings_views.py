@@ -6,8 +6,10 @@ from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect
+from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import FormView
 
+from portal import l10n
 from portal.dates import zone_names
 from portal.models import Role, Tenant
 from portal.services.audit import audit_record, field_changes
@@ -31,9 +33,11 @@ class CollaborationSettingsForm(forms.ModelForm):
     # The zone of the tenant's days (requested, promised, ship and expiry dates) and of its people's
     # times unless they choose their own (portal.dates).
     time_zone = forms.ChoiceField(
-        label="Time zone",
-        help_text="Where your dock and buyers are: delivery days are your days, and times show in this zone "
-        "unless a person chooses their own.",
+        label=gettext_lazy("Time zone"),
+        help_text=gettext_lazy(
+            "Where your dock and buyers are: delivery days are your days, and times show in this zone "
+            "unless a person chooses their own."
+        ),
     )
 
     class Meta:
@@ -54,7 +58,9 @@ class CollaborationSettingsForm(forms.ModelForm):
         for name in ("ack_qty_under_pct", "ack_qty_over_pct", "asn_qty_over_pct"):
             value = data.get(name)
             if value is not None and not 0 <= value <= 100:
-                self.add_error(name, f"Give a percentage from 0 to 100 (got {value}).")
+                self.add_error(
+                    name, gettext("Give a percentage from 0 to 100 (got %(value)s).") % {"value": l10n.num(value)}
+                )
         return data
 
 
@@ -99,6 +105,7 @@ class CollaborationSettingsView(TenantViewMixin, FormView):
                     changes=changes,
                 )
         messages.success(
-            self.request, "Supplier collaboration rules saved; they apply to the next acknowledgement and shipment."
+            self.request,
+            gettext("Supplier collaboration rules saved; they apply to the next acknowledgement and shipment."),
         )
         return redirect("collaboration_settings", tenant.slug)

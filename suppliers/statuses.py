@@ -9,19 +9,20 @@ The pages' badges (``templates/suppliers/_po_status.html``, ``_asn_status.html``
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from suppliers.models import Acknowledgement, AckStatus, Asn, PurchaseOrder
 
 # Where a purchase order stands, as its badge says: the first that applies, in this order.
 PO_STATUSES = {
-    "cancelled": "Cancelled",
-    "rfq": "Request for quotation",
-    "received": "Received",
-    "to_acknowledge": "To acknowledge",
-    "changed": "Changed since acknowledgement",
-    "declined": "Changes declined",
-    "awaiting_buyer": "Awaiting buyer",
-    "acknowledged": "Acknowledged",
+    "cancelled": gettext_lazy("Cancelled"),
+    "rfq": gettext_lazy("Request for quotation"),
+    "received": gettext_lazy("Received"),
+    "to_acknowledge": gettext_lazy("To acknowledge"),
+    "changed": gettext_lazy("Changed since acknowledgement"),
+    "declined": gettext_lazy("Changes declined"),
+    "awaiting_buyer": gettext_lazy("Awaiting buyer"),
+    "acknowledged": gettext_lazy("Acknowledged"),
 }
 
 # The supplier's acknowledgement of a PO (``PurchaseOrder.ack_status``), in the same words.
@@ -58,11 +59,11 @@ ASN_STATUSES = dict(Asn.Status.choices)
 
 # Where a record stands with Odoo (the sync badge).
 ODOO_STATUSES = {
-    "portal_only": "Portal only",
-    "sending": "Sending to Odoo",
-    "in_odoo": "In Odoo",
-    "failed": "Not sent",
-    "cancelled": "Not sent (cancelled)",
+    "portal_only": gettext_lazy("Portal only"),
+    "sending": gettext_lazy("Sending to Odoo"),
+    "in_odoo": gettext_lazy("In Odoo"),
+    "failed": gettext_lazy("Not sent"),
+    "cancelled": gettext_lazy("Not sent (cancelled)"),
 }
 
 
@@ -110,7 +111,16 @@ def odoo_status(event) -> str:
     return {"done": "in_odoo", "dead": "failed", "cancelled": "cancelled"}.get(event.status, "sending")
 
 
+def _label_list(words: dict):
+    """The labels of ``words`` as plain strings in the active language, when called.
+
+    drf-spectacular reads a list of choices as strings and calls a callable one (per language),
+    so a list of lazy labels would be taken apart letter by letter.
+    """
+    return lambda: [str(label) for label in words.values()]
+
+
 # The labels as lists, for the OpenAPI schema's enum names (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
-PO_STATUS_LABELS = list(PO_STATUSES.values())
-ACKNOWLEDGEMENT_STATUS_LABELS = list(ACKNOWLEDGEMENT_LABELS.values())
-ASN_STATUS_LABELS = list(ASN_STATUSES.values())
+PO_STATUS_LABELS = _label_list(PO_STATUSES)
+ACKNOWLEDGEMENT_STATUS_LABELS = _label_list(ACKNOWLEDGEMENT_LABELS)
+ASN_STATUS_LABELS = _label_list(ASN_STATUSES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils.translation import gettext, gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView
 
@@ -15,22 +16,22 @@ from suppliers.services.acknowledgements import DECIDERS
 from suppliers.services.po_messages import po_mark_seen, po_message_post
 
 FILTER_LABELS = [
-    ("", "All"),
-    ("to_acknowledge", "To acknowledge"),
-    ("awaiting_buyer", "Awaiting buyer"),
-    ("changed", "Changed since acknowledgement"),
-    ("acknowledged", "Acknowledged"),
-    ("late", "Late"),
-    ("partial", "Partly received"),
-    ("rfq", "Requests for quotation"),
-    ("closed", "Closed"),
+    ("", gettext_lazy("All")),
+    ("to_acknowledge", gettext_lazy("To acknowledge")),
+    ("awaiting_buyer", gettext_lazy("Awaiting buyer")),
+    ("changed", gettext_lazy("Changed since acknowledgement")),
+    ("acknowledged", gettext_lazy("Acknowledged")),
+    ("late", gettext_lazy("Late")),
+    ("partial", gettext_lazy("Partly received")),
+    ("rfq", gettext_lazy("Requests for quotation")),
+    ("closed", gettext_lazy("Closed")),
 ]
 SORT_LABELS = [
-    ("action", "Needs action first"),
-    ("expected", "Expected date"),
-    ("newest", "Newest"),
-    ("name", "PO number"),
-    ("total", "Total"),
+    ("action", gettext_lazy("Needs action first")),
+    ("expected", gettext_lazy("Expected date")),
+    ("newest", gettext_lazy("Newest")),
+    ("name", gettext_lazy("PO number")),
+    ("total", gettext_lazy("Total")),
 ]
 
 
@@ -134,6 +135,8 @@ class PurchaseOrderMessageView(PurchaseOrderDetailView, View):
                 status=400,
             )
         messages.success(
-            request, f"Message on {message.order.name} saved; it reaches the order's chatter in Odoo within seconds."
+            request,
+            gettext("Message on %(po)s saved; it reaches the order's chatter in Odoo within seconds.")
+            % {"po": message.order.name},
         )
         return redirect("po_detail", self.membership.tenant.slug, kwargs["pk"])

@@ -26,6 +26,8 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from integrations import topics
 from integrations.odoo import OdooGateway
 
@@ -107,15 +109,34 @@ def _title(payload: dict) -> str:
     """Who did what: the supplier acknowledged; a buyer approved the changes (v1 payloads named one author)."""
     version = payload.get("version")
     if "acknowledged_by" not in payload:  # v1
-        title = f"Acknowledged on the supplier portal, version {version}"
         if payload.get("approved"):
-            return f"{title}; changes approved by {payload.get('author', 'the buyer')}"
-        return f"{title}, by {payload.get('author', 'the supplier')}"
-    how = "over the supplier portal's API" if payload.get("via_api") else "on the supplier portal"
-    title = f"Acknowledged by the supplier {payload['acknowledged_by']} {how}, version {version}"
-    if payload.get("approved_by"):
-        return f"{title}; changes approved by the buyer {payload['approved_by']}"
-    return f"{title}; within the agreed tolerances"
+            text = _("Acknowledged on the supplier portal, version %(version)s; changes approved by %(author)s")
+            return text % {"version": version, "author": payload.get("author") or _("the buyer")}
+        text = _("Acknowledged on the supplier portal, version %(version)s, by %(author)s")
+        return text % {"version": version, "author": payload.get("author") or _("the supplier")}
+    who = {"by": payload["acknowledged_by"], "version": version, "buyer": payload.get("approved_by")}
+    if payload.get("via_api"):
+        if who["buyer"]:
+            text = _(
+                "Acknowledged by the supplier %(by)s over the supplier portal's API, version %(version)s; "
+                "changes approved by the buyer %(buyer)s"
+            )
+        else:
+            text = _(
+                "Acknowledged by the supplier %(by)s over the supplier portal's API, version %(version)s; "
+                "within the agreed tolerances"
+            )
+    elif who["buyer"]:
+        text = _(
+            "Acknowledged by the supplier %(by)s on the supplier portal, version %(version)s; changes approved "
+            "by the buyer %(buyer)s"
+        )
+    else:
+        text = _(
+            "Acknowledged by the supplier %(by)s on the supplier portal, version %(version)s; within the agreed "
+            "tolerances"
+        )
+    return text % who
 
 
 def _values(payload: dict, line_qtys: dict[int, float]) -> dict[str, Any]:
@@ -242,7 +263,7 @@ def po_ack_review_requested(gw: OdooGateway, event) -> dict[str, Any]:
     buyer = rows[0]["user_id"][0] if rows[0].get("user_id") else None
     note = render_note(
         "po_ack_review.html",
-        supplier=payload.get("supplier", "The supplier"),
+        supplier=payload.get("supplier") or _("The supplier"),
         version=payload.get("version"),
         summary=payload.get("summary") or [],
     )
@@ -250,7 +271,7 @@ def po_ack_review_requested(gw: OdooGateway, event) -> dict[str, Any]:
         "purchase.order",
         po_id,
         act_type_xmlid="mail.mail_activity_data_todo",
-        summary="Supplier acknowledgement to review",
+        summary=_("Supplier acknowledgement to review"),
         note=marked(note, event),
         **({"user_id": buyer} if buyer else {}),
     )

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from integrations.odoo import OdooPermanentError
-from integrations.odoo.errors import CredentialsRejected
+from integrations.odoo.errors import ConfigurationRejected
 
 from . import BatchResult, HandlerError
 
@@ -25,8 +25,9 @@ def aggregate_of(event) -> tuple[str, str]:
 
 def stops_the_batch(exc: Exception) -> bool:
     """Whether the next calls would fail alike: Odoo unreachable or busy (transient), the integration user's
-    credentials refused, or a fault of the portal itself. Only a permanent refusal of one event does not."""
-    if isinstance(exc, CredentialsRejected):
+    credentials or language refused, or a fault of the portal itself. Only a permanent refusal of one event
+    does not."""
+    if isinstance(exc, ConfigurationRejected):
         return True
     return not isinstance(exc, (OdooPermanentError, HandlerError))
 

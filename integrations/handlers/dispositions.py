@@ -25,6 +25,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from integrations import topics
 from integrations.odoo import OdooGateway
 
@@ -136,7 +138,7 @@ def _return_create(gw: OdooGateway, receipt: dict, missing: dict[Key, float]) ->
     wizard = gw.create("stock.return.picking", {"picking_id": receipt["id"]}, context=context)
     rows = gw.search_read("stock.return.picking.line", [["wizard_id", "=", wizard]], ["product_id", "quantity"])
     per_product: Counter = Counter()
-    for (product, _), qty in missing.items():
+    for (product, _lot), qty in missing.items():
         per_product[product] += qty
     for product, qty in sorted(per_product.items()):
         row = next((r for r in rows if r["product_id"] and r["product_id"][0] == product), None)
@@ -239,7 +241,9 @@ def _note(payload: dict) -> str:
     """The note on the receipt: who decided, and the lot's totals so far (released / returned / scrapped)."""
     lots = [
         {
-            "label": _label(lot),
+            "label": _("lot %(lot)s of %(product)s") % {"lot": lot["lot_name"], "product": lot["product"]}
+            if lot["lot_name"]
+            else lot["product"],
             "released": fmt(lot["released"]),
             "returned": fmt(lot["returned"]),
             "scrapped": fmt(lot["scrapped"]),

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from integrations import topics
 from integrations.models import HoldDrift
 from integrations.odoo import OdooGateway
@@ -19,7 +22,10 @@ from integrations.odoo import OdooGateway
 from . import HandlerError, handler
 from .notes import already_there, marked, marker, render_note
 
-WHY = {"undecided": "not released yet", "rejected": "rejected: to go back to the vendor or to scrap"}
+WHY = {
+    "undecided": gettext_lazy("not released yet"),
+    "rejected": gettext_lazy("rejected: to go back to the vendor or to scrap"),
+}
 
 
 @handler(topics.STOCK_HOLD_BREACHED)
@@ -43,7 +49,7 @@ def stock_hold_breached(gw: OdooGateway, event) -> dict[str, Any]:
     note = render_note(
         "hold_breached.html",
         lot_name=lot_name,
-        why=WHY.get(payload.get("what"), "held"),
+        why=WHY.get(payload.get("what"), _("held")),
         found=sorted((payload.get("found") or {}).items()),
         label=payload.get("label", ""),
     )
@@ -51,7 +57,7 @@ def stock_hold_breached(gw: OdooGateway, event) -> dict[str, Any]:
         "stock.picking",
         picking_id,
         act_type_xmlid="mail.mail_activity_data_todo",
-        summary=f"Held by quality: lot {lot_name} is in usable stock",
+        summary=_("Held by quality: lot %(lot)s is in usable stock") % {"lot": lot_name},
         note=marked(note, event),
     )
     _keep(payload, activity_id)

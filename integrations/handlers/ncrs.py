@@ -20,8 +20,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from integrations import topics
 from integrations.odoo import OdooGateway
+from portal import l10n
 
 from . import HandlerError, handler
 from .notes import already_there, marked, marker, post_note_once, render_note
@@ -139,16 +142,21 @@ def _activity(gw: OdooGateway, event, ids: dict[str, int], context: dict, buyer:
     kind = event.payload["disposition"]["kind"]
     if kind not in ("return", "rework"):
         return None
-    what = f"{context['quantity']} {context['uom']}".strip()
-    lot = f" of lot {context['lot_name']}" if context["lot_name"] else ""
+    said = {**context, "what": f"{l10n.qty(context['quantity'])} {context['uom']}".strip()}
     if kind == "return":
         # The buyer is the PO's; without a PO the activity goes on the receipt, for the integration user.
         model = PO if PO in ids else RECEIPT
-        summary = f"{context['ncr_number']}: {what}{lot} goes back to {context['partner']}"
+        if context["lot_name"]:
+            summary = _("%(ncr_number)s: %(what)s of lot %(lot_name)s goes back to %(partner)s") % said
+        else:
+            summary = _("%(ncr_number)s: %(what)s goes back to %(partner)s") % said
         note, user = render_note("ncr_return.html", **context), buyer if model == PO else None
     else:
         model = RECEIPT if RECEIPT in ids else PO
-        summary = f"{context['ncr_number']}: rework {what}{lot}"
+        if context["lot_name"]:
+            summary = _("%(ncr_number)s: rework %(what)s of lot %(lot_name)s") % said
+        else:
+            summary = _("%(ncr_number)s: rework %(what)s") % said
         note, user = render_note("ncr_rework.html", **context), None
     activity_id, again = _activity_once(gw, event, model, ids[model], summary[:250], note, user)
     return {"model": model, "res_id": ids[model], "id": activity_id, "already_there": again}

@@ -12,10 +12,15 @@ Each note and activity once per event (the event's marker).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from integrations import topics
 from integrations.odoo import OdooGateway
+from portal import l10n
 
 from . import BatchResult, HandlerError, batch_handler, handler
 from .batches import one_of
@@ -23,12 +28,20 @@ from .notes import NoteDraft, already_there, marked, marker, notes_batch, render
 from .partners import PARTNER, contact_rights_needed
 
 WHAT = {
-    "issued": "issued",
-    "step_accepted": "step accepted",
-    "closed": "closed",
-    "reopened": "reopened",
-    "cancelled": "cancelled",
+    "issued": gettext_lazy("issued"),
+    "step_accepted": gettext_lazy("step accepted"),
+    "closed": gettext_lazy("closed"),
+    "reopened": gettext_lazy("reopened"),
+    "cancelled": gettext_lazy("cancelled"),
 }
+
+
+def _day(value) -> str:
+    """A payload's ISO day ("2026-12-20") as the active language writes it; other text as it is."""
+    try:
+        return l10n.day(dt.date.fromisoformat(str(value)[:10]))
+    except ValueError:
+        return str(value)
 
 
 def _partner_id(event) -> int:
@@ -115,7 +128,8 @@ def scar_overdue(gw: OdooGateway, event) -> dict[str, Any]:
             PARTNER,
             partner_id,
             act_type_xmlid="mail.mail_activity_data_todo",
-            summary=f"{payload.get('scar_number', 'SCAR')} {payload['step']} overdue since {payload['due_date']}",
+            summary=_("%(scar)s %(step)s overdue since %(due)s")
+            % {"scar": payload.get("scar_number", "SCAR"), "step": payload["step"], "due": _day(payload["due_date"])},
             note=marked(note, event),
             **({"user_id": buyer} if buyer else {}),
         )

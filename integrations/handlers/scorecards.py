@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from integrations import topics
 from integrations.odoo import OdooGateway
@@ -68,11 +69,22 @@ class Shown:
 def warning_text(payload: dict[str, Any], kept: str) -> str:
     """The portal's warning (plain text): standing, score, reasons, who set it, then ``kept``, the warning a
     person had written, when there was one. The same payload and kept text always give the same text."""
-    score = f", score {payload['score']}" if payload.get("score") else ""
-    was = f" (was {payload['previous']})" if payload.get("previous") else ""
-    lines = [f"Scorecard standing: {payload.get('standing') or 'none'}{was}{score}."]
+    said = {
+        "standing": payload.get("standing") or _("none"),
+        "was": payload.get("previous"),
+        "score": payload.get("score"),
+    }
+    if said["was"] and said["score"]:
+        first = _("Scorecard standing: %(standing)s (was %(was)s), score %(score)s.")
+    elif said["was"]:
+        first = _("Scorecard standing: %(standing)s (was %(was)s).")
+    elif said["score"]:
+        first = _("Scorecard standing: %(standing)s, score %(score)s.")
+    else:
+        first = _("Scorecard standing: %(standing)s.")
+    lines = [first % said]
     lines += [f"- {reason}" for reason in payload.get("reasons") or []]
-    lines.append("Set by the Supplier Portal, which clears it when the standing is good again.")
+    lines.append(_("Set by the Supplier Portal, which clears it when the standing is good again."))
     text = "\n".join(lines)
     return f"{text}\n\n{kept}" if kept else text
 

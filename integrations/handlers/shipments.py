@@ -29,10 +29,11 @@ from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from integrations import topics
 from integrations.odoo import OdooGateway
-from portal import dates
+from portal import dates, l10n
 
 from . import BatchResult, HandlerError, batch_handler, handler
 from .batches import BatchRun, one_of, stops_the_batch
@@ -84,17 +85,16 @@ def _plan(
     matched, mismatches = {}, []
     for index, line in enumerate(payload["lines"]):
         if not receipts.get(line["po_odoo_id"]):
-            mismatches.append(f"{line['po_name']}: no open receipt in Odoo for {line['product']}.")
+            mismatches.append(_("%(po_name)s: no open receipt in Odoo for %(product)s.") % line)
             continue
         candidates = by_po_line.get(line["po_line_odoo_id"], [])
         if not candidates:
-            mismatches.append(f"{line['po_name']}: the receipt has nothing open for {line['product']}.")
+            mismatches.append(_("%(po_name)s: the receipt has nothing open for %(product)s.") % line)
             continue
         move = candidates[0]
         if line.get("product_odoo_id") and move["product_id"][0] != line["product_odoo_id"]:
-            mismatches.append(
-                f"{line['po_name']}: the receipt expects {move['product_id'][1]}, the ASN ships {line['product']}."
-            )
+            said = {**line, "expected": move["product_id"][1]}
+            mismatches.append(_("%(po_name)s: the receipt expects %(expected)s, the ASN ships %(product)s.") % said)
             continue
         matched[index] = move
     return pickings, matched, mismatches
@@ -260,11 +260,7 @@ def _converge(gw: OdooGateway, event, matched: dict[int, dict], *, announcing: b
             line = mine.get(po_line)
             if line is not None and announcing:
                 others = total - line["quantity"]
-                mismatches.append(
-                    f"{line['po_name']}: the ASN ships {line['quantity']:g} {line['uom']} of {line['product']}"
-                    + (f" ({total:g} with the other open shipments)" if others > 1e-9 else "")
-                    + f", the receipt expects {demand:g}; left for the dock to decide."
-                )
+                mismatches.append(_too_much(line, total if others > 1e-9 else None, demand))
             continue
         # An expiry is a day where the tenant is: noon there, as Odoo holds a day in a datetime field.
         lots = {
@@ -375,6 +371,23 @@ def _submitted_one(gw: OdooGateway, event, receipts: dict[int, list[dict]] | Non
 asn_submitted = handler(topics.ASN_SUBMITTED)(one_of(asns_submitted))
 
 
+def _too_much(line: dict, total: float | None, demand: float) -> str:
+    """The mismatch of an ASN line that ships more than the receipt expects (``total``: with the other open
+    shipments, when they add to it), in the active language (the tenant's, during a delivery)."""
+    said = {**line, "ships": l10n.qty(line["quantity"]), "total": l10n.qty(total), "demand": l10n.qty(demand)}
+    if total is not None:
+        text = _(
+            "%(po_name)s: the ASN ships %(ships)s %(uom)s of %(product)s (%(total)s with the other open "
+            "shipments), the receipt expects %(demand)s; left for the dock to decide."
+        )
+    else:
+        text = _(
+            "%(po_name)s: the ASN ships %(ships)s %(uom)s of %(product)s, the receipt expects "
+            "%(demand)s; left for the dock to decide."
+        )
+    return text % said
+
+
 def _submitted_note(payload: dict, mismatches: list[str]) -> str:
     """The note on the receipt: when the shipment comes and what it brings, and what does not match."""
     zone = payload.get("time_zone") or "UTC"  # events queued before the payload named it: UTC
@@ -384,14 +397,14 @@ def _submitted_note(payload: dict, mismatches: list[str]) -> str:
         partner=payload["partner"],
         after_receipt=payload.get("after_receipt"),
         ship_date=payload.get("ship_date"),
-        expected=dates.in_words(dates.from_odoo(payload.get("eta")), dates.tenant_zone(zone)),
+        expected=l10n.instant(dates.from_odoo(payload.get("eta")), dates.tenant_zone(zone)) or "—",
         carrier=payload.get("carrier"),
         tracking_number=payload.get("tracking_number"),
         packages=payload.get("packages") or [],
         lines=[
             {
                 "po_name": line["po_name"],
-                "quantity": f"{line['quantity']:g}",
+                "quantity": line["quantity"],
                 "uom": line["uom"],
                 "product": line["product"],
                 "lots": [lot["name"] for lot in line["lots"]],

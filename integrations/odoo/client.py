@@ -27,6 +27,8 @@ from .transport_jsonrpc import JsonRpcTransport
 log = logging.getLogger("integrations.odoo")
 
 FIELDS_TTL_SECONDS = 3600.0
+# Methods that only read: they never carry the configured language (the pull's data stays as Odoo keeps it).
+READS = frozenset({"search", "search_read", "search_count", "read", "fields_get", "context_get", "read_group"})
 _RECORDS_REPR = re.compile(r"^[\w.]+\(([\d, ]*)\)$")
 
 
@@ -159,10 +161,16 @@ class OdooGateway:
             )
 
     def call(self, model: str, method: str, ids: list[int] | None = None, **kwargs: Any) -> Any:
-        """Call any model method; ``ids`` for record methods, None for @api.model ones."""
+        """Call any model method; ``ids`` for record methods, None for @api.model ones.
+
+        With ``config.lang`` set, every call but the reads (``READS``) names it in its context: what Odoo
+        writes (a note's subtype, an activity's type, a record's name) and the errors it answers are in that
+        language. Reads go without it, so what the pull stores does not change with the setting."""
         context = dict(kwargs.pop("context", None) or {})
         if cid := current_correlation_id():
             context.setdefault("portal_correlation_id", cid)
+        if self.config.lang and method not in READS:
+            context.setdefault("lang", self.config.lang)
         if context:
             kwargs["context"] = context
         ids = list(ids) if ids is not None else None

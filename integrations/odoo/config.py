@@ -17,6 +17,7 @@ class OdooConfig:
     timeout: float = 30.0
     tenant_id: int | None = None
     generation: str = ""  # changes when a connection check ran: gateways cached under the old one are dropped
+    lang: str = ""  # Odoo's code of the language its answers and writes are in (Tenant.odoo_lang); "": Odoo's own
 
     @property
     def host(self) -> str:

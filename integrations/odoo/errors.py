@@ -30,8 +30,23 @@ class OdooPermanentError(OdooError):
     """Retrying will not help: access, missing record, validation, unknown model/field/method."""
 
 
-class CredentialsRejected(OdooPermanentError):
+class ConfigurationRejected(OdooPermanentError):
+    """Odoo refuses the tenant's connection settings themselves: every call would fail alike until a person
+    changes them (the delivery stops and waits for a passing connection check instead of retrying)."""
+
+
+class CredentialsRejected(ConfigurationRejected):
     """The password or API key was refused (a rotation may fix it)."""
+
+
+class LanguageRejected(ConfigurationRejected):
+    """The language the calls name (``OdooConfig.lang``) is not active in Odoo, or no language at all: Odoo 17+
+    refuses every such call with the UserError "Invalid language code: xx_XX" (odoo19/transcripts/
+    context_lang_tz.json; 422 over JSON-2)."""
+
+
+# Odoo's own words, never translated (it has no valid language to translate them into).
+INVALID_LANGUAGE = "Invalid language code:"
 
 
 # Odoo's exception names (``data.name`` over /jsonrpc, ``name`` over JSON-2) decide first: JSON-2 answers
@@ -105,6 +120,8 @@ def classify(name: str, message: str, *, model: str = "", method: str = "", stat
     exception (a bug, a lost database connection) is worth another try."""
     if name in REJECTED_NAMES:
         return CredentialsRejected(message, name=name, status=status, model=model, method=method)
+    if _language_refused(name, message):
+        return LanguageRejected(message, name=name, status=status, model=model, method=method)
     permanent = is_permanent_name(name, message)
     cls = OdooPermanentError if permanent or (permanent is None and not name) else OdooTransientError
     return cls(message, name=name, status=status, model=model, method=method)
@@ -115,8 +132,14 @@ def classify_status(status: int, name: str, message: str, *, model: str = "", me
     401 is a refused key, 408/429/5xx are transient, other 4xx are permanent."""
     if status == 401 or name in REJECTED_NAMES:
         return CredentialsRejected(message, name=name, status=status, model=model, method=method)
+    if _language_refused(name, message):
+        return LanguageRejected(message, name=name, status=status, model=model, method=method)
     permanent = is_permanent_name(name, message)
     if permanent is None:
         permanent = not (status in (408, 429) or status >= 500)
     cls = OdooPermanentError if permanent else OdooTransientError
     return cls(message, name=name, status=status, model=model, method=method)
+
+
+def _language_refused(name: str, message: str) -> bool:
+    return name == "odoo.exceptions.UserError" and (message or "").startswith(INVALID_LANGUAGE)

@@ -30,6 +30,30 @@ from .orm import Env, Records, public_method
 
 # Languages active in the lab databases (only en_US: fr_FR was activated for one recording and archived).
 ACTIVE_LANGS = frozenset({"en_US"})
+# Languages a simulated 19 may activate (``languages_activate``): fr_FR, as the lab did for
+# odoo19/transcripts/context_lang_tz.json. No recording shows another language active, nor any on 18.
+ACTIVATABLE = {19: frozenset({"en_US", "fr_FR"}), 18: frozenset({"en_US"})}
+
+
+def active_langs(db) -> frozenset[str]:
+    """The database's active languages: ``db.meta["langs"]`` when set (``languages_activate``), else the lab's."""
+    return frozenset(db.meta.get("langs") or ACTIVE_LANGS)
+
+
+def languages_activate(db, series: int, langs) -> list[str]:
+    """Make ``langs`` (with en_US, which stays active) the database's active languages, as a person does in
+    Odoo's settings; raises ValueError for a language no recording shows active on this series. The data
+    keeps English texts: the simulator holds no translations, it only accepts the language in a context."""
+    wanted = {"en_US", *langs}
+    refused = sorted(wanted - ACTIVATABLE.get(series, frozenset()))
+    if refused:
+        raise ValueError(
+            f"the simulated Odoo {series} cannot activate {', '.join(refused)}: no recording of a real server "
+            f"shows it active (recorded: {', '.join(sorted(ACTIVATABLE.get(series, ())))})"
+        )
+    with db.transaction():
+        db.meta["langs"] = sorted(wanted)
+    return sorted(wanted)
 
 
 def class_name(model: str) -> str:
@@ -40,7 +64,7 @@ def class_name(model: str) -> str:
 def check_lang(env: Env) -> None:
     """context.lang must name an active language (19 recorded it; 18 is not recorded and refuses alike)."""
     lang = env.context.get("lang")
-    if lang and lang not in ACTIVE_LANGS:
+    if lang and lang not in active_langs(env.db):
         raise UserError(f"Invalid language code: {lang}")
 
 

@@ -18,13 +18,25 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from integrations.odoo_sim import seed
+from integrations.odoo_sim.callkw import languages_activate
 from integrations.odoo_sim.db import Database
 from integrations.odoo_sim.server import SimOdoo, make_server
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSIONS = ("18.0", "19.0")
 # What add_arguments defines (argparse's dest names): the alias passes these on and leaves Django's own.
-OPTIONS = ("host", "port", "data", "odoo_version", "reset", "no_demo", "scale", "reception_steps", "modules")
+OPTIONS = (
+    "host",
+    "port",
+    "data",
+    "odoo_version",
+    "reset",
+    "no_demo",
+    "scale",
+    "reception_steps",
+    "modules",
+    "languages",
+)
 DESCRIPTION = "Serve a simulated Odoo 18 or 19 (fields, behaviour and, on 19, JSON-2) over HTTP on loopback."
 
 
@@ -43,6 +55,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scale", type=int, default=0, help="add N bulk purchase orders (about 5 lines each)")
     parser.add_argument("--reception-steps", default="three_steps", choices=["one_step", "two_steps", "three_steps"])
     parser.add_argument("--modules", default="", help="optional modules, comma separated (e.g. delivery)")
+    parser.add_argument(
+        "--languages",
+        default="",
+        help="languages active besides en_US, comma separated: fr_FR on 19, as recorded (default: en_US only)",
+    )
 
 
 def var_dir() -> Path:
@@ -91,12 +108,19 @@ def open_database(
     return db
 
 
-def serve(*, host: str, port: int, odoo_version: str, say=print, **database) -> None:
+def serve(*, host: str, port: int, odoo_version: str, say=print, languages: str = "", **database) -> None:
     """Open (or seed) the database, say where the server listens, and serve until interrupted (Ctrl-C, SIGINT).
 
-    ``database`` takes open_database's keywords; ``say`` writes the one line of greeting.
+    ``database`` takes open_database's keywords; ``languages`` (comma separated) are activated besides en_US
+    (SimStartError for one no recording shows); ``say`` writes the one line of greeting.
     """
     db = open_database(odoo_version=odoo_version, **database)
+    if languages:
+        try:
+            languages_activate(db, int(float(odoo_version)), [code for code in languages.split(",") if code])
+        except ValueError as exc:
+            raise SimStartError(str(exc)) from exc
+        db.save_all()
     sim = SimOdoo(db, version=odoo_version, database_name=seed.DATABASE)
     server = make_server(sim, host, port)
     say(

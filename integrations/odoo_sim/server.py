@@ -513,6 +513,12 @@ class Handler(BaseHTTPRequestHandler):
                 if action == "grant":
                     groups.add(command["group"])
                 sim.db.update("res.users", users[0]["id"], {"x_sim_groups": sorted(groups)}, bump=False)
+        elif action == "languages":
+            # {"active": ["fr_FR"]}: the languages active besides en_US (callkw.languages_activate), until a reset
+            try:
+                callkw.languages_activate(sim.db, sim.series, command.get("active") or [])
+            except ValueError as exc:
+                return self._send(400, {"error": str(exc)})
         elif action == "stats":
             pass
         elif action == "clear_stats":
@@ -536,6 +542,7 @@ class Handler(BaseHTTPRequestHandler):
                 "version": sim.version,
                 "calls": dict(faults.calls),
                 "contexts": list(faults.contexts),
+                "languages": sorted(callkw.active_langs(sim.db)),
             },
         )
 

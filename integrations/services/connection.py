@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from integrations.odoo import OdooError, OdooGateway, OdooPermanentError, OdooTransientError
+from integrations.odoo import OdooConfig, OdooError, OdooGateway, OdooPermanentError, OdooTransientError
 from integrations.odoo.dialects import SUPPORTED, series_of
-from integrations.odoo.errors import CredentialsRejected
+from integrations.odoo.errors import CredentialsRejected, LanguageRejected
 from portal.models import Membership, Role, Tenant
 from portal.services.audit import audit_record
 from portal.services.errors import NotInScope
@@ -18,6 +20,13 @@ from portal.services.errors import NotInScope
 log = logging.getLogger("integrations.connection")
 REQUIRED_MODULES = ("purchase", "stock", "purchase_stock")
 OPTIONAL_MODULES = ("delivery",)
+
+
+def odoo_config_of(tenant: Tenant) -> OdooConfig:
+    """The tenant's ``OdooConfig`` with its Odoo language code (``Tenant.odoo_lang``, "" = none sent)."""
+    config = tenant.odoo_config()
+    lang = (getattr(tenant, "odoo_lang", "") or "").strip()
+    return config if config.lang == lang else replace(config, lang=lang)
 
 
 def tenant_odoo_configure(
@@ -62,6 +71,31 @@ def tenant_odoo_configure(
     return tenant
 
 
+def tenant_languages_set(*, actor: Membership, language: str, document_language: str, odoo_lang: str) -> Tenant:
+    """Save the tenant's languages (audited). A new Odoo language code queues a connection check: Odoo
+    refuses every call that names a language it has not activated, and the check says so."""
+    if actor.role != Role.TENANT_ADMIN:
+        raise NotInScope()
+    from integrations.tasks import odoo_connection_check_task
+
+    with transaction.atomic():
+        tenant = Tenant.objects.select_for_update().get(pk=actor.tenant_id)
+        wanted = {"language": language, "document_language": document_language, "odoo_lang": odoo_lang.strip()}
+        changes = {k: [getattr(tenant, k), v] for k, v in wanted.items() if getattr(tenant, k) != v}
+        if not changes:
+            return tenant
+        for name, (_before, after) in changes.items():
+            setattr(tenant, name, after)
+        check = "odoo_lang" in changes and tenant.odoo_configured
+        if check:
+            tenant.odoo_check_requested_at = timezone.now()
+        tenant.save()
+        audit_record(tenant=tenant, actor=actor.user, action="tenant.languages_set", obj=tenant, changes=changes)
+        if check:
+            transaction.on_commit(lambda: odoo_connection_check_task.delay(tenant.pk))
+    return tenant
+
+
 def tenant_odoo_check_request(*, actor: Membership) -> Tenant:
     """Queue a connection check (it runs in a worker, never in the web request)."""
     if actor.role != Role.TENANT_ADMIN:
@@ -80,14 +114,16 @@ def odoo_connection_check(*, tenant: Tenant, gateway: OdooGateway | None = None)
         result["error"] = {
             "kind": "config",
             "name": "",
-            "message": "Set the Odoo URL, database, login and a password or API key.",
+            **said(gettext_noop("Set the Odoo URL, database, login and a password or API key.")),
         }
     else:
         # A fresh gateway: a check must see the server as it is now (upgraded, a module installed).
-        gw = gateway or OdooGateway(tenant.odoo_config())
+        gw = gateway or OdooGateway(odoo_config_of(tenant))
         try:
             result.update(_probe(gw))
             result["ok"] = not any(w["blocking"] for w in result["warnings"])
+        except LanguageRejected as exc:
+            result["error"] = {"kind": "config", "name": exc.name, **language_refused(gw.config.lang)}
         except OdooError as exc:
             result["error"] = {
                 "kind": "credentials"
@@ -116,6 +152,7 @@ def _probe(gw: OdooGateway) -> dict[str, Any]:
     version = gw.version
     series = gw.dialect.series  # an unreadable version is a permanent error: the check says so
     uid = gw.uid
+    _probe_lang(gw, uid)
     missing = capabilities_missing(gw)
     warnings.extend(_version_warnings(version, missing))
     user = _probe_user(gw, uid, series, warnings)
@@ -145,44 +182,43 @@ def _version_warnings(version: str, missing: list) -> list[dict[str, Any]]:
     """What the server lacks (blocking) and an unsupported series (not blocking), as warnings."""
     warnings: list[dict[str, Any]] = []
     if missing:
-        warnings.append(
-            {
-                "blocking": True,
-                "message": f"Odoo {version} lacks what the portal uses, or the integration user may not use it "
-                f"({len(missing)} problem{'s' if len(missing) != 1 else ''}); the portal does not sync until they "
-                "are fixed.",
-                "details": missing,
-            }
+        text = (
+            gettext_noop(
+                "Odoo %(version)s lacks what the portal uses, or the integration user may not use it "
+                "(%(count)d problem); the portal does not sync until it is fixed."
+            )
+            if len(missing) == 1
+            else gettext_noop(
+                "Odoo %(version)s lacks what the portal uses, or the integration user may not use it "
+                "(%(count)d problems); the portal does not sync until they are fixed."
+            )
         )
+        warnings.append({"blocking": True, **said(text, version=version, count=len(missing)), "details": missing})
     if series_of(version) not in SUPPORTED:
-        warnings.append(
-            {
-                "blocking": False,
-                "message": f"Odoo {series_of(version)} is not a supported version (supported: "
-                + ", ".join(str(v) for v in SUPPORTED)
-                + "); the portal works with it as with the nearest one as far as the checks prove.",
-            }
+        text = gettext_noop(
+            "Odoo %(series)s is not a supported version (supported: %(supported)s); the portal works with it "
+            "as with the nearest one as far as the checks prove."
         )
+        supported = ", ".join(str(v) for v in SUPPORTED)
+        warnings.append({"blocking": False, **said(text, series=series_of(version), supported=supported)})
     return warnings
 
 
 def _probe_user(gw: OdooGateway, uid: int, series: int, warnings: list[dict[str, Any]]) -> dict[str, Any]:
     """The integration user's name, login and email (placeholders if unreadable); warns when Odoo
     needs an email it lacks."""
-    user = _guarded(warnings, "the integration user", lambda: gw.read("res.users", [uid], ["name", "login", "email"]))
+    user = _guarded(
+        warnings, gettext_noop("the integration user"), lambda: gw.read("res.users", [uid], ["name", "login", "email"])
+    )
     user = (user or [{"name": "?", "login": gw.config.login, "email": ""}])[0]
     if not user.get("email") and series < 19:
         # Odoo 18 refuses to validate receipts and post messages for a user without one (reference flow 3);
         # 19 posts them with no sender address (odoo19/flows/03, section 6).
-        warnings.append(
-            {
-                "blocking": True,
-                "message": (
-                    f"The integration user {user['login']} has no email address: Odoo {series} refuses to validate "
-                    "receipts and post messages for it. Give it one in Odoo."
-                ),
-            }
+        text = gettext_noop(
+            "The integration user %(login)s has no email address: Odoo %(series)s refuses to validate "
+            "receipts and post messages for it. Give it one in Odoo."
         )
+        warnings.append({"blocking": True, **said(text, login=user["login"], series=series)})
     return user
 
 
@@ -190,7 +226,7 @@ def _probe_modules(gw: OdooGateway, warnings: list[dict[str, Any]]) -> dict[str,
     """``{module: installed}`` for the required and optional Odoo apps; a missing required one is blocking."""
     rows = _guarded(
         warnings,
-        "the installed apps",
+        gettext_noop("the installed apps"),
         lambda: gw.search_read(
             "ir.module.module", [["name", "in", [*REQUIRED_MODULES, *OPTIONAL_MODULES]]], ["name", "state"]
         ),
@@ -199,7 +235,9 @@ def _probe_modules(gw: OdooGateway, warnings: list[dict[str, Any]]) -> dict[str,
     installed = {name: modules.get(name) == "installed" for name in (*REQUIRED_MODULES, *OPTIONAL_MODULES)}
     for name in REQUIRED_MODULES:
         if rows is not None and not installed[name]:
-            warnings.append({"blocking": True, "message": f"The Odoo app '{name}' is not installed."})
+            warnings.append(
+                {"blocking": True, **said(gettext_noop("The Odoo app '%(name)s' is not installed."), name=name)}
+            )
     return installed
 
 
@@ -208,23 +246,42 @@ def _probe_warehouses(gw: OdooGateway, warnings: list[dict[str, Any]]) -> list[d
     warehouses = (
         _guarded(
             warnings,
-            "the warehouses",
+            gettext_noop("the warehouses"),
             lambda: gw.search_read("stock.warehouse", [], ["name", "code", "reception_steps"], order="id"),
         )
         or []
     )
     for warehouse in warehouses:
         if warehouse["reception_steps"] == "one_step":
-            warnings.append(
-                {
-                    "blocking": False,
-                    "message": (
-                        f"Warehouse {warehouse['code']} receives in one step: goods go straight to stock, so quality "
-                        "holds can only be applied after the fact. Two or three steps keep them in Input/QC."
-                    ),
-                }
+            text = gettext_noop(
+                "Warehouse %(code)s receives in one step: goods go straight to stock, so quality holds can only "
+                "be applied after the fact. Two or three steps keep them in Input/QC."
             )
+            warnings.append({"blocking": False, **said(text, code=warehouse["code"])})
     return warehouses
+
+
+def said(text: str, **params: Any) -> dict[str, Any]:
+    """A check's message: ``message`` in English (logs, ``Tenant.odoo_sync_paused``), and its untranslated
+    ``text`` with ``params``, which the pages translate for whoever reads them (``integrations_l10n``)."""
+    return {"message": text % params, "text": text, "params": params}
+
+
+def language_refused(lang: str) -> dict[str, Any]:
+    """The check's error for an Odoo language code Odoo does not accept (not active there, or unknown)."""
+    text = gettext_noop(
+        "Odoo refuses the language code %(lang)s: it is not active there (or no such language exists). "
+        "Activate it in Odoo (Settings, Languages), or change the Odoo language code in the Language section "
+        "below; until then the portal does not sync."
+    )
+    return said(text, lang=lang)
+
+
+def _probe_lang(gw: OdooGateway, uid: int) -> None:
+    """With an Odoo language code set, one read that names it: Odoo refuses every call whose context names a
+    language it has not activated (odoo19/transcripts/context_lang_tz.json), so the check says so first."""
+    if gw.config.lang:
+        gw.call("res.users", "read", [uid], fields=["name"], context={"lang": gw.config.lang})
 
 
 def _guarded(warnings: list[dict[str, Any]], what: str, read):
@@ -235,9 +292,9 @@ def _guarded(warnings: list[dict[str, Any]], what: str, read):
     except OdooTransientError:
         raise
     except OdooPermanentError as exc:
-        warnings.append(
-            {"blocking": True, "message": f"Cannot read {what}: {exc.name}: {exc.message.splitlines()[0][:200]}"}
-        )
+        text = gettext_noop("Cannot read %(what)s: %(name)s: %(message)s")
+        first = exc.message.splitlines()[0][:200] if exc.message else ""
+        warnings.append({"blocking": True, **said(text, what=what, name=exc.name, message=first)})
         return None
 
 

@@ -26,13 +26,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from integrations.handlers import BATCH_HANDLERS, HANDLERS, HandlerError
 from integrations.handlers.batches import stops_the_batch
 from integrations.models import EventStatus, OutboxEvent
 from integrations.odoo import OdooPermanentError, OdooTransientError
 from integrations.odoo.client import OdooGateway, gateway_for
+from integrations.services.connection import odoo_config_of
+from portal import l10n
 from portal.context import bound
 
 from .delivery_claim import Claim, batch_claim
@@ -211,12 +213,19 @@ def _pool() -> ThreadPoolExecutor:
 
 
 def _in_thread(
-    ctx: contextvars.Context, config, events: list[OutboxEvent], stop: threading.Event
+    ctx: contextvars.Context, language: str, config, events: list[OutboxEvent], stop: threading.Event
 ) -> tuple[dict[str, Any], int, float]:
     try:
-        return ctx.run(_group_run, config, events, stop)
+        return ctx.run(_group_run_in, language, config, events, stop)
     finally:
         connection.close()  # a handler that read the database did it on this thread's own connection
+
+
+def _group_run_in(language: str, config, events: list[OutboxEvent], stop: threading.Event):
+    """``_group_run`` in ``language``: Django's active language is the thread's own, not carried by the
+    copied context, so a pool thread takes the batch's (the tenant's, ``batch_deliver``) here."""
+    with translation.override(language):
+        return _group_run(config, events, stop)
 
 
 def run_groups(config, events: list[OutboxEvent]) -> tuple[dict[str, Any], int, float, float]:
@@ -235,7 +244,10 @@ def run_groups(config, events: list[OutboxEvent]) -> tuple[dict[str, Any], int, 
     groups: list[list[OutboxEvent]] = [[] for _ in range(threads)]
     for i, chain in enumerate(chains.values()):
         groups[i % threads].extend(chain)
-    futures = [_pool().submit(_in_thread, contextvars.copy_context(), config, group, stop) for group in groups]
+    language = translation.get_language()
+    futures = [
+        _pool().submit(_in_thread, contextvars.copy_context(), language, config, group, stop) for group in groups
+    ]
     answers: dict[str, Any] = {}
     calls, wait_s, wait_sum_s = 0, 0.0, 0.0
     for future in futures:
@@ -252,8 +264,14 @@ def batch_deliver(claim: Claim, *, claim_s: float, wake_enqueue: bool = True) ->
         return result, {}
     started = time.perf_counter()
     tenant = claim.events[0].tenant
-    with bound(correlation_id=claim.events[0].correlation_id or None, source="sync"), leases_kept(claim):
-        answers, calls, wait_s, wait_sum_s = run_groups(tenant.odoo_config(), claim.events)
+    with (
+        bound(correlation_id=claim.events[0].correlation_id or None, source="sync"),
+        leases_kept(claim),
+        # Notes and activities are written for the tenant's people: in its language, whoever caused them
+        # (run_groups hands it to its threads).
+        translation.override(l10n.tenant_language(tenant)),
+    ):
+        answers, calls, wait_s, wait_sum_s = run_groups(odoo_config_of(tenant), claim.events)
     finish_started = time.perf_counter()
     finished = batch_finish(claim, answers, wake_enqueue=wake_enqueue)
     ended = time.perf_counter()

@@ -19,11 +19,12 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from integrations.handlers import HandlerError
 from integrations.models import EventStatus, Lane, OutboxEvent, SyncDrift, TenantSyncState
 from integrations.odoo import OdooPermanentError, OdooTransientError
-from integrations.odoo.errors import CredentialsRejected
+from integrations.odoo.errors import ConfigurationRejected, LanguageRejected
 
 from .delivery_claim import BREAKER_WAIT, CHECK_WAIT, Claim, heads
 
@@ -63,7 +64,7 @@ def classify(exc: Exception) -> tuple[str, Exception, bool]:
     """-> (kind, error, counts against the breaker); kind "transient" | "credentials" | "permanent"."""
     if isinstance(exc, OdooTransientError):
         return "transient", exc, True
-    if isinstance(exc, CredentialsRejected):
+    if isinstance(exc, ConfigurationRejected):  # refused credentials or language: every call would fail alike
         return "credentials", exc, False
     if isinstance(exc, (OdooPermanentError, HandlerError)):
         return "permanent", exc, False
@@ -167,7 +168,8 @@ def _write(events: list[OutboxEvent]) -> None:
 
 
 def _credentials_refused(events: list[OutboxEvent], exc: Exception, now: datetime) -> None:
-    """The integration user's password or key no longer works: every event would fail alike. The tenant's
+    """The integration user's password or key no longer works, or Odoo refuses the language the calls name:
+    every event would fail alike. The tenant's
     connection is marked failed (the settings page says so) and the events wait for a passing check
     instead of going to the exception queue."""
     from portal.models import Tenant
@@ -175,16 +177,16 @@ def _credentials_refused(events: list[OutboxEvent], exc: Exception, now: datetim
     from .delivery_claim import hold
 
     tenant = Tenant.objects.select_for_update().get(pk=events[0].tenant_id)
+    from integrations.services.connection import language_refused, said
+
     check = dict(tenant.odoo_check or {})
-    check.update(
-        ok=False,
-        checked_at=now.isoformat(),
-        error={
-            "kind": "credentials",
-            "name": getattr(exc, "name", ""),
-            "message": f"Odoo refused the credentials: {getattr(exc, 'message', exc)}",
-        },
-    )
+    if isinstance(exc, LanguageRejected):
+        # Odoo names the code it refused ("Invalid language code: de_DE"); the connection page says what to do.
+        said_here = {"kind": "config", **language_refused(exc.message.rpartition(":")[2].strip())}
+    else:
+        text = gettext_noop("Odoo refused the credentials: %(message)s")
+        said_here = {"kind": "credentials", **said(text, message=getattr(exc, "message", str(exc)))}
+    check.update(ok=False, checked_at=now.isoformat(), error={"name": getattr(exc, "name", ""), **said_here})
     Tenant.objects.filter(pk=tenant.pk).update(odoo_check=check)
     for event in events:
         event.tenant.odoo_check = check

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from integrations.models import EventStatus, OutboxEvent
 from portal.models import Membership, Role
@@ -33,7 +34,7 @@ def outbox_replay(*, actor: Membership | None, event_ids: Iterable[str], payload
     with transaction.atomic():
         events = _events(actor, event_ids)
         if payload is not None and len(events) != 1:
-            raise ValidationError("A corrected payload applies to one event at a time.")
+            raise ValidationError(_("A corrected payload applies to one event at a time."))
         replayed = []
         for event in events:
             if event.status != EventStatus.DEAD:
@@ -67,7 +68,7 @@ def outbox_cancel(*, actor: Membership | None, event_ids: Iterable[str], reason:
 
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the event is cancelled; the audit trail keeps it."})
+        raise ValidationError({"reason": _("Say why the event is cancelled; the audit trail keeps it.")})
     with transaction.atomic():
         events = _events(actor, event_ids)
         cancelled = 0

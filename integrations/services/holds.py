@@ -26,6 +26,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from integrations import topics
 from integrations.holds import HeldLot, held_lots
@@ -198,11 +199,16 @@ def hold_drift_accept(*, membership: Membership, drift_id: int, reason: str) -> 
     name = membership.user.get_full_name() or membership.user.get_username()
     room = HoldDrift._meta.get_field("resolution").max_length - len(f"{ACCEPTED}{name}: ")
     if not reason or "\x00" in reason:
-        raise ValidationError({"reason": "Say why this stock may stay usable; the audit trail keeps it."})
+        raise ValidationError({"reason": _("Say why this stock may stay usable; the audit trail keeps it.")})
     if len(reason) > room:
-        raise ValidationError({"reason": f"Say it in at most {room} characters ({len(reason)} given)."})
+        raise ValidationError(
+            {
+                "reason": _("Say it in at most %(room)d characters (%(given)d given).")
+                % {"room": room, "given": len(reason)}
+            }
+        )
     if drift.resolved_at is not None:
-        raise ValidationError("This drift is resolved already.")
+        raise ValidationError(_("This drift is resolved already."))
     drift.resolved_at, drift.resolution = timezone.now(), f"{ACCEPTED}{name}: {reason}"
     drift.save(update_fields=["resolved_at", "resolution"])
     audit_record(

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from integrations.models import EventStatus, OutboxEvent, SyncDrift, TenantSyncState
 from integrations.odoo.client import gateway_for
@@ -107,9 +108,9 @@ def drift_resend(*, actor, drift_id: int) -> SyncDrift:
         )
         event = OutboxEvent.objects.select_for_update().get(pk=drift.event_id)
         if event.status == EventStatus.CANCELLED:
-            raise ValidationError("The event was cancelled; fix Odoo by hand and accept the drift.")
+            raise ValidationError(_("The event was cancelled; fix Odoo by hand and accept the drift."))
         if event.status == EventStatus.IN_FLIGHT and event.leased_until and event.leased_until > timezone.now():
-            raise ValidationError("The event is being delivered right now; the drift closes if it lands.")
+            raise ValidationError(_("The event is being delivered right now; the drift closes if it lands."))
         # Done, failed (DEAD), retrying or abandoned by its worker: delivered again from the start, looking
         # for what an earlier attempt left in Odoo first.
         OutboxEvent.objects.filter(pk=event.pk).update(

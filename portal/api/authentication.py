@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
@@ -16,13 +17,13 @@ class PartnerTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0] != self.keyword:
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Send the token as “Authorization: Bearer <token>”.")
+            raise exceptions.AuthenticationFailed(_("Send the token as “Authorization: Bearer <token>”."))
         token = token_authenticate(header[1])
         if token is None:
             # One answer for every reason (unknown, expired, revoked, rotated away, its partner suspended):
             # it tells a caller nothing about which tokens or partners exist.
             raise exceptions.AuthenticationFailed(
-                "The token is unknown, expired, revoked or suspended; ask your supplier admin for a valid one."
+                _("The token is unknown, expired, revoked or suspended; ask your supplier admin for a valid one.")
             )
         request.membership = token.membership
         return token.membership.user, token

@@ -1,6 +1,8 @@
 """The base of every API viewset: the token's scope on every read, a scope named for every action,
 bounded request bodies, inputs that name what they read, scoped OPTIONS, and problem details
-whatever the client asked to receive.
+whatever the client asked to receive, in the answer's language: the one ``Accept-Language`` asks
+for, else the token's partner's, else its tenant's, else English (``Content-Language`` says which).
+Only words follow it; values keep the API's one format (ISO dates, UTC instants, dot decimals).
 
 ``TenantScopedViewSet`` is what an app's viewset derives from (the project router takes nothing
 else: ``portal.api.routes``); ``ApiViewMixin`` holds the parts that need no queryset.
@@ -14,10 +16,15 @@ from typing import TYPE_CHECKING, ClassVar
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from rest_framework import generics, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
+
+from portal import l10n
 
 from .metadata import ScopedMetadata
 from .problems import PayloadTooLarge
@@ -42,7 +49,7 @@ def body_limit(upload_bytes: int = 0) -> int:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB"
+    return l10n.num(size / 1024 / 1024, 1)
 
 
 def binary_renderer(media_type: str) -> type[BaseRenderer]:
@@ -68,7 +75,27 @@ class ApiViewMixin:
     # Bytes of the file an action takes; every other action takes a JSON or form body only.
     upload_limits: dict[str, int] = {}
 
+    def dispatch(self, request, *args, **kwargs):
+        # The answer's language (``initial``) is this request's alone: the thread gets its own back,
+        # so that nothing run after it (another request, a task, a test) speaks it by accident.
+        previous = translation.get_language()
+        try:
+            response = super().dispatch(request, *args, **kwargs)
+            if isinstance(response, Response):
+                response.render()  # any lazy text in it is read now, in the answer's language
+            return response
+        finally:
+            if previous:
+                translation.activate(previous)
+            else:
+                translation.deactivate()
+
     def initial(self, request, *args, **kwargs):
+        # First of all, so that every answer speaks it, a refused body or token included: the language
+        # the client asks for, else English until the token names its partner (perform_authentication).
+        # A language the middleware took from a cookie or a session is not the API's.
+        self.language_asked = l10n.language_from_header(request)
+        translation.activate(self.language_asked or settings.LANGUAGE_CODE)
         # Before authentication and parsing: an oversized body costs nothing but this comparison.
         # (Django reads at most CONTENT_LENGTH bytes, and nothing when it is missing.)
         try:
@@ -78,9 +105,18 @@ class ApiViewMixin:
         limit = body_limit(self.upload_limits.get(getattr(self, "action", None) or "", 0))
         if length > limit:
             raise PayloadTooLarge(
-                f"The request body is {_megabytes(length)}; this endpoint takes at most {_megabytes(limit)}."
+                _("The request body is %(size)s MB; this endpoint takes at most %(limit)s MB.")
+                % {"size": _megabytes(length), "limit": _megabytes(limit)}
             )
         super().initial(request, *args, **kwargs)
+
+    def perform_authentication(self, request):
+        super().perform_authentication(request)
+        # Before permissions and throttles, so that their refusals speak it too: without a language
+        # asked for, the token's partner's, else its tenant's (``portal.l10n``).
+        membership = getattr(request.auth, "membership", None)
+        if not getattr(self, "language_asked", None) and membership is not None:
+            translation.activate(l10n.language_of(partner=membership.partner, tenant=membership.tenant))
 
     def read_input(self, **context):
         """The validated body of this action, read by its serializer in ``input_serializers``."""
@@ -94,6 +130,9 @@ class ApiViewMixin:
             # Problems are JSON even where the client asked for a PDF (or anything else).
             response.accepted_renderer = JSONRenderer()
             response.accepted_media_type = "application/problem+json"
+        # The words of an answer depend on Accept-Language (values never do: ISO dates, dot decimals).
+        response.headers["Content-Language"] = translation.get_language() or settings.LANGUAGE_CODE
+        patch_vary_headers(response, ("Accept-Language",))
         return response
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -36,7 +37,7 @@ class InstantField(serializers.Field):
 
     def to_internal_value(self, data) -> dt.datetime | dt.date:
         if not isinstance(data, str):
-            raise serializers.ValidationError("Give a date and time as text, e.g. 2026-12-20T09:00:00-08:00.")
+            raise serializers.ValidationError(_("Give a date and time as text, e.g. 2026-12-20T09:00:00-08:00."))
         try:
             return dates.read_instant_text(data)
         except dates.DateInputError as exc:
@@ -57,7 +58,7 @@ class DayField(serializers.Field):
 
     def to_internal_value(self, data) -> dt.date:
         if not isinstance(data, str) or not dates.ISO_DAY.match(data.strip()):
-            raise serializers.ValidationError("Give a date as YYYY-MM-DD, e.g. 2026-12-20.")
+            raise serializers.ValidationError(_("Give a date as YYYY-MM-DD, e.g. 2026-12-20."))
         try:
             return dates.parse_day(data)
         except dates.DateInputError as exc:

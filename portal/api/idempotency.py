@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.response import Response
 
 from portal.models import ApiToken, IdempotencyRecord
@@ -77,9 +78,11 @@ def idempotent(action):
         if not key or len(key) > MAX_KEY or not key.isprintable():
             return problem(
                 400,
-                "Idempotency-Key must be 1 to 255 printable characters.",
+                _("Idempotency-Key must be 1 to %(max)s printable characters.") % {"max": MAX_KEY},
                 request=request,
-                errors=[{"field": "Idempotency-Key", "message": "1 to 255 printable characters."}],
+                errors=[
+                    {"field": "Idempotency-Key", "message": _("1 to %(max)s printable characters.") % {"max": MAX_KEY}}
+                ],
             )
         digest = request_fingerprint(request)
         try:
@@ -91,12 +94,12 @@ def idempotent(action):
             record = IdempotencyRecord.objects.get(token=token, key=key)
             if record.body_hash != digest:
                 return problem(
-                    409, "This Idempotency-Key was used with another request; use a new key.", request=request
+                    409, _("This Idempotency-Key was used with another request; use a new key."), request=request
                 )
             if record.completed_at is None:
                 return problem(
                     409,
-                    "A request with this Idempotency-Key is still being processed; retry shortly.",
+                    _("A request with this Idempotency-Key is still being processed; retry shortly."),
                     request=request,
                     headers={"Retry-After": "1"},
                 )

@@ -15,6 +15,7 @@ import json
 import re
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser, get_encoding
 from rest_framework.utils.json import strict_constant
@@ -28,6 +29,10 @@ class JsonTooDeep(ValueError):
     """The text nests arrays/objects deeper than allowed; ``str()`` is the client-facing message."""
 
 
+def _nested_too_deep(limit: int) -> str:
+    return _("JSON nested deeper than %(limit)s levels.") % {"limit": limit}
+
+
 def json_depth_check(text: str, limit: int = MAX_JSON_DEPTH) -> None:
     """Raise ``JsonTooDeep`` if ``text`` opens more than ``limit`` arrays/objects inside each other.
 
@@ -39,7 +44,7 @@ def json_depth_check(text: str, limit: int = MAX_JSON_DEPTH) -> None:
         if token in "[{":
             depth += 1
             if depth > limit:
-                raise JsonTooDeep(f"JSON nested deeper than {limit} levels.")
+                raise JsonTooDeep(_nested_too_deep(limit))
         elif token in "]}":
             depth -= 1
 
@@ -51,7 +56,7 @@ def json_loads_bounded(text: str, limit: int = MAX_JSON_DEPTH, **kwargs: Any) ->
     try:
         return json.loads(text, **kwargs)
     except RecursionError:
-        raise JsonTooDeep(f"JSON nested deeper than {limit} levels.") from None
+        raise JsonTooDeep(_nested_too_deep(limit)) from None
 
 
 class BoundedJSONParser(JSONParser):
@@ -68,4 +73,5 @@ class BoundedJSONParser(JSONParser):
         except JsonTooDeep as exc:
             raise ParseError(str(exc)) from None
         except ValueError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from None
+            # Python's own words on where the text stops being JSON: a developer reads them, untranslated.
+            raise ParseError(_("JSON parse error - %(error)s") % {"error": exc}) from None

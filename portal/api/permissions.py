@@ -9,11 +9,13 @@ actions, and ``tests/api/test_route_scopes.py`` holds every route to the same ru
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import permissions
 
 from portal.models import ApiToken
 
-CLOSED = "This endpoint names no scope, so no token may use it."
+CLOSED = gettext_lazy("This endpoint names no scope, so no token may use it.")
 
 
 def action_of(view, method: str) -> str | None:
@@ -54,7 +56,7 @@ def usable_methods(view, token: ApiToken) -> list[str]:
 
 
 class TokenHasScope(permissions.BasePermission):
-    message = "This token lacks the scope this endpoint needs."
+    message = gettext_lazy("This token lacks the scope this endpoint needs.")
 
     def has_permission(self, request, view) -> bool:
         token = request.auth
@@ -65,7 +67,7 @@ class TokenHasScope(permissions.BasePermission):
             # ``portal.api.metadata.ScopedMetadata``).
             if usable_methods(view, token):
                 return True
-            self.message = "This token holds no scope of this endpoint."
+            self.message = _("This token holds no scope of this endpoint.")
             return False
         if not handles(view, request.method):
             return True  # the view answers 405 Method Not Allowed: there is nothing to guard
@@ -74,6 +76,6 @@ class TokenHasScope(permissions.BasePermission):
             self.message = CLOSED
             return False
         if scope not in token.scopes:
-            self.message = f"This token lacks the scope {scope}."
+            self.message = _("This token lacks the scope %(scope)s.") % {"scope": scope}
             return False
         return True

@@ -16,26 +16,29 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, UnreadablePostError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from portal.context import current_correlation_id
 
+# The slug of ``type`` is the stable part clients match on; the title is read in the answer's language.
 TYPES = {
-    308: ("trailing-slash", "Use the URL with its trailing slash"),
-    400: ("invalid-input", "Invalid input"),
-    401: ("unauthenticated", "Authentication required"),
-    403: ("forbidden", "Not allowed"),
-    404: ("not-found", "Not found"),
-    405: ("method-not-allowed", "Method not allowed"),
-    406: ("not-acceptable", "Not acceptable"),
-    409: ("conflict", "Conflict"),
-    413: ("too-large", "Request too large"),
-    415: ("unsupported-media-type", "Unsupported media type"),
-    422: ("unprocessable", "Cannot be processed"),
-    429: ("throttled", "Too many requests"),
-    500: ("server-error", "Server error"),
+    308: ("trailing-slash", gettext_lazy("Use the URL with its trailing slash")),
+    400: ("invalid-input", gettext_lazy("Invalid input")),
+    401: ("unauthenticated", gettext_lazy("Authentication required")),
+    403: ("forbidden", gettext_lazy("Not allowed")),
+    404: ("not-found", gettext_lazy("Not found")),
+    405: ("method-not-allowed", gettext_lazy("Method not allowed")),
+    406: ("not-acceptable", gettext_lazy("Not acceptable")),
+    409: ("conflict", gettext_lazy("Conflict")),
+    413: ("too-large", gettext_lazy("Request too large")),
+    415: ("unsupported-media-type", gettext_lazy("Unsupported media type")),
+    422: ("unprocessable", gettext_lazy("Cannot be processed")),
+    429: ("throttled", gettext_lazy("Too many requests")),
+    500: ("server-error", gettext_lazy("Server error")),
 }
 BASE = "https://supplier-portal.example/problems/"
 TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
@@ -43,13 +46,13 @@ TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request is too large."
+    default_detail = gettext_lazy("The request is too large.")
     default_code = "too_large"
 
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request conflicts with an earlier one."
+    default_detail = gettext_lazy("The request conflicts with an earlier one.")
     default_code = "conflict"
 
 
@@ -72,10 +75,10 @@ def _flatten(detail, prefix: str = "") -> list[dict[str, str]]:
 
 def problem_body(status_code: int, detail: str, *, instance: str | None = None, errors=None) -> dict:
     """The problem document itself; ``type`` depends on the status alone, so clients can match on it."""
-    slug, title = TYPES.get(status_code, ("error", "Error"))
+    slug, title = TYPES.get(status_code, ("error", gettext_lazy("Error")))
     body = {
         "type": f"{BASE}{slug}",
-        "title": title,
+        "title": str(title),
         "status": status_code,
         "detail": detail,
         "instance": instance,
@@ -93,10 +96,10 @@ def problem(status_code: int, detail: str, *, request=None, errors=None, headers
 
 def too_large_detail(exc: Exception) -> str:
     if isinstance(exc, TooManyFieldsSent):
-        return "The request has too many form fields."
+        return _("The request has too many form fields.")
     if isinstance(exc, TooManyFilesSent):
-        return "The request has too many files; send one file per request."
-    return "The request body is too large."
+        return _("The request has too many files; send one file per request.")
+    return _("The request body is too large.")
 
 
 def problem_exception_handler(exc, context):
@@ -111,7 +114,7 @@ def problem_exception_handler(exc, context):
     elif isinstance(exc, TOO_LARGE):  # Django's own limits, met while DRF parses the body
         exc = PayloadTooLarge(too_large_detail(exc))
     elif isinstance(exc, (SuspiciousOperation, UnreadablePostError)):  # e.g. a malformed or cut-off body
-        exc = exceptions.ParseError("The request body could not be read.")
+        exc = exceptions.ParseError(_("The request body could not be read."))
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -119,9 +122,8 @@ def problem_exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
         general = [e["message"] for e in errors if not e["field"]]
-        detail = (
-            " ".join(general) if general else f"{len(errors)} field{'s are' if len(errors) != 1 else ' is'} invalid."
-        )
+        invalid = ngettext("%(count)d field is invalid.", "%(count)d fields are invalid.", len(errors))
+        detail = " ".join(general) if general else invalid % {"count": len(errors)}
         return problem(400, detail, request=request, errors=errors, headers=headers)
     detail = exc.detail if isinstance(getattr(exc, "detail", None), str) else str(getattr(exc, "detail", exc))
     return problem(response.status_code, str(detail), request=request, headers=headers)

@@ -3,9 +3,18 @@ error naming it, not a silent no-op that leaves the client believing it was appl
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
+from django.utils import translation
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
 from rest_framework import serializers
+
+
+def lazy_text(make: Callable[[], str]) -> str:
+    """A message made when it is shown, in that answer's language, e.g. with a number the locale writes:
+    for texts defined once (``default_error_messages``) that need more than ``gettext_lazy``."""
+    return lazy(make, str)()
 
 
 def shown(name: str, limit: int = 80) -> str:
@@ -15,6 +24,25 @@ def shown(name: str, limit: int = 80) -> str:
         ch if ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF else f"\\u{ord(ch):04x}" for ch in name[:limit]
     )
     return text if len(name) <= limit else text + "…"
+
+
+class LabelField(serializers.CharField):
+    """A label of the API's vocabulary (``get_status_display``, a step's title): English in every
+    answer, like the value it names. Clients may match on it or show it; the pages translate it,
+    the API's words of its own (problem details) follow the answer's language."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        # ``get_FOO_display`` reads the label when called: here, not later.
+        with translation.override("en"):
+            return super().get_attribute(instance)
+
+    def to_representation(self, value) -> str:
+        with translation.override("en"):
+            return super().to_representation(value)
 
 
 class StrictInputSerializer(serializers.Serializer):
@@ -34,9 +62,14 @@ class StrictInputSerializer(serializers.Serializer):
                 raise
             errors = dict(exc.detail)
         if unknown:
-            accepted = ", ".join(sorted(n for n, f in self.fields.items() if not f.read_only)) or "no fields"
+            accepted = ", ".join(sorted(n for n, f in self.fields.items() if not f.read_only))
+            message = (
+                _("Unknown field; this accepts %(fields)s.") % {"fields": accepted}
+                if accepted
+                else _("Unknown field; this accepts no fields.")
+            )
             for name in unknown[:20]:  # a body of a million keys gets twenty lines of answer
-                errors[shown(name)] = [f"Unknown field; this accepts {accepted}."]
+                errors[shown(name)] = [message]
         if errors:
             raise serializers.ValidationError(errors)
         return value

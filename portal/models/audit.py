@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
 from .scoping import TenantScopedQuerySet
@@ -12,10 +13,10 @@ from .tenancy import Membership
 
 
 class AuditSource(models.TextChoices):
-    WEB = "web", "Web"
+    WEB = "web", _("Web")
     API = "api", "API"
-    SYNC = "sync", "Sync"
-    SYSTEM = "system", "System"
+    SYNC = "sync", _("Sync")
+    SYSTEM = "system", _("System")
 
 
 class AuditQuerySet(TenantScopedQuerySet):
@@ -52,7 +53,7 @@ class AuditEntry(models.Model):
             models.Index(fields=["tenant", "content_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["tenant", "actor"], name="audit_actor_idx"),
         ]
-        verbose_name_plural = "audit entries"
+        verbose_name_plural = _("audit entries")
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_repr} by {self.actor_label}"

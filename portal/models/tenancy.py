@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import get_objects_for_user
 
 from portal.dates import validate_time_zone
@@ -13,43 +14,75 @@ from portal.dates import validate_time_zone
 from .roles import STAFF_ROLES, SUPPLIER_ROLES, Role
 
 ACCESS_PARTNER = "portal.access_partner"
+PARTNER_LANGUAGE = "partner"  # Tenant.document_language: each document in its partner's language
 
 
 class Tenant(models.Model):
     """One buying organisation, with its own Odoo, partners and users."""
 
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=40, unique=True, help_text="Used in every URL of the tenant.")
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(max_length=40, unique=True, help_text=_("Used in every URL of the tenant."))
     accent_color = models.CharField(
         max_length=7,
         default="#1f6feb",
-        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f6feb.")],
-        help_text="The tenant's brand colour for buttons and highlights.",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1f6feb."))],
+        help_text=_("The tenant's brand colour for buttons and highlights."),
     )
     time_zone = models.CharField(
         max_length=64,
         default="UTC",
         validators=[validate_time_zone],
-        help_text="Where the tenant's dock and buyers are: the zone of its calendar days, and of its people's times "
-        "unless they choose their own.",
+        help_text=_(
+            "Where the tenant's dock and buyers are: the zone of its calendar days, and of its people's times "
+            "unless they choose their own."
+        ),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_(
+            "The portal's language for people who have not chosen theirs and whose browser asks for none "
+            "it speaks; also the language of the notes the portal posts in Odoo."
+        ),
+    )
+    document_language = models.CharField(
+        _("language of documents"),
+        max_length=8,
+        choices=[(PARTNER_LANGUAGE, _("The partner's language")), *settings.LANGUAGES],
+        default=PARTNER_LANGUAGE,
+        help_text=_(
+            "The language of PDFs (packing slips, labels, orders, reports): each partner's own, or one for all."
+        ),
+    )
+    odoo_lang = models.CharField(
+        _("Odoo language code"),
+        max_length=16,
+        blank=True,
+        validators=[RegexValidator(r"^[a-z]{2,3}(_[A-Z]{2})?(@[a-z]+)?$", _("Use an Odoo language code like de_DE."))],
+        help_text=_(
+            "Sent to Odoo as the language of each call (e.g. de_DE), so Odoo answers and writes in it; it must be "
+            "active in Odoo. Empty: Odoo's own default."
+        ),
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # The tenant's Odoo. Secrets are kept encrypted (portal.crypto), never logged.
-    odoo_url = models.URLField("Odoo URL", blank=True, help_text="e.g. https://erp.example.com")
-    odoo_database = models.CharField("Odoo database", max_length=120, blank=True)
-    odoo_login = models.CharField("integration user login", max_length=120, blank=True)
+    odoo_url = models.URLField(_("Odoo URL"), blank=True, help_text=_("e.g. https://erp.example.com"))
+    odoo_database = models.CharField(_("Odoo database"), max_length=120, blank=True)
+    odoo_login = models.CharField(_("integration user login"), max_length=120, blank=True)
     odoo_password_encrypted = models.TextField(blank=True, editable=False)
     odoo_api_key_encrypted = models.TextField(blank=True, editable=False)
     odoo_transport = models.CharField(
         max_length=8,
-        choices=[("auto", "Detect"), ("jsonrpc", "JSON-RPC (odoorpc)"), ("json2", "JSON-2 (Odoo 19+)")],
+        choices=[("auto", _("Detect")), ("jsonrpc", "JSON-RPC (odoorpc)"), ("json2", "JSON-2 (Odoo 19+)")],
         default="auto",
-        help_text="Detect picks JSON-2 on Odoo 19 or newer when an API key is set.",
+        help_text=_("Detect picks JSON-2 on Odoo 19 or newer when an API key is set."),
     )
-    odoo_timeout_seconds = models.PositiveSmallIntegerField(default=30)
-    odoo_check = models.JSONField(default=dict, blank=True, help_text="Result of the last connection check.")
+    odoo_timeout_seconds = models.PositiveSmallIntegerField(_("Odoo timeout (seconds)"), default=30)
+    odoo_check = models.JSONField(default=dict, blank=True, help_text=_("Result of the last connection check."))
     odoo_check_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -115,6 +148,7 @@ class Tenant(models.Model):
             transport=self.odoo_transport,
             timeout=float(self.odoo_timeout_seconds),
             tenant_id=self.pk,
+            lang=(self.odoo_lang or "").strip(),  # sent on the calls that write (integrations.odoo.client)
             # Each connection check starts new gateways everywhere: the server may have been upgraded
             # (another series, other field names) or have gained a module since.
             generation=str((self.odoo_check or {}).get("checked_at", "")),
@@ -147,12 +181,19 @@ class Partner(models.Model):
     """
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="partners")
-    name = models.CharField(max_length=200)
-    odoo_id = models.PositiveIntegerField(help_text="res.partner id of the commercial entity in Odoo.")
-    ref = models.CharField("reference", max_length=64, blank=True)
-    email = models.EmailField(blank=True)
-    odoo_active = models.BooleanField("active in Odoo", default=True, help_text="False once archived in Odoo.")
-    deactivated_at = models.DateTimeField(null=True, blank=True, help_text="When a tenant admin deactivated it.")
+    name = models.CharField(_("name"), max_length=200)
+    odoo_id = models.PositiveIntegerField(help_text=_("res.partner id of the commercial entity in Odoo."))
+    ref = models.CharField(_("reference"), max_length=64, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of the partner's documents and API answers; empty: the tenant's."),
+    )
+    odoo_active = models.BooleanField(_("active in Odoo"), default=True, help_text=_("False once archived in Odoo."))
+    deactivated_at = models.DateTimeField(null=True, blank=True, help_text=_("When a tenant admin deactivated it."))
     deactivated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -163,8 +204,8 @@ class Partner(models.Model):
         db_persist=True,
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    odoo_write_date = models.CharField(max_length=19, blank=True, help_text="write_date as Odoo returned it (UTC).")
-    odoo_fingerprint = models.CharField(max_length=40, blank=True, help_text="Digest of the row as last pulled.")
+    odoo_write_date = models.CharField(max_length=19, blank=True, help_text=_("write_date as Odoo returned it (UTC)."))
+    odoo_fingerprint = models.CharField(max_length=40, blank=True, help_text=_("Digest of the row as last pulled."))
 
     objects = PartnerQuerySet.as_manager()
 
@@ -223,7 +264,7 @@ class Membership(models.Model):
     role = models.CharField(max_length=32, choices=Role.choices)
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships")
     all_partners = models.BooleanField(
-        default=True, help_text="Staff only: sees every partner of the tenant, not just the granted ones."
+        default=True, help_text=_("Staff only: sees every partner of the tenant, not just the granted ones.")
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

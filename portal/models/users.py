@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from portal.dates import validate_time_zone
 
@@ -33,15 +35,22 @@ class User(AbstractUser):
     """A person who signs in to the portal; may belong to several tenants."""
 
     username = None
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(_("email address"), unique=True)
     is_api_client = models.BooleanField(
-        default=False, help_text="The identity of an API token: it never signs in to the web pages."
+        default=False, help_text=_("The identity of an API token: it never signs in to the web pages.")
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of this person's pages and emails; empty: the browser's, else the tenant's."),
     )
     time_zone = models.CharField(
         max_length=64,
         blank=True,
         validators=[validate_time_zone],
-        help_text="Where this person sees times; empty: the time zone of the tenant they work in.",
+        help_text=_("Where this person sees times; empty: the time zone of the tenant they work in."),
     )
 
     USERNAME_FIELD = "email"

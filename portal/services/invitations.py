@@ -9,16 +9,17 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from portal.models import STAFF_ROLES, SUPPLIER_ROLES, Invitation, Membership, Partner, Role, User
 
 from .audit import audit_record, field_changes
 from .errors import NotInScope
+from .mail import Reader, send_localized
 from .memberships import acts_now, inactive_partner_message, membership_create
 
 
@@ -37,18 +38,34 @@ def invitable_roles(actor: Membership, partner: Partner | None) -> list[str]:
     return []
 
 
-def _send_invitation_email(invitation: Invitation, token: str) -> None:
+def invitation_language(invitation: Invitation, inviter_language: str | None = None) -> str:
+    """The language an invitation is written in: its partner's, when it has one; else the language the
+    person who invites works in (the page they invite from, else their profile's or tenant's)."""
+    from portal import l10n
+
+    if invitation.partner_id and invitation.partner.language:
+        return invitation.partner.language
+    return l10n.supported(inviter_language) or l10n.language_of(user=invitation.invited_by, tenant=invitation.tenant)
+
+
+def _send_invitation_email(invitation: Invitation, token: str, inviter_language: str | None = None) -> None:
+    tenant = invitation.tenant
     context = {
         "invitation": invitation,
-        "tenant": invitation.tenant,
+        "tenant": tenant,
         "url": settings.PORTAL_BASE_URL + reverse("invitation_accept", args=[token]),
         "days": settings.PORTAL_INVITATION_DAYS,
     }
-    send_mail(
-        subject=f"You are invited to {invitation.tenant.name}'s supplier portal",
-        message=render_to_string("emails/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
+    reader = Reader(
+        email=invitation.email,
+        language=invitation_language(invitation, inviter_language),
+        zone=tenant.time_zone or "UTC",
+    )
+    send_localized(
+        [reader],
+        subject=lambda: _("You are invited to %(tenant)s's supplier portal") % {"tenant": tenant.name},
+        template="emails/invitation.txt",
+        context=context,
     )
 
 
@@ -60,14 +77,21 @@ def invitation_create(*, actor: Membership, email: str, role: str, partner: Part
     if not allowed:
         raise NotInScope()
     if role not in allowed:
-        raise ValidationError({"role": f"You cannot invite someone as {role}. Allowed: {', '.join(allowed)}."})
+        raise ValidationError(
+            {
+                "role": _("You cannot invite someone as %(role)s. Allowed: %(allowed)s.")
+                % {"role": role, "allowed": ", ".join(str(Role(r).label) for r in allowed)}
+            }
+        )
     if role in SUPPLIER_ROLES and partner is None:
-        raise ValidationError({"role": "Supplier roles are invited from the supplier's page."})
+        raise ValidationError({"role": _("Supplier roles are invited from the supplier's page.")})
     if partner is not None and not Partner.objects.filter(pk=partner.pk, is_active=True).exists():
         raise ValidationError({"__all__": inactive_partner_message(partner)})
     email = email.strip().lower()
     if Membership.objects.filter(tenant_id=actor.tenant_id, user__email__iexact=email, is_active=True).exists():
-        raise ValidationError({"email": f"{email} is already a member of {actor.tenant.name}."})
+        raise ValidationError(
+            {"email": _("%(email)s is already a member of %(tenant)s.") % {"email": email, "tenant": actor.tenant.name}}
+        )
 
     token = secrets.token_urlsafe(32)
     now = timezone.now()
@@ -90,7 +114,9 @@ def invitation_create(*, actor: Membership, email: str, role: str, partner: Part
             obj=invitation,
             changes=field_changes({}, {"email": email, "role": role, "partner": partner}),
         )
-        transaction.on_commit(lambda: _send_invitation_email(invitation, token))
+        # The page the inviter works in now speaks their language; the email is sent after the commit.
+        inviter_language = translation.get_language()
+        transaction.on_commit(lambda: _send_invitation_email(invitation, token, inviter_language))
     return invitation, token
 
 
@@ -101,7 +127,7 @@ def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitatio
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if not invitation.is_pending:
-            raise ValidationError(f"This invitation is already {invitation.status}.")
+            raise ValidationError(_("This invitation is already %(status)s.") % {"status": _status_word(invitation)})
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
         audit_record(
@@ -117,13 +143,23 @@ def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitatio
 def invitation_on_hold(invitation: Invitation) -> str:
     """Why a pending invitation cannot be accepted now (its tenant or partner is not active), or ""."""
     if not invitation.tenant.is_active:
-        return f"{invitation.tenant.name}'s portal is closed."
+        return _("%(tenant)s's portal is closed.") % {"tenant": invitation.tenant.name}
     if invitation.partner_id and not Partner.objects.filter(pk=invitation.partner_id, is_active=True).exists():
-        return (
-            f"{invitation.partner.name}'s access to {invitation.tenant.name}'s portal is suspended; "
-            "the invitation works again once it is restored."
-        )
+        return _(
+            "%(partner)s's access to %(tenant)s's portal is suspended; the invitation works again once it is restored."
+        ) % {"partner": invitation.partner.name, "tenant": invitation.tenant.name}
     return ""
+
+
+def _status_word(invitation: Invitation) -> str:
+    """The invitation's state as a word of the reader's language (``Invitation.status`` is a code)."""
+    words = {
+        "pending": pgettext("invitation", "pending"),
+        "accepted": pgettext("invitation", "accepted"),
+        "expired": pgettext("invitation", "expired"),
+        "revoked": pgettext("invitation", "revoked"),
+    }
+    return words.get(invitation.status, invitation.status)
 
 
 def invitation_get_by_token(token: str) -> Invitation | None:
@@ -137,11 +173,14 @@ def invitation_get_by_token(token: str) -> Invitation | None:
 def _accept(invitation: Invitation, user: User) -> Membership:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_pending:
-        raise ValidationError(f"This invitation is {invitation.status}.")
+        raise ValidationError(_("This invitation is %(status)s.") % {"status": _status_word(invitation)})
     if reason := invitation_on_hold(invitation):
         raise ValidationError(reason)
     if user.email.lower() != invitation.email.lower():
-        raise ValidationError(f"This invitation is for {invitation.email}, you are signed in as {user.email}.")
+        raise ValidationError(
+            _("This invitation is for %(email)s, you are signed in as %(user_email)s.")
+            % {"email": invitation.email, "user_email": user.email}
+        )
     membership = membership_create(
         tenant=invitation.tenant,
         user=user,
@@ -153,7 +192,7 @@ def _accept(invitation: Invitation, user: User) -> Membership:
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     # The link reached this inbox, which proves the address.
-    address, _ = EmailAddress.objects.get_or_create(
+    address, _created = EmailAddress.objects.get_or_create(
         user=user, email__iexact=invitation.email, defaults={"email": invitation.email, "primary": True}
     )
     if not address.verified:
@@ -179,7 +218,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
 def invitation_signup(*, invitation: Invitation, first_name: str, last_name: str, password: str) -> Membership:
     """A new person creates an account with the invitation and joins in one step."""
     if User.objects.filter(email__iexact=invitation.email).exists():
-        raise ValidationError("An account with this email exists already; sign in to accept.")
+        raise ValidationError(_("An account with this email exists already; sign in to accept."))
     user = User.objects.create_user(
         email=invitation.email, password=password, first_name=first_name, last_name=last_name
     )

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import assign_perm
 
@@ -50,11 +51,11 @@ def membership_create(
     """
     if role in SUPPLIER_ROLES:
         if partner is None or partner.tenant_id != tenant.pk:
-            raise ValidationError({"partner": "A supplier user needs a partner of this tenant."})
+            raise ValidationError({"partner": _("A supplier user needs a partner of this tenant.")})
         if not Partner.objects.filter(pk=partner.pk, is_active=True).exists():
             raise ValidationError({"partner": inactive_partner_message(partner)})
     elif partner is not None:
-        raise ValidationError({"partner": "Staff roles are not tied to one partner."})
+        raise ValidationError({"partner": _("Staff roles are not tied to one partner.")})
     with transaction.atomic():
         membership, created = Membership.objects.select_for_update().get_or_create(
             user=user,
@@ -68,7 +69,12 @@ def membership_create(
         )
         if not created:
             if membership.is_active:
-                raise ValidationError({"email": f"{user.email} is already a member of {tenant.name}."})
+                raise ValidationError(
+                    {
+                        "email": _("%(email)s is already a member of %(tenant)s.")
+                        % {"email": user.email, "tenant": tenant.name}
+                    }
+                )
             before = {"role": membership.role, "partner": membership.partner, "is_active": False}
             membership.role, membership.partner, membership.is_active = role, partner, True
             membership.all_partners = role in STAFF_ROLES
@@ -94,8 +100,10 @@ def acts_now(actor: Membership) -> bool:
 def inactive_partner_message(partner: Partner) -> str:
     partner.refresh_from_db(fields=["is_active", "odoo_active", "deactivated_at"])
     if partner.status == "archived":
-        return f"{partner.name} is archived in Odoo; its people get access once it is active there again."
-    return f"{partner.name} is deactivated in the portal; a tenant admin can reactivate it."
+        return _("%(partner)s is archived in Odoo; its people get access once it is active there again.") % {
+            "partner": partner.name
+        }
+    return _("%(partner)s is deactivated in the portal; a tenant admin can reactivate it.") % {"partner": partner.name}
 
 
 def _check_can_manage(*, actor: Membership, membership: Membership) -> None:
@@ -114,7 +122,7 @@ def membership_deactivate(*, actor: Membership, membership: Membership) -> Membe
     """Take a member out of the tenant: the membership stays for history, its grants go."""
     _check_can_manage(actor=actor, membership=membership)
     if membership.pk == actor.pk:
-        raise ValidationError("You cannot deactivate yourself; ask another admin.")
+        raise ValidationError(_("You cannot deactivate yourself; ask another admin."))
     with transaction.atomic():
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         if not membership.is_active:
@@ -165,7 +173,7 @@ def membership_scope_set(
     if actor.role != Role.TENANT_ADMIN or membership.tenant_id != actor.tenant_id or not acts_now(actor):
         raise NotInScope()
     if not membership.is_staff_role:
-        raise ValidationError("A supplier member is always scoped to its own partner.")
+        raise ValidationError(_("A supplier member is always scoped to its own partner."))
     partners = list(partners)
     if any(p.tenant_id != actor.tenant_id for p in partners):
         raise NotInScope()

@@ -11,9 +11,11 @@ flag is the other source of ``is_active``; the portal cannot lift it.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.models import ApiToken, Invitation, Membership, Partner, Role
 from portal.signals import member_scope_changed
@@ -49,7 +51,9 @@ def partner_deactivate(*, actor: Membership, partner_id: int, reason: str = "") 
     characters."""
     reason = (reason or "").strip()
     if len(reason) > 500:
-        raise ValidationError({"reason": f"Keep the reason under 500 characters (this one has {len(reason)})."})
+        raise ValidationError(
+            {"reason": _("Keep the reason under 500 characters (this one has %(count)s).") % {"count": len(reason)}}
+        )
     with transaction.atomic():
         partner = _admin_partner(actor, partner_id)
         if partner.deactivated_at is not None:
@@ -90,4 +94,26 @@ def partner_reactivate(*, actor: Membership, partner_id: int) -> Partner:
             obj=partner,
             changes={"is_active": [False, partner.is_active]},
         )
+    return partner
+
+
+def partner_language_set(*, actor: Membership, partner_id: int, language: str) -> Partner:
+    """Set the language of a partner's documents and API answers (and of the emails of its people who
+    chose none); empty follows the tenant's. Tenant admins only (NotInScope otherwise); audited."""
+    language = (language or "").strip()
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("The portal does not speak this language.")})
+    with transaction.atomic():
+        partner = _admin_partner(actor, partner_id)
+        before = partner.language
+        if before != language:
+            partner.language = language
+            partner.save(update_fields=["language"])
+            audit_record(
+                tenant=actor.tenant,
+                actor=actor.user,
+                action="partner.language_set",
+                obj=partner,
+                changes={"language": [before or None, language or None]},
+            )
     return partner

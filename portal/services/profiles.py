@@ -1,9 +1,11 @@
-"""A person's own settings: the time zone they see times in."""
+"""A person's own settings: the language they read and the time zone they see times in."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from portal.dates import validate_time_zone
 from portal.models import Membership, User
@@ -33,5 +35,28 @@ def user_time_zone_set(*, membership: Membership, time_zone: str) -> User:
                 action="user.time_zone_set",
                 obj=user,
                 changes={"time_zone": [before or None, time_zone or None]},
+            )
+    return user
+
+
+def user_language_set(*, membership: Membership, language: str) -> User:
+    """Set the language ``membership``'s person reads pages and emails in; empty follows the browser
+    (then the tenant). Raises ``ValidationError({"language": ...})`` for a language the portal does not
+    speak. Audited in the tenant it was set from."""
+    language = (language or "").strip()
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("The portal does not speak this language.")})
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=membership.user_id)
+        before = user.language
+        if before != language:
+            user.language = language
+            user.save(update_fields=["language"])
+            audit_record(
+                tenant=membership.tenant,
+                actor=user,
+                action="user.language_set",
+                obj=user,
+                changes={"language": [before or None, language or None]},
             )
     return user

@@ -23,8 +23,10 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
+from portal import l10n
 from portal.api.scopes import api_scopes
 from portal.models import ACCESS_PARTNER, ApiToken, Membership, Partner, Role, User
 
@@ -48,21 +50,23 @@ def _check(name: str, scopes: list[str], days) -> tuple[str, list[str], int]:
     errors = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = "Name the token after the system that uses it (e.g. “ERP connector”)."
+        errors["name"] = _("Name the token after the system that uses it (e.g. “ERP connector”).")
     elif len(name) > 80:
-        errors["name"] = "Keep the name under 80 characters."
+        errors["name"] = _("Keep the name under 80 characters.")
     known = api_scopes()  # registered by the apps (portal.api.scopes)
     unknown = [s for s in scopes or [] if s not in known]
     if unknown or not scopes:
         errors["scopes"] = (
-            f"Unknown scope {unknown[0]}; choose among {', '.join(known)}." if unknown else "Choose at least one scope."
+            _("Unknown scope %(scope)s; choose among %(known)s.") % {"scope": unknown[0], "known": ", ".join(known)}
+            if unknown
+            else _("Choose at least one scope.")
         )
     try:
         days = int(days)
         if not 1 <= days <= MAX_DAYS:
             raise ValueError
     except (TypeError, ValueError):
-        errors["expires_in_days"] = f"Choose 1 to {MAX_DAYS} days."
+        errors["expires_in_days"] = _("Choose 1 to %(max)s days.") % {"max": MAX_DAYS}
         days = 0
     if errors:
         raise ValidationError(errors)
@@ -132,12 +136,12 @@ def token_rotate(*, actor: Membership, token_id: int) -> tuple[ApiToken, str]:
     with transaction.atomic():
         token = _get(actor, token_id)
         if token.revoked_at:
-            raise ValidationError({"__all__": "A revoked token cannot be rotated; create a new one."})
+            raise ValidationError({"__all__": _("A revoked token cannot be rotated; create a new one.")})
         if token.expires_at <= timezone.now():
             raise ValidationError(
                 {
-                    "__all__": f"“{token.name}” expired on {timezone.localtime(token.expires_at):%d %b %Y}; "
-                    "create a new token instead."
+                    "__all__": _("“%(name)s” expired on %(day)s; create a new token instead.")
+                    % {"name": token.name, "day": l10n.day(token.expires_at)}
                 }
             )
         token.prefix, secret = _new_secret()

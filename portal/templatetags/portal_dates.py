@@ -1,7 +1,8 @@
 """Showing dates and times by the rules of ``portal.dates``.
 
 - ``{{ asn.eta|instant }}``: a moment in the viewer's zone, with the zone's name at that
-  moment ("20 Dec 2026 09:00 PST"); ``{{ x|instant:"H:i" }}`` takes Django's date format.
+  moment, as the active language writes it (en "20 Dec 2026 09:00 PST", de "20.12.2026 09:00 PST");
+  ``{{ x|instant:"H:i" }}`` takes Django's date format.
 - ``{{ po.date_planned|day_of:tenant|date:"j M Y" }}``: an Odoo datetime that means a day,
   as that day where the tenant is; ``{{ po.date_order|day_of|date:"j M Y" }}``: the day of a
   moment where the viewer is.
@@ -22,14 +23,15 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.translation import ngettext
 
-from portal import dates
+from portal import dates, l10n
 
 register = template.Library()
 
 
 @register.filter
-def instant(value, fmt: str = "j M Y H:i") -> str:
+def instant(value, fmt: str | None = None) -> str:
     if isinstance(value, str):  # an ISO stamp kept in JSON (e.g. a connection check's checked_at)
         try:
             value = dt.datetime.fromisoformat(value)
@@ -40,6 +42,8 @@ def instant(value, fmt: str = "j M Y H:i") -> str:
     if timezone.is_naive(value):
         value = value.replace(tzinfo=dt.UTC)
     moment = dates.local(value, timezone.get_current_timezone())
+    if fmt is None:  # the active language's form: en "20 Dec 2026 09:00 PST", de "20.12.2026 09:00 PST"
+        return f"{l10n.day(moment.date())} {l10n.clock(moment.time())} {moment.tzname()}"
     return f"{date_format(moment, fmt)} {moment.tzname()}"
 
 
@@ -79,8 +83,10 @@ def age(seconds) -> str:
     if seconds is None or seconds == "":
         return ""
     seconds = max(int(float(seconds)), 0)
-    for size, unit in ((86400, "day"), (3600, "h"), (60, "min")):
+    if seconds >= 86400:
+        n = seconds // 86400
+        return ngettext("%(n)s day", "%(n)s days", n) % {"n": n}
+    for size, unit in ((3600, "h"), (60, "min")):  # unit symbols, the same in the portal's languages
         if seconds >= size:
-            n = seconds // size
-            return f"{n} {unit}{'s' if unit == 'day' and n != 1 else ''}"
+            return f"{seconds // size} {unit}"
     return f"{seconds} s"

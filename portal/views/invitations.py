@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from portal.forms import InvitationSignupForm
 from portal.models import User
@@ -32,7 +33,11 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
 
     if existing is not None:
         if not request.user.is_authenticated:
-            messages.info(request, f"Sign in as {invitation.email} to join {invitation.tenant.name}.")
+            messages.info(
+                request,
+                _("Sign in as %(email)s to join %(tenant)s.")
+                % {"email": invitation.email, "tenant": invitation.tenant.name},
+            )
             return redirect(f"{reverse('account_login')}?next={request.path}")
         if request.user.pk != existing.pk:
             context["wrong_user"] = True
@@ -43,7 +48,11 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
                 return redirect("home")
-            messages.success(request, f"You joined {membership.tenant.name} as {membership.get_role_display()}.")
+            messages.success(
+                request,
+                _("You joined %(tenant)s as %(role)s.")
+                % {"tenant": membership.tenant.name, "role": membership.get_role_display()},
+            )
             return redirect("dashboard", membership.tenant.slug)
         return render(request, "portal/invitation_accept.html", context)
 
@@ -60,7 +69,7 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(None, exc)
         else:
             perform_login(request, membership.user, email_verification="none")
-            messages.success(request, f"Welcome to {membership.tenant.name}'s portal.")
+            messages.success(request, _("Welcome to %(tenant)s's portal.") % {"tenant": membership.tenant.name})
             return redirect("dashboard", membership.tenant.slug)
     context["form"] = form
     return render(request, "portal/invitation_accept.html", context)

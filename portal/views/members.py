@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView
 from guardian.models import UserObjectPermission
 
@@ -60,18 +61,22 @@ class MemberInviteView(TenantViewMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["title"] = f"Invite a staff member to {self.membership.tenant.name}"
+        context["title"] = _("Invite a staff member to %(tenant)s") % {"tenant": self.membership.tenant.name}
         return context
 
     def form_valid(self, form):
         try:
-            invitation, _ = invitation_create(
+            invitation, _token = invitation_create(
                 actor=self.membership, email=form.cleaned_data["email"], role=form.cleaned_data["role"], partner=None
             )
         except ValidationError as exc:
             _add_errors(form, exc)
             return self.form_invalid(form)
-        messages.success(self.request, f"Invitation sent to {invitation.email} as {invitation.get_role_display()}.")
+        messages.success(
+            self.request,
+            _("Invitation sent to %(email)s as %(role)s.")
+            % {"email": invitation.email, "role": invitation.get_role_display()},
+        )
         return redirect("member_list", self.membership.tenant.slug)
 
 
@@ -121,7 +126,7 @@ class MemberScopeView(MemberDetailView):
         except ValidationError as exc:
             _add_errors(form, exc)
             return self.render_to_response(self.get_context_data(scope_form=form))
-        messages.success(request, f"Suppliers of {self.object.user.email} updated.")
+        messages.success(request, _("Suppliers of %(email)s updated.") % {"email": self.object.user.email})
         return redirect("member_detail", self.membership.tenant.slug, self.object.pk)
 
 
@@ -144,10 +149,18 @@ class MemberActivationView(MemberDetailView):
         try:
             if member.is_active:
                 membership_deactivate(actor=self.membership, membership=member)
-                messages.success(request, f"{member.user.email} can no longer sign in to {member.tenant.name}.")
+                messages.success(
+                    request,
+                    _("%(email)s can no longer sign in to %(tenant)s.")
+                    % {"email": member.user.email, "tenant": member.tenant.name},
+                )
             else:
                 membership_reactivate(actor=self.membership, membership=member)
-                messages.success(request, f"{member.user.email} has access to {member.tenant.name} again.")
+                messages.success(
+                    request,
+                    _("%(email)s has access to %(tenant)s again.")
+                    % {"email": member.user.email, "tenant": member.tenant.name},
+                )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         if member.partner_id and self.membership.role == Role.SUPPLIER_ADMIN:
@@ -162,7 +175,9 @@ class InvitationRevokeView(TenantViewMixin, FormView):
         invitation = get_object_or_404(Invitation.objects.visible_to(self.membership), pk=kwargs["pk"])
         try:
             invitation_revoke(actor=self.membership, invitation=invitation)
-            messages.success(request, f"Invitation of {invitation.email} withdrawn; its link no longer works.")
+            messages.success(
+                request, _("Invitation of %(email)s withdrawn; its link no longer works.") % {"email": invitation.email}
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         if invitation.partner_id:

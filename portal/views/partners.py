@@ -3,19 +3,21 @@ deactivation by a tenant admin."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView
 
-from portal.forms import InvitationForm
+from portal import l10n
+from portal.forms import InvitationForm, PartnerLanguageForm
 from portal.models import STAFF_ROLES, Invitation, Membership, Partner, Role
 from portal.services.errors import error_messages
 from portal.services.invitations import invitable_roles, invitation_create
-from portal.services.partners import partner_deactivate, partner_reach, partner_reactivate
+from portal.services.partners import partner_deactivate, partner_language_set, partner_reach, partner_reactivate
 
 from .mixins import TenantViewMixin
 
@@ -65,6 +67,12 @@ class PartnerDetailView(TenantViewMixin, DetailView):
         context["can_invite"] = partner.is_active and bool(invitable_roles(self.membership, partner))
         context["can_manage_members"] = bool(invitable_roles(self.membership, partner))
         context["can_deactivate"] = self.membership.role == Role.TENANT_ADMIN
+        tenant_language = l10n.tenant_language(self.membership.tenant)
+        context["tenant_language_name"] = dict(settings.LANGUAGES).get(tenant_language, tenant_language)
+        if self.membership.role == Role.TENANT_ADMIN:
+            context["language_form"] = kwargs.get("language_form") or PartnerLanguageForm(
+                tenant=self.membership.tenant, initial={"language": partner.language}
+            )
         return context
 
 
@@ -90,18 +98,27 @@ class PartnerActivationView(PartnerDetailView):
                 partner = partner_deactivate(actor=self.membership, partner_id=partner.pk, reason=reason)
                 messages.success(
                     request,
-                    f"{partner.name} is deactivated: its people and API tokens can no longer reach "
-                    f"{self.membership.tenant.name}'s portal. Its orders and shipments stay visible to your staff.",
+                    _(
+                        "%(partner)s is deactivated: its people and API tokens can no longer reach %(tenant)s's "
+                        "portal. Its orders and shipments stay visible to your staff."
+                    )
+                    % {"partner": partner.name, "tenant": self.membership.tenant.name},
                 )
             else:
                 partner = partner_reactivate(actor=self.membership, partner_id=partner.pk)
                 if partner.is_active:
-                    messages.success(request, f"{partner.name} is active again, with the access it had before.")
+                    messages.success(
+                        request,
+                        _("%(partner)s is active again, with the access it had before.") % {"partner": partner.name},
+                    )
                 else:
                     messages.warning(
                         request,
-                        f"{partner.name} is no longer deactivated in the portal, but it is archived in Odoo: "
-                        "its people get access once it is active there.",
+                        _(
+                            "%(partner)s is no longer deactivated in the portal, but it is archived in Odoo: "
+                            "its people get access once it is active there."
+                        )
+                        % {"partner": partner.name},
                     )
         except ValidationError as exc:
             errors = error_messages(exc)
@@ -126,7 +143,10 @@ class PartnerInviteView(TenantViewMixin, FormView):
     def get(self, request, *args, **kwargs):
         partner = self.get_partner()
         if not partner.is_active:
-            messages.error(request, f"{partner.name} is not active; reactivate it before inviting its people.")
+            messages.error(
+                request,
+                _("%(partner)s is not active; reactivate it before inviting its people.") % {"partner": partner.name},
+            )
             return redirect("partner_detail", self.membership.tenant.slug, partner.pk)
         return super().get(request, *args, **kwargs)
 
@@ -138,13 +158,13 @@ class PartnerInviteView(TenantViewMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["partner"] = self.get_partner()
-        context["title"] = f"Invite a user for {self.get_partner().name}"
+        context["title"] = _("Invite a user for %(partner)s") % {"partner": self.get_partner().name}
         return context
 
     def form_valid(self, form):
         partner = self.get_partner()
         try:
-            invitation, _ = invitation_create(
+            invitation, _token = invitation_create(
                 actor=self.membership,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
@@ -155,9 +175,42 @@ class PartnerInviteView(TenantViewMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            f"Invitation sent to {invitation.email} as {invitation.get_role_display()}. "
-            f"The link works until {timezone.localtime(invitation.expires_at):%d %b %Y}; "
-            "until then it is listed as pending.",
+            _(
+                "Invitation sent to %(email)s as %(role)s. The link works until %(day)s; "
+                "until then it is listed as pending."
+            )
+            % {
+                "email": invitation.email,
+                "role": invitation.get_role_display(),
+                "day": l10n.day(invitation.expires_at),
+            },
+        )
+        return redirect("partner_detail", self.membership.tenant.slug, partner.pk)
+
+
+class PartnerLanguageView(PartnerDetailView):
+    """POST sets the partner's language (tenant admins only); with errors, the partner's page again."""
+
+    allowed_roles = {Role.TENANT_ADMIN}
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = partner = self.get_object()
+        form = PartnerLanguageForm(request.POST, tenant=self.membership.tenant)
+        if form.is_valid():
+            try:
+                partner = partner_language_set(
+                    actor=self.membership, partner_id=partner.pk, language=form.cleaned_data["language"]
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+        if form.errors:
+            return self.render_to_response(self.get_context_data(language_form=form), status=400)
+        shown = partner.get_language_display() if partner.language else _("the tenant's language")
+        messages.success(
+            request,
+            _("%(partner)s's documents and API answers are now in %(language)s.")
+            % {"partner": partner.name, "language": shown},
         )
         return redirect("partner_detail", self.membership.tenant.slug, partner.pk)
 

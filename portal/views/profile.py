@@ -1,17 +1,19 @@
-"""A person's own profile: the time zone they see times in."""
+"""A person's own profile: the language they read and the time zone they see times in."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
 from portal import dates
-from portal.forms import TimeZoneForm
+from portal.forms import ProfileForm
 from portal.services.errors import error_messages
-from portal.services.profiles import user_time_zone_set
+from portal.services.profiles import user_language_set, user_time_zone_set
 
 from .mixins import TenantViewMixin
 
@@ -20,7 +22,7 @@ class ProfileView(TenantViewMixin, FormView):
     """Everyone's own page; nobody sees or changes another person's."""
 
     template_name = "portal/profile.html"
-    form_class = TimeZoneForm
+    form_class = ProfileForm
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -28,7 +30,7 @@ class ProfileView(TenantViewMixin, FormView):
         return kwargs
 
     def get_initial(self):
-        return {"time_zone": self.request.user.time_zone}
+        return {"time_zone": self.request.user.time_zone, "language": self.request.user.language}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -38,11 +40,22 @@ class ProfileView(TenantViewMixin, FormView):
 
     def form_valid(self, form):
         try:
-            user = user_time_zone_set(membership=self.membership, time_zone=form.cleaned_data["time_zone"])
+            with transaction.atomic():
+                # A form posted without the language (an older page) leaves the language as it is.
+                if "language" in form.data:
+                    user_language_set(membership=self.membership, language=form.cleaned_data["language"])
+                user = user_time_zone_set(membership=self.membership, time_zone=form.cleaned_data["time_zone"])
         except ValidationError as exc:
             for field, message in error_messages(exc).items():
                 form.add_error(field if field in form.fields else None, message)
             return self.form_invalid(form)
-        shown = user.time_zone or f"{self.membership.tenant.name}'s time zone ({self.membership.tenant.time_zone})"
-        messages.success(self.request, f"Times are now shown in {shown}.")
+        # The confirmation already speaks the language just chosen (else the one the page would take).
+        language = user.language or translation.get_language()
+        with translation.override(language):
+            tenant = self.membership.tenant
+            shown = user.time_zone or _("%(tenant)s's time zone (%(zone)s)") % {
+                "tenant": tenant.name,
+                "zone": tenant.time_zone,
+            }
+            messages.success(self.request, _("Saved. Times are now shown in %(zone)s.") % {"zone": shown})
         return redirect("profile", self.membership.tenant.slug)

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from portal.api.scopes import api_scopes
@@ -13,7 +15,12 @@ from portal.models import ApiToken, Role
 from portal.services.tokens import MAX_DAYS, token_create, token_revoke, token_rotate
 from portal.views.mixins import TenantViewMixin
 
-EXPIRY_CHOICES = [(30, "30 days"), (90, "90 days"), (180, "180 days"), (365, "1 year")]
+EXPIRY_CHOICES = [
+    (30, gettext_lazy("30 days")),
+    (90, gettext_lazy("90 days")),
+    (180, gettext_lazy("180 days")),
+    (365, gettext_lazy("1 year")),
+]
 
 
 def _token_id(request) -> int:
@@ -26,7 +33,7 @@ def _token_id(request) -> int:
 def _expiry(posted) -> int:
     """The expiry chosen in a form sent back with errors, else 90 days."""
     value = posted.get("expires_in_days", "") if posted is not None else ""
-    return int(value) if value in {str(days) for days, _ in EXPIRY_CHOICES} else 90
+    return int(value) if value in {str(days) for days, _label in EXPIRY_CHOICES} else 90
 
 
 class ApiTokenListView(TenantViewMixin, TemplateView):
@@ -67,10 +74,13 @@ class ApiTokenListView(TenantViewMixin, TemplateView):
                 token, secret = token_rotate(actor=self.membership, token_id=_token_id(request))
             elif action == "revoke":
                 token = token_revoke(actor=self.membership, token_id=_token_id(request))
-                messages.success(request, f"Token “{token.name}” revoked; systems using it are refused from now on.")
+                messages.success(
+                    request,
+                    _("Token “%(name)s” revoked; systems using it are refused from now on.") % {"name": token.name},
+                )
                 return redirect("api_tokens", self.membership.tenant.slug)
             else:
-                raise ValidationError({"__all__": "Unknown action."})
+                raise ValidationError({"__all__": _("Unknown action.")})
         except ValidationError as exc:
             errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
             return self.render_to_response(self.get_context_data(errors=errors, posted=request.POST), status=400)

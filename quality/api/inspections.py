@@ -5,6 +5,8 @@ one, no notes, no people, no reasons of decisions."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins
@@ -61,10 +63,19 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
             return queryset.none()  # retrieve and photo read through the selectors
         wanted = {name: self.request.query_params.get(name, "") for name in ("result", *TEXT_FILTERS)}
         if wanted["result"] and wanted["result"] not in RESULT_FILTERS:
-            raise ValidationError({"result": f"Choose one of {', '.join(RESULT_FILTERS)}."})
+            raise ValidationError({"result": _("Choose one of %(choices)s.") % {"choices": ", ".join(RESULT_FILTERS)}})
         for name in TEXT_FILTERS:
             if len(wanted[name]) > FILTER_MAX:
-                raise ValidationError({name: f"Search with at most {FILTER_MAX} characters."})
+                raise ValidationError(
+                    {
+                        name: ngettext(
+                            "Search with at most %(count)d character.",
+                            "Search with at most %(count)d characters.",
+                            FILTER_MAX,
+                        )
+                        % {"count": FILTER_MAX}
+                    }
+                )
         return supplier_results(membership=self.membership, **wanted) & queryset
 
     def list(self, request, *args, **kwargs):

@@ -3,15 +3,17 @@ token scope its endpoints require, its routes module, and the names of its enums
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from portal.api.routes import routes_register
 from portal.api.schema import enum_names_register
 from portal.api.scopes import scopes_register
 
 # In the order the token page lists them (after the order desk's).
 SCOPES = {
-    "quality:read": "Read inspection results of your lots and your scorecard",
+    "quality:read": gettext_lazy("Read inspection results of your lots and your scorecard"),
     # Reads need it too (least privilege): a token that reads inspection results learns nothing of SCARs.
-    "scar:respond": "Read corrective action requests (SCAR / 8D), answer their steps and attach evidence",
+    "scar:respond": gettext_lazy("Read corrective action requests (SCAR / 8D), answer their steps and attach evidence"),
 }
 
 ENUM_NAMES = {

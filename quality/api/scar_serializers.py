@@ -12,12 +12,13 @@ queries whatever its length.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.api.date_fields import InstantField
-from portal.api.serializers import StrictInputSerializer
+from portal.api.serializers import LabelField, StrictInputSerializer
 from quality.models import DefectClass, Scar, ScarEvidence, ScarStep
 from quality.models.scars import STEP_CODES
 from quality.scar_content import json_schema
@@ -36,7 +37,7 @@ class StepContentField(serializers.JSONField):
     """A step's answer as a JSON object; what its fields are is checked per step
     (``quality.scar_content``), by the view, once the step is known."""
 
-    default_error_messages = {"not_object": "Give the step's fields as an object."}
+    default_error_messages = {"not_object": gettext_lazy("Give the step's fields as an object.")}
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
@@ -54,9 +55,9 @@ class ScarStepSummarySerializer(serializers.Serializer):
     """One 8D step: ``status`` ``open`` and ``returned`` wait for you, ``answered`` for Quality's review."""
 
     code = serializers.ChoiceField(choices=STEP_CODES, read_only=True)
-    title = serializers.CharField(read_only=True)
+    title = LabelField()
     status = serializers.ChoiceField(choices=ScarStep.Status.choices, read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = LabelField(source="get_status_display")
     due_date = serializers.DateField(read_only=True, help_text="A calendar day in the tenant's time zone.")
     overdue = serializers.BooleanField(read_only=True, help_text="Past its due date and still waiting for you.")
 
@@ -69,7 +70,7 @@ class ScarSerializer(serializers.Serializer):
     number = serializers.CharField(read_only=True)
     title = serializers.CharField(read_only=True)
     status = serializers.ChoiceField(choices=Scar.Status.choices, read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = LabelField(source="get_status_display")
     product_code = serializers.CharField(source="product.default_code", default="", read_only=True)
     product_name = serializers.CharField(source="product.name", default="", read_only=True)
     defect_codes = ScarDefectCodeSerializer(many=True, read_only=True, source="defect_code_list")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -89,10 +90,10 @@ class ScarViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
         params = self.request.query_params
         wanted = params.get("status", "")
         if wanted and wanted not in STATUS_FILTERS:
-            raise ValidationError({"status": f"Choose one of {', '.join(STATUS_FILTERS)}."})
+            raise ValidationError({"status": _("Choose one of %(choices)s.") % {"choices": ", ".join(STATUS_FILTERS)}})
         overdue = params.get("overdue", "")
         if overdue not in OVERDUE_FILTERS:
-            raise ValidationError({"overdue": "Choose true or false."})
+            raise ValidationError({"overdue": _("Choose true or false.")})
         listed = scar_selectors.scars_for(self.membership, status=wanted or None, overdue=OVERDUE_FILTERS[overdue])
         return (listed & queryset).select_related("product").prefetch_related("defect_codes", STEPS)
 
@@ -156,7 +157,8 @@ class ScarViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
         step = self._step()
         upload = self.read_input()["file"]
         if upload.size > EVIDENCE_MAX_BYTES:  # the parser streamed it to disk, counting
-            raise PayloadTooLarge(f"A file may be at most {EVIDENCE_MAX_BYTES // (1024 * 1024)} MB.")
+            megabytes = EVIDENCE_MAX_BYTES // (1024 * 1024)
+            raise PayloadTooLarge(_("A file may be at most %(size)s MB.") % {"size": megabytes})
         try:
             item = scar_answers.scar_evidence_add(membership=self.membership, step=step, upload=upload)
         except DjangoValidationError as refused:

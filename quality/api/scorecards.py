@@ -12,6 +12,7 @@ batch run stored; nothing is computed here.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.exceptions import NotFound, ValidationError
@@ -120,11 +121,13 @@ class ScorecardViewSet(TenantScopedViewSet):
     def retrieve(self, request, *args, **kwargs):
         month = sel.month_of(self.kwargs["month"])
         if month is None:
-            raise ValidationError({"month": f"Give a month as YYYY-MM, e.g. 2026-03 (got {self.kwargs['month']!r})."})
+            given = repr(self.kwargs["month"])
+            message = _("Give a month as YYYY-MM, e.g. 2026-03 (got %(month)s).") % {"month": given}
+            raise ValidationError({"month": message})
         membership = self.membership
         period = sel.supplier_period(membership, month)
         if period is None:
-            raise NotFound("No scorecard data for this month.")
+            raise NotFound(_("No scorecard data for this month."))
         keys = sel.supplier_measures(membership)
         body = {
             "month": _month_text(period.month),

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.api.date_fields import InstantField
+from portal.api.serializers import LabelField
 from quality.models import DefectClass, Disposition, Inspection, InspectionPhoto
 from suppliers.quantities import QUANTITY_DIGITS, QUANTITY_PLACES
 
@@ -33,7 +34,7 @@ class InspectionOutcomeSerializer(serializers.ModelSerializer):
     uom = serializers.CharField(source="product.uom_name", read_only=True)
     inspected_at = InstantField(source="signed_at", read_only=True, help_text="When Quality signed the result (UTC).")
     result = serializers.ChoiceField(choices=Inspection.Verdict.choices, source="verdict", read_only=True)
-    result_label = serializers.CharField(source="get_verdict_display", read_only=True)
+    result_label = LabelField(source="get_verdict_display")
     lot_size = _quantity("The quantity received.")
     accepted = _quantity("Released to stock.", "totals.released")
     rejected = _quantity("Returned to you or scrapped (`returned` + `scrapped`).")
@@ -68,7 +69,7 @@ class InspectionOutcomeSerializer(serializers.ModelSerializer):
 
 class DefectClassSerializer(serializers.Serializer):
     defect_class = serializers.ChoiceField(choices=DefectClass.choices, read_only=True)
-    label = serializers.CharField(read_only=True)
+    label = LabelField()
     sample_size = serializers.IntegerField(source="sampling.sample_size", default=None, read_only=True)
     accept = serializers.IntegerField(source="sampling.accept", default=None, read_only=True, help_text="Ac")
     reject = serializers.IntegerField(source="sampling.reject", default=None, read_only=True, help_text="Re")
@@ -93,7 +94,7 @@ class CharacteristicDefectsSerializer(serializers.Serializer):
 
 
 class DispositionSerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = LabelField(source="get_kind_display")
     released = _quantity("Released to stock.")
     returned = _quantity("Returned to you.")
     scrapped = _quantity("Scrapped.")

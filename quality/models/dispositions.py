@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import TenantOwnedModel
 from suppliers.quantities import quantity_field
@@ -31,17 +32,17 @@ class Disposition(TenantOwnedModel):
     scope_partner_path = "inspection__partner"
 
     class Kind(models.TextChoices):
-        ACCEPT = "accept", "Accept (release)"
-        REJECT = "reject", "Reject"
-        PARTIAL = "partial", "Accept part"
-        HOLD = "hold", "Hold"
-        SKIPPED = "skipped", "Released without inspection (skip-lot)"
+        ACCEPT = "accept", _("Accept (release)")
+        REJECT = "reject", _("Reject")
+        PARTIAL = "partial", _("Accept part")
+        HOLD = "hold", _("Hold")
+        SKIPPED = "skipped", _("Released without inspection (skip-lot)")
 
     inspection = models.ForeignKey("quality.Inspection", on_delete=models.PROTECT, related_name="dispositions")
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    released = quantity_field(default=0, help_text="Moved to usable stock, in the product's unit.")
-    returned = quantity_field(default=0, help_text="Returned to the vendor.")
-    scrapped = quantity_field(default=0, help_text="Scrapped.")
+    released = quantity_field(default=0, help_text=_("Moved to usable stock, in the product's unit."))
+    returned = quantity_field(default=0, help_text=_("Returned to the vendor."))
+    scrapped = quantity_field(default=0, help_text=_("Scrapped."))
     reason = models.TextField(blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -56,4 +57,4 @@ class Disposition(TenantOwnedModel):
         indexes = [models.Index(fields=["tenant", "decided_at"], name="disposition_decided_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} of {self.inspection}"
+        return _("%(kind)s of %(inspection)s") % {"kind": self.get_kind_display(), "inspection": self.inspection}

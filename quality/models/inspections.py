@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
 
 from portal.lifecycle import Lifecycle, Transition
 from portal.models import TenantOwnedModel
@@ -36,17 +37,17 @@ class Inspection(TenantOwnedModel):
     """
 
     class Status(models.TextChoices):
-        NO_PLAN = "no_plan", "No plan"
-        DISCONTINUED = "discontinued", "Inspection discontinued"
-        WAITING = "waiting", "Waiting"
-        IN_PROGRESS = "in_progress", "In progress"
-        SIGNED = "signed", "Signed"
-        SKIPPED = "skipped", "Skipped (skip-lot)"
-        CANCELLED = "cancelled", "Cancelled"
+        NO_PLAN = "no_plan", _("No plan")
+        DISCONTINUED = "discontinued", _("Inspection discontinued")
+        WAITING = "waiting", _("Waiting")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SIGNED = "signed", _("Signed")
+        SKIPPED = "skipped", _("Skipped (skip-lot)")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Verdict(models.TextChoices):
-        ACCEPT = "accept", "Accepted"
-        REJECT = "reject", "Rejected"
+        ACCEPT = "accept", _("Accepted")
+        REJECT = "reject", _("Rejected")
 
     OPEN_STATUSES = (Status.NO_PLAN, Status.DISCONTINUED, Status.WAITING, Status.IN_PROGRESS)
 
@@ -80,9 +81,9 @@ class Inspection(TenantOwnedModel):
     receipt_move = models.ForeignKey(
         "suppliers.ReceiptMove", on_delete=models.SET_NULL, null=True, blank=True, related_name="inspections"
     )
-    lot_name = models.CharField(max_length=128, blank=True, help_text="Empty for an untracked product.")
-    lot_size = quantity_field(help_text="The quantity received, in the product's unit.")
-    sequence = models.PositiveSmallIntegerField(default=1, help_text="1: original inspection; more: re-inspections.")
+    lot_name = models.CharField(max_length=128, blank=True, help_text=_("Empty for an untracked product."))
+    lot_size = quantity_field(help_text=_("The quantity received, in the product's unit."))
+    sequence = models.PositiveSmallIntegerField(default=1, help_text=_("1: original inspection; more: re-inspections."))
     reinspection_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reinspections"
     )
@@ -90,9 +91,9 @@ class Inspection(TenantOwnedModel):
         "quality.InspectionPlanVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="inspections"
     )
     severity = models.CharField(
-        max_length=12, choices=Severity.choices, blank=True, help_text="The switching state the sample was drawn at."
+        max_length=12, choices=Severity.choices, blank=True, help_text=_("The switching state the sample was drawn at.")
     )
-    first_article = models.BooleanField(default=False, help_text="Inspected under the plan's first-article rule.")
+    first_article = models.BooleanField(default=False, help_text=_("Inspected under the plan's first-article rule."))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.WAITING)
     created_at = models.DateTimeField(auto_now_add=True)
     due_at = models.DateTimeField(null=True, blank=True)
@@ -103,11 +104,13 @@ class Inspection(TenantOwnedModel):
     )
     signed_at = models.DateTimeField(null=True, blank=True)
     signature_meaning = models.CharField(max_length=200, blank=True)
-    revision = models.PositiveSmallIntegerField(default=1, help_text="1, then one more per correction after sign-off.")
+    revision = models.PositiveSmallIntegerField(
+        default=1, help_text=_("1, then one more per correction after sign-off.")
+    )
     # Kept by quality.services.dispositions on every inspection of the lot: true while some of the lot is
     # decided by no disposition. Lists and the hold check filter on it instead of summing dispositions
     # for each of tens of thousands of signed inspections.
-    undecided = models.BooleanField(default=True, help_text="Some of the lot is still held, decided by nobody.")
+    undecided = models.BooleanField(default=True, help_text=_("Some of the lot is still held, decided by nobody."))
     corrects = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrected_by"
     )
@@ -130,8 +133,11 @@ class Inspection(TenantOwnedModel):
         ]
 
     def __str__(self) -> str:
-        what = f"lot {self.lot_name}" if self.lot_name else str(self.receipt)
-        return f"Inspection of {what}" + (f" (#{self.sequence})" if self.sequence > 1 else "")
+        if self.lot_name:
+            text = _("Inspection of lot %(lot)s") % {"lot": self.lot_name}
+        else:
+            text = _("Inspection of %(receipt)s") % {"receipt": self.receipt}
+        return text + (f" (#{self.sequence})" if self.sequence > 1 else "")
 
     @property
     def sample_size(self) -> int | None:
@@ -155,7 +161,7 @@ class InspectionSampling(TenantOwnedModel):
     accept = models.PositiveIntegerField()
     reject = models.PositiveIntegerField()
     hundred_percent = models.BooleanField(default=False)
-    source = models.TextField(help_text="Where the plan comes from, in words (table, arrow, 100 %).")
+    source = models.TextField(help_text=_("Where the plan comes from, in words (table, arrow, 100 %)."))
 
     class Meta:
         ordering = ["inspection", "defect_class"]

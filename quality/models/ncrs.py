@@ -16,6 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from portal.lifecycle import Lifecycle, Transition
 from portal.models import TenantOwnedModel
@@ -45,19 +46,19 @@ class Ncr(TenantOwnedModel):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CONTAINED = "contained", "Contained"
-        DISPOSITIONED = "dispositioned", "Dispositioned"
-        CLOSED = "closed", "Closed"
-        CANCELLED = "cancelled", "Cancelled"
+        OPEN = "open", _("Open")
+        CONTAINED = "contained", _("Contained")
+        DISPOSITIONED = "dispositioned", _("Dispositioned")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Source(models.TextChoices):
-        INSPECTION = "inspection", "Incoming inspection"
-        RECEIPT = "receipt", "Receipt"
-        LOT = "lot", "Lot"
-        PRODUCTION = "production", "Found in production"
-        CUSTOMER = "customer", "Customer complaint"
-        OTHER = "other", "Other"
+        INSPECTION = "inspection", _("Incoming inspection")
+        RECEIPT = "receipt", _("Receipt")
+        LOT = "lot", _("Lot")
+        PRODUCTION = "production", _("Found in production")
+        CUSTOMER = "customer", _("Customer complaint")
+        OTHER = "other", _("Other")
 
     OPEN_STATUSES = (Status.OPEN, Status.CONTAINED, Status.DISPOSITIONED)
 
@@ -165,7 +166,7 @@ class NcrLot(TenantOwnedModel):
         ordering = ["ncr", "id"]
 
     def __str__(self) -> str:
-        return self.lot_name or "(untracked)"
+        return self.lot_name or str(_("(untracked)"))
 
 
 class NcrContainment(TenantOwnedModel):
@@ -175,7 +176,7 @@ class NcrContainment(TenantOwnedModel):
 
     ncr = models.ForeignKey(Ncr, on_delete=models.CASCADE, related_name="containments")
     action = models.CharField(max_length=300)
-    owner = models.CharField(max_length=120, help_text="Who does it (a name, a team, the supplier).")
+    owner = models.CharField(max_length=120, help_text=_("Who does it (a name, a team, the supplier)."))
     due_date = models.DateField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(
@@ -202,7 +203,7 @@ class NcrFile(TenantOwnedModel):
     file = models.FileField(upload_to=ncr_file_path, storage=ncr_storage, max_length=200)
     name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField(help_text="Bytes.")
+    size = models.PositiveIntegerField(help_text=_("Bytes."))
     shared_with_supplier = models.BooleanField(default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -230,17 +231,18 @@ class NcrDisposition(TenantOwnedModel):
     scope_partner_path = "ncr__partner"
 
     class Kind(models.TextChoices):
-        USE_AS_IS = "use_as_is", "Use as is (concession)"
-        REWORK = "rework", "Rework"
-        RETURN = "return", "Return to vendor"
-        SCRAP = "scrap", "Scrap"
-        SORT = "sort", "Sort (100 % inspection)"
+        USE_AS_IS = "use_as_is", _("Use as is (concession)")
+        REWORK = "rework", _("Rework")
+        RETURN = "return", _("Return to vendor")
+        SCRAP = "scrap", _("Scrap")
+        # xgettext:no-python-format
+        SORT = "sort", _("Sort (100 % inspection)")
 
     class Status(models.TextChoices):
-        AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
-        APPLIED = "applied", "Applied"
-        REFUSED = "refused", "Refused in review"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+        APPLIED = "applied", _("Applied")
+        REFUSED = "refused", _("Refused in review")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     ncr = models.ForeignKey(Ncr, on_delete=models.CASCADE, related_name="dispositions")
     lot = models.ForeignKey(NcrLot, on_delete=models.CASCADE, related_name="dispositions")
@@ -250,7 +252,7 @@ class NcrDisposition(TenantOwnedModel):
     concession_until = models.DateField(null=True, blank=True)
     sorted_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="sorted_into")
     status = models.CharField(max_length=20, choices=Status.choices)
-    value = models.DecimalField(max_digits=20, decimal_places=2, default=0, help_text="quantity x unit price")
+    value = models.DecimalField(max_digits=20, decimal_places=2, default=0, help_text=_("quantity x unit price"))
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -267,7 +269,11 @@ class NcrDisposition(TenantOwnedModel):
         ordering = ["ncr", "proposed_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {plain(self.quantity)} of {self.lot}"
+        return _("%(kind)s %(quantity)s of %(lot)s") % {
+            "kind": self.get_kind_display(),
+            "quantity": plain(self.quantity),
+            "lot": self.lot,
+        }
 
 
 class NcrApproval(TenantOwnedModel):
@@ -281,8 +287,8 @@ class NcrApproval(TenantOwnedModel):
     scope_partner_path = "ncr__partner"
 
     class Decision(models.TextChoices):
-        APPROVE = "approve", "Approved"
-        REFUSE = "refuse", "Refused"
+        APPROVE = "approve", _("Approved")
+        REFUSE = "refuse", _("Refused")
 
     ncr = models.ForeignKey(Ncr, on_delete=models.CASCADE, related_name="approvals")
     disposition = models.ForeignKey(NcrDisposition, on_delete=models.CASCADE, related_name="approvals")
@@ -298,4 +304,4 @@ class NcrApproval(TenantOwnedModel):
         constraints = [models.UniqueConstraint(fields=["disposition"], name="ncr_approval_one_per_disposition")]
 
     def __str__(self) -> str:
-        return f"{self.get_decision_display()} by {self.signer}"
+        return _("%(decision)s by %(signer)s") % {"decision": self.get_decision_display(), "signer": self.signer}

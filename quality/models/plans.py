@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import TenantOwnedModel, TenantScopedQuerySet
 from portal.models.scoping import visible_partner_ids
@@ -51,10 +52,10 @@ class InspectionPlan(TenantOwnedModel):
         null=True,
         blank=True,
         related_name="inspection_plans",
-        help_text="Only this partner's lots of the product; empty: every partner's.",
+        help_text=_("Only this partner's lots of the product; empty: every partner's."),
     )
     name = models.CharField(max_length=120, blank=True)
-    is_active = models.BooleanField(default=True, help_text="An inactive plan is not used for new inspections.")
+    is_active = models.BooleanField(default=True, help_text=_("An inactive plan is not used for new inspections."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PlanScopedQuerySet.as_manager()
@@ -73,8 +74,11 @@ class InspectionPlan(TenantOwnedModel):
         ]
 
     def __str__(self) -> str:
-        scope = f"{self.product} from {self.partner}" if self.partner_id else str(self.product)
-        return self.name or f"Plan for {scope}"
+        if self.name:
+            return self.name
+        if self.partner_id:
+            return _("Plan for %(product)s from %(partner)s") % {"product": self.product, "partner": self.partner}
+        return _("Plan for %(product)s") % {"product": self.product}
 
     def current_version(self) -> InspectionPlanVersion | None:
         """The newest version: the one new inspections use (None before the first)."""
@@ -90,14 +94,14 @@ class InspectionPlanVersion(TenantOwnedModel):
     """
 
     class FirstArticle(models.TextChoices):
-        HUNDRED_PERCENT = "hundred_percent", "Every item (100 %)"
-        TIGHTENED = "tightened", "Tightened sampling"
+        HUNDRED_PERCENT = "hundred_percent", _("Every item (100 %)")
+        TIGHTENED = "tightened", _("Tightened sampling")
 
     scope_partner_path = "plan__partner"
 
     plan = models.ForeignKey(InspectionPlan, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    note = models.TextField(blank=True, help_text="What changed from the version before.")
+    note = models.TextField(blank=True, help_text=_("What changed from the version before."))
     first_article_lots = models.PositiveSmallIntegerField(default=0)
     first_article_mode = models.CharField(
         max_length=16, choices=FirstArticle.choices, default=FirstArticle.HUNDRED_PERCENT
@@ -107,7 +111,7 @@ class InspectionPlanVersion(TenantOwnedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     frozen_at = models.DateTimeField(
-        null=True, blank=True, help_text="When an inspection first used it; it cannot change after."
+        null=True, blank=True, help_text=_("When an inspection first used it; it cannot change after.")
     )
 
     objects = PlanScopedQuerySet.as_manager()
@@ -128,9 +132,9 @@ class Characteristic(TenantOwnedModel):
     """One thing checked on each sample unit: a measurement, a pass/fail attribute or a visual check."""
 
     class Kind(models.TextChoices):
-        MEASURED = "measured", "Measured"
-        ATTRIBUTE = "attribute", "Attribute (pass/fail)"
-        VISUAL = "visual", "Visual (pass/fail)"
+        MEASURED = "measured", _("Measured")
+        ATTRIBUTE = "attribute", _("Attribute (pass/fail)")
+        VISUAL = "visual", _("Visual (pass/fail)")
 
     scope_partner_path = "version__plan__partner"
 
@@ -144,8 +148,8 @@ class Characteristic(TenantOwnedModel):
     lower_tolerance = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
     upper_tolerance = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
     unit = models.CharField(max_length=32, blank=True)
-    decimals = models.PositiveSmallIntegerField(default=2, help_text="Decimals a measurement is recorded with.")
-    gauge = models.CharField(max_length=120, blank=True, help_text="The instrument to measure with.")
+    decimals = models.PositiveSmallIntegerField(default=2, help_text=_("Decimals a measurement is recorded with."))
+    gauge = models.CharField(max_length=120, blank=True, help_text=_("The instrument to measure with."))
     # Visual only.
     photo_required_on_fail = models.BooleanField(default=False)
     # The catalogue's name for this characteristic's nonconformity: an NCR opened from a lot where it failed
@@ -180,11 +184,11 @@ class Characteristic(TenantOwnedModel):
         errors = {}
         if self.kind == self.Kind.MEASURED:
             if self.nominal is None:
-                errors["nominal"] = "A measured characteristic needs a nominal value."
+                errors["nominal"] = _("A measured characteristic needs a nominal value.")
             if self.lower_tolerance is not None and self.lower_tolerance > 0:
-                errors["lower_tolerance"] = "The lower tolerance is a deviation below nominal: 0 or less."
+                errors["lower_tolerance"] = _("The lower tolerance is a deviation below nominal: 0 or less.")
             if self.upper_tolerance is not None and self.upper_tolerance < 0:
-                errors["upper_tolerance"] = "The upper tolerance is a deviation above nominal: 0 or more."
+                errors["upper_tolerance"] = _("The upper tolerance is a deviation above nominal: 0 or more.")
         if errors:
             raise ValidationError(errors)
 
@@ -198,9 +202,9 @@ class SamplingRule(TenantOwnedModel):
     """
 
     class Mode(models.TextChoices):
-        AQL = "aql", "Level and AQL (ISO 2859-1)"
-        FIXED = "fixed", "Fixed sample size"
-        HUNDRED_PERCENT = "hundred_percent", "Every item (100 %)"
+        AQL = "aql", _("Level and AQL (ISO 2859-1)")
+        FIXED = "fixed", _("Fixed sample size")
+        HUNDRED_PERCENT = "hundred_percent", _("Every item (100 %)")
 
     scope_partner_path = "version__plan__partner"
 
@@ -209,10 +213,10 @@ class SamplingRule(TenantOwnedModel):
     mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.AQL)
     level = models.CharField(max_length=4, choices=[(level, level) for level in LEVELS], default="II", blank=True)
     aql = models.DecimalField(
-        "AQL (%)", max_digits=7, decimal_places=3, null=True, blank=True, help_text="One of the 26 table AQLs."
+        _("AQL (%)"), max_digits=7, decimal_places=3, null=True, blank=True, help_text=_("One of the 26 table AQLs.")
     )
-    sample_size = models.PositiveIntegerField(null=True, blank=True, help_text="Fixed mode: items to check.")
-    accept = models.PositiveIntegerField(default=0, help_text="Fixed and 100 % modes: acceptance number Ac.")
+    sample_size = models.PositiveIntegerField(null=True, blank=True, help_text=_("Fixed mode: items to check."))
+    accept = models.PositiveIntegerField(default=0, help_text=_("Fixed and 100 % modes: acceptance number Ac."))
 
     objects = PlanScopedQuerySet.as_manager()
 
@@ -229,15 +233,15 @@ class SamplingRule(TenantOwnedModel):
         errors = {}
         if self.mode == self.Mode.AQL:
             if self.aql is None:
-                errors["aql"] = "Choose an AQL."
+                errors["aql"] = _("Choose an AQL.")
             else:
                 try:
                     normalize_aql(self.aql)
                 except SamplingInputError as exc:
                     errors["aql"] = str(exc)
             if not self.level:
-                errors["level"] = "Choose an inspection level."
+                errors["level"] = _("Choose an inspection level.")
         if self.mode == self.Mode.FIXED and not self.sample_size:
-            errors["sample_size"] = "A fixed plan needs a sample size of at least 1."
+            errors["sample_size"] = _("A fixed plan needs a sample size of at least 1.")
         if errors:
             raise ValidationError(errors)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import TenantOwnedModel
 
@@ -45,14 +46,14 @@ class InspectionResult(TenantOwnedModel):
     scope_partner_path = "inspection__partner"
 
     inspection = models.ForeignKey("quality.Inspection", on_delete=models.CASCADE, related_name="results")
-    unit = models.PositiveIntegerField(help_text="Sample unit number, 1..n.")
+    unit = models.PositiveIntegerField(help_text=_("Sample unit number, 1..n."))
     characteristic = models.ForeignKey("quality.Characteristic", on_delete=models.PROTECT, related_name="results")
     value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
     passed = models.BooleanField(null=True, blank=True)
     defect = models.BooleanField(default=False)
     note = models.TextField(blank=True)
-    superseded = models.BooleanField(default=False, help_text="Typed again later: the newer row counts.")
-    client_key = models.CharField(max_length=64, help_text="The tablet's idempotency key for this entry.")
+    superseded = models.BooleanField(default=False, help_text=_("Typed again later: the newer row counts."))
+    client_key = models.CharField(max_length=64, help_text=_("The tablet's idempotency key for this entry."))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -86,10 +87,10 @@ class InspectionPhoto(TenantOwnedModel):
     )
     file = models.FileField(upload_to=photo_path, storage=photo_storage, max_length=200)
     content_type = models.CharField(max_length=32)
-    size = models.PositiveIntegerField(help_text="Bytes.")
+    size = models.PositiveIntegerField(help_text=_("Bytes."))
     note = models.CharField(max_length=200, blank=True)
     shared_with_supplier = models.BooleanField(
-        default=False, help_text="The engineer chose to show it to the supplier with the inspection's outcome."
+        default=False, help_text=_("The engineer chose to show it to the supplier with the inspection's outcome.")
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -100,4 +101,4 @@ class InspectionPhoto(TenantOwnedModel):
         ordering = ["inspection", "uploaded_at", "id"]
 
     def __str__(self) -> str:
-        return f"Photo of unit {self.unit}" if self.unit else "Photo of the lot"
+        return _("Photo of unit %(unit)s") % {"unit": self.unit} if self.unit else str(_("Photo of the lot"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Tenant
 
@@ -16,7 +17,7 @@ class QualityRules(models.Model):
 
     tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="quality_rules")
     reduced_allowed = models.BooleanField(
-        default=False, help_text="Allow normal -> reduced inspection when the switching score reaches 30."
+        default=False, help_text=_("Allow normal -> reduced inspection when the switching score reaches 30.")
     )
 
     # NCR material review: a disposition needs a second person's signature when the NCR's severity
@@ -25,22 +26,22 @@ class QualityRules(models.Model):
     approval_severity = models.CharField(max_length=8, blank=True, default="critical")
     approval_value = models.DecimalField(max_digits=16, decimal_places=2, default=1000)
     handling_charge = models.DecimalField(
-        max_digits=16, decimal_places=2, default=0, help_text="Added to each NCR's cost of poor quality."
+        max_digits=16, decimal_places=2, default=0, help_text=_("Added to each NCR's cost of poor quality.")
     )
-    share_costs = models.BooleanField(default=False, help_text="Show NCR costs to the supplier.")
+    share_costs = models.BooleanField(default=False, help_text=_("Show NCR costs to the supplier."))
     # SCAR: days from issue to each step's due date, and the escalation ladder after a due date.
-    scar_due_days = models.JSONField(default=dict, blank=True, help_text='e.g. {"D3": 2, "D4": 10}')
+    scar_due_days = models.JSONField(default=dict, blank=True, help_text=_('e.g. {"D3": 2, "D4": 10}'))
     scar_escalate_after_days = models.PositiveSmallIntegerField(default=3)
     scar_mark_after_days = models.PositiveSmallIntegerField(default=7)
     scar_verify_lots = models.PositiveSmallIntegerField(default=3)
     scar_verify_days = models.PositiveSmallIntegerField(default=90)
 
     class Meta:
-        verbose_name = "quality rules"
-        verbose_name_plural = "quality rules"
+        verbose_name = _("quality rules")
+        verbose_name_plural = _("quality rules")
 
     def __str__(self) -> str:
-        return f"Quality rules of {self.tenant}"
+        return _("Quality rules of %(tenant)s") % {"tenant": self.tenant}
 
 
 SCAR_DUE_DAYS = {"D1": 2, "D2": 2, "D3": 2, "D4": 10, "D5": 30, "D6": 30, "D7": 60, "D8": 60}

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from portal.lifecycle import Lifecycle, Transition
 from portal.models import TenantOwnedModel
@@ -26,14 +27,14 @@ GUARDS = "quality.services.scar_states"
 
 STEP_CODES = ("D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8")
 STEP_TITLES = {
-    "D1": "Team",
-    "D2": "Problem description",
-    "D3": "Containment",
-    "D4": "Root cause",
-    "D5": "Permanent corrective actions",
-    "D6": "Implemented and validated",
-    "D7": "Prevention of recurrence",
-    "D8": "Closure",
+    "D1": gettext_lazy("Team"),
+    "D2": gettext_lazy("Problem description"),
+    "D3": gettext_lazy("Containment"),
+    "D4": gettext_lazy("Root cause"),
+    "D5": gettext_lazy("Permanent corrective actions"),
+    "D6": gettext_lazy("Implemented and validated"),
+    "D7": gettext_lazy("Prevention of recurrence"),
+    "D8": gettext_lazy("Closure"),
 }
 
 
@@ -52,10 +53,10 @@ class Scar(TenantOwnedModel):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        VERIFYING = "verifying", "Effectiveness check"
-        CLOSED = "closed", "Closed"
-        CANCELLED = "cancelled", "Cancelled"
+        OPEN = "open", gettext_lazy("Open")
+        VERIFYING = "verifying", gettext_lazy("Effectiveness check")
+        CLOSED = "closed", gettext_lazy("Closed")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
     OPEN_STATUSES = (Status.OPEN, Status.VERIFYING)
 
@@ -96,7 +97,7 @@ class Scar(TenantOwnedModel):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The inspection whose partner + product was discontinued, when issued for that.",
+        help_text=gettext_lazy("The inspection whose partner + product was discontinued, when issued for that."),
     )
     defect_codes = models.ManyToManyField("quality.DefectCode", blank=True, related_name="scars")
     title = models.CharField(max_length=200)
@@ -133,10 +134,10 @@ class ScarStep(TenantOwnedModel):
     scope_partner_path = "scar__partner"
 
     class Status(models.TextChoices):
-        OPEN = "open", "Waiting for the supplier"
-        ANSWERED = "answered", "To review"
-        ACCEPTED = "accepted", "Accepted"
-        RETURNED = "returned", "Sent back"
+        OPEN = "open", gettext_lazy("Waiting for the supplier")
+        ANSWERED = "answered", gettext_lazy("To review")
+        ACCEPTED = "accepted", gettext_lazy("Accepted")
+        RETURNED = "returned", gettext_lazy("Sent back")
 
     WAITING_SUPPLIER = (Status.OPEN, Status.RETURNED)
 
@@ -220,7 +221,7 @@ class ScarEvidence(TenantOwnedModel):
     file = models.FileField(upload_to=evidence_path, storage=ncr_storage, max_length=200)
     name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField(help_text="Bytes.")
+    size = models.PositiveIntegerField(help_text=gettext_lazy("Bytes."))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 

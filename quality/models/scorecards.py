@@ -9,6 +9,7 @@ Pages only read them.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from portal.models import Tenant, TenantOwnedModel
 
@@ -22,36 +23,48 @@ class ScorecardRules(models.Model):
 
     tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="scorecard_rules")
     on_time_days_early = models.PositiveSmallIntegerField(
-        default=2, help_text="A delivery this many days before the promised date is still on time."
+        default=2, help_text=gettext_lazy("A delivery this many days before the promised date is still on time.")
     )
     on_time_days_late = models.PositiveSmallIntegerField(
-        default=0, help_text="A delivery this many days after the promised date is still on time."
+        default=0, help_text=gettext_lazy("A delivery this many days after the promised date is still on time.")
     )
     quantity_over_pct = models.DecimalField(
-        max_digits=5, decimal_places=2, default=5, help_text="Received above ordered by up to this % is accurate."
+        max_digits=5,
+        decimal_places=2,
+        default=5,
+        # "%" is a percent sign here, not a placeholder (msgfmt must not check it as one).
+        # xgettext:no-python-format
+        help_text=gettext_lazy("Received above ordered by up to this % is accurate."),
     )
     quantity_under_pct = models.DecimalField(
-        max_digits=5, decimal_places=2, default=5, help_text="Received below ordered by up to this % is accurate."
+        max_digits=5,
+        decimal_places=2,
+        default=5,
+        # "%" is a percent sign here, not a placeholder (msgfmt must not check it as one).
+        # xgettext:no-python-format
+        help_text=gettext_lazy("Received below ordered by up to this % is accurate."),
     )
     ack_target_hours = models.PositiveSmallIntegerField(
-        default=48, help_text="A PO acknowledged within this many hours of its publication is on time."
+        default=48, help_text=gettext_lazy("A PO acknowledged within this many hours of its publication is on time.")
     )
     standing_months = models.PositiveSmallIntegerField(
-        default=3, help_text="The score and standing are taken over this many months, the current one included."
+        default=3,
+        help_text=gettext_lazy("The score and standing are taken over this many months, the current one included."),
     )
     measures = models.JSONField(default=dict, blank=True)
     push_purchase_warning = models.BooleanField(
         default=False,
-        help_text="Show a warning standing on the partner in Odoo (purchase warning and a chatter note).",
+        help_text=gettext_lazy("Show a warning standing on the partner in Odoo (purchase warning and a chatter note)."),
     )
     allow_block = models.BooleanField(
-        default=False, help_text="A blocking standing blocks new POs in Odoo (Odoo 18; 19 has no blocking warning)."
+        default=False,
+        help_text=gettext_lazy("A blocking standing blocks new POs in Odoo (Odoo 18; 19 has no blocking warning)."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "scorecard rules"
-        verbose_name_plural = "scorecard rules"
+        verbose_name = gettext_lazy("scorecard rules")
+        verbose_name_plural = gettext_lazy("scorecard rules")
 
     def __str__(self) -> str:
         return f"scorecard rules of {self.tenant}"
@@ -73,7 +86,7 @@ class Standing(TenantOwnedModel):
     scope_partner_path = None  # the tenant's own vocabulary; partners see only their own standing's name
 
     name = models.CharField(max_length=60)
-    rank = models.PositiveSmallIntegerField(help_text="1 is the best standing.")
+    rank = models.PositiveSmallIntegerField(help_text=gettext_lazy("1 is the best standing."))
     min_score = models.DecimalField(max_digits=5, decimal_places=2)
     warns = models.BooleanField(default=False)
     blocks = models.BooleanField(default=False)
@@ -99,7 +112,7 @@ class ScorecardPeriod(TenantOwnedModel):
     """
 
     partner = models.ForeignKey("portal.Partner", on_delete=models.CASCADE, related_name="scorecard_periods")
-    month = models.DateField(help_text="The first day of the month.")
+    month = models.DateField(help_text=gettext_lazy("The first day of the month."))
     inputs = models.JSONField(default=dict)
     figures = models.JSONField(default=dict)
     digest = models.CharField(max_length=40)
@@ -124,7 +137,7 @@ class PartnerScore(TenantOwnedModel):
     """
 
     partner = models.OneToOneField("portal.Partner", on_delete=models.CASCADE, related_name="score")
-    as_of = models.DateField(help_text="The last month of the window.")
+    as_of = models.DateField(help_text=gettext_lazy("The last month of the window."))
     score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     previous_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     trend = models.SmallIntegerField(default=0)
@@ -134,7 +147,9 @@ class PartnerScore(TenantOwnedModel):
     standing = models.ForeignKey(Standing, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     standing_since = models.DateTimeField(null=True, blank=True)
     category = models.CharField(
-        max_length=80, blank=True, help_text="The tenant's category for the partner, to filter the ranking."
+        max_length=80,
+        blank=True,
+        help_text=gettext_lazy("The tenant's category for the partner, to filter the ranking."),
     )
     computed_at = models.DateTimeField()
 
@@ -183,7 +198,9 @@ class PurchaseWarning(TenantOwnedModel):
     written_message = models.TextField(blank=True)
     set_at = models.DateTimeField(null=True, blank=True)
     cleared_at = models.DateTimeField(null=True, blank=True)
-    left_alone = models.TextField(blank=True, help_text="Why the portal last left Odoo's warning as it was.")
+    left_alone = models.TextField(
+        blank=True, help_text=gettext_lazy("Why the portal last left Odoo's warning as it was.")
+    )
 
     def __str__(self) -> str:
         return f"purchase warning of {self.partner}"

@@ -29,6 +29,8 @@ import enum
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 from quality.sampling.tables import (
     AQLS,
     CODE_LETTERS,
@@ -92,7 +94,10 @@ def normalize_aql(aql: Decimal | str | int | float) -> Decimal:
         if value is not None and value == table_aql:
             return table_aql
     allowed = ", ".join(str(a) for a in AQLS)
-    raise SamplingInputError(f"AQL {aql!r} is not in the ISO 2859-1 tables; allowed AQLs: {allowed}.")
+    raise SamplingInputError(
+        _("AQL %(aql)s is not in the ISO 2859-1 tables; allowed AQLs: %(allowed)s.")
+        % {"aql": repr(aql), "allowed": allowed}
+    )
 
 
 def code_letter(lot_size: int, level: str) -> str:
@@ -161,9 +166,13 @@ def fixed_plan(sample_size: int, accept: int, *, lot_size: int | None = None) ->
     lot. Raises SamplingInputError for sample_size < 1 or accept < 0.
     """
     if not _is_int(sample_size) or sample_size < 1:
-        raise SamplingInputError(f"sample size must be a whole number of items >= 1, not {sample_size!r}.")
+        raise SamplingInputError(
+            _("sample size must be a whole number of items >= 1, not %(value)s.") % {"value": repr(sample_size)}
+        )
     if not _is_int(accept) or accept < 0:
-        raise SamplingInputError(f"acceptance number must be a whole number >= 0, not {accept!r}.")
+        raise SamplingInputError(
+            _("acceptance number must be a whole number >= 0, not %(value)s.") % {"value": repr(accept)}
+        )
     if lot_size is not None:
         _check_lot_size(lot_size)
     full = lot_size is not None and sample_size >= lot_size
@@ -207,7 +216,10 @@ def lot_verdict(plan: SamplingPlan, nonconforming: int) -> LotVerdict:
     Raises SamplingInputError for a negative count.
     """
     if not _is_int(nonconforming) or nonconforming < 0:
-        raise SamplingInputError(f"count of nonconforming items must be a whole number >= 0, not {nonconforming!r}.")
+        raise SamplingInputError(
+            _("count of nonconforming items must be a whole number >= 0, not %(value)s.")
+            % {"value": repr(nonconforming)}
+        )
     if nonconforming <= plan.accept:
         return LotVerdict.ACCEPTED
     if nonconforming >= plan.reject:
@@ -255,14 +267,22 @@ def _is_int(value: object) -> bool:
 
 def _check_lot_size(lot_size: int) -> None:
     if not _is_int(lot_size) or lot_size < 1:
-        raise SamplingInputError(f"lot size must be a whole number of items >= 1, not {lot_size!r}.")
+        raise SamplingInputError(
+            _("lot size must be a whole number of items >= 1, not %(value)s.") % {"value": repr(lot_size)}
+        )
 
 
 def _check_level(level: str) -> None:
     if level not in LEVELS:
-        raise SamplingInputError(f"inspection level {level!r} is unknown; allowed levels: {', '.join(LEVELS)}.")
+        raise SamplingInputError(
+            _("inspection level %(level)s is unknown; allowed levels: %(levels)s.")
+            % {"level": repr(level), "levels": ", ".join(LEVELS)}
+        )
 
 
 def _check_severity(severity: str) -> None:
     if severity not in SEVERITIES:
-        raise SamplingInputError(f"severity {severity!r} is unknown; allowed: {', '.join(SEVERITIES)}.")
+        raise SamplingInputError(
+            _("severity %(severity)s is unknown; allowed: %(allowed)s.")
+            % {"severity": repr(severity), "allowed": ", ".join(SEVERITIES)}
+        )

@@ -17,6 +17,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
+
+from portal import l10n
+
 HUNDRED = Decimal(100)
 MILLION = Decimal(1_000_000)
 
@@ -37,45 +42,47 @@ MEASURES: dict[str, Measure] = {
     m.key: m
     for m in (
         Measure(
-            "otd", "On-time delivery", "%", True, 25, Decimal(95),
-            help="Quantity received within the on-time window around the promised date (the requested date "
-            "where no acknowledgement promised one).",
+            "otd", gettext_lazy("On-time delivery"), "%", True, 25, Decimal(95),
+            help=gettext_lazy(
+                "Quantity received within the on-time window around the promised date (the requested date "
+                "where no acknowledgement promised one)."
+            ),
         ),
         Measure(
-            "quantity", "Quantity accuracy", "%", True, 10, Decimal(98),
-            help="PO lines whose received quantity is within the tolerance of the ordered quantity.",
+            "quantity", gettext_lazy("Quantity accuracy"), "%", True, 10, Decimal(98),
+            help=gettext_lazy("PO lines whose received quantity is within the tolerance of the ordered quantity."),
         ),
         Measure(
-            "ack", "Acknowledgement on time", "%", True, 10, Decimal(95),
-            help="POs acknowledged within the target hours of their publication.",
+            "ack", gettext_lazy("Acknowledgement on time"), "%", True, 10, Decimal(95),
+            help=gettext_lazy("POs acknowledged within the target hours of their publication."),
         ),
         Measure(
-            "asn", "ASN accuracy", "%", True, 10, Decimal(98),
-            help="ASNs whose receipts matched what they announced (products, quantities, lots).",
+            "asn", gettext_lazy("ASN accuracy"), "%", True, 10, Decimal(98),
+            help=gettext_lazy("ASNs whose receipts matched what they announced (products, quantities, lots)."),
         ),
         Measure(
-            "lots", "Lot acceptance", "%", True, 15, Decimal(98),
-            help="Inspected lots accepted at incoming inspection.",
+            "lots", gettext_lazy("Lot acceptance"), "%", True, 15, Decimal(98),
+            help=gettext_lazy("Inspected lots accepted at incoming inspection."),
         ),
         Measure(
-            "ppm", "Defective parts per million", "PPM", False, 15, Decimal(500),
-            help="Nonconforming quantity per million received.",
+            "ppm", gettext_lazy("Defective parts per million"), "PPM", False, 15, Decimal(500),
+            help=gettext_lazy("Nonconforming quantity per million received."),
         ),
         Measure(
-            "ncrs", "NCRs", "count", False, 0, Decimal(0),
-            help="Nonconformance reports opened against the partner, by severity.",
+            "ncrs", gettext_lazy("NCRs"), "count", False, 0, Decimal(0),
+            help=gettext_lazy("Nonconformance reports opened against the partner, by severity."),
         ),
         Measure(
-            "copq", "Cost of poor quality", "money", False, 0, Decimal(0), scored=False,
-            help="NCR quantities at the PO price plus the handling charge, per currency.",
+            "copq", gettext_lazy("Cost of poor quality"), "money", False, 0, Decimal(0), scored=False,
+            help=gettext_lazy("NCR quantities at the PO price plus the handling charge, per currency."),
         ),
         Measure(
-            "scar", "SCAR steps on time", "%", True, 10, Decimal(90),
-            help="8D steps answered by their due date.",
+            "scar", gettext_lazy("SCAR steps on time"), "%", True, 10, Decimal(90),
+            help=gettext_lazy("8D steps answered by their due date."),
         ),
         Measure(
-            "certificates", "Certificate accuracy", "%", True, 5, Decimal(98),
-            help="Certificate values that agreed with what incoming inspection measured.",
+            "certificates", gettext_lazy("Certificate accuracy"), "%", True, 5, Decimal(98),
+            help=gettext_lazy("Certificate values that agreed with what incoming inspection measured."),
         ),
     )
 }  # fmt: skip
@@ -139,26 +146,25 @@ def format_figure(value: Decimal | None, unit: str) -> str:
     ``"1,250 PPM"`` and ``"1,234"`` (counts) as whole numbers with thousands separators, ``"1,234.50 EUR"``
     (``unit`` a currency code; ``"money"`` or ``""``: the amount alone), ``"no data"`` for None.
 
-    Rounded half up, as the stored figures are. English separators for now (issue 16 localises them).
+    Rounded half up, as the stored figures are; separators and words by the active language
+    (``portal.l10n``: de "96,5 %", "1.250 PPM").
     """
     if value is None:
-        return "no data"
+        return _("no data")
     if unit == "%":
-        return f"{_rounded(value, '0.1'):,f}".removesuffix(".0") + " %"
+        return f"{l10n.num(_rounded(value, '0.1'))} %"
     if unit == "PPM":
-        return f"{_rounded(value, '1'):,f} PPM"
+        return f"{l10n.num(_rounded(value, '1'))} PPM"
     if unit == "count":
-        return f"{_rounded(value, '1'):,f}"
-    text = f"{_rounded(value, '0.01'):,f}"
+        return l10n.num(_rounded(value, "1"))
+    text = l10n.num(_rounded(value, "0.01"), 2)
     return text if unit in ("money", "") else f"{text} {unit}"
 
 
 def format_quantity(value: Decimal | str | int) -> str:
     """A quantity as the drill lists and their notes write it: thousands separators, its decimals kept
     without trailing zeros (``"14,428"``, ``"1,250.5"``)."""
-    number = _num(value).normalize()
-    places = max(0, -number.as_tuple().exponent) if number.is_finite() else 0
-    return f"{number + 0:,.{places}f}"
+    return l10n.num(_num(value) + 0)
 
 
 def _rounded(value: Decimal, places: str) -> Decimal:
@@ -311,6 +317,12 @@ def details(key: str, inputs: dict | None) -> dict:
 
 
 SEVERITIES = ("critical", "major", "minor")  # worst first, as "2 (1 major, 1 minor)" lists them
+# A severity after its count ("1 major"); the stored names stay English.
+SEVERITY_WORDS = {
+    "critical": pgettext_lazy("NCR severity after a count", "critical"),
+    "major": pgettext_lazy("NCR severity after a count", "major"),
+    "minor": pgettext_lazy("NCR severity after a count", "minor"),
+}
 
 
 def format_costs(costs: dict | None) -> str:
@@ -325,7 +337,9 @@ def format_costs(costs: dict | None) -> str:
 
 def severity_text(severity: dict | None) -> str:
     """NCR counts by severity, the ones with NCRs only, worst first: ``"1 major, 1 minor"``; "" for none."""
-    return ", ".join(f"{int(n):,} {name}" for name in SEVERITIES if (n := (severity or {}).get(name)))
+    return ", ".join(
+        f"{l10n.num(int(n))} {SEVERITY_WORDS[name]}" for name in SEVERITIES if (n := (severity or {}).get(name))
+    )
 
 
 def detail_parts(key: str, detail: dict | None) -> tuple[str, str]:
@@ -342,8 +356,12 @@ def detail_parts(key: str, detail: dict | None) -> tuple[str, str]:
     if key == "asn" and (before := detail.get("before_arrival")):
         receipts = int(before.get("receipts") or 0)
         announced = int(before.get("announced_before") or 0)
-        words = "receipt" if receipts == 1 else "receipts"
-        return text, f"{announced:,} of {receipts:,} {words} announced before arrival"
+        note = ngettext(
+            "%(announced)s of %(receipts)s receipt announced before arrival",
+            "%(announced)s of %(receipts)s receipts announced before arrival",
+            receipts,
+        ) % {"announced": l10n.num(announced), "receipts": l10n.num(receipts)}
+        return text, note
     return text, ""
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from portal.models import Membership, Partner, Role
 from portal.services.audit import audit_record, field_changes
@@ -30,11 +31,12 @@ def scorecard_category_set(*, membership: Membership, partner: Partner, category
         raise NotInScope()
     category = " ".join((category or "").split())
     if len(category) > CATEGORY_MAX:
-        raise ValidationError({"category": f"Use at most {CATEGORY_MAX} characters (got {len(category)})."})
+        message = _("Use at most %(max)s characters (got %(count)s).")
+        raise ValidationError({"category": message % {"max": CATEGORY_MAX, "count": len(category)}})
     score = PartnerScore.objects.select_for_update().filter(tenant_id=membership.tenant_id, partner=partner).first()
     if score is None:
         raise ValidationError(
-            {"category": "The partner has no scorecard yet; set its category once the first one is computed."}
+            {"category": _("The partner has no scorecard yet; set its category once the first one is computed.")}
         )
     changes = field_changes({"category": score.category}, {"category": category})
     if changes:

@@ -24,8 +24,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.cache import cache
+from django.utils.dateformat import format as date_format
 from django.utils.html import escape
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 
+from portal import l10n
 from portal.templatetags.portal_theme import accent_palette
 
 from . import catalogue
@@ -85,8 +89,9 @@ def _matplotlib():
 
 def _month_label(month: date, first: bool) -> str:
     # Short month names; the year under the first month and under each January, so 12 months that
-    # span two years read without ambiguity.
-    return f"{month:%b}\n{month:%Y}" if first or month.month == 1 else f"{month:%b}"
+    # span two years read without ambiguity. Month names in the active language (Django's date format).
+    name = date_format(month, "M")
+    return f"{name}\n{month:%Y}" if first or month.month == 1 else name
 
 
 def _describe(
@@ -94,11 +99,14 @@ def _describe(
 ) -> str:
     notes = notes or [""] * len(months)
     said = "; ".join(
-        f"{m:%B %Y}: {catalogue.format_figure(v, unit)}" + (f" ({note})" if note and v is not None else "")
+        f"{date_format(m, 'F Y')}: {catalogue.format_figure(v, unit)}"
+        + (f" ({note})" if note and v is not None else "")
         for m, v, note in zip(months, values, notes, strict=True)
     )
-    aim = f" Target: {catalogue.format_figure(target, unit)}." if target is not None else ""
-    return f"{label}, by month. {said}.{aim}"
+    text = _("%(measure)s, by month. %(figures)s.") % {"measure": label, "figures": said}
+    if target is None:
+        return text
+    return f"{text} " + _("Target: %(target)s.") % {"target": catalogue.format_figure(target, unit)}
 
 
 def _y_axis(unit: str, values: list[float], target: float | None) -> tuple[float, float, list[float]]:
@@ -150,15 +158,15 @@ def _draw(ax, *, key: str, values: list[float], target: float | None, unit: str,
             legend.append(
                 ax.plot(missed, [values[i] for i in missed], "o", ms=4.5, color=BAD, zorder=4, gid="misses")[0]
             )
-            legend[-1].set_label("missed target")
+            legend[-1].set_label(_("missed target"))
     # A chart without any data shows no target line: it ran through the "No data in these months" caption,
     # which names the target instead (``_label_last``).
     if target is not None and len(gaps) < len(values):
         line = ax.axhline(target, color=INK_SOFT, lw=1, ls=(0, (4, 3)), zorder=1, gid="target")
-        line.set_label(f"target {catalogue.format_figure(Decimal(str(target)), unit)}")
+        line.set_label(_("target %(target)s") % {"target": catalogue.format_figure(Decimal(str(target)), unit)})
         legend.insert(0, line)
     if gaps:
-        band.set_label("no data")
+        band.set_label(_("no data"))
         legend.append(band)
     return legend
 
@@ -176,8 +184,12 @@ def last_label_place(values: list[float]) -> str:
 def _label_last(ax, values: list[float], unit: str, target: float | None) -> None:
     place = last_label_place(values)
     if not place:
-        aim = "" if target is None else f" · target {catalogue.format_figure(Decimal(str(target)), unit)}"
-        ax.text(0.5, 0.5, f"No data in these months{aim}", transform=ax.transAxes, ha="center", va="center",
+        if target is None:
+            caption = _("No data in these months")
+        else:
+            figure = catalogue.format_figure(Decimal(str(target)), unit)
+            caption = _("No data in these months · target %(target)s") % {"target": figure}
+        ax.text(0.5, 0.5, caption, transform=ax.transAxes, ha="center", va="center",
                 fontsize=8, color=INK_SOFT, gid="empty")  # fmt: skip
         return
     last = max(i for i, v in enumerate(values) if not math.isnan(v))
@@ -245,9 +257,15 @@ def measure_chart_svg(
     return _clean_svg(
         buffer.getvalue(),
         prefix=f"chart-{re.sub(r'[^a-z0-9]', '', key.lower())}-",
-        title=f"{label}, last {len(months)} months",
+        title=ngettext("%(measure)s, last %(count)s month", "%(measure)s, last %(count)s months", len(months))
+        % {"measure": label, "count": len(months)},
         desc=_describe(label, unit, months, values, target, notes),
     )
+
+
+def _tick(y: float, unit: str) -> str:
+    text = l10n.num(round(y))
+    return f"{text} %" if unit == "%" else text
 
 
 def _style_axes(ax, *, months: list[date], values: list[float], target: float | None, unit: str) -> None:
@@ -257,7 +275,7 @@ def _style_axes(ax, *, months: list[date], values: list[float], target: float | 
     ax.set_xlim(-0.5, len(months) - 0.5)
     ax.set_ylim(low, high)
     ax.set_yticks(ticks)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _pos: f"{y:.0f} %" if unit == "%" else f"{y:,.0f}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _pos: _tick(y, unit)))
     ax.set_xticks(range(len(months)), [_month_label(m, i == 0) for i, m in enumerate(months)])
     ax.tick_params(axis="both", labelsize=7, colors=INK_SOFT, length=0, pad=3)
     ax.grid(axis="y", color=LINE, lw=0.6)
@@ -331,8 +349,10 @@ def _copq_series(periods: dict[date, dict], months: list[date]) -> tuple[str, li
 
 def _cache_key(partner_id: int, computed_at, months: list[date], accent: str) -> str:
     # The batch run sets computed_at whenever it stores new figures, so a new run is a new key and
-    # nothing needs deleting; the months and the tenant's colour are part of what is drawn.
+    # nothing needs deleting; the months, the tenant's colour and the language (words, month names,
+    # separators) are part of what is drawn.
     what = f"{partner_id}:{computed_at.isoformat()}:{','.join(f'{m:%Y%m}' for m in months)}:{accent}"
+    what += f":{get_language() or ''}"
     return "scorecard-charts:" + hashlib.sha1(what.encode(), usedforsecurity=False).hexdigest()
 
 

@@ -26,13 +26,16 @@ from decimal import Decimal
 from django.db.models import Count, DateTimeField, Exists, F, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from portal import l10n
 from portal.dates import local
 from portal.models import Partner, Tenant
 from quality.models import scorecard_rules_for
 from suppliers.models import Acknowledgement, Asn, AsnItem, AsnLine, PurchaseOrder, Receipt
 
-from .delivery_base import Picker, Tally, Window, count_words, hours, of_partners, window
+from .delivery_base import Picker, Tally, Window, hours, of_partners, window
 from .drill import Drill, DrillRow
 
 ACK_STATES = (PurchaseOrder.State.PURCHASE, PurchaseOrder.State.DONE)
@@ -100,7 +103,7 @@ def ack_inputs(
         return
     tally = Tally("ack", decimals=("hours_total",))
     target = int(scorecard_rules_for(tenant).ack_target_hours)
-    for a, _ in _answers(_published_qs(tenant, win, partner_ids), win, target):
+    for a, _extra in _answers(_published_qs(tenant, win, partner_ids), win, target):
         if a.verdict == "waiting":
             continue
         cell = tally.cell(a.partner_id, a.month)
@@ -112,14 +115,15 @@ def ack_inputs(
     yield from tally.items()
 
 
-_ACK_WORDS = {"in_time": "in time", "late": "late", "missing": "not acknowledged"}
+def _ack_words(verdict: str) -> str:
+    return {"in_time": _("in time"), "late": _("late"), "missing": _("not acknowledged")}[verdict]
 
 
 def ack_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit: int = 200) -> Drill:
     """The POs behind ``ack``: published and acknowledged moments (tenant time zone), hours and result,
     late and unanswered ones first, newest first; POs still within their target are counted in the
     note. Links to the PO."""
-    picker = Picker("ack", ("PO", "Published", "Acknowledged", "Hours", "Result"), limit)
+    picker = Picker("ack", (_("PO"), _("Published"), _("Acknowledged"), _("Hours"), _("Result")), limit)
     win = window(tenant, months)
     if win is None:
         return picker.done()
@@ -130,15 +134,16 @@ def ack_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit:
         if a.verdict == "waiting":
             waiting += 1
             continue
-        hours_text = "—" if a.hours is None else f"{a.hours:.2f}"
-        cells = (name, _moment(a.published, win), _moment(a.acknowledged, win), hours_text, _ACK_WORDS[a.verdict])
+        hours_text = "—" if a.hours is None else l10n.num(a.hours, 2)
+        cells = (name, _moment(a.published, win), _moment(a.acknowledged, win), hours_text, _ack_words(a.verdict))
         picker.add(DrillRow(cells=cells, bad=a.verdict != "in_time", link=("po", po_id)))
     note = ""
     if waiting:
-        note = (
-            f"Left out: {count_words(waiting, 'PO', 'POs')} published less than {target} hours ago "
-            "and not acknowledged yet."
-        )
+        note = ngettext(
+            "Left out: %(count)s PO published less than %(hours)s hours ago and not acknowledged yet.",
+            "Left out: %(count)s POs published less than %(hours)s hours ago and not acknowledged yet.",
+            waiting,
+        ) % {"count": waiting, "hours": target}
     return picker.done(note)
 
 
@@ -197,9 +202,16 @@ def _asn_reasons(mismatches: list, lines: int, lines_off: int, lots_off: bool) -
     """Why an ASN did not match, in words; empty when it matched."""
     reasons = [str(m) for m in mismatches or []]
     if lines_off:
-        reasons.append(f"{lines_off} of {count_words(lines, 'line', 'lines')} not received as announced")
+        reasons.append(
+            ngettext(
+                "%(off)s of %(count)s line not received as announced",
+                "%(off)s of %(count)s lines not received as announced",
+                lines,
+            )
+            % {"off": lines_off, "count": lines}
+        )
     if lots_off:
-        reasons.append("lots or serials not received as announced")
+        reasons.append(_("lots or serials not received as announced"))
     return reasons
 
 
@@ -235,18 +247,18 @@ def asn_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit:
     """The ASNs behind ``asn``: submitted, last receipt, lines and what did not match, those that did
     not match first, newest first; the note counts the month's receipts and those announced before they
     arrived. Links to the ASN."""
-    picker = Picker("asn", ("ASN", "Submitted", "Last receipt", "Lines", "Result"), limit)
+    picker = Picker("asn", (_("ASN"), _("Submitted"), _("Last receipt"), _("Lines"), _("Result")), limit)
     win = window(tenant, months)
     if win is None:
         return picker.done()
     qs = _asns_qs(tenant, win, [partner.pk]).order_by("-last_receipt", "-pk")
-    for _, last, mismatches, lines, lines_off, lots_off, asn_id, number, submitted in qs.values_list(
+    for _partner, last, mismatches, lines, lines_off, lots_off, asn_id, number, submitted in qs.values_list(
         *_ASN_FIELDS, "pk", "number", "submitted_at"
     ).iterator(chunk_size=2000):
         if win.month_of(last) is None:
             continue
         reasons = _asn_reasons(mismatches, lines, lines_off, lots_off)
-        cells = (number, _moment(submitted, win), _moment(last, win), str(lines), "; ".join(reasons) or "matched")
+        cells = (number, _moment(submitted, win), _moment(last, win), str(lines), "; ".join(reasons) or _("matched"))
         picker.add(DrillRow(cells=cells, bad=bool(reasons), link=("asn", asn_id)))
     received = announced = 0
     for done_at, before in _receipts_qs(tenant, win, [partner.pk]).values_list("date_done", "announced").iterator():
@@ -255,7 +267,8 @@ def asn_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit:
             announced += bool(before)
     note = ""
     if received:
-        note = (
-            f"Receipts done in these months: {received}, of which {announced} announced by an ASN before they arrived."
-        )
+        note = _(
+            "Receipts done in these months: %(received)s, of which %(announced)s announced by an ASN "
+            "before they arrived."
+        ) % {"received": received, "announced": announced}
     return picker.done(note)

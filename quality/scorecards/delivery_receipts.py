@@ -40,13 +40,15 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.db.models.lookups import Exact, GreaterThan, IsNull, LessThan
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.models import Partner, Tenant
 from quality.models import ScorecardRules, scorecard_rules_for
 from suppliers.models import Acknowledgement, AcknowledgementLine, PurchaseOrder, Receipt, ReceiptMove
 from suppliers.quantities import quantity_sum
 
-from .delivery_base import ZERO, Picker, Tally, Window, count_words, of_partners, qty, window
+from .delivery_base import ZERO, Picker, Tally, Window, of_partners, qty, window
 from .drill import Drill, DrillRow
 
 HUNDRED = Decimal(100)
@@ -171,8 +173,11 @@ def otd_inputs(
 
 def _delivery_result(verdict: str, day: dt.date, due: dt.date) -> str:
     if verdict == "on_time":
-        return "on time"
-    return f"{count_words(abs((day - due).days), 'day', 'days')} {verdict}"
+        return _("on time")
+    days = abs((day - due).days)
+    if verdict == "early":
+        return ngettext("%(count)s day early", "%(count)s days early", days) % {"count": days}
+    return ngettext("%(count)s day late", "%(count)s days late", days) % {"count": days}
 
 
 _OTD_DRILL_FIELDS = (
@@ -194,7 +199,9 @@ def otd_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit:
     and where it came from, quantity, result), late and early ones first, newest first; moves with no
     due date are left out and counted in the note. Links to the receipt. Same rows and verdicts as
     ``otd_inputs`` (``_deliveries_qs``)."""
-    picker = Picker("otd", ("Receipt", "PO", "Product", "Received", "Due", "Quantity", "Result"), limit)
+    picker = Picker(
+        "otd", (_("Receipt"), _("PO"), _("Product"), _("Received"), _("Due"), _("Quantity"), _("Result")), limit
+    )
     win = window(tenant, months)
     if win is None:
         return picker.done()
@@ -217,12 +224,18 @@ def otd_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit:
             po_name,
             description[:80],
             day_in.isoformat(),
-            f"{due_on.isoformat()} ({'promised' if promised is not None else 'requested'})",
+            f"{due_on.isoformat()} ({_('promised') if promised is not None else _('requested')})",
             qty(quantity, uom),
             _delivery_result(verdict, day_in, due_on),
         )
         picker.add(DrillRow(cells=cells, bad=verdict != "on_time", link=("receipt", receipt_id)))
-    note = f"Left out: {count_words(undated, 'line', 'lines')} with no promised or requested date." if undated else ""
+    note = ""
+    if undated:
+        note = ngettext(
+            "Left out: %(count)s line with no promised or requested date.",
+            "Left out: %(count)s lines with no promised or requested date.",
+            undated,
+        ) % {"count": undated}
     return picker.done(note)
 
 
@@ -315,10 +328,10 @@ def quantity_inputs(
 
 def _quantity_result(verdict: str, ordered: Decimal, received: Decimal, uom: str) -> str:
     if verdict == "under":
-        return f"{qty(ordered - received, uom)} short"
+        return _("%(quantity)s short") % {"quantity": qty(ordered - received, uom)}
     if verdict == "over":
-        return f"{qty(received - ordered, uom)} over"
-    return "accurate"
+        return _("%(quantity)s over") % {"quantity": qty(received - ordered, uom)}
+    return _("accurate")
 
 
 _QUANTITY_DRILL_FIELDS = (
@@ -339,7 +352,9 @@ def quantity_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], l
     the result, inaccurate ones first, newest first; lines still being received are counted in the note.
     Links to the PO. Same rows and verdicts as ``quantity_inputs`` (``_receiving_qs``)."""
     picker = Picker(
-        "quantity", ("PO", "Line", "Ordered", "Received", "Accurate from-to", "Last receipt", "Result"), limit
+        "quantity",
+        (_("PO"), _("Line"), _("Ordered"), _("Received"), _("Accurate from-to"), _("Last receipt"), _("Result")),
+        limit,
     )
     win = window(tenant, months)
     if win is None:
@@ -372,7 +387,9 @@ def quantity_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], l
         picker.add(DrillRow(cells=cells, bad=verdict != "accurate", link=("po", po_id)))
     note = ""
     if still_open:
-        note = (
-            f"Left out: {count_words(still_open, 'line', 'lines')} still being received (judged when receiving ends)."
-        )
+        note = ngettext(
+            "Left out: %(count)s line still being received (judged when receiving ends).",
+            "Left out: %(count)s lines still being received (judged when receiving ends).",
+            still_open,
+        ) % {"count": still_open}
     return picker.done(note)

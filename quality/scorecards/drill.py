@@ -14,6 +14,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.translation import gettext_lazy
+
+from portal import l10n
 from portal.models import Partner, Tenant
 
 # The kinds of record a row may link to.
@@ -21,7 +24,15 @@ LINK_KINDS = ("po", "receipt", "asn", "inspection", "ncr", "scar")
 DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # The column that names each kind of record: a row's link goes on that cell (the NCR's number, the PO's
 # name), so the link's text says what it opens; never on a date or on another record's name.
-LINK_COLUMNS = {"po": "PO", "receipt": "Receipt", "asn": "ASN", "inspection": "Lot", "ncr": "NCR", "scar": "SCAR"}
+# The sources name their columns with these same texts (translated alike), so they compare equal.
+LINK_COLUMNS = {
+    "po": gettext_lazy("PO"),
+    "receipt": gettext_lazy("Receipt"),
+    "asn": gettext_lazy("ASN"),
+    "inspection": gettext_lazy("Lot"),
+    "ncr": gettext_lazy("NCR"),
+    "scar": gettext_lazy("SCAR"),
+}
 
 
 @dataclass(frozen=True)
@@ -46,20 +57,29 @@ class Drill:
 def cell_parts(cells: tuple[str, ...]) -> list[tuple[str, str]]:
     """Each cell as ``(day, rest)``: the ISO day it starts with ("2026-10-14", or "" when it starts with none)
     and what follows ("" or " (promised)"), so a page keeps the day on one line (a narrow column wrapped
-    "2026-10-" / "14" at its hyphen on a tablet) and lets the rest wrap."""
+    "2026-10-" / "14" at its hyphen on a tablet) and lets the rest wrap. The day is written as the active
+    language writes days (``portal.l10n.day``: de "14.10.2026"); the cells keep it ISO."""
     out = []
     for cell in cells:
         text = str(cell)
         found = DAY.match(text)
-        out.append((found.group(0), text[found.end() :]) if found else ("", text))
+        out.append((_day(found.group(0)), text[found.end() :]) if found else ("", text))
     return out
+
+
+def _day(iso: str) -> str:
+    try:
+        return l10n.day(date.fromisoformat(iso))
+    except ValueError:  # "2026-13-45" is no day: shown as it was written
+        return iso
 
 
 def link_column(columns: tuple[str, ...] | list[str], kind: str) -> int:
     """The index of the cell that names a record of ``kind`` (``LINK_COLUMNS``) among ``columns``; the first
     cell when the list has no such column."""
-    name = LINK_COLUMNS.get(kind)
-    return list(columns).index(name) if name in columns else 0
+    name = str(LINK_COLUMNS.get(kind, ""))
+    names = [str(column) for column in columns]
+    return names.index(name) if name in names else 0
 
 
 def drill(*, tenant: Tenant, partner: Partner, key: str, months: list[date], limit: int = 200) -> Drill:

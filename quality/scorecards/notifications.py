@@ -10,21 +10,24 @@ scorecard" for the supplier.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from portal.models import Partner
+from portal.services.mail import readers, send_localized
 from quality.models import StandingChange, scorecard_rules_for
 from quality.scar_notifications import buyer_recipients, supplier_recipients
 
-from .catalogue import plain
 from .engine import window_length
 
-SUBJECT_STAFF = "{partner}: scorecard standing {to_name} (was {from_name})"
-SUBJECT_SUPPLIER = "Your scorecard standing at {tenant}: {to_name}"
+# Rendered in each reader's language when the email is (portal.services.mail.send_localized).
+SUBJECT_STAFF = gettext_lazy("%(partner)s: scorecard standing %(to_name)s (was %(from_name)s)")
+SUBJECT_SUPPLIER = gettext_lazy("Your scorecard standing at %(tenant)s: %(to_name)s")
 
 
 def standing_notify_on_commit(change_id: int) -> None:
@@ -54,14 +57,14 @@ def odoo_sentence(change: StandingChange, *, push: bool) -> str:
     if event is not None:
         payload = event.payload or {}
         if payload.get("block"):
-            return "Within minutes the partner's purchase warning in Odoo shows the new standing and blocks new POs."
+            return _("Within minutes the partner's purchase warning in Odoo shows the new standing and blocks new POs.")
         if payload.get("warn"):
-            return "Within minutes the partner's purchase warning in Odoo shows the new standing."
-        return "Within minutes the purchase warning the portal put on the partner in Odoo is cleared."
+            return _("Within minutes the partner's purchase warning in Odoo shows the new standing.")
+        return _("Within minutes the purchase warning the portal put on the partner in Odoo is cleared.")
     if not push:
-        return "Odoo is not changed: the scorecard rules do not push standings to Odoo as purchase warnings."
+        return _("Odoo is not changed: the scorecard rules do not push standings to Odoo as purchase warnings.")
     if not change.partner.odoo_id:
-        return "Odoo is not changed: the partner is not linked to a partner in Odoo."
+        return _("Odoo is not changed: the partner is not linked to a partner in Odoo.")
     return ""
 
 
@@ -72,10 +75,11 @@ def _context(change: StandingChange, *, supplier: bool) -> dict:
         "partner": change.partner,
         "tenant": change.tenant,
         "supplier": supplier,
-        "score": "" if change.score is None else plain(change.score),
+        "score": change.score,  # formatted by the template in the reader's locale
         "months": window_length(rules.standing_months),
         "in_odoo": change.outbox_event_id is not None,
-        "odoo_sentence": "" if supplier else odoo_sentence(change, push=rules.push_purchase_warning),
+        # A callable, so that the template words it in each reader's language as it renders.
+        "odoo_sentence": "" if supplier else partial(odoo_sentence, change, push=rules.push_purchase_warning),
         "url": scorecard_url(change.partner, supplier=supplier),
     }
 
@@ -88,12 +92,6 @@ def send(change_id: int) -> int:
     )
     if change is None:
         return 0
-    names = {
-        "partner": change.partner.name,
-        "tenant": change.tenant.name,
-        "to_name": change.to_name or "none",
-        "from_name": change.from_name or "none",
-    }
     sent = 0
     for supplier, to, subject in (
         (False, buyer_recipients(change.partner), SUBJECT_STAFF),
@@ -101,11 +99,21 @@ def send(change_id: int) -> int:
     ):
         if not to:
             continue
-        send_mail(
-            subject=subject.format(**names),
-            message=render_to_string("emails/standing_changed.txt", _context(change, supplier=supplier)),
-            from_email=None,
-            recipient_list=to,
+        sent += send_localized(
+            readers(to, change.tenant),
+            subject=lambda subject=subject: str(subject) % _names(change),
+            template="emails/standing_changed.txt",
+            context=_context(change, supplier=supplier),
         )
-        sent += len(to)
     return sent
+
+
+def _names(change: StandingChange) -> dict[str, str]:
+    """The subject's names, in the language active when the subject is rendered."""
+    none = pgettext("standing", "none")
+    return {
+        "partner": change.partner.name,
+        "tenant": change.tenant.name,
+        "to_name": change.to_name or none,
+        "from_name": change.from_name or none,
+    }

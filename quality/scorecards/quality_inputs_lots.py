@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db.models import Avg, Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from portal.models import Partner, Tenant
 from quality.models import Characteristic, Inspection, InspectionResult
@@ -93,7 +94,7 @@ def lots_inputs(
 def lots_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit: int = 200) -> Drill:
     """The lots behind ``lots_inputs``: rejected ones first, then by signature; a row per lot linking to the
     inspection that stands for it."""
-    out = Drill("lots", ("Signed", "Lot", "Product", "Receipt", "Verdict"))
+    out = Drill("lots", (_("Signed"), _("Lot"), _("Product"), _("Receipt"), _("Verdict")))
     win = window(tenant, months)
     if win is None:
         return out
@@ -115,13 +116,13 @@ def lots_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit
         if len(out.rows) < limit:
             cells = (
                 win.day_of(i.lot_signed_at).isoformat(),
-                i.lot_name or "(untracked)",
+                i.lot_name or _("(untracked)"),
                 i.product.name,
                 i.receipt.name,
                 i.get_verdict_display(),
             )
             out.rows.append(DrillRow(cells=cells, bad=rejected, link=("inspection", i.pk)))
-    out.note = "Re-inspections are not new lots; a corrected inspection counts once, as corrected."
+    out.note = _("Re-inspections are not new lots; a corrected inspection counts once, as corrected.")
     return out
 
 
@@ -233,7 +234,10 @@ def certificates_inputs(
 
 def certificates_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit: int = 200) -> Drill:
     """The certificate values behind ``certificates_inputs``: disagreeing ones first, then by signature."""
-    out = Drill("certificates", ("Signed", "Lot", "Characteristic", "Certificate", "Measured mean", "Finding"))
+    out = Drill(
+        "certificates",
+        (_("Signed"), _("Lot"), _("Characteristic"), _("Certificate"), _("Measured mean"), _("Finding")),
+    )
     win = window(tenant, months)
     if win is None:
         return out
@@ -251,8 +255,8 @@ def certificates_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date
                 name,
                 f"{plain(value)} {unit}".strip(),
                 "" if mean is None else plain(mean.quantize(Decimal("0.000001"))),
-                disagreement or "Agrees",
+                disagreement or _("Agrees"),
             )
             out.rows.append(DrillRow(cells=cells, bad=bool(disagreement), link=("inspection", inspection.pk)))
-    out.note = "Certificate values whose name is not a measured characteristic of the lot's plan are not compared."
+    out.note = _("Certificate values whose name is not a measured characteristic of the lot's plan are not compared.")
     return out

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from portal.models import Partner, Tenant
 from quality.models import DefectClass, Ncr, NcrLot
@@ -86,7 +87,7 @@ def ppm_inputs(
 def ppm_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit: int = 200) -> Drill:
     """The NCR lots behind ``ppm_inputs``' rejected quantity (lots with an affected quantity first); the note
     gives the received quantity it is set against."""
-    out = Drill("ppm", ("Opened", "NCR", "Lot", "Product", "Affected"))
+    out = Drill("ppm", (_("Opened"), _("NCR"), _("Lot"), _("Product"), _("Affected")))
     win = window(tenant, months)
     if win is None:
         return out
@@ -106,7 +107,7 @@ def ppm_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit:
             cells = (
                 win.day_of(lot.ncr.created_at).isoformat(),
                 lot.ncr.number,
-                lot.lot_name or "(untracked)",
+                lot.lot_name or _("(untracked)"),
                 lot.ncr.product.name,
                 format_quantity(lot.affected),
             )
@@ -115,10 +116,9 @@ def ppm_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit:
         received_moves(tenant, win).filter(receipt__partner=partner).values_list("receipt__date_done", "quantity_done")
     )
     received = sum((q for done, q in moves.iterator() if win.month_of(done) in win.months), ZERO)
-    out.note = (
-        f"Set against {format_quantity(received)} received in done receipts of these months; "
-        "suspect quantities are not counted."
-    )
+    out.note = _(
+        "Set against %(received)s received in done receipts of these months; suspect quantities are not counted."
+    ) % {"received": format_quantity(received)}
     return out
 
 
@@ -157,7 +157,7 @@ def _ncr_list(tenant: Tenant, partner: Partner, win: Window, *, codes: bool = Fa
 
 def ncrs_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit: int = 200) -> Drill:
     """The NCRs behind ``ncrs_inputs``, by opening; every one counts against the partner."""
-    out = Drill("ncrs", ("Opened", "NCR", "Title", "Severity", "Status"))
+    out = Drill("ncrs", (_("Opened"), _("NCR"), _("Title"), _("Severity"), _("Status")))
     win = window(tenant, months)
     if win is None:
         return out
@@ -173,7 +173,7 @@ def ncrs_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit
                 ncr.get_status_display(),
             )
             out.rows.append(DrillRow(cells=cells, bad=True, link=("ncr", ncr.pk)))
-    out.note = "Cancelled NCRs are left out."
+    out.note = _("Cancelled NCRs are left out.")
     return out
 
 
@@ -182,7 +182,7 @@ def ncrs_supplier_drill(*, tenant: Tenant, partner: Partner, months: list[dt.dat
     their corrective action pages (``quality.views.supplier_scars.ncr_summaries``): number, opening day,
     product, severity, defect codes and the affected quantity of its lots; not the title, which is free text
     of the tenant's quality staff, nor the status of its internal handling."""
-    out = Drill("ncrs", ("Opened", "NCR", "Product", "Severity", "Defect codes", "Affected"))
+    out = Drill("ncrs", (_("Opened"), _("NCR"), _("Product"), _("Severity"), _("Defect codes"), _("Affected")))
     win = window(tenant, months)
     if win is None:
         return out
@@ -199,7 +199,7 @@ def ncrs_supplier_drill(*, tenant: Tenant, partner: Partner, months: list[dt.dat
                 format_quantity(sum((lot.affected for lot in ncr.lots.all()), ZERO)),
             )
             out.rows.append(DrillRow(cells=cells, bad=True, link=("ncr", ncr.pk)))
-    out.note = "Cancelled NCRs are left out."
+    out.note = _("Cancelled NCRs are left out.")
     return out
 
 
@@ -227,7 +227,7 @@ def copq_inputs(
 
 def copq_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit: int = 200) -> Drill:
     """The NCRs behind ``copq_inputs`` with their cost, the costliest first."""
-    out = Drill("copq", ("Opened", "NCR", "Affected", "Material", "Handling", "Total"))
+    out = Drill("copq", (_("Opened"), _("NCR"), _("Affected"), _("Material"), _("Handling"), _("Total")))
     win = window(tenant, months)
     if win is None:
         return out
@@ -241,5 +241,5 @@ def copq_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit
             money = [format_figure(v, cost.currency) for v in (cost.material, cost.handling, cost.total)]
             cells = (win.day_of(ncr.created_at).isoformat(), ncr.number, format_quantity(cost.quantity), *money)
             out.rows.append(DrillRow(cells=cells, bad=bad, link=("ncr", ncr.pk)))
-    out.note = "Costs are in each NCR's currency (its PO's); cancelled NCRs are left out."
+    out.note = _("Costs are in each NCR's currency (its PO's); cancelled NCRs are left out.")
     return out

@@ -21,7 +21,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from portal import l10n
 from portal.dates import tenant_today
 from portal.models import Partner, Tenant
 from quality.models import Scar, ScarAnswer, ScarStep
@@ -127,7 +130,7 @@ def scar_inputs(
 def scar_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit: int = 200) -> Drill:
     """The 8D steps behind ``scar_inputs``' steps: those not answered on time first, then by due date; the note
     gives containment and closure days of the SCARs issued in these months."""
-    out = Drill("scar", ("Due", "SCAR", "Step", "Answered", "Status"))
+    out = Drill("scar", (_("Due"), _("SCAR"), _("Step"), _("Answered"), _("Status")))
     win = window(tenant, months)
     if win is None:
         return out
@@ -149,7 +152,7 @@ def scar_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit
         out.bad_total += not count.on_time
         if len(out.rows) < limit:
             answered = win.day_of(step.answered_at).isoformat() if step.status in ANSWERED and step.answered_at else ""
-            status = "Overdue" if count.overdue_open else step.get_status_display()
+            status = _("Overdue") if count.overdue_open else step.get_status_display()
             cells = (step.due_date.isoformat(), step.scar.number, f"{step.code} {step.title}", answered, status)
             out.rows.append(DrillRow(cells=cells, bad=not count.on_time, link=("scar", step.scar_id)))
     out.note = _scar_note(tenant, partner, win)
@@ -157,7 +160,7 @@ def scar_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], limit
 
 
 def _avg_days(total: Decimal, count: int) -> str:
-    return plain((total / count).quantize(Decimal("0.1")))
+    return l10n.num((total / count).quantize(Decimal("0.1")))
 
 
 def _scar_note(tenant: Tenant, partner: Partner, win: Window) -> str:
@@ -172,11 +175,23 @@ def _scar_note(tenant: Tenant, partner: Partner, win: Window) -> str:
         if (closed_at := _closed_at(scar.status, scar.closed_at)) is not None:
             closed += 1
             closure += days_between(scar.issued_at, closed_at)
-    parts = ["Steps not yet due and not answered are not counted."]
+    parts = [_("Steps not yet due and not answered are not counted.")]
     if contained:
         parts.append(
-            f"Contained (D3 accepted): {contained} SCAR(s), {_avg_days(containment, contained)} days on average."
+            ngettext(
+                "Contained (D3 accepted): %(count)s SCAR, %(days)s days on average.",
+                "Contained (D3 accepted): %(count)s SCARs, %(days)s days on average.",
+                contained,
+            )
+            % {"count": contained, "days": _avg_days(containment, contained)}
         )
     if closed:
-        parts.append(f"Closed: {closed} SCAR(s), {_avg_days(closure, closed)} days on average.")
+        parts.append(
+            ngettext(
+                "Closed: %(count)s SCAR, %(days)s days on average.",
+                "Closed: %(count)s SCARs, %(days)s days on average.",
+                closed,
+            )
+            % {"count": closed, "days": _avg_days(closure, closed)}
+        )
     return " ".join(parts)

@@ -14,7 +14,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal import l10n
 from portal.models import Membership, Role, Tenant
 from portal.services.audit import audit_record, field_changes
 from portal.services.errors import NotInScope
@@ -77,26 +80,36 @@ def rules_errors(values: dict) -> dict[str, str]:
     for name, (low, high) in INT_LIMITS.items():
         n = values[name]
         if not isinstance(n, int) or isinstance(n, bool) or not low <= n <= high:
-            errors[name] = f"Give a whole number from {low} to {high} (got {n})."
+            errors[name] = _("Give a whole number from %(low)s to %(high)s (got %(value)s).") % {
+                "low": low,
+                "high": high,
+                "value": n,
+            }
     for name in PCT_FIELDS:
         if _two_places(values[name], Decimal(0), Decimal(100)) is None:
-            errors[name] = f"Give a percentage from 0 to 100 with at most 2 decimals (got {values[name]})."
+            errors[name] = _("Give a percentage from 0 to 100 with at most 2 decimals (got %(value)s).") % {
+                "value": values[name]
+            }
     if values["allow_block"] and not values["push_purchase_warning"]:
-        errors["allow_block"] = "Blocking is a kind of purchase warning: turn on the warnings in Odoo first."
+        errors["allow_block"] = _("Blocking is a kind of purchase warning: turn on the warnings in Odoo first.")
     measures = values["measures"]
     if set(measures) != set(SCORED):
-        errors["measures"] = f"Give a weight and a target for each of {', '.join(SCORED)}."
+        errors["measures"] = _("Give a weight and a target for each of %(measures)s.") % {"measures": ", ".join(SCORED)}
         return errors
     for key, own in measures.items():
         weight, unit = own.get("weight"), catalogue.MEASURES[key].unit
         if not isinstance(weight, int) or isinstance(weight, bool) or not 0 <= weight <= MAX_WEIGHT:
-            errors[f"measures.{key}.weight"] = f"Give a whole number from 0 to {MAX_WEIGHT} (got {weight})."
+            errors[f"measures.{key}.weight"] = _("Give a whole number from %(low)s to %(high)s (got %(value)s).") % {
+                "low": 0,
+                "high": MAX_WEIGHT,
+                "value": weight,
+            }
         if _two_places(own.get("target"), Decimal(0), MAX_TARGET[unit]) is None:
-            errors[f"measures.{key}.target"] = (
-                f"Give a target from 0 to {MAX_TARGET[unit]:,} with at most 2 decimals (got {own.get('target')})."
-            )
+            errors[f"measures.{key}.target"] = _(
+                "Give a target from 0 to %(max)s with at most 2 decimals (got %(value)s)."
+            ) % {"max": l10n.num(MAX_TARGET[unit]), "value": own.get("target")}
     if not any(f"measures.{k}.weight" in errors for k in SCORED) and not any(m["weight"] for m in measures.values()):
-        errors["measures"] = "Give at least one measure a weight above 0, or no partner ever gets a score."
+        errors["measures"] = _("Give at least one measure a weight above 0, or no partner ever gets a score.")
     return errors
 
 
@@ -106,41 +119,48 @@ def standings_errors(standings: list[dict], known_ids: set[int]) -> dict[str, st
     standing warns, ids of the tenant's own standings. Keys ``standings`` or ``standings.<i>.<field>``."""
     errors: dict[str, str] = {}
     if not standings:
-        return {"standings": "Keep at least one standing: every partner with a score needs one."}
+        return {"standings": _("Keep at least one standing: every partner with a score needs one.")}
     if len(standings) > MAX_STANDINGS:
-        return {"standings": f"Keep at most {MAX_STANDINGS} standings (got {len(standings)})."}
+        return {
+            "standings": _("Keep at most %(max)s standings (got %(count)s).")
+            % {"max": MAX_STANDINGS, "count": len(standings)}
+        }
     seen: dict[str, int] = {}
     ids: set[int] = set()
     previous: Decimal | None = None
     for i, row in enumerate(standings):
         name = (row.get("name") or "").strip()
         if not name or len(name) > NAME_MAX or not name.isprintable():
-            errors[f"standings.{i}.name"] = f"Give a name of 1 to {NAME_MAX} characters (letters, digits, spaces)."
+            errors[f"standings.{i}.name"] = _("Give a name of 1 to %(max)s characters (letters, digits, spaces).") % {
+                "max": NAME_MAX
+            }
         elif name.casefold() in seen:
-            errors[f"standings.{i}.name"] = f"{name} is the name of standing {seen[name.casefold()] + 1} already."
+            errors[f"standings.{i}.name"] = _("%(name)s is the name of standing %(number)s already.") % {
+                "name": name,
+                "number": seen[name.casefold()] + 1,
+            }
         else:
             seen[name.casefold()] = i
         if row.get("id") is not None and (row["id"] not in known_ids or row["id"] in ids):
             # Not the tenant's (or no longer there), or a second row posted with one standing's id.
-            errors[f"standings.{i}.name"] = "This standing is no longer there: reload the page."
+            errors[f"standings.{i}.name"] = _("This standing is no longer there: reload the page.")
         if row.get("id") is not None:
             ids.add(row["id"])
         minimum = _two_places(row.get("min_score"), Decimal(0), Decimal(100))
         if minimum is None:
-            errors[f"standings.{i}.min_score"] = (
-                f"Give a score from 0 to 100 with at most 2 decimals (got {row.get('min_score')})."
-            )
+            errors[f"standings.{i}.min_score"] = _(
+                "Give a score from 0 to 100 with at most 2 decimals (got %(value)s)."
+            ) % {"value": row.get("min_score")}
         elif previous is not None and minimum >= previous:
-            errors[f"standings.{i}.min_score"] = (
-                f"Give less than {previous.normalize():f}, the minimum of the standing above "
-                "(better standings come first)."
-            )
+            errors[f"standings.{i}.min_score"] = _(
+                "Give less than %(minimum)s, the minimum of the standing above (better standings come first)."
+            ) % {"minimum": l10n.num(previous)}
         previous = minimum if minimum is not None else previous
         if row.get("blocks") and not row.get("warns"):
-            errors[f"standings.{i}.blocks"] = "Only a standing that warns can block."
+            errors[f"standings.{i}.blocks"] = _("Only a standing that warns can block.")
     last = len(standings) - 1
     if f"standings.{last}.min_score" not in errors and _decimal(standings[-1].get("min_score")) != 0:
-        errors[f"standings.{last}.min_score"] = "Give 0 to the last standing, so that every score has a standing."
+        errors[f"standings.{last}.min_score"] = _("Give 0 to the last standing, so that every score has a standing.")
     return errors
 
 
@@ -246,11 +266,11 @@ def scorecard_rules_save(*, membership: Membership, values: dict, standings: lis
 
 # The figures each rule the sources read changes (what ``scorecards_rescore_task(recompute=True)`` redoes).
 RECOMPUTED_FIGURES = {
-    "on_time_days_early": "on-time delivery",
-    "on_time_days_late": "on-time delivery",
-    "quantity_over_pct": "quantity accuracy",
-    "quantity_under_pct": "quantity accuracy",
-    "ack_target_hours": "acknowledgement on time",
+    "on_time_days_early": gettext_lazy("on-time delivery"),
+    "on_time_days_late": gettext_lazy("on-time delivery"),
+    "quantity_over_pct": gettext_lazy("quantity accuracy"),
+    "quantity_under_pct": gettext_lazy("quantity accuracy"),
+    "ack_target_hours": gettext_lazy("acknowledgement on time"),
 }
 
 
@@ -261,20 +281,22 @@ def rules_saved_message(changed: frozenset[str] | set[str]) -> str:
     the standings: the monthly figures stay); or only the Odoo switches, which act from the next change of
     standing. ``changed``: ``saved_changes`` of ``scorecard_rules_save``'s answer."""
     if not changed:
-        return "Nothing changed: the scorecard rules are as they were."
-    figures = sorted({RECOMPUTED_FIGURES[name] for name in changed if name in INPUT_RULES})
+        return _("Nothing changed: the scorecard rules are as they were.")
+    figures = sorted({str(RECOMPUTED_FIGURES[name]) for name in changed if name in INPUT_RULES})
     if figures:
-        named = " and ".join([", ".join(figures[:-1]), figures[-1]] if len(figures) > 1 else figures)
-        return (
-            f"Scorecard rules saved. Within a few minutes the {named} figures of every month are computed again "
+        named = figures[0]
+        if len(figures) > 1:
+            named = _("%(first)s and %(last)s") % {"first": ", ".join(figures[:-1]), "last": figures[-1]}
+        return _(
+            "Scorecard rules saved. Within a few minutes the %(figures)s figures of every month are computed again "
             "from the records with the new rules, and every supplier's score and standing with them."
-        )
+        ) % {"figures": named}
     if set(changed) & RESCORING:
-        return (
+        return _(
             "Scorecard rules saved. Every supplier's score and standing is worked out again with them within a "
             "few minutes; the monthly figures stay as they are."
         )
-    return (
+    return _(
         "Scorecard rules saved. The Odoo settings apply from the next change of standing; scores, standings "
         "and figures stay as they are."
     )

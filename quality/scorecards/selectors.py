@@ -14,6 +14,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy
 
 from portal.models import Membership, Partner
 from portal.services.errors import NotInScope
@@ -33,6 +34,8 @@ HISTORY_MAX = 50
 # One wording of the trend for staff and suppliers (the ranking, both scorecard pages, the PDF).
 TREND_WORDS = {1: "improving", 0: "steady", -1: "declining"}
 TREND_ARROWS = {1: "↑", 0: "→", -1: "↓"}
+# What the trend words say to people (TREND_WORDS stay English: CSS classes and stored codes read them).
+TREND_LABELS = {1: gettext_lazy("improving"), 0: gettext_lazy("steady"), -1: gettext_lazy("declining")}
 
 
 @dataclass(frozen=True)

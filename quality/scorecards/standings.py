@@ -13,10 +13,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from integrations import topics
 from integrations.models import Lane
 from integrations.services.outbox import outbox_emit
+from portal import l10n
 from portal.models import Partner, Tenant
 from quality.models import ScorecardRules, Standing, StandingChange
 
@@ -92,8 +95,17 @@ def standing_reasons(figures: dict[str, dict]) -> list[str]:
         d = figures[key]
         label = catalogue.MEASURES[key].label
         value, target = catalogue.format_measure(key, d["value"]), catalogue.format_measure(key, d["target"])
-        out.append(f"{label} {value} (target {target})")
+        out.append(
+            _("%(measure)s %(value)s (target %(target)s)") % {"measure": label, "value": value, "target": target}
+        )
     return out
+
+
+def _reasons_of(tenant: Tenant, figures: dict[str, dict]) -> list[str]:
+    # Stored with the change and pushed to Odoo's purchase warning: written once, in the tenant's language
+    # (whoever's request or batch run recorded it).
+    with translation.override(l10n.tenant_language(tenant)):
+        return standing_reasons(figures)
 
 
 def worth_telling(old: Standing | None, new: Standing | None) -> bool:
@@ -144,7 +156,7 @@ def standing_change_record(
         from_name=old.name if old else "",
         to_name=new.name if new else "",
         score=result.score,
-        reasons=standing_reasons(result.figures),
+        reasons=_reasons_of(tenant, result.figures),
         changed_at=now,
     )
     if not worth_telling(old, new):

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils.translation import gettext as _
 
 from portal.dates import tenant_today, tenant_zone
 from portal.models import Membership
@@ -244,11 +245,11 @@ def asns_to_correct(membership: Membership, limit: int = DEFAULT_LIMIT) -> tuple
     rows = list(asns.order_by("created_at", "id")[:limit])
     for asn in rows:
         if asn.status == Asn.Status.DRAFT:
-            asn.reason = "Draft: submit it before the goods arrive."
+            asn.reason = _("Draft: submit it before the goods arrive.")
         elif asn.odoo_mismatches:
-            asn.reason = "The receipt in Odoo differs from what it announced."
+            asn.reason = _("The receipt in Odoo differs from what it announced.")
         else:
-            asn.reason = "Its orders changed after it was announced."
+            asn.reason = _("Its orders changed after it was announced.")
     return rows, asns.count()
 
 

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Avg
+from django.utils.translation import gettext as _
 
+from portal import l10n
 from quality.models import Characteristic, Inspection, InspectionResult
 from suppliers.selectors import certificate_values_for
 
@@ -73,17 +75,23 @@ def certificate_disagreement(
       measurement yet, or with a one-sided band (no width), only the band is checked.
     """
     if not _same_unit(unit, characteristic):
-        return f"In {unit.strip()}, the plan measures in {characteristic.unit}: not comparable."
+        return _("In %(unit)s, the plan measures in %(plan_unit)s: not comparable.") % {
+            "unit": unit.strip(),
+            "plan_unit": characteristic.unit,
+        }
     low, high = characteristic.lower_limit, characteristic.upper_limit
     if low is not None and value < low:
-        return f"Below the lower limit {low.normalize():f}."
+        return _("Below the lower limit %(limit)s.") % {"limit": l10n.qty(low)}
     if high is not None and value > high:
-        return f"Above the upper limit {high.normalize():f}."
+        return _("Above the upper limit %(limit)s.") % {"limit": l10n.qty(high)}
     if mean is None or characteristic.lower_tolerance is None or characteristic.upper_tolerance is None:
         return ""
     width = characteristic.upper_tolerance - characteristic.lower_tolerance
     if abs(value - mean) > width:
-        return f"Differs from the measured mean {_plain(mean)} by more than the band's width {width.normalize():f}."
+        return _("Differs from the measured mean %(mean)s by more than the band's width %(width)s.") % {
+            "mean": _plain(mean),
+            "width": l10n.qty(width),
+        }
     return ""
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from portal.models import Membership
 from portal.services.audit import audit_record
@@ -28,10 +29,11 @@ def inspection_correction_discard(*, membership: Membership, inspection: Inspect
     check_recorder(membership, inspection)
     draft = Inspection.objects.select_for_update(of=("self",)).get(pk=inspection.pk)
     if draft.corrects_id is None:
-        raise ValidationError("Only a correction is discarded; this is the original inspection.")
+        raise ValidationError(_("Only a correction is discarded; this is the original inspection."))
     if draft.status not in (Inspection.Status.WAITING, Inspection.Status.IN_PROGRESS):
         raise ValidationError(
-            f"This correction is {draft.get_status_display().lower()}: a signed correction stays; open another."
+            _("This correction is %(status)s: a signed correction stays; open another.")
+            % {"status": draft.get_status_display().lower()}
         )
     original = Inspection.objects.select_for_update(of=("self",)).get(pk=draft.corrects_id)
     dropped = draft.results.filter(superseded=False).count()

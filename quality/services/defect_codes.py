@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from portal.models import Membership, Role
 from portal.services.audit import audit_record, field_changes
@@ -32,23 +33,34 @@ def _clean(membership: Membership, *, code: str, description: str, defect_class:
     code, description = (code or "").strip().upper(), (description or "").strip()
     errors = {}
     if not code:
-        errors["code"] = "Give the code, e.g. BURR or DIM-HOLE."
+        errors["code"] = _("Give the code, e.g. BURR or DIM-HOLE.")
     elif len(code) > CODE_MAX:
-        errors["code"] = f"A code is at most {CODE_MAX} characters; “{code[:40]}” has {len(code)}."
+        errors["code"] = _("A code is at most %(max)s characters; “%(code)s” has %(length)s.") % {
+            "max": CODE_MAX,
+            "code": code[:40],
+            "length": len(code),
+        }
     elif any(ch.isspace() for ch in code):
-        errors["code"] = f"A code has no spaces (“{code}”): use a hyphen, e.g. DIM-HOLE."
+        errors["code"] = _("A code has no spaces (“%(code)s”): use a hyphen, e.g. DIM-HOLE.") % {"code": code}
     else:
         taken = DefectCode.objects.filter(tenant_id=membership.tenant_id, code__iexact=code)
         if exclude is not None:
             taken = taken.exclude(pk=exclude)
         if taken.exists():
-            errors["code"] = f"The code {code} is already in the catalogue; choose another or edit that one."
+            errors["code"] = _("The code %(code)s is already in the catalogue; choose another or edit that one.") % {
+                "code": code
+            }
     if not description:
-        errors["description"] = "Say what the defect is, e.g. “Burr on the cut edge”."
+        errors["description"] = _("Say what the defect is, e.g. “Burr on the cut edge”.")
     elif len(description) > DESCRIPTION_MAX:
-        errors["description"] = f"At most {DESCRIPTION_MAX} characters (this has {len(description)})."
+        errors["description"] = _("At most %(max)s characters (this has %(length)s).") % {
+            "max": DESCRIPTION_MAX,
+            "length": len(description),
+        }
     if defect_class not in DefectClass.values:
-        errors["defect_class"] = f"Choose one of: {', '.join(DefectClass.labels)}."
+        errors["defect_class"] = _("Choose one of: %(values)s.") % {
+            "values": ", ".join(str(label) for label in DefectClass.labels)
+        }
     if errors:
         raise ValidationError(errors)
     return {"code": code, "description": description, "defect_class": defect_class}

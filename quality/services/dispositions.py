@@ -20,9 +20,11 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
+from django.utils.translation import gettext as _
 
 from integrations import topics
 from integrations.services.outbox import outbox_emit
+from portal import l10n
 from portal.models import Membership
 from portal.services.audit import audit_record
 from quality.models import Disposition, Inspection
@@ -130,21 +132,27 @@ def _check_quantities(totals: LotTotals, quantities: dict[str, Decimal]) -> dict
     errors = {}
     for name, value in quantities.items():
         if not isinstance(value, Decimal) or not value.is_finite():
-            errors[name] = "Give a number."
+            errors[name] = _("Give a number.")
         elif value < 0:
-            errors[name] = "A quantity cannot be negative."
+            errors[name] = _("A quantity cannot be negative.")
         elif value % ODOO_STEP:
-            errors[name] = f"Odoo counts stock to {ODOO_STEP}: give at most two decimals, not {value.normalize():f}."
+            errors[name] = _("Odoo counts stock to %(step)s: give at most two decimals, not %(value)s.") % {
+                "step": ODOO_STEP,
+                "value": f"{value.normalize():f}",
+            }
     if errors:
         return errors
     asked = sum(quantities.values(), ZERO)
     if totals.held <= 0:
-        errors["__all__"] = "Everything in this lot is decided already: nothing is left to release, return or hold."
+        errors["__all__"] = _("Everything in this lot is decided already: nothing is left to release, return or hold.")
     elif asked > totals.held:
-        errors["__all__"] = (
-            f"Only {totals.held.normalize():f} of the lot's {totals.lot_size.normalize():f} are still to decide; "
-            f"these quantities add up to {asked.normalize():f}."
-        )
+        errors["__all__"] = _(
+            "Only %(held)s of the lot's %(size)s are still to decide; these quantities add up to %(asked)s."
+        ) % {
+            "held": l10n.qty(totals.held),
+            "size": l10n.qty(totals.lot_size),
+            "asked": l10n.qty(asked),
+        }
     return errors
 
 
@@ -164,18 +172,21 @@ def _check_state(inspection: Inspection) -> None:
     if newest is not None and newest.pk != inspection.pk:
         if newest.corrects_id == inspection.pk:
             raise ValidationError(
-                "This inspection has a correction: decide on the lot once the correction is signed, or discard "
-                "the correction to decide from this version."
+                _(
+                    "This inspection has a correction: decide on the lot once the correction is signed, or discard "
+                    "the correction to decide from this version."
+                )
             )
         raise ValidationError(
-            f"This lot has a newer inspection (#{newest.sequence}, {newest.get_status_display().lower()}): "
-            "decide from it."
+            _("This lot has a newer inspection (#%(sequence)s, %(status)s): decide from it.")
+            % {"sequence": newest.sequence, "status": newest.get_status_display().lower()}
         )
     if inspection.status == Inspection.Status.SKIPPED:
-        raise ValidationError("This lot was released without inspection (skip-lot): there is nothing to decide.")
+        raise ValidationError(_("This lot was released without inspection (skip-lot): there is nothing to decide."))
     if inspection.status != Inspection.Status.SIGNED:
         raise ValidationError(
-            f"This inspection is {inspection.get_status_display().lower()}: sign it before deciding on the lot."
+            _("This inspection is %(status)s: sign it before deciding on the lot.")
+            % {"status": inspection.get_status_display().lower()}
         )
 
 
@@ -186,9 +197,15 @@ def _check_coverage(inspection: Inspection, totals: LotTotals, asked: Decimal) -
     own = inspection.dispositions.aggregate(d=Sum(F("released") + F("returned") + F("scrapped")))["d"] or ZERO
     if own + asked > inspection.lot_size:
         raise ValidationError(
-            f"This inspection covers {inspection.lot_size.normalize():f} of the lot's "
-            f"{totals.lot_size.normalize():f}, and {own.normalize():f} are decided from it already: decide the "
-            "rest from an inspection of it."
+            _(
+                "This inspection covers %(covered)s of the lot's %(size)s, and %(own)s are decided from it "
+                "already: decide the rest from an inspection of it."
+            )
+            % {
+                "covered": l10n.qty(inspection.lot_size),
+                "size": l10n.qty(totals.lot_size),
+                "own": l10n.qty(own),
+            }
         )
 
 
@@ -206,8 +223,8 @@ def _check_review(claim, asked: Decimal) -> None:
     why = approval_needed(claim.ncr, value=value)
     if why:
         raise ValidationError(
-            f"This decision needs a material review ({why}): propose it on {claim.ncr.number}, where a second "
-            "person signs it."
+            _("This decision needs a material review (%(why)s): propose it on %(ncr)s, where a second person signs it.")
+            % {"why": why, "ncr": claim.ncr.number}
         )
 
 
@@ -255,9 +272,11 @@ def disposition_record(
     kind = disposition_kind(totals=totals, released=released, returned=returned, scrapped=scrapped)
     reason = (reason or "").strip()
     if "\x00" in reason or len(reason) > REASON_MAX:
-        raise ValidationError({"reason": f"Write the reason in at most {REASON_MAX} characters of text."})
+        raise ValidationError(
+            {"reason": _("Write the reason in at most %(max)s characters of text.") % {"max": REASON_MAX}}
+        )
     if not reason and _needs_reason(inspection, kind):
-        raise ValidationError({"reason": "Say why: a reject, a split or a hold needs a reason."})
+        raise ValidationError({"reason": _("Say why: a reject, a split or a hold needs a reason.")})
     disposition = _disposition_save(
         inspection=inspection, order=order, kind=kind, quantities=quantities, reason=reason, actor=membership.user
     )
@@ -297,9 +316,11 @@ def disposition_from_ncr(*, ncr_disposition, actor) -> Disposition | None:
     if totals.held < quantity:
         raise ValidationError(
             {
-                "quantity": f"Only {totals.held.normalize():f} of this lot are still held in stock (the rest was "
-                f"decided at the inspection): give at most {totals.held.normalize():f} here, or dispose of the "
-                "held quantity first."
+                "quantity": _(
+                    "Only %(held)s of this lot are still held in stock (the rest was decided at the inspection): "
+                    "give at most %(held)s here, or dispose of the held quantity first."
+                )
+                % {"held": l10n.qty(totals.held)}
             }
         )
     _check_state(inspection)
@@ -320,7 +341,9 @@ def _check_other_claim(inspection: Inspection, ncr) -> None:
 
     claim = lot_claim(inspection)
     if claim is not None and claim.ncr.pk != ncr.pk:
-        raise ValidationError({"quantity": f"{claim.ncr.number} is open for this lot: its stock is disposed of there."})
+        raise ValidationError(
+            {"quantity": _("%(ncr)s is open for this lot: its stock is disposed of there.") % {"ncr": claim.ncr.number}}
+        )
 
 
 def _disposition_save(*, inspection, order, kind, quantities, reason, actor) -> Disposition:

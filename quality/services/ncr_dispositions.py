@@ -27,9 +27,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from integrations import topics
 from integrations.services.outbox import outbox_emit
+from portal import l10n
 from portal.dates import tenant_today
 from portal.models import Membership, Role
 from portal.services.audit import audit_record
@@ -71,53 +74,78 @@ def approval_needed(ncr: Ncr, *, value: Decimal, others: Decimal | None = None, 
     rules = rules or quality_rules_for(ncr.tenant)
     reasons = []
     if rules.approval_severity in RANK and RANK.get(ncr.severity, 0) >= RANK[rules.approval_severity]:
-        reasons.append(f"severity {ncr.severity}")
+        reasons.append(_("severity %(severity)s") % {"severity": ncr.get_severity_display().lower()})
     if rules.approval_value > 0:
         if others is None:
             others = committed_value(ncr.dispositions.filter(status__in=LIVE).only("value", "kind", "status"))
         total = value + others
         if total >= rules.approval_value:
             currency = f" {ncr.currency_code}" if ncr.currency_code else ""
-            parts = f" ({value:,.2f} with {others:,.2f} of the NCR's other dispositions)" if others else ""
-            reasons.append(f"value {total:,.2f}{currency}{parts} >= {rules.approval_value:,.2f}")
+            if others:
+                text = _(
+                    "value %(total)s%(currency)s (%(value)s with %(others)s of the NCR's other dispositions) "
+                    ">= %(limit)s"
+                )
+            else:
+                text = _("value %(total)s%(currency)s >= %(limit)s")
+            reasons.append(
+                text
+                % {
+                    "total": l10n.num(total, 2),
+                    "currency": currency,
+                    "value": l10n.num(value, 2),
+                    "others": l10n.num(others, 2),
+                    "limit": l10n.num(rules.approval_value, 2),
+                }
+            )
     return "; ".join(reasons)
 
 
 def _check_quantity(quantity, lot: NcrLot, sorted_from: NcrDisposition | None) -> None:
     if not isinstance(quantity, Decimal) or not quantity.is_finite():
-        raise ValidationError({"quantity": "Give a number."})
+        raise ValidationError({"quantity": _("Give a number.")})
     if quantity <= 0:
-        raise ValidationError({"quantity": f"Give a quantity above 0 (got {plain(quantity)})."})
+        raise ValidationError({"quantity": _("Give a quantity above 0 (got %(value)s).") % {"value": plain(quantity)}})
     # The bound first: Decimal arithmetic on an absurd number (1E+30 % 0.01) raises, not refuses.
     if quantity > QUANTITY_MAX:
-        raise ValidationError({"quantity": f"The largest quantity is {QUANTITY_MAX:,}."})
+        raise ValidationError({"quantity": _("The largest quantity is %(max)s.") % {"max": l10n.num(QUANTITY_MAX)}})
     if quantity % ODOO_STEP:
-        raise ValidationError({"quantity": f"Odoo counts stock to {ODOO_STEP}: give at most two decimals."})
+        raise ValidationError(
+            {"quantity": _("Odoo counts stock to %(step)s: give at most two decimals.") % {"step": ODOO_STEP}}
+        )
     left = _open_quantity(lot, sorted_from)
     if quantity > left:
-        of = (
-            f"the sort of {plain(sorted_from.quantity)}" if sorted_from else f"{lot_label(lot)}'s {plain(lot.affected)}"
-        )
-        raise ValidationError({"quantity": f"Only {plain(max(left, ZERO))} of {of} are left to dispose of."})
+        if sorted_from:
+            text = _("Only %(left)s of the sort of %(quantity)s are left to dispose of.")
+            quantity_of = l10n.qty(sorted_from.quantity)
+        else:
+            text = _("Only %(left)s of %(lot)s's %(quantity)s are left to dispose of.")
+            quantity_of = l10n.qty(lot.affected)
+        left_text = l10n.qty(max(left, ZERO))
+        raise ValidationError({"quantity": text % {"left": left_text, "lot": lot_label(lot), "quantity": quantity_of}})
 
 
 def _check_kind(ncr: Ncr, kind: str, instructions: str, concession_until, sorted_from) -> dict[str, str]:
     errors = {}
     if kind not in Kind.values:
-        errors["kind"] = f"Choose one of {', '.join(Kind.values)}."
+        errors["kind"] = _("Choose one of %(values)s.") % {"values": ", ".join(Kind.values)}
     if refusal := text_refusal(instructions):
         errors["instructions"] = refusal
     elif len(instructions) > INSTRUCTIONS_MAX:
-        errors["instructions"] = f"Write the instructions in at most {INSTRUCTIONS_MAX} characters of text."
+        errors["instructions"] = _("Write the instructions in at most %(max)s characters of text.") % {
+            "max": INSTRUCTIONS_MAX
+        }
     elif kind == Kind.REWORK and not instructions:
-        errors["instructions"] = "Say how the rework is done."
+        errors["instructions"] = _("Say how the rework is done.")
     if kind == Kind.USE_AS_IS:
         if not isinstance(concession_until, date):
-            errors["concession_until"] = "A concession needs the date it ends."
+            errors["concession_until"] = _("A concession needs the date it ends.")
         elif concession_until <= tenant_today(ncr.tenant):  # the tenant's day, not the server's
-            errors["concession_until"] = f"A concession ends in the future, not on {concession_until:%Y-%m-%d}."
+            errors["concession_until"] = _("A concession ends in the future, not on %(day)s.") % {
+                "day": f"{concession_until:%Y-%m-%d}"
+            }
     if sorted_from is not None and kind == Kind.SORT:
-        errors["kind"] = "Sorted quantities get a disposition of their own: use as is, rework, return or scrap."
+        errors["kind"] = _("Sorted quantities get a disposition of their own: use as is, rework, return or scrap.")
     return errors
 
 
@@ -131,8 +159,11 @@ def _open_quantity(lot: NcrLot, sorted_from: NcrDisposition | None) -> Decimal:
     return sorted_from.quantity - used
 
 
-NOT_HELD = "Nothing moves in Odoo: the lot is no longer held by the portal."
-NEVER_HELD = "Nothing moves in Odoo: the portal holds no stock of this lot (no incoming inspection of it)."
+# English here (tests and callers compare them); ``stock_notes`` translates them when it answers.
+NOT_HELD = gettext_noop("Nothing moves in Odoo: the lot is no longer held by the portal.")
+NEVER_HELD = gettext_noop(
+    "Nothing moves in Odoo: the portal holds no stock of this lot (no incoming inspection of it)."
+)
 
 
 def stock_notes(lots) -> dict[int, str]:
@@ -140,8 +171,8 @@ def stock_notes(lots) -> dict[int, str]:
     stock the portal still holds are left out. Two queries whatever the number of lots."""
     inspected = [lot for lot in lots if lot.inspection_id is not None]
     totals = lot_totals_many([lot.inspection for lot in inspected])
-    notes = {lot.pk: NEVER_HELD for lot in lots if lot.inspection_id is None}
-    notes.update({lot.pk: NOT_HELD for lot in inspected if totals[lot.inspection_id].held <= 0})
+    notes = {lot.pk: _(NEVER_HELD) for lot in lots if lot.inspection_id is None}
+    notes.update({lot.pk: _(NOT_HELD) for lot in inspected if totals[lot.inspection_id].held <= 0})
     return notes
 
 
@@ -153,9 +184,20 @@ def _check_stock(lot: NcrLot, kind: str, quantity: Decimal) -> None:
     if 0 < held < quantity:
         raise ValidationError(
             {
-                "quantity": f"Only {plain(held)} of {lot_label(lot)} are still held in stock: give at most "
-                f"{plain(held)} here, or dispose of the held quantity first."
+                "quantity": _(
+                    "Only %(held)s of %(lot)s are still held in stock: give at most %(held)s here, or dispose of "
+                    "the held quantity first."
+                )
+                % {"held": l10n.qty(held), "lot": lot_label(lot)}
             }
+        )
+
+
+def _check_open(ncr: Ncr) -> None:
+    if ncr.status not in (Ncr.Status.OPEN, Ncr.Status.CONTAINED):
+        raise ValidationError(
+            _("%(ncr)s is %(status)s: no more dispositions.")
+            % {"ncr": ncr.number, "status": ncr.get_status_display().lower()}
         )
 
 
@@ -178,17 +220,16 @@ def ncr_disposition_propose(
     """
     check_actor(membership, ncr)
     ncr = ncr_locked(ncr)
-    if ncr.status not in (Ncr.Status.OPEN, Ncr.Status.CONTAINED):
-        raise ValidationError(f"{ncr.number} is {ncr.get_status_display().lower()}: no more dispositions.")
+    _check_open(ncr)
     if lot is None or lot.ncr_id != ncr.pk:
-        raise ValidationError({"lot": f"Choose a lot of {ncr.number}."})
+        raise ValidationError({"lot": _("Choose a lot of %(ncr)s.") % {"ncr": ncr.number}})
     lot = NcrLot.objects.get(pk=lot.pk)
     instructions = (instructions or "").strip()
     errors = _check_kind(ncr, kind, instructions, concession_until, sorted_from)
     if sorted_from is not None:
         sorted_from = NcrDisposition.objects.filter(pk=sorted_from.pk, lot=lot).first()
         if sorted_from is None or sorted_from.kind != Kind.SORT or sorted_from.status != Status.APPLIED:
-            errors["sorted_from"] = "Sorted quantities come from an applied sort of the same lot."
+            errors["sorted_from"] = _("Sorted quantities come from an applied sort of the same lot.")
     if errors:
         raise ValidationError(errors)
     _check_quantity(quantity, lot, sorted_from)
@@ -222,14 +263,20 @@ def ncr_disposition_propose(
 
 def disposition_words(d: NcrDisposition) -> str:
     """What the disposition does, in words: "return 30 of lot L-1 to the vendor"."""
-    what = f"{plain(d.quantity)} of {lot_label(d.lot)}"
-    return {
-        Kind.USE_AS_IS: f"use {what} as is until {d.concession_until:%Y-%m-%d}" if d.concession_until else "",
-        Kind.REWORK: f"rework {what}",
-        Kind.RETURN: f"return {what} to the vendor",
-        Kind.SCRAP: f"scrap {what}",
-        Kind.SORT: f"sort {what} (100 % inspection)",
-    }[d.kind] or f"use {what} as is"
+    # Words in the active language: the page shows them, and a signature records what its signer read.
+    params = {"quantity": l10n.qty(d.quantity), "lot": lot_label(d.lot)}
+    if d.kind == Kind.USE_AS_IS and d.concession_until:
+        return _("use %(quantity)s of %(lot)s as is until %(day)s") % {
+            **params,
+            "day": f"{d.concession_until:%Y-%m-%d}",
+        }
+    texts = {
+        Kind.REWORK: _("rework %(quantity)s of %(lot)s"),
+        Kind.RETURN: _("return %(quantity)s of %(lot)s to the vendor"),
+        Kind.SCRAP: _("scrap %(quantity)s of %(lot)s"),
+        Kind.SORT: _("sort %(quantity)s of %(lot)s (100 %% inspection)"),
+    }
+    return texts.get(d.kind, _("use %(quantity)s of %(lot)s as is")) % params
 
 
 def _apply(ncr: Ncr, disposition: NcrDisposition, *, actor, approved_by=None) -> None:
@@ -303,7 +350,8 @@ def _awaiting(membership: Membership, disposition: NcrDisposition) -> tuple[Ncr,
     disposition = NcrDisposition.objects.select_related("lot", "proposed_by").get(pk=disposition.pk)
     if disposition.status != Status.AWAITING_APPROVAL:
         raise ValidationError(
-            f"This disposition is {disposition.get_status_display().lower()}: there is nothing to review."
+            _("This disposition is %(status)s: there is nothing to review.")
+            % {"status": disposition.get_status_display().lower()}
         )
     return ncr, disposition
 
@@ -311,18 +359,20 @@ def _awaiting(membership: Membership, disposition: NcrDisposition) -> tuple[Ncr,
 def _sign(membership, ncr, disposition, *, decision: str, password: str, comment: str) -> NcrApproval:
     user = membership.user
     if membership.role not in (Role.QUALITY_ENGINEER, Role.TENANT_ADMIN):
-        raise ValidationError("A material review is signed by a quality engineer or a tenant admin.")
+        raise ValidationError(_("A material review is signed by a quality engineer or a tenant admin."))
     if disposition.proposed_by_id == user.pk:
-        raise ValidationError("The author of a disposition cannot approve it: a second person signs the review.")
+        raise ValidationError(_("The author of a disposition cannot approve it: a second person signs the review."))
     if not password or not user.check_password(password):
-        raise ValidationError({"password": "That is not your password: the signature was not recorded."})
+        raise ValidationError({"password": _("That is not your password: the signature was not recorded.")})
     comment = (comment or "").strip()
     if refusal := text_refusal(comment):
         raise ValidationError({"comment": refusal})
     if len(comment) > INSTRUCTIONS_MAX:
-        raise ValidationError({"comment": f"Write the comment in at most {INSTRUCTIONS_MAX} characters of text."})
+        raise ValidationError(
+            {"comment": _("Write the comment in at most %(max)s characters of text.") % {"max": INSTRUCTIONS_MAX}}
+        )
     if decision == NcrApproval.Decision.REFUSE and not comment:
-        raise ValidationError({"comment": "Say why the disposition is refused."})
+        raise ValidationError({"comment": _("Say why the disposition is refused.")})
     label = NcrApproval.Decision(decision).label
     approval = NcrApproval.objects.create(
         tenant_id=ncr.tenant_id,

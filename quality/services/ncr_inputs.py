@@ -13,6 +13,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
 
 from quality.services.pictures import image_type
 
@@ -28,14 +29,18 @@ def text_refusal(value: str) -> str:
     for ch in value or "":
         # JSON's "\ud800" alone: PostgreSQL refuses it, SQLite stores what no page can render.
         if 0xD800 <= ord(ch) <= 0xDFFF:
-            return f"Text may not hold a lone surrogate (U+{ord(ch):04X}), half of a character: send the text as UTF-8."
+            return _(
+                "Text may not hold a lone surrogate (U+%(code)s), half of a character: send the text as UTF-8."
+            ) % {"code": f"{ord(ch):04X}"}
         if ch in BIDI_CONTROLS:
-            return (
-                f"Text may not hold invisible direction controls (U+{ord(ch):04X}): type the words without them "
+            return _(
+                "Text may not hold invisible direction controls (U+%(code)s): type the words without them "
                 "(right-to-left letters are fine)."
-            )
+            ) % {"code": f"{ord(ch):04X}"}
         if ch not in LAYOUT_CONTROLS and unicodedata.category(ch) == "Cc":
-            return f"Text may not hold control characters (U+{ord(ch):04X}): only letters, marks, line breaks and tabs."
+            return _(
+                "Text may not hold control characters (U+%(code)s): only letters, marks, line breaks and tabs."
+            ) % {"code": f"{ord(ch):04X}"}
     return ""
 
 

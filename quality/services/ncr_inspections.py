@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from portal.services.audit import audit_record
 from quality.models import DefectClass, Inspection, Ncr, NcrDisposition, NcrLot
@@ -120,7 +121,7 @@ def claimed_refusal(inspection: Inspection | None) -> str:
     claim = lot_claim(inspection) if inspection is not None else None
     if claim is None:
         return ""
-    return f"{claim.ncr.number} is open for this lot: add what you found there."
+    return _("%(ncr)s is open for this lot: add what you found there.") % {"ncr": claim.ncr.number}
 
 
 def _undocumented_rejects(inspection: Inspection) -> list:
@@ -330,16 +331,16 @@ def severity_refusal(ncr: Ncr, severity: str) -> str:
     if ncr.source == Ncr.Source.INSPECTION and ncr.inspection_id is not None:
         found = _defects_found(ncr.inspection)[1]
         if rank.get(severity, 0) < rank[found]:
-            return (
-                f"The inspection found a {found} defect: {ncr.number} cannot be less than {found} "
+            return _(
+                "The inspection found a %(found)s defect: %(ncr)s cannot be less than %(found)s "
                 "(the material review depends on it)."
-            )
+            ) % {"found": DefectClass(found).label.lower(), "ncr": ncr.number}
         return ""
     if ncr.dispositions.filter(status__in=LIVE).exists():
-        return (
-            f"{ncr.number} has dispositions applied or awaiting review: its severity can no longer be lowered "
+        return _(
+            "%(ncr)s has dispositions applied or awaiting review: its severity can no longer be lowered "
             "(the material review depends on it)."
-        )
+        ) % {"ncr": ncr.number}
     return ""
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from integrations.models import EventStatus
+from portal import l10n
 from quality.models import Ncr, NcrDisposition
-from suppliers.quantities import plain
 
 ZERO = Decimal(0)
 NEXT = {
@@ -24,17 +27,22 @@ NEXT = {
 
 def lot_label(lot) -> str:
     """ "lot L-1", or "the untracked goods" for a receipt line without lots."""
-    return f"lot {lot.lot_name}" if lot.lot_name else "the untracked goods"
+    return _("lot %(lot)s") % {"lot": lot.lot_name} if lot.lot_name else _("the untracked goods")
 
 
 def contain_missing(ncr: Ncr) -> list[str]:
     """Containment: at least one action, and every action done."""
     actions = list(ncr.containments.all())
     if not actions:
-        return ["Record at least one containment action (what, who)."]
+        return [_("Record at least one containment action (what, who).")]
     undone = [a.action for a in actions if a.done_at is None]
     if undone:
-        return [f"{len(undone)} containment action(s) not done yet: {'; '.join(undone)}."]
+        text = ngettext(
+            "%(count)s containment action not done yet: %(actions)s.",
+            "%(count)s containment actions not done yet: %(actions)s.",
+            len(undone),
+        )
+        return [text % {"count": len(undone), "actions": "; ".join(undone)}]
     return []
 
 
@@ -55,20 +63,31 @@ def disposition_missing(ncr: Ncr) -> list[str]:
         )
         if covered < lot.affected:
             missing.append(
-                f"{plain(lot.affected - covered)} of {plain(lot.affected)} of {lot_label(lot)} have no applied "
-                "disposition."
+                _("%(left)s of %(affected)s of %(lot)s have no applied disposition.")
+                % {"left": l10n.qty(lot.affected - covered), "affected": l10n.qty(lot.affected), "lot": lot_label(lot)}
             )
     applied = [d for d in dispositions if d.status == NcrDisposition.Status.APPLIED]
     for sort in (d for d in applied if d.kind == NcrDisposition.Kind.SORT):
         sorted_qty = sum((d.quantity for d in applied if d.sorted_from_id == sort.pk), ZERO)
         if sorted_qty < sort.quantity:
             missing.append(
-                f"The sort of {plain(sort.quantity)} of {lot_label(sort.lot)}: {plain(sort.quantity - sorted_qty)} "
-                "still to give a disposition after sorting."
+                _("The sort of %(quantity)s of %(lot)s: %(left)s still to give a disposition after sorting.")
+                % {
+                    "quantity": l10n.qty(sort.quantity),
+                    "lot": lot_label(sort.lot),
+                    "left": l10n.qty(sort.quantity - sorted_qty),
+                }
             )
     waiting = sum(1 for d in dispositions if d.status == NcrDisposition.Status.AWAITING_APPROVAL)
     if waiting:
-        missing.append(f"{waiting} disposition(s) await a material review signature.")
+        missing.append(
+            ngettext(
+                "%(count)s disposition awaits a material review signature.",
+                "%(count)s dispositions await a material review signature.",
+                waiting,
+            )
+            % {"count": waiting}
+        )
     return missing
 
 
@@ -82,8 +101,14 @@ def close_missing(ncr: Ncr) -> list[str]:
         if event is not None and event.status != EventStatus.DONE:
             why = f" ({event.last_error})" if event.status == EventStatus.DEAD and event.last_error else ""
             missing.append(
-                f"The stock move of {d.get_kind_display().lower()} {plain(d.quantity)} of {lot_label(d.lot)} is "
-                f"not in Odoo yet: {event.get_status_display().lower()}{why}."
+                _("The stock move of %(kind)s %(quantity)s of %(lot)s is not in Odoo yet: %(state)s%(why)s.")
+                % {
+                    "kind": d.get_kind_display().lower(),
+                    "quantity": l10n.qty(d.quantity),
+                    "lot": lot_label(d.lot),
+                    "state": event.get_status_display().lower(),
+                    "why": why,
+                }
             )
     return missing
 
@@ -103,7 +128,7 @@ def close_blockers(ncr: Ncr) -> str | None:
 def cancel_blockers(ncr: Ncr) -> str | dict | None:
     """A reason is required (keyed ``reason``); refused once a disposition moved stock in Odoo."""
     if not (ncr.cancel_reason or "").strip():
-        return {"reason": "Say why the NCR is cancelled."}
+        return {"reason": _("Say why the NCR is cancelled.")}
     moved = [
         d
         for d in ncr.dispositions.all()
@@ -111,10 +136,15 @@ def cancel_blockers(ncr: Ncr) -> str | dict | None:
     ]
     if moved:
         d = moved[0]
-        return (
-            f"Stock of {ncr.number} has moved ({d.get_kind_display().lower()} {plain(d.quantity)} of "
-            f"{lot_label(d.lot)}): it cannot be cancelled any more; finish and close it instead."
-        )
+        return _(
+            "Stock of %(ncr)s has moved (%(kind)s %(quantity)s of %(lot)s): it cannot be cancelled any more; "
+            "finish and close it instead."
+        ) % {
+            "ncr": ncr.number,
+            "kind": d.get_kind_display().lower(),
+            "quantity": l10n.qty(d.quantity),
+            "lot": lot_label(d.lot),
+        }
     return None
 
 

@@ -20,7 +20,10 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal import l10n
 from portal.models import Membership, Partner, Role
 from portal.services.audit import audit_record, field_changes
 from portal.services.errors import NotInScope
@@ -58,17 +61,28 @@ def ncr_locked(ncr: Ncr) -> Ncr:
 
 def _check_editable(ncr: Ncr) -> None:
     if ncr.status not in Ncr.OPEN_STATUSES:
-        raise ValidationError(f"{ncr.number} is {ncr.get_status_display().lower()}: it can no longer be changed.")
+        raise ValidationError(
+            _("%(ncr)s is %(status)s: it can no longer be changed.")
+            % {"ncr": ncr.number, "status": ncr.get_status_display().lower()}
+        )
 
 
-def _text(errors: dict, key: str, value: str, *, maximum: int, required: bool = False, what: str = "it") -> str:
+# The field named in "Give …" / "Write … in at most …", translated when the message is built.
+IT = gettext_lazy("it")
+
+
+def _text(errors: dict, key: str, value: str, *, maximum: int, required: bool = False, what=IT) -> str:
     value = (value or "").strip()
     if refusal := text_refusal(value):
         errors[key] = refusal
     elif required and not value:
-        errors[key] = f"Give {what}."
+        errors[key] = _("Give %(what)s.") % {"what": what}
     elif len(value) > maximum:
-        errors[key] = f"Write {what} in at most {maximum} characters (this is {len(value)})."
+        errors[key] = _("Write %(what)s in at most %(max)s characters (this is %(length)s).") % {
+            "what": what,
+            "max": maximum,
+            "length": len(value),
+        }
     return value
 
 
@@ -116,19 +130,24 @@ def _codes(membership: Membership, codes: Iterable, errors: dict, *, kept: Itera
         )
     )
     if len(found) != len(set(ids)):
-        errors["defect_codes"] = "Choose active defect codes of your catalogue."
+        errors["defect_codes"] = _("Choose active defect codes of your catalogue.")
     return found
 
 
 def _quantity(errors: dict, key: str, value) -> Decimal:
     if not isinstance(value, Decimal) or not value.is_finite():
-        errors[key] = "Give a number."
+        errors[key] = _("Give a number.")
     elif value < 0:
-        errors[key] = f"A quantity cannot be negative (got {plain(value)})."
+        errors[key] = _("A quantity cannot be negative (got %(value)s).") % {"value": plain(value)}
     elif value.normalize().as_tuple().exponent < -2:
-        errors[key] = f"Odoo counts stock to 0.01: give at most two decimals, not {plain(value)}."
+        errors[key] = _("Odoo counts stock to 0.01: give at most two decimals, not %(value)s.") % {
+            "value": plain(value)
+        }
     elif value > QUANTITY_MAX:
-        errors[key] = f"The largest quantity is {QUANTITY_MAX:,} (got {plain(value)})."
+        errors[key] = _("The largest quantity is %(max)s (got %(value)s).") % {
+            "max": l10n.num(QUANTITY_MAX),
+            "value": plain(value),
+        }
     else:
         return value
     return ZERO
@@ -137,14 +156,22 @@ def _quantity(errors: dict, key: str, value) -> Decimal:
 def _lots(membership: Membership, lots: Iterable[dict], partner, product, errors: dict) -> list[NcrLot]:
     rows = []
     for i, given in enumerate(lots or ()):
-        name = _text(errors, f"lots.{i}.lot_name", given.get("lot_name", ""), maximum=128, what="the lot")
+        name = _text(errors, f"lots.{i}.lot_name", given.get("lot_name", ""), maximum=128, what=_("the lot"))
         affected = _quantity(errors, f"lots.{i}.affected", given.get("affected", ZERO))
         suspect = _quantity(errors, f"lots.{i}.suspect", given.get("suspect", ZERO))
         inspection = _visible(Inspection, membership, given.get("inspection"))
         if inspection is not None and (inspection.partner_id != partner.pk or inspection.product_id != product.pk):
-            errors[f"lots.{i}.inspection"] = "This inspection is of another supplier or product."
+            errors[f"lots.{i}.inspection"] = _("This inspection is of another supplier or product.")
         rows.append(NcrLot(lot_name=name, affected=affected, suspect=suspect, inspection=inspection))
     return rows
+
+
+OTHER_SUPPLIER = {
+    "inspection": gettext_lazy("This inspection is of another supplier."),
+    "receipt": gettext_lazy("This receipt is of another supplier."),
+    "order": gettext_lazy("This purchase order is of another supplier."),
+    "asn": gettext_lazy("This ASN is of another supplier."),
+}
 
 
 def _links(membership, partner, *, inspection, receipt, order, asn, errors: dict) -> None:
@@ -155,12 +182,19 @@ def _links(membership, partner, *, inspection, receipt, order, asn, errors: dict
         ("asn", Asn, asn),
     ):
         if _visible(model, membership, obj) is not None and obj.partner_id != partner.pk:
-            errors[key] = f"This {key if key != 'order' else 'purchase order'} is of another supplier."
+            errors[key] = str(OTHER_SUPPLIER[key])
     # What an NCR links must tell one story: the receipt of the order, the inspection of the receipt.
     if receipt is not None and order is not None and "receipt" not in errors and receipt.order_id != order.pk:
-        errors["receipt"] = f"Receipt {receipt.name} is not a receipt of purchase order {order.name}."
+        errors["receipt"] = _("Receipt %(receipt)s is not a receipt of purchase order %(order)s.") % {
+            "receipt": receipt.name,
+            "order": order.name,
+        }
     if inspection is not None and receipt is not None and inspection.receipt_id != receipt.pk:
-        errors.setdefault("inspection", f"This inspection is of receipt {inspection.receipt.name}, not {receipt.name}.")
+        errors.setdefault(
+            "inspection",
+            _("This inspection is of receipt %(receipt)s, not %(other)s.")
+            % {"receipt": inspection.receipt.name, "other": receipt.name},
+        )
 
 
 def _duplicate(source: str, inspection: Inspection | None) -> str:
@@ -170,21 +204,21 @@ def _duplicate(source: str, inspection: Inspection | None) -> str:
     existing = Ncr.objects.filter(inspection=inspection, source=Ncr.Source.INSPECTION).first()
     if existing is None:
         return ""
-    return (
-        f"{existing.number} is already the NCR of this inspection: add to it, or open this one as found at "
-        f"another place (e.g. “{Ncr.Source.LOT.label}”)."
-    )
+    return _(
+        "%(ncr)s is already the NCR of this inspection: add to it, or open this one as found at "
+        "another place (e.g. “%(source)s”)."
+    ) % {"ncr": existing.number, "source": Ncr.Source.LOT.label}
 
 
 def _choices(errors: dict, *, source: str, severity: str, product, inspection) -> None:
     if source not in Ncr.Source.values:
-        errors["source"] = f"Choose one of {', '.join(Ncr.Source.values)}."
+        errors["source"] = _("Choose one of %(values)s.") % {"values": ", ".join(Ncr.Source.values)}
     elif duplicate := _duplicate(source, inspection):
         errors["source"] = duplicate
     if severity not in DefectClass.values:
-        errors["severity"] = f"Choose one of {', '.join(DefectClass.values)}."
+        errors["severity"] = _("Choose one of %(values)s.") % {"values": ", ".join(DefectClass.values)}
     if inspection is not None and inspection.product_id != product.pk:
-        errors.setdefault("inspection", "This inspection is of another product.")
+        errors.setdefault("inspection", _("This inspection is of another product."))
 
 
 def _create(membership: Membership, fields: dict) -> Ncr:
@@ -198,7 +232,7 @@ def _create(membership: Membership, fields: dict) -> Ncr:
                 **fields,
             )
     except IntegrityError:
-        why = _duplicate(fields["source"], fields["inspection"]) or "This NCR exists already."
+        why = _duplicate(fields["source"], fields["inspection"]) or _("This NCR exists already.")
         raise ValidationError({"source": why}) from None
 
 
@@ -234,8 +268,8 @@ def ncr_open(
     if product.tenant_id != membership.tenant_id:
         raise NotInScope()
     errors: dict[str, str] = {}
-    title = _text(errors, "title", title, maximum=TITLE_MAX, required=True, what="a title")
-    description = _text(errors, "description", description, maximum=TEXT_MAX, what="the description")
+    title = _text(errors, "title", title, maximum=TITLE_MAX, required=True, what=_("a title"))
+    description = _text(errors, "description", description, maximum=TEXT_MAX, what=_("the description"))
     _links(membership, partner, inspection=inspection, receipt=receipt, order=order, asn=asn, errors=errors)
     _choices(errors, source=source, severity=severity, product=product, inspection=inspection)
     codes = _codes(membership, defect_codes, errors)
@@ -277,12 +311,12 @@ def ncr_update(
     before = {"title": ncr.title, "description": ncr.description, "severity": ncr.severity}
     before_codes = sorted(ncr.defect_codes.values_list("code", flat=True))
     if title is not None:
-        ncr.title = _text(errors, "title", title, maximum=TITLE_MAX, required=True, what="a title")
+        ncr.title = _text(errors, "title", title, maximum=TITLE_MAX, required=True, what=_("a title"))
     if description is not None:
-        ncr.description = _text(errors, "description", description, maximum=TEXT_MAX, what="the description")
+        ncr.description = _text(errors, "description", description, maximum=TEXT_MAX, what=_("the description"))
     if severity is not None:
         if severity not in DefectClass.values:
-            errors["severity"] = f"Choose one of {', '.join(DefectClass.values)}."
+            errors["severity"] = _("Choose one of %(values)s.") % {"values": ", ".join(DefectClass.values)}
         elif why := severity_refusal(ncr, severity):
             errors["severity"] = why
         ncr.severity = severity
@@ -315,10 +349,10 @@ def containment_add(
     ncr = ncr_locked(ncr)
     _check_editable(ncr)
     errors: dict[str, str] = {}
-    action = _text(errors, "action", action, maximum=300, required=True, what="the action")
-    owner = _text(errors, "owner", owner, maximum=120, required=True, what="who does it")
+    action = _text(errors, "action", action, maximum=300, required=True, what=_("the action"))
+    owner = _text(errors, "owner", owner, maximum=120, required=True, what=_("who does it"))
     if due_date is not None and not isinstance(due_date, date):
-        errors["due_date"] = "Give a date."
+        errors["due_date"] = _("Give a date.")
     if errors:
         raise ValidationError(errors)
     item = NcrContainment.objects.create(
@@ -337,7 +371,7 @@ def containment_done(*, membership: Membership, containment: NcrContainment) -> 
     _check_editable(ncr)
     containment = NcrContainment.objects.get(pk=containment.pk)
     if containment.done_at is not None:
-        raise ValidationError(f"“{containment.action}” is done already.")
+        raise ValidationError(_("“%(action)s” is done already.") % {"action": containment.action})
     containment.done_at, containment.done_by = timezone.now(), membership.user
     containment.save(update_fields=["done_at", "done_by"])
     audit_record(
@@ -358,13 +392,13 @@ def ncr_file_add(*, membership: Membership, ncr: Ncr, upload, shared_with_suppli
     ncr = ncr_locked(ncr)
     _check_editable(ncr)
     if upload is None:
-        raise ValidationError({"file": "Choose a file to attach."})
+        raise ValidationError({"file": _("Choose a file to attach.")})
     data = upload.read(FILE_MAX_BYTES + 1)
     if len(data) > FILE_MAX_BYTES:
-        raise ValidationError({"file": f"Files are limited to {FILE_MAX_BYTES // (1024 * 1024)} MB."})
+        raise ValidationError({"file": _("Files are limited to %(mb)s MB.") % {"mb": FILE_MAX_BYTES // (1024 * 1024)}})
     content_type = next((t for magic, t in FILE_TYPES.items() if data.startswith(magic)), None)
     if content_type is None:
-        raise ValidationError({"file": "That file is not a PDF, PNG or JPEG file."})
+        raise ValidationError({"file": _("That file is not a PDF, PNG or JPEG file.")})
     if content_type != "application/pdf":
         content_type = picture_type(data)  # bounded in pixels, so the PDF's thumbnail can be made
     name = file_name(upload.name)
@@ -426,7 +460,7 @@ def ncr_cancel(*, membership: Membership, ncr: Ncr, reason: str) -> Ncr:
     check_actor(membership, ncr)
     ncr = ncr_locked(ncr)
     errors: dict[str, str] = {}
-    ncr.cancel_reason = _text(errors, "reason", reason, maximum=2000, what="the reason")
+    ncr.cancel_reason = _text(errors, "reason", reason, maximum=2000, what=_("the reason"))
     if errors:
         raise ValidationError(errors)
     Ncr.lifecycle.move(ncr, "cancel", actor=membership.user, changes={"reason": [None, ncr.cancel_reason]})

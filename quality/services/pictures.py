@@ -11,6 +11,7 @@ import warnings
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 # A tablet camera takes 12-50 megapixels; more is not a photo of a part.
 PHOTO_MAX_PIXELS = 60_000_000
@@ -23,7 +24,10 @@ def image_type(upload: UploadedFile) -> str:
     data = upload.read()
     upload.seek(0)
     too_big = ValidationError(
-        {"photo": f"That photo has more than {PHOTO_MAX_PIXELS // 1_000_000} megapixels; send a smaller one."}
+        {
+            "photo": _("That photo has more than %(mp)s megapixels; send a smaller one.")
+            % {"mp": PHOTO_MAX_PIXELS // 1_000_000}
+        }
     )
     try:
         with warnings.catch_warnings():
@@ -39,5 +43,5 @@ def image_type(upload: UploadedFile) -> str:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         kind = None
     if kind not in {"JPEG", "PNG"}:
-        raise ValidationError({"photo": "That file is not a JPEG or PNG photo."})
+        raise ValidationError({"photo": _("That file is not a JPEG or PNG photo.")})
     return "image/jpeg" if kind == "JPEG" else "image/png"

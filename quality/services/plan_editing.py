@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from portal.models import Membership, Partner, Role
 from portal.models.scoping import visible_partner_ids
@@ -96,12 +97,15 @@ def plan_create(
     partner = Partner.objects.visible_to(membership).filter(pk=partner_id).first() if partner_id else None
     errors = {}
     if product is None:
-        errors["product"] = f"No product of {tenant.name} has the id {product_id}."
+        errors["product"] = _("No product of %(tenant)s has the id %(id)s.") % {"tenant": tenant.name, "id": product_id}
     if partner_id and partner is None:
         # Same words for another tenant's partner and one outside the scope: reveal nothing.
-        errors["partner"] = f"No supplier of {tenant.name} you work with has the id {partner_id}."
+        errors["partner"] = _("No supplier of %(tenant)s you work with has the id %(id)s.") % {
+            "tenant": tenant.name,
+            "id": partner_id,
+        }
     if not partner_id and not membership.sees_all_partners:
-        errors["partner"] = (
+        errors["partner"] = _(
             "Choose the supplier: a plan for every supplier is made by those who see every supplier "
             "(a tenant admin, or an engineer not limited to some suppliers)."
         )
@@ -112,8 +116,11 @@ def plan_create(
         Product.objects.select_for_update(of=("self",)).get(pk=product.pk)
         existing = InspectionPlan.objects.filter(tenant=tenant, product=product, partner=partner).first()
         if existing is not None:
-            scope = f"{product} from {partner}" if partner else f"{product} (every supplier)"
-            raise ValidationError({"product": f"There is already a plan for {scope}: {existing}. Edit that one."})
+            if partner:
+                text = _("There is already a plan for %(product)s from %(partner)s: %(plan)s. Edit that one.")
+            else:
+                text = _("There is already a plan for %(product)s (every supplier): %(plan)s. Edit that one.")
+            raise ValidationError({"product": text % {"product": product, "partner": partner, "plan": existing}})
         plan = InspectionPlan.objects.create(tenant=tenant, product=product, partner=partner, name=name.strip())
         version = InspectionPlanVersion.objects.create(
             tenant=tenant, plan=plan, number=1, note="First version.", created_by=membership.user
@@ -144,7 +151,10 @@ def version_create(*, membership: Membership, plan_id: int, note: str = "") -> I
         last = plan.versions.select_for_update(of=("self",)).order_by("-number").first()
         if last is not None and not last.is_frozen:
             raise ValidationError(
-                {"__all__": f"Version {last.number} is still a draft (no inspection used it): change it instead."}
+                {
+                    "__all__": _("Version %(number)s is still a draft (no inspection used it): change it instead.")
+                    % {"number": last.number}
+                }
             )
         version = InspectionPlanVersion.objects.create(
             tenant=plan.tenant,
@@ -180,7 +190,9 @@ def version_update(*, membership: Membership, version_id: int, fields: dict[str,
     errors = {}
     lots = fields.get("first_article_lots") or 0
     if not isinstance(lots, int) or not 0 <= lots <= 1000:
-        errors["first_article_lots"] = f"Give a number of lots from 0 (off) to 1000, not {lots!r}."
+        errors["first_article_lots"] = _("Give a number of lots from 0 (off) to 1000, not %(value)s.") % {
+            "value": repr(lots)
+        }
     mode = fields.get("first_article_mode") or InspectionPlanVersion.FirstArticle.HUNDRED_PERCENT
     if mode not in InspectionPlanVersion.FirstArticle.values:
         errors["first_article_mode"] = _not_one_of(mode, InspectionPlanVersion.FirstArticle.labels)
@@ -260,7 +272,10 @@ def sampling_rule_save(
         if taken:
             label = DefectClass(clean["defect_class"]).label
             raise ValidationError(
-                {"defect_class": f"Version {version.number} already samples {label.lower()} defects: change that rule."}
+                {
+                    "defect_class": _("Version %(number)s already samples %(cls)s defects: change that rule.")
+                    % {"number": version.number, "cls": label.lower()}
+                }
             )
         if rule is None:
             rule = SamplingRule(tenant=version.tenant, version=version)
@@ -312,8 +327,8 @@ def _draft(membership: Membership, version_id: int) -> InspectionPlanVersion:
         raise NotInScope()
     if version.is_frozen:
         raise VersionFrozen(
-            f"Version {version.number} is in use by inspections and cannot change; "
-            "make a new version to change the plan."
+            _("Version %(number)s is in use by inspections and cannot change; make a new version to change the plan.")
+            % {"number": version.number}
         )
     return version
 
@@ -330,7 +345,10 @@ def _audit(membership: Membership, version: InspectionPlanVersion, action: str, 
 
 
 def _not_one_of(value: Any, allowed) -> str:
-    return f"{value!r} is not one of: {', '.join(str(a) for a in allowed)}."
+    return _("%(value)s is not one of: %(allowed)s.") % {
+        "value": repr(value),
+        "allowed": ", ".join(str(a) for a in allowed),
+    }
 
 
 def _defect_code(tenant, value, characteristic_id: int | None) -> DefectCode | None:
@@ -349,7 +367,10 @@ def _defect_code(tenant, value, characteristic_id: int | None) -> DefectCode | N
     )
     if found is None or not (found.active or kept):
         raise ValidationError(
-            {"defect_code": f"{code[:40]} is not an active code of the defect code catalogue: add it there first."}
+            {
+                "defect_code": _("%(code)s is not an active code of the defect code catalogue: add it there first.")
+                % {"code": code[:40]}
+            }
         )
     return found
 
@@ -369,10 +390,10 @@ def _characteristic_common(fields: dict[str, Any], errors: dict[str, str]) -> di
     """The fields every kind of characteristic has (the measured ones blank); adds its faults to ``errors``."""
     kind = fields.get("kind")
     if kind not in Characteristic.Kind.values:
-        errors["kind"] = "Choose the kind of check: " + _not_one_of(kind, Characteristic.Kind.values)
+        errors["kind"] = _("Choose the kind of check: %(why)s") % {"why": _not_one_of(kind, Characteristic.Kind.values)}
     name = (fields.get("name") or "").strip()
     if not name:
-        errors["name"] = "Give the characteristic a name the inspector recognises (e.g. Thread length)."
+        errors["name"] = _("Give the characteristic a name the inspector recognises (e.g. Thread length).")
     defect_class = fields.get("defect_class")
     if defect_class not in DefectClass.values:
         errors["defect_class"] = _not_one_of(defect_class, DefectClass.values)
@@ -401,7 +422,7 @@ def _measured_fields(fields: dict[str, Any], errors: dict[str, str]) -> dict[str
     errors.update(_tolerance_errors(nominal, lower, upper))
     unit = (fields.get("unit") or "").strip()
     if not unit:
-        errors["unit"] = "Give the unit measurements are in (e.g. mm)."
+        errors["unit"] = _("Give the unit measurements are in (e.g. mm).")
     return {
         "nominal": nominal,
         "lower_tolerance": lower,
@@ -415,15 +436,29 @@ def _tolerance_errors(nominal, lower, upper) -> dict[str, str]:
     """What is wrong with a nominal and its tolerances (deviations: lower <= 0 <= upper), by field."""
     errors: dict[str, str] = {}
     if nominal is None:
-        errors["nominal"] = "A measured characteristic needs a nominal value."
+        errors["nominal"] = _("A measured characteristic needs a nominal value.")
     if lower is None and upper is None:
-        errors["upper_tolerance"] = "Give at least one tolerance: without one no measurement can fail."
+        errors["upper_tolerance"] = _("Give at least one tolerance: without one no measurement can fail.")
     if lower is not None and lower > 0:
-        limit = f" (the lower limit {nominal + lower} would be above nominal {nominal})" if nominal is not None else ""
-        errors["lower_tolerance"] = f"The lower tolerance is a deviation below nominal: 0 or less, not {lower}{limit}."
+        if nominal is not None:
+            text = _(
+                "The lower tolerance is a deviation below nominal: 0 or less, not %(value)s "
+                "(the lower limit %(limit)s would be above nominal %(nominal)s)."
+            )
+        else:
+            text = _("The lower tolerance is a deviation below nominal: 0 or less, not %(value)s.")
+        limit = nominal + lower if nominal is not None else None
+        errors["lower_tolerance"] = text % {"value": lower, "limit": limit, "nominal": nominal}
     if upper is not None and upper < 0:
-        limit = f" (the upper limit {nominal + upper} would be below nominal {nominal})" if nominal is not None else ""
-        errors["upper_tolerance"] = f"The upper tolerance is a deviation above nominal: 0 or more, not {upper}{limit}."
+        if nominal is not None:
+            text = _(
+                "The upper tolerance is a deviation above nominal: 0 or more, not %(value)s "
+                "(the upper limit %(limit)s would be below nominal %(nominal)s)."
+            )
+        else:
+            text = _("The upper tolerance is a deviation above nominal: 0 or more, not %(value)s.")
+        limit = nominal + upper if nominal is not None else None
+        errors["upper_tolerance"] = text % {"value": upper, "limit": limit, "nominal": nominal}
     return errors
 
 
@@ -446,10 +481,13 @@ def _rule_fields(fields: dict[str, Any]) -> dict[str, Any]:
     if mode == SamplingRule.Mode.AQL:
         level = fields.get("level")
         if level not in LEVELS:
-            errors["level"] = f"Inspection level {level!r} is not one of {', '.join(LEVELS)}."
+            errors["level"] = _("Inspection level %(level)s is not one of %(levels)s.") % {
+                "level": repr(level),
+                "levels": ", ".join(LEVELS),
+            }
         aql: Decimal | None = None
         if fields.get("aql") in (None, ""):
-            errors["aql"] = "Choose an AQL (e.g. 1.0 for major defects)."
+            errors["aql"] = _("Choose an AQL (e.g. 1.0 for major defects).")
         else:
             try:
                 aql = normalize_aql(fields["aql"])
@@ -458,14 +496,21 @@ def _rule_fields(fields: dict[str, Any]) -> dict[str, Any]:
         clean.update(level=level, aql=aql)
     elif mode in (SamplingRule.Mode.FIXED, SamplingRule.Mode.HUNDRED_PERCENT):
         if not isinstance(accept, int) or accept < 0:
-            errors["accept"] = f"The acceptance number Ac is a whole number of 0 or more, not {accept!r}."
+            errors["accept"] = _("The acceptance number Ac is a whole number of 0 or more, not %(value)s.") % {
+                "value": repr(accept)
+            }
         clean["accept"] = accept
         if mode == SamplingRule.Mode.FIXED:
             size = fields.get("sample_size")
             if not isinstance(size, int) or size < 1:
-                errors["sample_size"] = f"A fixed sample is at least 1 item, not {size!r}."
+                errors["sample_size"] = _("A fixed sample is at least 1 item, not %(value)s.") % {"value": repr(size)}
             elif isinstance(accept, int) and accept >= size:
-                errors["accept"] = f"Ac {accept} would accept every sample of {size}: give less than {size}."
+                errors["accept"] = _(
+                    "Ac %(accept)s would accept every sample of %(size)s: give less than %(size)s."
+                ) % {
+                    "accept": accept,
+                    "size": size,
+                }
             clean["sample_size"] = size
     else:
         errors["mode"] = _not_one_of(mode, SamplingRule.Mode.values)

@@ -6,7 +6,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from portal import l10n
 from portal.models import Membership, Role, Tenant
 from portal.services.audit import audit_record, field_changes
 from portal.services.errors import NotInScope
@@ -31,26 +33,34 @@ MAX_MONEY = Decimal("99999999999999.99")
 def _check(values: dict) -> None:
     errors = {}
     if values["approval_severity"] not in ("", *DefectClass.values):
-        errors["approval_severity"] = "Choose a defect class, or never by severity."
+        errors["approval_severity"] = _("Choose a defect class, or never by severity.")
     for name in ("approval_value", "handling_charge"):
         amount = values[name]
         if amount is None or not Decimal(0) <= amount <= MAX_MONEY or amount != amount.quantize(Decimal("0.01")):
-            errors[name] = f"Give an amount from 0 to {MAX_MONEY:,} with at most 2 decimals (got {amount})."
+            errors[name] = _("Give an amount from 0 to %(max)s with at most 2 decimals (got %(value)s).") % {
+                "max": l10n.num(MAX_MONEY),
+                "value": amount,
+            }
     days = values["scar_due_days"]
     if set(days) != set(SCAR_DUE_DAYS):
-        errors["scar_due_days"] = f"Give a number of days for each step {', '.join(SCAR_DUE_DAYS)}."
+        errors["scar_due_days"] = _("Give a number of days for each step %(steps)s.") % {
+            "steps": ", ".join(SCAR_DUE_DAYS)
+        }
     for code, n in days.items():
         if not isinstance(n, int) or not 0 <= n <= MAX_DAYS:
-            errors[f"scar_due_days.{code}"] = f"{code}: give 0 to {MAX_DAYS} days (got {n})."
+            errors[f"scar_due_days.{code}"] = _("%(step)s: give 0 to %(max)s days (got %(value)s).") % {
+                "step": code,
+                "max": MAX_DAYS,
+                "value": n,
+            }
     for name in ("scar_escalate_after_days", "scar_mark_after_days", "scar_verify_days", "scar_verify_lots"):
         n = values[name]
         if not isinstance(n, int) or not 0 <= n <= MAX_DAYS:
-            errors[name] = f"Give a whole number from 0 to {MAX_DAYS} (got {n})."
+            errors[name] = _("Give a whole number from 0 to %(max)s (got %(value)s).") % {"max": MAX_DAYS, "value": n}
     if not errors and values["scar_mark_after_days"] < values["scar_escalate_after_days"]:
-        errors["scar_mark_after_days"] = (
-            "The partner is marked after the second reminder: give at least "
-            f"{values['scar_escalate_after_days']} days (the escalation's)."
-        )
+        errors["scar_mark_after_days"] = _(
+            "The partner is marked after the second reminder: give at least %(days)s days (the escalation's)."
+        ) % {"days": values["scar_escalate_after_days"]}
     if errors:
         raise ValidationError(errors)
 

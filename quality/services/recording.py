@@ -24,7 +24,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from portal import l10n
 from portal.models import Membership, Role
 from portal.services.errors import NotInScope
 from quality.models import (
@@ -60,9 +63,11 @@ def _locked(inspection: Inspection) -> Inspection:
 
 def _check_open(inspection: Inspection) -> None:
     if inspection.status == Inspection.Status.SIGNED:
-        raise ValidationError("This inspection is signed: it is read-only. Open a correction to change it.")
+        raise ValidationError(_("This inspection is signed: it is read-only. Open a correction to change it."))
     if inspection.status not in RECORDABLE:
-        raise ValidationError(f"This inspection is {inspection.get_status_display().lower()}: nothing to record.")
+        raise ValidationError(
+            _("This inspection is %(status)s: nothing to record.") % {"status": inspection.get_status_display().lower()}
+        )
 
 
 def characteristics_of(inspection: Inspection) -> list[Characteristic]:
@@ -111,7 +116,10 @@ def measurement_stored(value) -> Decimal:
     ``value``) past the bound or for a value that is not finite."""
     value = Decimal(value)
     too_big = ValidationError(
-        {"value": f"A measurement lies within ±{VALUE_MAX:,} (at most {VALUE_PLACES} decimals are kept)."}
+        {
+            "value": _("A measurement lies within ±%(max)s (at most %(places)s decimals are kept).")
+            % {"max": l10n.num(VALUE_MAX, VALUE_PLACES), "places": VALUE_PLACES}
+        }
     )
     if not value.is_finite() or abs(value) > VALUE_MAX:
         raise too_big
@@ -125,7 +133,7 @@ def measurement_stored(value) -> Decimal:
 
 def _no_nul(**texts: str) -> None:
     """PostgreSQL text cannot hold NUL: refused here (400) rather than failing in the database (500)."""
-    errors = {name: "Text may not hold NUL characters." for name, text in texts.items() if "\x00" in (text or "")}
+    errors = {name: _("Text may not hold NUL characters.") for name, text in texts.items() if "\x00" in (text or "")}
     if errors:
         raise ValidationError(errors)
 
@@ -177,17 +185,17 @@ def _entry_key(client_key: str) -> str:
     """The tablet's idempotency key, stripped; raises ``ValidationError`` unless 1-64 characters."""
     client_key = (client_key or "").strip()
     if not client_key or len(client_key) > 64:
-        raise ValidationError({"client_key": "Give each entry a key of 1 to 64 characters."})
+        raise ValidationError({"client_key": _("Give each entry a key of 1 to 64 characters.")})
     return client_key
 
 
 def _check_cell(inspection: Inspection, unit: int, characteristic: Characteristic) -> None:
     """Whether unit x characteristic is a cell of this inspection; raises ``ValidationError`` if not."""
     if characteristic.version_id != inspection.plan_version_id or characteristic.tenant_id != inspection.tenant_id:
-        raise ValidationError({"characteristic": "This characteristic is not part of the inspection's plan."})
+        raise ValidationError({"characteristic": _("This characteristic is not part of the inspection's plan.")})
     n = units_for(inspection, characteristic)
     if not 1 <= unit <= n:
-        raise ValidationError({"unit": f"Units of this characteristic are numbered 1 to {n}."})
+        raise ValidationError({"unit": _("Units of this characteristic are numbered 1 to %(n)s.") % {"n": n}})
 
 
 def _reading(
@@ -196,10 +204,10 @@ def _reading(
     """The (value, passed) pair to store for this characteristic's kind; the other one is None."""
     if characteristic.kind == Characteristic.Kind.MEASURED:
         if value is None:
-            raise ValidationError({"value": "Enter the measured value."})
+            raise ValidationError({"value": _("Enter the measured value.")})
         return measurement_stored(value), None
     if passed is None:
-        raise ValidationError({"passed": "Choose pass or fail."})
+        raise ValidationError({"passed": _("Choose pass or fail.")})
     return None, passed
 
 
@@ -286,7 +294,7 @@ class VerdictState:
 
     @property
     def label(self) -> str:
-        return Inspection.Verdict(self.outcome).label if self.outcome else "Not complete"
+        return Inspection.Verdict(self.outcome).label if self.outcome else _("Not complete")
 
 
 @dataclass
@@ -355,10 +363,17 @@ def inspection_sign(*, membership: Membership, inspection: Inspection, password:
     _check_open(inspection)
     user = membership.user
     if not password or not user.check_password(password):
-        raise ValidationError({"password": "That is not your password: the signature was not recorded."})
+        raise ValidationError({"password": _("That is not your password: the signature was not recorded.")})
     verdict = inspection_verdict(inspection)
     if not verdict.outcome:
-        raise ValidationError(f"The verdict is not decided yet: {verdict.missing} result(s) still to record.")
+        raise ValidationError(
+            ngettext(
+                "The verdict is not decided yet: %(count)s result still to record.",
+                "The verdict is not decided yet: %(count)s results still to record.",
+                verdict.missing,
+            )
+            % {"count": verdict.missing}
+        )
     if inspection.status == Inspection.Status.WAITING:
         Inspection.lifecycle.move(inspection, "start", actor=user)
     inspection.verdict = verdict.outcome
@@ -396,11 +411,13 @@ def inspection_correct(*, membership: Membership, inspection: Inspection) -> Ins
     check_recorder(membership, inspection)
     original = _locked(inspection)
     if original.status != Inspection.Status.SIGNED:
-        can = "it can still be recorded" if original.status in RECORDABLE else "there is nothing to correct"
-        status = original.get_status_display().lower()
-        raise ValidationError(f"Only a signed inspection is corrected; this one is {status}: {can}.")
+        if original.status in RECORDABLE:
+            text = _("Only a signed inspection is corrected; this one is %(status)s: it can still be recorded.")
+        else:
+            text = _("Only a signed inspection is corrected; this one is %(status)s: there is nothing to correct.")
+        raise ValidationError(text % {"status": original.get_status_display().lower()})
     if Inspection.objects.filter(corrects=original).exists():
-        raise ValidationError("This inspection already has a correction: correct the newest one.")
+        raise ValidationError(_("This inspection already has a correction: correct the newest one."))
     from quality.services.dispositions import newest_of_lot
 
     newest = newest_of_lot(original)
@@ -408,8 +425,8 @@ def inspection_correct(*, membership: Membership, inspection: Inspection) -> Ins
         # A correction of an older inspection would speak for the lot beside the re-inspection: two
         # current inspections of one lot, counted twice and decidable from neither.
         raise ValidationError(
-            f"This lot was inspected again since (#{newest.sequence}, {newest.get_status_display().lower()}): "
-            "correct that inspection instead."
+            _("This lot was inspected again since (#%(sequence)s, %(status)s): correct that inspection instead.")
+            % {"sequence": newest.sequence, "status": newest.get_status_display().lower()}
         )
     keep = {
         f.name: getattr(original, f.name)
@@ -463,11 +480,13 @@ def photo_add(
     inspection = _locked(inspection)
     _check_open(inspection)
     if upload.size > PHOTO_MAX_BYTES:
-        raise ValidationError({"photo": f"A photo may be at most {PHOTO_MAX_BYTES // (1024 * 1024)} MB."})
+        raise ValidationError(
+            {"photo": _("A photo may be at most %(mb)s MB.") % {"mb": PHOTO_MAX_BYTES // (1024 * 1024)}}
+        )
     if characteristic is not None and characteristic.version_id != inspection.plan_version_id:
-        raise ValidationError({"characteristic": "This characteristic is not part of the inspection's plan."})
+        raise ValidationError({"characteristic": _("This characteristic is not part of the inspection's plan.")})
     if unit is not None and not 1 <= unit <= (inspection.sample_size or 0):
-        raise ValidationError({"unit": "No such sample unit."})
+        raise ValidationError({"unit": _("No such sample unit.")})
     content_type = image_type(upload)
     photo = InspectionPhoto(
         tenant_id=inspection.tenant_id,

@@ -18,7 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from portal import l10n
 from portal.models import Membership
 from quality.models import Inspection, Severity
 from quality.services.dispositions import ODOO_STEP, lot_totals, newest_of_lot
@@ -45,28 +47,28 @@ def _newest_of_lot(inspection: Inspection) -> Inspection:
     )
     newest = newest_of_lot(inspection)
     if newest is None:
-        raise ValidationError("Every inspection of this lot is cancelled: there is nothing to inspect again.")
+        raise ValidationError(_("Every inspection of this lot is cancelled: there is nothing to inspect again."))
     return newest
 
 
 def _check_request(newest: Inspection, reason: str, quantity: Decimal | None) -> None:
     errors = {}
     if newest.status in Inspection.OPEN_STATUSES:
-        errors["__all__"] = (
-            f"The lot's inspection #{newest.sequence} is still {newest.get_status_display().lower()}: "
-            "finish or cancel it before inspecting the lot again."
-        )
+        errors["__all__"] = _(
+            "The lot's inspection #%(sequence)s is still %(status)s: finish or cancel it before inspecting the lot "
+            "again."
+        ) % {"sequence": newest.sequence, "status": newest.get_status_display().lower()}
     if not reason or "\x00" in reason or len(reason) > REASON_MAX:
-        errors["reason"] = f"Say why the lot is inspected again (at most {REASON_MAX} characters)."
+        errors["reason"] = _("Say why the lot is inspected again (at most %(max)s characters).") % {"max": REASON_MAX}
     if quantity is not None and (
         not isinstance(quantity, Decimal)
         or not quantity.is_finite()
         or not 0 < quantity <= newest.lot_size
         or quantity % ODOO_STEP
     ):
-        errors["lot_size"] = (
-            f"Give the quantity presented: more than 0, at most the lot's {newest.lot_size.normalize():f}."
-        )
+        errors["lot_size"] = _("Give the quantity presented: more than 0, at most the lot's %(size)s.") % {
+            "size": l10n.qty(newest.lot_size)
+        }
     if errors:
         raise ValidationError(errors)
 

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from portal.models import SUPPLIER_ROLES, Membership
 from portal.services.audit import audit_record
@@ -53,9 +54,11 @@ def _locked(step: ScarStep) -> tuple[Scar, ScarStep]:
 
 def _check_open(scar: Scar, step: ScarStep) -> None:
     if scar.status in (Scar.Status.CLOSED, Scar.Status.CANCELLED):
-        raise ValidationError({"__all__": f"{scar.number} is {scar.get_status_display().lower()}: it is read-only."})
+        message = _("%(scar)s is %(status)s: it is read-only.")
+        raise ValidationError({"__all__": message % {"scar": scar.number, "status": scar.get_status_display().lower()}})
     if step.status == ScarStep.Status.ACCEPTED:
-        raise ValidationError({"__all__": f"{step.code} {step.title} is accepted: nothing more to answer."})
+        message = _("%(code)s %(title)s is accepted: nothing more to answer.")
+        raise ValidationError({"__all__": message % {"code": step.code, "title": step.title}})
 
 
 def _check_order(step: ScarStep) -> None:
@@ -70,7 +73,10 @@ def _check_order(step: ScarStep) -> None:
     )
     if pending:
         raise ValidationError(
-            {"__all__": f"D8 Closure is answered once D1 to D7 are accepted; not yet: {', '.join(pending)}."}
+            {
+                "__all__": _("D8 Closure is answered once D1 to D7 are accepted; not yet: %(steps)s.")
+                % {"steps": ", ".join(pending)}
+            }
         )
 
 
@@ -150,7 +156,8 @@ def _read_bounded(upload) -> bytes:
     for chunk in chunks:
         buffer.write(chunk)
         if buffer.tell() > EVIDENCE_MAX_BYTES:
-            raise ValidationError({"file": f"A file may be at most {EVIDENCE_MAX_BYTES // (1024 * 1024)} MB."})
+            message = _("A file may be at most %(size)s MB.")
+            raise ValidationError({"file": message % {"size": EVIDENCE_MAX_BYTES // (1024 * 1024)}})
     return buffer.getvalue()
 
 
@@ -192,20 +199,23 @@ def scar_evidence_add(*, membership: Membership, step: ScarStep, upload) -> Scar
     ``NotInScope``."""
     check_responder(membership, step)
     if upload is None:
-        raise ValidationError({"file": "Choose a file to attach."})
+        raise ValidationError({"file": _("Choose a file to attach.")})
     data = _read_bounded(upload)  # before the transaction: a slow upload holds no lock
     name = clean_name(getattr(upload, "name", ""))
     content_type = evidence_type(data, name)
     if not data or content_type is None:
-        raise ValidationError({"file": f"{name} is not a {ALLOWED} file."})
+        raise ValidationError({"file": _("%(name)s is not a %(allowed)s file.") % {"name": name, "allowed": ALLOWED}})
     with transaction.atomic():
         scar, step = _locked(step)
         _check_open(scar, step)
         if step.evidence.count() >= EVIDENCE_PER_STEP:
             raise ValidationError(
                 {
-                    "__all__": f"{scar.number} {step.code} holds {EVIDENCE_PER_STEP} files already, the most a step "
-                    "takes: put several pages in one PDF."
+                    "__all__": _(
+                        "%(scar)s %(step)s holds %(count)s files already, the most a step takes: "
+                        "put several pages in one PDF."
+                    )
+                    % {"scar": scar.number, "step": step.code, "count": EVIDENCE_PER_STEP}
                 }
             )
         evidence = ScarEvidence(

@@ -32,7 +32,7 @@ from portal.dates import tenant_today
 from portal.models import Tenant
 from quality.models import Scar, ScarReminder, ScarStep, quality_rules_for
 from quality.scar_notifications import buyer_recipients, digest_on_commit, supplier_recipients
-from quality.services.scars import scar_payload_head
+from quality.services.scars import scar_payload_head, step_title_for_odoo
 
 
 def _waiting_steps(tenant: Tenant, today: dt.date):
@@ -91,7 +91,7 @@ def _overdue_emit(step: ScarStep, buyers: list[str]) -> None:
         payload={
             **scar_payload_head(scar),
             "step": step.code,
-            "step_title": step.title,
+            "step_title": step_title_for_odoo(step),
             "due_date": step.due_date.isoformat(),
             "buyer_names": buyers,
         },

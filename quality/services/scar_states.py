@@ -10,7 +10,10 @@ import datetime as dt
 
 from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from portal import l10n
 from portal.dates import tenant_today
 from quality.models import Inspection, Ncr, NcrLot, Scar, ScarStep
 
@@ -19,7 +22,9 @@ def verify_blockers(scar: Scar) -> str | None:
     """None once D1..D8 are all accepted; else which steps are not."""
     pending = list(scar.steps.exclude(status=ScarStep.Status.ACCEPTED).values_list("code", flat=True))
     if pending:
-        return f"The effectiveness check starts once every step is accepted; not yet: {', '.join(pending)}."
+        return _("The effectiveness check starts once every step is accepted; not yet: %(steps)s.") % {
+            "steps": ", ".join(pending)
+        }
     return None
 
 
@@ -78,6 +83,39 @@ def clean_lots(scar: Scar):
     return lots
 
 
+def _progress_text(scar: Scar, today: dt.date, clean: int, date_passed: bool, lots_passed: bool) -> str:
+    """The check's state in one sentence of the active language (a whole sentence per case for translators)."""
+    days = (scar.verify_until - today).days if not date_passed else 0
+    more = scar.verify_lots - clean
+    words = {"until": l10n.day(scar.verify_until) if scar.verify_until else "", "days": days}
+    words.update(more=more, clean=clean, needed=scar.verify_lots)
+    if not date_passed and not lots_passed:
+        return (
+            ngettext(
+                "The effectiveness check runs until %(until)s (%(days)s days) and %(more)s more lot inspected without "
+                "the defect (%(clean)s of %(needed)s).",
+                "The effectiveness check runs until %(until)s (%(days)s days) and %(more)s more lots inspected without "
+                "the defect (%(clean)s of %(needed)s).",
+                more,
+            )
+            % words
+        )
+    if not date_passed:
+        return _("The effectiveness check runs until %(until)s (%(days)s days).") % words
+    if not lots_passed:
+        return (
+            ngettext(
+                "The effectiveness check runs %(more)s more lot inspected without the defect "
+                "(%(clean)s of %(needed)s).",
+                "The effectiveness check runs %(more)s more lots inspected without the defect "
+                "(%(clean)s of %(needed)s).",
+                more,
+            )
+            % words
+        )
+    return _("The effectiveness check passed.")
+
+
 def verification_progress(scar: Scar, *, today: dt.date | None = None) -> dict:
     """Where the effectiveness check stands, for the page and for ``close_blockers``.
 
@@ -89,16 +127,7 @@ def verification_progress(scar: Scar, *, today: dt.date | None = None) -> dict:
     clean = clean_lots(scar).count() if scar.verify_lots else 0
     date_passed = scar.verify_until is None or today >= scar.verify_until
     lots_passed = clean >= scar.verify_lots
-    waits = []
-    if not date_passed:
-        waits.append(f"until {scar.verify_until:%Y-%m-%d} ({(scar.verify_until - today).days} days)")
-    if not lots_passed:
-        waits.append(
-            f"{scar.verify_lots - clean} more lot(s) inspected without the defect ({clean} of {scar.verify_lots})"
-        )
-    text = (
-        "The effectiveness check passed." if not waits else "The effectiveness check runs " + " and ".join(waits) + "."
-    )
+    text = _progress_text(scar, today, clean, date_passed, lots_passed)
     return {
         "until": scar.verify_until,
         "date_passed": date_passed,

@@ -18,10 +18,12 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from integrations import topics
 from integrations.services.outbox import outbox_emit
+from portal import l10n
 from portal.dates import day_of, tenant_today
 from portal.models import Membership, Partner, Role
 from portal.services.errors import NotInScope
@@ -76,11 +78,12 @@ def person(user) -> str:
 def _clean_text(value: str, *, name: str, label: str, limit: int, required: bool = True) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise ValidationError({name: f"{label} is required."})
+        raise ValidationError({name: _("%(label)s is required.") % {"label": label}})
     if refusal := text_refusal(text):  # NUL, bidi controls, lone surrogates: one rule for every SCAR text
         raise ValidationError({name: refusal})
     if len(text) > limit:
-        raise ValidationError({name: f"{label} is limited to {limit} characters (this has {len(text)})."})
+        message = _("%(label)s is limited to %(limit)s characters (this has %(count)s).")
+        raise ValidationError({name: message % {"label": label, "limit": limit, "count": len(text)}})
     return text
 
 
@@ -94,6 +97,13 @@ def scar_payload_head(scar: Scar) -> dict:
     }
 
 
+def step_title_for_odoo(step: ScarStep) -> str:
+    """The step's title as text in the tenant's language: payloads are JSON, and the notes they become in
+    Odoo are written in the tenant's language, whoever's request emitted them."""
+    with translation.override(l10n.tenant_language(step.scar.tenant)):
+        return str(step.title)
+
+
 def scar_note_emit(scar: Scar, *, what: str, actor, summary: str, step: ScarStep | None = None) -> None:
     """Emit ``scar.noted`` (a chatter note on the partner in Odoo); the caller holds the SCAR's lock."""
     outbox_emit(
@@ -104,7 +114,7 @@ def scar_note_emit(scar: Scar, *, what: str, actor, summary: str, step: ScarStep
             **scar_payload_head(scar),
             "what": what,
             "step": step.code if step else None,
-            "step_title": step.title if step else "",
+            "step_title": step_title_for_odoo(step) if step else "",
             "summary": summary,
             "by": person(actor),
         },
@@ -127,14 +137,18 @@ def _issue_sources(membership, partner, ncrs, inspection, product) -> tuple[list
         errors["ncrs"] = "A SCAR goes to one partner: choose NCRs of " + f"{partner.name} only."
     cancelled = [n.number for n in found if n.status == Ncr.Status.CANCELLED]
     if cancelled:
-        errors["ncrs"] = f"{', '.join(sorted(cancelled))} cancelled: a cancelled NCR asks for no corrective action."
+        errors["ncrs"] = _("%(ncrs)s cancelled: a cancelled NCR asks for no corrective action.") % {
+            "ncrs": ", ".join(sorted(cancelled))
+        }
     if inspection is not None:
         if not Inspection.objects.visible_to(membership).filter(pk=inspection.pk).exists():
             raise NotInScope()
         if inspection.partner_id != partner.pk:
-            errors["inspection"] = f"This inspection is of another partner than {partner.name}."
+            errors["inspection"] = _("This inspection is of another partner than %(partner)s.") % {
+                "partner": partner.name
+            }
         elif not _pair_discontinued(inspection):
-            errors["inspection"] = (
+            errors["inspection"] = _(
                 "A SCAR is issued from an inspection only when inspection of its partner + product is discontinued."
             )
     if product is not None and product.tenant_id != partner.tenant_id:
@@ -166,11 +180,17 @@ def _due_dates(tenant, issued_on: dt.date, overrides: dict | None) -> dict[str, 
     errors = {}
     for code, day in (overrides or {}).items():
         if code not in due:
-            errors[f"due_dates.{code}"] = f"No step {code}: the steps are {', '.join(STEP_CODES)}."
+            errors[f"due_dates.{code}"] = _("No step %(code)s: the steps are %(codes)s.") % {
+                "code": code,
+                "codes": ", ".join(STEP_CODES),
+            }
         elif not isinstance(day, dt.date) or isinstance(day, dt.datetime):
-            errors[f"due_dates.{code}"] = "Give a day."
+            errors[f"due_dates.{code}"] = _("Give a day.")
         elif day < issued_on:
-            errors[f"due_dates.{code}"] = f"{code} cannot be due before the SCAR is issued ({issued_on:%Y-%m-%d})."
+            errors[f"due_dates.{code}"] = _("%(code)s cannot be due before the SCAR is issued (%(day)s).") % {
+                "code": code,
+                "day": l10n.day(issued_on),
+            }
         else:
             due[code] = day
     if errors:
@@ -201,7 +221,7 @@ def scar_issue(
     from suppliers.services.gs1 import next_number
 
     check_engineer(membership)
-    title = _clean_text(title, name="title", label="A title", limit=TITLE_MAX)
+    title = _clean_text(title, name="title", label=_("A title"), limit=TITLE_MAX)
     found, product = _issue_sources(membership, partner, list(ncrs), inspection, product)
     tenant = partner.tenant
     issued_on = tenant_today(tenant)
@@ -254,7 +274,8 @@ def _issued_note(scar: Scar, found: list[Ncr], due: dict[str, dt.date], *, actor
 
 def _check_reviewable(scar: Scar) -> None:
     if scar.status != Scar.Status.OPEN:
-        raise ValidationError({"__all__": f"{scar.number} is {scar.get_status_display().lower()}: no step to review."})
+        message = _("%(scar)s is %(status)s: no step to review.")
+        raise ValidationError({"__all__": message % {"scar": scar.number, "status": scar.get_status_display().lower()}})
 
 
 @transaction.atomic
@@ -265,12 +286,14 @@ def scar_step_due_set(*, membership: Membership, step: ScarStep, due_date: dt.da
     scar, step = _locked_step(step)
     _check_reviewable(scar)
     if step.status == ScarStep.Status.ACCEPTED:
-        raise ValidationError({"due_date": f"{step.code} is accepted: it is due no more."})
+        raise ValidationError({"due_date": _("%(code)s is accepted: it is due no more.") % {"code": step.code}})
     today = tenant_today(scar.tenant)
     if not isinstance(due_date, dt.date) or isinstance(due_date, dt.datetime):
-        raise ValidationError({"due_date": "Give a day."})
+        raise ValidationError({"due_date": _("Give a day.")})
     if due_date < today:
-        raise ValidationError({"due_date": f"A step cannot be due before today ({today:%Y-%m-%d})."})
+        raise ValidationError(
+            {"due_date": _("A step cannot be due before today (%(day)s).") % {"day": l10n.day(today)}}
+        )
     if due_date == step.due_date:
         return step
     from portal.services.audit import audit_record
@@ -295,8 +318,11 @@ def _check_version(scar: Scar, step: ScarStep, version: int | None) -> None:
     if latest != version:
         raise ValidationError(
             {
-                "__all__": f"The supplier sent version {latest} after you opened the page: read it first "
-                f"({scar.number} {step.code}; you reviewed version {version})."
+                "__all__": _(
+                    "The supplier sent version %(latest)s after you opened the page: read it first "
+                    "(%(scar)s %(step)s; you reviewed version %(version)s)."
+                )
+                % {"latest": latest, "scar": scar.number, "step": step.code, "version": version}
             }
         )
 
@@ -313,7 +339,7 @@ def scar_step_accept(
     scar, step = _locked_step(step)
     _check_reviewable(scar)
     _check_version(scar, step, version)
-    comment = _clean_text(comment, name="comment", label="A comment", limit=COMMENT_MAX, required=False)
+    comment = _clean_text(comment, name="comment", label=_("A comment"), limit=COMMENT_MAX, required=False)
     ScarStep.lifecycle.move(
         step,
         "accept",
@@ -355,7 +381,7 @@ def scar_step_send_back(
     scar, step = _locked_step(step)
     _check_reviewable(scar)
     _check_version(scar, step, version)
-    comment = _clean_text(comment, name="comment", label="Say what is missing: a comment", limit=COMMENT_MAX)
+    comment = _clean_text(comment, name="comment", label=_("Say what is missing: a comment"), limit=COMMENT_MAX)
     ScarStep.lifecycle.move(
         step,
         "send_back",
@@ -389,7 +415,7 @@ def scar_cancel(*, membership: Membership, scar: Scar, reason: str) -> Scar:
     (cancelled) and tells the partner's people. Raises ``ValidationError``."""
     check_engineer(membership, scar)
     scar = locked_scar(scar.pk)
-    reason = _clean_text(reason, name="reason", label="A reason", limit=COMMENT_MAX)
+    reason = _clean_text(reason, name="reason", label=_("A reason"), limit=COMMENT_MAX)
     Scar.lifecycle.move(scar, "cancel", actor=membership.user, changes={"cancel_reason": [None, reason]})
     scar.cancel_reason, scar.closed_at = reason, timezone.now()
     scar.save(update_fields=["status", "cancel_reason", "closed_at"])

@@ -34,6 +34,7 @@ import math
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
 from portal.models import Membership
 from portal.services.audit import audit_record
@@ -146,7 +147,7 @@ def _tighter_would_accept(plan: SamplingPlan, defective: int) -> bool:
 
 
 def _pair_state(inspection: Inspection) -> SwitchingState:
-    state, _ = SwitchingState.objects.select_for_update(of=("self",)).get_or_create(
+    state, _created = SwitchingState.objects.select_for_update(of=("self",)).get_or_create(
         tenant_id=inspection.tenant_id, partner_id=inspection.partner_id, product_id=inspection.product_id
     )
     return state
@@ -238,9 +239,10 @@ def _check_editor(membership: Membership) -> None:
 def _reason_of(reason: str) -> str:
     reason = (reason or "").strip()
     if "\x00" in reason or len(reason) > REASON_MAX:
-        raise ValidationError({"reason": f"Write the reason in at most {REASON_MAX} characters of text."})
+        message = _("Write the reason in at most %(max)s characters of text.")
+        raise ValidationError({"reason": message % {"max": REASON_MAX}})
     if not reason:
-        raise ValidationError({"reason": "Say why (e.g. the supplier's corrective action that was verified)."})
+        raise ValidationError({"reason": _("Say why (e.g. the supplier's corrective action that was verified).")})
     return reason
 
 
@@ -263,9 +265,8 @@ def switching_reinstate(
     try:
         pure, why = rules.reinstate(state.as_state())
     except rules.SwitchingError:
-        raise ValidationError(
-            f"Inspection of {state.product} from {state.partner} is not discontinued: nothing to reinstate."
-        ) from None
+        message = _("Inspection of %(product)s from %(partner)s is not discontinued: nothing to reinstate.")
+        raise ValidationError(message % {"product": state.product, "partner": state.partner}) from None
     before = state.severity
     state.state_set(pure)
     state.save()
@@ -328,11 +329,11 @@ def switching_reset(
     """
     _check_editor(membership)
     if severity not in RESET_SEVERITIES:
-        raise ValidationError({"severity": "Restart at normal or tightened inspection."})
+        raise ValidationError({"severity": _("Restart at normal or tightened inspection.")})
     reason = _reason_of(reason)
     state = _locked_visible(membership, partner_id, product_id)
     if state.severity == Severity.DISCONTINUED:
-        raise ValidationError("Inspection is discontinued: reinstate it (it resumes at tightened inspection).")
+        raise ValidationError(_("Inspection is discontinued: reinstate it (it resumes at tightened inspection)."))
     before, every = state.severity, state.skip_every
     state.state_set(rules.SwitchingState(severity=severity))
     _event(state, before=before, reason=f"Restarted at {severity} inspection by {membership.user.email}: {reason}")
@@ -361,7 +362,9 @@ def skip_lot_refusal(state: SwitchingState) -> str | None:
     inspected and do not count; corrections do not change the count (as for switching).
     """
     if state.severity not in SKIP_LOT_SEVERITIES:
-        return f"Inspection is {state.get_severity_display().lower()}: skip-lot needs normal or reduced inspection."
+        return _("Inspection is %(severity)s: skip-lot needs normal or reduced inspection.") % {
+            "severity": state.get_severity_display().lower()
+        }
     newest = (
         Inspection.objects.filter(
             tenant_id=state.tenant_id,
@@ -380,10 +383,10 @@ def skip_lot_refusal(state: SwitchingState) -> str | None:
             break
         run += 1
     if run < QUALIFYING_LOTS:
-        return (
-            f"Skip-lot needs the last {QUALIFYING_LOTS} original lots accepted under normal or reduced "
-            f"inspection, with no rejection among them; the run is {run}."
-        )
+        return _(
+            "Skip-lot needs the last %(lots)s original lots accepted under normal or reduced "
+            "inspection, with no rejection among them; the run is %(run)s."
+        ) % {"lots": QUALIFYING_LOTS, "run": run}
     return None
 
 
@@ -402,7 +405,10 @@ def skip_lot_set(*, membership: Membership, partner_id: int, product_id: int, ev
         or not (every == 0 or SKIP_EVERY_MIN <= every <= SKIP_EVERY_MAX)
     ):
         raise ValidationError(
-            {"every": f"Give N from {SKIP_EVERY_MIN} to {SKIP_EVERY_MAX}, or 0 to turn skip-lot off."}
+            {
+                "every": _("Give N from %(low)s to %(high)s, or 0 to turn skip-lot off.")
+                % {"low": SKIP_EVERY_MIN, "high": SKIP_EVERY_MAX}
+            }
         )
     state = _locked_visible(membership, partner_id, product_id)
     before = state.skip_every

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from portal.views.mixins import TenantViewMixin
@@ -23,12 +25,15 @@ NAV_KEY = "ncrs"
 
 class DefectCodeForm(forms.Form):
     code = forms.CharField(
-        label="Code", max_length=100, help_text="Short and upper case, no spaces: BURR, DIM-HOLE.", strip=True
+        label=_("Code"), max_length=100, help_text=_("Short and upper case, no spaces: BURR, DIM-HOLE."), strip=True
     )
-    description = forms.CharField(label="Description", max_length=1000, strip=True)
-    defect_class = forms.ChoiceField(label="Class", choices=DefectClass.choices, initial=DefectClass.MAJOR)
+    description = forms.CharField(label=_("Description"), max_length=1000, strip=True)
+    defect_class = forms.ChoiceField(label=_("Class"), choices=DefectClass.choices, initial=DefectClass.MAJOR)
     active = forms.BooleanField(
-        label="Offered for new NCRs", required=False, initial=True, help_text="Off: kept on the NCRs that name it."
+        label=_("Offered for new NCRs"),
+        required=False,
+        initial=True,
+        help_text=_("Off: kept on the NCRs that name it."),
     )
 
 
@@ -70,7 +75,9 @@ class DefectCodeListView(TenantViewMixin, TemplateView):
             except ValidationError as exc:
                 form = _form_with(form, exc)
             else:
-                messages.success(request, f"{item.code} added: it is offered on new NCRs from now on.")
+                messages.success(
+                    request, gettext("%(code)s added: it is offered on new NCRs from now on.") % {"code": item.code}
+                )
                 return redirect("defect_code_list", self.membership.tenant.slug)
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
@@ -113,6 +120,9 @@ class DefectCodeEditView(TenantViewMixin, TemplateView):
             item = defect_code_update(membership=self.membership, defect_code=item, active=active, **data)
         except ValidationError as exc:
             return self.render_to_response(self.get_context_data(item=item, form=_form_with(form, exc)), status=400)
-        state = "offered on new NCRs" if item.active else "no longer offered on new NCRs; kept on the NCRs naming it"
-        messages.success(request, f"{item.code} saved: {state}.")
+        if item.active:
+            text = gettext("%(code)s saved: offered on new NCRs.")
+        else:
+            text = gettext("%(code)s saved: no longer offered on new NCRs; kept on the NCRs naming it.")
+        messages.success(request, text % {"code": item.code})
         return redirect("defect_code_list", self.membership.tenant.slug)

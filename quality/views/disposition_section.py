@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy
 
 from integrations.models import EventStatus
 from quality.disposition_forms import DispositionForm
@@ -15,35 +16,41 @@ from quality.services.ncr_dispositions import approval_needed
 from quality.services.ncr_inspections import claims_lot
 from quality.views.ncr_access import NCR_READERS
 
-FIELDS = (("released", "Release to stock"), ("returned", "Return to the vendor"), ("scrapped", "Scrap"))
+FIELDS = (
+    ("released", gettext_lazy("Release to stock")),
+    ("returned", gettext_lazy("Return to the vendor")),
+    ("scrapped", gettext_lazy("Scrap")),
+)
 
 # What the NCR still asks of this lot, by its state (the notice at the top of the section).
 NCR_NEXT = {
-    Ncr.Status.OPEN: "contain it and decide the rejected quantity there",
-    Ncr.Status.CONTAINED: "decide the rejected quantity there",
-    Ncr.Status.DISPOSITIONED: "its dispositions decide the rejected quantity; it closes once they are in Odoo",
+    Ncr.Status.OPEN: gettext_lazy("contain it and decide the rejected quantity there"),
+    Ncr.Status.CONTAINED: gettext_lazy("decide the rejected quantity there"),
+    Ncr.Status.DISPOSITIONED: gettext_lazy(
+        "its dispositions decide the rejected quantity; it closes once they are in Odoo"
+    ),
 }
 
 SYNC_LABELS = {
-    EventStatus.DONE: ("In Odoo", "badge-ok"),
-    EventStatus.DEAD: ("Failed: see the sync monitor", "badge-bad"),
+    EventStatus.DONE: (gettext_lazy("In Odoo"), "badge-ok"),
+    EventStatus.DEAD: (gettext_lazy("Failed: see the sync monitor"), "badge-bad"),
 }
 
 
 def _sync_state(disposition: Disposition) -> tuple[str, str]:
     """What a person needs to know about the decision's way to Odoo: label and badge class."""
     if disposition.kind == Disposition.Kind.HOLD:
-        return "Nothing to move", ""
+        return gettext("Nothing to move"), ""
     event = disposition.outbox_event
     if event is None:
-        return "Not sent", "badge-warn"
+        return gettext("Not sent"), "badge-warn"
     if event.status in SYNC_LABELS:
         return SYNC_LABELS[event.status]
     if event.status == EventStatus.IN_FLIGHT or (event.attempts and not event.last_error):
-        return "Sending to Odoo", ""
+        return gettext("Sending to Odoo"), ""
     if event.attempts:
-        return "Retrying: " + event.last_error[:120], "badge-warn"
-    return "Waiting to reach Odoo", ""
+        return gettext("Retrying: %(error)s") % {"error": event.last_error[:120]}, "badge-warn"
+    return gettext("Waiting to reach Odoo"), ""
 
 
 def lot_open_ncr(inspection: Inspection, membership) -> Ncr | None:

@@ -12,7 +12,9 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
+from portal import l10n
 from portal.services.errors import error_messages
 from quality.disposition_forms import DispositionForm
 from quality.models import Disposition
@@ -50,20 +52,25 @@ class DispositionView(InspectionDetailView):
         context = self.get_context_data(inspection=inspection)
         context.update(disposition_context(inspection, form, errors, membership=self.membership))
         # Said at the top too: the form is at the bottom of a long page, the answer opens at its top.
-        context["form_error"] = "The disposition was not recorded: " + " ".join(errors.values())
+        context["form_error"] = _("The disposition was not recorded: %(errors)s") % {
+            "errors": " ".join(map(str, errors.values()))
+        }
         return self.render_to_response(context, status=400)
 
 
 def _done_message(disposition: Disposition) -> str:
     if disposition.kind == Disposition.Kind.HOLD:
-        return "The lot stays on hold; nothing moves in Odoo."
+        return _("The lot stays on hold; nothing moves in Odoo.")
     parts = [
-        f"{value.normalize():f} {label}"
-        for value, label in (
-            (disposition.released, "released"),
-            (disposition.returned, "to return to the vendor"),
-            (disposition.scrapped, "to scrap"),
+        text % {"quantity": l10n.qty(value)}
+        for value, text in (
+            (disposition.released, _("%(quantity)s released")),
+            (disposition.returned, _("%(quantity)s to return to the vendor")),
+            (disposition.scrapped, _("%(quantity)s to scrap")),
         )
         if value
     ]
-    return f"{disposition.get_kind_display()}: {', '.join(parts)}. Odoo is updated in the background."
+    return _("%(kind)s: %(parts)s. Odoo is updated in the background.") % {
+        "kind": disposition.get_kind_display(),
+        "parts": ", ".join(parts),
+    }

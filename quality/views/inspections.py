@@ -18,6 +18,8 @@ from django.http import Http404, JsonResponse, RawPostDataException
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
@@ -73,7 +75,10 @@ class InspectionListView(TenantViewMixin, TemplateView):
         scan = form.cleaned_data["scan"] if form.is_valid() else ""
         problem = read_scan(scan).problem if scan else ""
         if len(raw) > SCAN_MAX:
-            problem = f"A scan is at most {SCAN_MAX} characters; this one has {len(raw)}. Scan the label again."
+            problem = _("A scan is at most %(max)s characters; this one has %(length)s. Scan the label again.") % {
+                "max": SCAN_MAX,
+                "length": len(raw),
+            }
         if problem:
             return self.render_to_response(self.get_context_data(scan=raw[:SCAN_MAX], scan_error=problem), status=400)
         found = None
@@ -168,6 +173,7 @@ class InspectionDetailView(TenantViewMixin, TemplateView):
             errors=kwargs.get("errors", {}),
             form_error=kwargs.get("errors", {}).get("__all__"),
             corrected_by=Inspection.objects.filter(corrects=inspection).first(),
+            recording_texts=recording_texts() if editable else None,
             **disposition_context(inspection, membership=self.membership),
         )
         return context
@@ -178,29 +184,35 @@ class InspectionDetailView(TenantViewMixin, TemplateView):
         slug = self.membership.tenant.slug
         if action not in ("record", "sign", "correct", "discard", "photo"):
             return self.render_to_response(
-                self.get_context_data(inspection=inspection, errors={"__all__": "Unknown action: nothing was done."}),
+                self.get_context_data(
+                    inspection=inspection, errors={"__all__": _("Unknown action: nothing was done.")}
+                ),
                 status=400,
             )
         try:
             if action == "sign":
                 form = SignForm(request.POST)
                 if not form.is_valid():
-                    raise ValidationError({"password": "Enter your password to sign."})
+                    raise ValidationError({"password": _("Enter your password to sign.")})
                 signed = inspection_sign(
                     membership=self.membership, inspection=inspection, password=form.cleaned_data["password"]
                 )
                 messages.success(
-                    request, f"{signed} signed: {signed.signature_meaning.lower()}. It is read-only from now on."
+                    request,
+                    _("%(inspection)s signed: %(meaning)s. It is read-only from now on.")
+                    % {"inspection": signed, "meaning": signed.signature_meaning.lower()},
                 )
                 return redirect("inspection_detail", slug, signed.pk)
             if action == "discard":
                 original = inspection_correction_discard(membership=self.membership, inspection=inspection)
-                messages.success(request, "The correction was discarded: the signed inspection counts again.")
+                messages.success(request, _("The correction was discarded: the signed inspection counts again."))
                 return redirect("inspection_detail", slug, original.pk)
             if action == "correct":
                 correction = inspection_correct(membership=self.membership, inspection=inspection)
                 messages.success(
-                    request, f"Correction {correction.revision} opened: change what was wrong and sign it again."
+                    request,
+                    _("Correction %(revision)s opened: change what was wrong and sign it again.")
+                    % {"revision": correction.revision},
                 )
                 return redirect("inspection_detail", slug, correction.pk)
             if action == "photo":
@@ -225,7 +237,7 @@ class InspectionDetailView(TenantViewMixin, TemplateView):
             unit=form.cleaned_data["unit"],
             note=form.cleaned_data["note"],
         )
-        messages.success(request, "Photo added to the inspection.")
+        messages.success(request, _("Photo added to the inspection."))
         return redirect("inspection_detail", self.membership.tenant.slug, inspection.pk)
 
     def _record_form(self, request, inspection):
@@ -248,7 +260,7 @@ class InspectionDetailView(TenantViewMixin, TemplateView):
                     before = current.get((unit, c.pk))
                     if before is not None and before.value == value and before.passed == passed:
                         continue
-                    _, created = result_record(
+                    _result, created = result_record(
                         membership=self.membership,
                         inspection=inspection,
                         unit=unit,
@@ -265,7 +277,10 @@ class InspectionDetailView(TenantViewMixin, TemplateView):
             return self.render_to_response(
                 self.get_context_data(inspection=inspection, typed=typed, cell_errors=cell_errors), status=400
             )
-        messages.success(request, f"{recorded} result{'s' if recorded != 1 else ''} recorded.")
+        messages.success(
+            request,
+            ngettext("%(count)s result recorded.", "%(count)s results recorded.", recorded) % {"count": recorded},
+        )
         response = redirect("inspection_detail", self.membership.tenant.slug, inspection.pk)
         page = request.GET.get("units")
         if page and _UNITS.fullmatch(page):  # back to the page of units just saved
@@ -282,6 +297,40 @@ def _units_page(asked: str | None, n: int) -> tuple[int, int]:
         unit = 1
     first = (unit - 1) // UNITS_PER_PAGE * UNITS_PER_PAGE + 1
     return first, min(n, first + UNITS_PER_PAGE - 1)
+
+
+def _forms(text) -> dict[str, str]:
+    """The one/other forms of a count sentence (``text(n)``); the script puts the count in %(count)s."""
+    return {"one": text(1), "other": text(2)}
+
+
+def recording_texts() -> dict:
+    """What static/quality/recording.js writes on the tablet, in the page's language (read from a JSON script)."""
+    return {
+        "waiting": _forms(
+            lambda n: ngettext("%(count)s result waiting to be sent…", "%(count)s results waiting to be sent…", n)
+        ),
+        "offline": _forms(
+            lambda n: ngettext(
+                "%(count)s result waiting to be sent (offline: they are kept on this tablet).",
+                "%(count)s results waiting to be sent (offline: they are kept on this tablet).",
+                n,
+            )
+        ),
+        "all_sent": _("All results sent."),
+        "missing": _forms(
+            lambda n: ngettext("%(count)s result still to record.", "%(count)s results still to record.", n)
+        ),
+        "not_saved": _("Not saved: this entry's key already holds %(value)s."),
+        "pass": _("pass"),
+        "fail": _("fail"),
+        "out_of_tolerance": _("Out of tolerance"),
+        "defect": _("Defect"),
+        "saved": _("Saved"),
+        "out_of_tolerance_waiting": _("Out of tolerance · waiting to be sent"),
+        "defect_waiting": _("Defect · waiting to be sent"),
+        "waiting_to_send": _("Waiting to be sent"),
+    }
 
 
 def _units_links(first: int, last: int, n: int) -> dict | None:
@@ -312,7 +361,7 @@ def _read_cell(characteristic: Characteristic, raw) -> tuple[Decimal | None, boo
         return None, True
     if raw in ("fail", False, "false"):
         return None, False
-    raise ValidationError("Choose pass or fail.")
+    raise ValidationError(_("Choose pass or fail."))
 
 
 def _refuse_constant(name: str):
@@ -331,7 +380,10 @@ class _JsonCsrf(CsrfViewMiddleware):
     """Django's CSRF check, answering the endpoint's JSON instead of Django's HTML 403 page."""
 
     def _reject(self, request, reason):
-        return JsonResponse({"errors": {"__all__": f"CSRF check failed ({reason}); reload the page."}}, status=403)
+        return JsonResponse(
+            {"errors": {"__all__": _("CSRF check failed (%(reason)s); reload the page.") % {"reason": reason}}},
+            status=403,
+        )
 
 
 def _csrf_check(request):
@@ -346,10 +398,16 @@ def _read_body(request) -> dict:
         length = 0
     limit = body_limit()
     if length > limit:
-        raise _Refused(413, {"__all__": f"The body is {length} bytes; this endpoint takes at most {limit}."})
+        raise _Refused(
+            413,
+            {
+                "__all__": _("The body is %(length)s bytes; this endpoint takes at most %(limit)s.")
+                % {"length": length, "limit": limit}
+            },
+        )
     if request.content_type != "application/json":
-        raise _Refused(415, {"__all__": "Send the result as JSON (Content-Type: application/json)."})
-    shape = _Refused(400, {"__all__": "Send a JSON object with unit and characteristic."})
+        raise _Refused(415, {"__all__": _("Send the result as JSON (Content-Type: application/json).")})
+    shape = _Refused(400, {"__all__": _("Send a JSON object with unit and characteristic.")})
     try:
         text = request.body.decode("utf-8") if request.body else "{}"
         body = json_loads_bounded(text, parse_constant=_refuse_constant, parse_float=Decimal)
@@ -366,14 +424,14 @@ def _read_body(request) -> dict:
     errors = {}
     for name in ("client_key", "note"):
         if body.get(name) is not None and not isinstance(body[name], str):
-            errors[name] = "Send text."
+            errors[name] = _("Send text.")
         elif "\x00" in (body.get(name) or ""):
-            errors[name] = "Text may not hold NUL characters."
+            errors[name] = _("Text may not hold NUL characters.")
     if "passed" in body and body["passed"] is not None and not isinstance(body["passed"], bool):
-        errors["passed"] = "Send true (pass) or false (fail)."
+        errors["passed"] = _("Send true (pass) or false (fail).")
     value = body.get("value")
     if value is not None and (isinstance(value, bool) or not isinstance(value, str | int | Decimal)):
-        errors["value"] = "Send the measured value as text or a number."
+        errors["value"] = _("Send the measured value as text or a number.")
     if errors:
         raise _Refused(400, errors)
     return body
@@ -412,7 +470,7 @@ class ResultEndpointView(TenantViewMixin, View):
             version_id=inspection.plan_version_id, pk=body["characteristic"]
         ).first()
         if characteristic is None:
-            return JsonResponse({"errors": {"characteristic": "Not a characteristic of this plan."}}, status=400)
+            return JsonResponse({"errors": {"characteristic": _("Not a characteristic of this plan.")}}, status=400)
         try:
             raw = body.get("passed") if characteristic.kind != Characteristic.Kind.MEASURED else body.get("value")
             value, passed = _read_cell(characteristic, raw)

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from portal.services.errors import NotInScope, error_messages
 from quality.models import NcrContainment, NcrDisposition, Scar
@@ -119,11 +120,11 @@ class NcrMoveView(NcrActionView):
         action = self.request.POST.get("action")
         if action == "contain":
             ncr = ncr_contain(membership=self.membership, ncr=ncr)
-            return f"{ncr.number} contained: give each lot's material a disposition next."
+            return _("%(ncr)s contained: give each lot's material a disposition next.") % {"ncr": ncr.number}
         if action == "close":
             ncr = ncr_close(membership=self.membership, ncr=ncr)
-            return f"{ncr.number} closed. {_scar_word(ncr)}"
-        raise ValidationError("Unknown action: nothing was done.")
+            return _("%(ncr)s closed. %(scars)s") % {"ncr": ncr.number, "scars": _scar_word(ncr)}
+        raise ValidationError(_("Unknown action: nothing was done."))
 
 
 def _scar_word(ncr) -> str:
@@ -131,9 +132,9 @@ def _scar_word(ncr) -> str:
     A cancelled SCAR asks nothing of the supplier any more, so it counts as none."""
     scars = list(ncr.scars.exclude(status=Scar.Status.CANCELLED).order_by("pk"))
     if not scars:
-        return "Issue a SCAR if the supplier must find and fix the cause."
+        return _("Issue a SCAR if the supplier must find and fix the cause.")
     named = ", ".join(f"{s.number} ({s.get_status_display().lower()})" for s in scars)
-    return f"The supplier's corrective action goes on in {named}."
+    return _("The supplier's corrective action goes on in %(scars)s.") % {"scars": named}
 
 
 class NcrCancelView(NcrActionView):
@@ -147,7 +148,7 @@ class NcrCancelView(NcrActionView):
         if not form.is_valid():
             raise Refused("cancel_form", form)
         ncr = ncr_cancel(membership=self.membership, ncr=ncr, reason=form.cleaned_data["reason"])
-        return f"{ncr.number} cancelled; it stays in the list under Cancelled."
+        return _("%(ncr)s cancelled; it stays in the list under Cancelled.") % {"ncr": ncr.number}
 
 
 class ContainmentAddView(NcrActionView):
@@ -161,7 +162,7 @@ class ContainmentAddView(NcrActionView):
         if not form.is_valid():
             raise Refused("containment_form", form)
         containment_add(membership=self.membership, ncr=ncr, **form.cleaned_data)
-        return f"Containment action added to {ncr.number}; mark it done once it is."
+        return _("Containment action added to %(ncr)s; mark it done once it is.") % {"ncr": ncr.number}
 
 
 class ContainmentDoneView(NcrActionView):
@@ -172,7 +173,7 @@ class ContainmentDoneView(NcrActionView):
         if item is None:
             raise Http404()
         containment_done(membership=self.membership, containment=item)
-        return f"“{item.action}” done on {ncr.number}."
+        return _("“%(action)s” done on %(ncr)s.") % {"action": item.action, "ncr": ncr.number}
 
 
 class NcrFileAddView(NcrActionView):
@@ -188,8 +189,9 @@ class NcrFileAddView(NcrActionView):
             upload=form.cleaned_data["file"],
             shared_with_supplier=form.cleaned_data["shared_with_supplier"],
         )
-        shared = "shared with the supplier" if item.shared_with_supplier else "for your staff only"
-        return f"{item.name} added to {ncr.number}, {shared}."
+        if item.shared_with_supplier:
+            return _("%(file)s added to %(ncr)s, shared with the supplier.") % {"file": item.name, "ncr": ncr.number}
+        return _("%(file)s added to %(ncr)s, for your staff only.") % {"file": item.name, "ncr": ncr.number}
 
 
 class DispositionProposeView(NcrActionView):
@@ -205,12 +207,12 @@ class DispositionProposeView(NcrActionView):
         data = form.cleaned_data
         lot = ncr.lots.filter(pk=data["lot"]).first()
         if lot is None:
-            raise ValidationError({"lot": "Choose one of this NCR's lots."})
+            raise ValidationError({"lot": _("Choose one of this NCR's lots.")})
         sorted_from = None
         if data["sorted_from"]:
             sorted_from = ncr.dispositions.filter(pk=data["sorted_from"]).first()
             if sorted_from is None:
-                raise ValidationError({"sorted_from": "Not a sort of this NCR."})
+                raise ValidationError({"sorted_from": _("Not a sort of this NCR.")})
         # Said after the fact too: the page said it before, and the lot's stock is read before it moves.
         note = stock_notes([lot]).get(lot.pk, "")
         d = ncr_disposition_propose(
@@ -225,8 +227,10 @@ class DispositionProposeView(NcrActionView):
         )
         note = f" {note}" if note else ""
         if d.status == NcrDisposition.Status.AWAITING_APPROVAL:
-            return f"{d} proposed on {ncr.number}: it waits for a second person's signature (material review).{note}"
-        return f"{d} applied on {ncr.number}.{note}"
+            text = _("%(disposition)s proposed on %(ncr)s: it waits for a second person's signature (material review).")
+        else:
+            text = _("%(disposition)s applied on %(ncr)s.")
+        return (text % {"disposition": d, "ncr": ncr.number}) + note
 
 
 class DispositionDecideView(NcrActionView):
@@ -244,19 +248,25 @@ class DispositionDecideView(NcrActionView):
             raise Http404()
         if self.request.POST.get("decision") == "withdraw":
             ncr_disposition_withdraw(membership=self.membership, disposition=disposition)
-            return f"{disposition} withdrawn from {ncr.number}."
+            return _("%(disposition)s withdrawn from %(ncr)s.") % {"disposition": disposition, "ncr": ncr.number}
         form = SignatureForm(self.request.POST)
         if not form.is_valid():
             raise Refused("sign_form", form)
         data = form.cleaned_data
         if not data["password"]:
-            raise ValidationError({"password": "Enter your password to sign."})
+            raise ValidationError({"password": _("Enter your password to sign.")})
         if data["decision"] == "approve":
             ncr_disposition_approve(
                 membership=self.membership, disposition=disposition, password=data["password"], comment=data["comment"]
             )
-            return f"{disposition} approved and applied on {ncr.number}: your signature is recorded."
+            return _("%(disposition)s approved and applied on %(ncr)s: your signature is recorded.") % {
+                "disposition": disposition,
+                "ncr": ncr.number,
+            }
         ncr_disposition_refuse(
             membership=self.membership, disposition=disposition, password=data["password"], comment=data["comment"]
         )
-        return f"{disposition} refused on {ncr.number}: the author may propose another disposition."
+        return _("%(disposition)s refused on %(ncr)s: the author may propose another disposition.") % {
+            "disposition": disposition,
+            "ncr": ncr.number,
+        }

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from portal.models import AuditEntry, Role
@@ -36,7 +37,7 @@ NAV_KEY = "ncrs"
 HISTORY_MAX = 100
 PHOTOS_MAX = 24
 IMAGE_TYPES = ("image/jpeg", "image/png")
-MOVES = {"contain": "Mark contained", "close": "Close the NCR"}
+MOVES = {"contain": gettext_lazy("Mark contained"), "close": gettext_lazy("Close the NCR")}
 ROLE_LABELS = dict(Role.choices)
 ZERO = Decimal(0)
 SORT, APPLIED = NcrDisposition.Kind.SORT, NcrDisposition.Status.APPLIED

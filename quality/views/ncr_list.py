@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from portal.dates import tenant_today
@@ -82,6 +83,6 @@ class NcrListView(TenantViewMixin, ListView):
                 .only("pk", "name", "default_code")[:500]
             ),
             defect_codes=list(DefectCode.objects.visible_to(membership).only("pk", "code")[:500]),
-            statuses=[("", "Open (any)"), ("all", "All"), *Ncr.Status.choices],
+            statuses=[("", _("Open (any)")), ("all", _("All")), *Ncr.Status.choices],
         )
         return context

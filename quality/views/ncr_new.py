@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from portal.services.errors import NotInScope
@@ -49,7 +50,8 @@ def prefill(membership, query) -> tuple[dict, list[dict]]:
             "inspection": inspection.pk,
             "receipt": receipt.pk,
             "order": receipt.order_id,
-            "title": f"{inspection.lot_name or receipt.name} of {inspection.product.name}",
+            "title": _("%(lot)s of %(product)s")
+            % {"lot": inspection.lot_name or receipt.name, "product": inspection.product.name},
         }
         rows = [{"lot_name": inspection.lot_name, "affected": inspection.lot_size, "inspection": inspection.pk}]
         return initial, rows
@@ -68,7 +70,11 @@ def prefill(membership, query) -> tuple[dict, list[dict]]:
             "product": getattr(product, "pk", None),
             "receipt": receipt.pk,
             "order": receipt.order_id,
-            "title": f"Receipt {receipt.name}" + (f" of {product.name}" if product else ""),
+            "title": (
+                _("Receipt %(receipt)s of %(product)s") % {"receipt": receipt.name, "product": product.name}
+                if product
+                else _("Receipt %(receipt)s") % {"receipt": receipt.name}
+            ),
         }
         return initial, rows
     if partner := _scoped(membership, Partner, _id(query.get("partner"))):
@@ -111,7 +117,7 @@ class NcrNewView(NcrPageMixin, TemplateView):
         form = NcrNewForm(request.POST, membership=self.membership)
         lots = LotRows(request.POST, prefix="lots")
         if not (form.is_valid() & lots.is_valid()):
-            return self._refused(form, lots, "Check the fields marked below.")
+            return self._refused(form, lots, _("Check the fields marked below."))
         data = form.cleaned_data
         links = {}
         for name, model in LINKS.items():
@@ -157,7 +163,10 @@ class NcrNewView(NcrPageMixin, TemplateView):
                 else:
                     form.add_error(key if key in form.fields else None, msgs)
             return self._refused(form, lots, " ".join(" ".join(m) for m in exc.message_dict.values()))
-        messages.success(request, f"{ncr.number} opened: record containment actions, then dispositions for its lots.")
+        messages.success(
+            request,
+            _("%(ncr)s opened: record containment actions, then dispositions for its lots.") % {"ncr": ncr.number},
+        )
         return redirect("ncr_detail", self.membership.tenant.slug, ncr.pk)
 
     def _refused(self, form, lots, top_error: str):

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Prefetch
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -109,7 +110,8 @@ class PlanCreateView(PlanPageMixin, FormView):
             form.add_error(None, exc)
             return self.form_invalid(form)
         messages.success(
-            self.request, f"{plan} created with a draft version 1: add its characteristics and sampling rules."
+            self.request,
+            _("%(plan)s created with a draft version 1: add its characteristics and sampling rules.") % {"plan": plan},
         )
         return redirect("plan_detail", self.membership.tenant.slug, plan.pk)
 
@@ -183,8 +185,11 @@ class VersionCreateView(PlanPageMixin, View):
             return redirect("plan_detail", tenant_slug, plan.pk)
         messages.success(
             request,
-            f"Version {version.number} of {plan} created as a copy of the one before: change it here; "
-            "inspections already made keep their version.",
+            _(
+                "Version %(number)s of %(plan)s created as a copy of the one before: change it here; "
+                "inspections already made keep their version."
+            )
+            % {"number": version.number, "plan": plan},
         )
         return self.back_to(version)
 
@@ -205,8 +210,15 @@ class VersionUpdateView(PlanPageMixin, View):
             except ValidationError as exc:
                 form.add_error(None, exc)
         if not form.is_valid():
-            return _item_page(request, version, form, title=f"Version {version.number}: first articles and note")
-        messages.success(request, f"Version {version.number} of {version.plan} saved.")
+            return _item_page(
+                request,
+                version,
+                form,
+                title=_("Version %(number)s: first articles and note") % {"number": version.number},
+            )
+        messages.success(
+            request, _("Version %(number)s of %(plan)s saved.") % {"number": version.number, "plan": version.plan}
+        )
         return self.back_to(version)
 
 
@@ -241,13 +253,22 @@ class _ItemView(PlanPageMixin, View):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                verb = "changed" if item_id else "added"
-                messages.success(request, f"{saved} {verb} on version {version.number} of {version.plan}.")
+                if item_id:
+                    text = _("%(item)s changed on version %(number)s of %(plan)s.")
+                else:
+                    text = _("%(item)s added on version %(number)s of %(plan)s.")
+                messages.success(request, text % {"item": saved, "number": version.number, "plan": version.plan})
                 return self.back_to(version, self.anchor)
         return _item_page(request, version, form, title=self.title(version, item_id), status=422)
 
     def title(self, version, item_id):
-        return f"{'Change' if item_id else 'Add'} a {self.what} (version {version.number})"
+        titles = {
+            ("characteristic", True): _("Change a characteristic (version %(number)s)"),
+            ("characteristic", False): _("Add a characteristic (version %(number)s)"),
+            ("sampling rule", True): _("Change a sampling rule (version %(number)s)"),
+            ("sampling rule", False): _("Add a sampling rule (version %(number)s)"),
+        }
+        return titles[(self.what, bool(item_id))] % {"number": version.number}
 
 
 class CharacteristicView(_ItemView):
@@ -292,7 +313,11 @@ class ItemDeleteView(PlanPageMixin, View):
         except plan_editing.VersionFrozen as exc:
             return _frozen_page(request, version, exc)
         else:
-            messages.success(request, f"The {self.kind.replace('_', ' ')} was removed from version {version.number}.")
+            if self.kind == "characteristic":
+                text = _("The characteristic was removed from version %(number)s.")
+            else:
+                text = _("The sampling rule was removed from version %(number)s.")
+            messages.success(request, text % {"number": version.number})
         return self.back_to(version, "#characteristics" if self.kind == "characteristic" else "#sampling")
 
 

@@ -11,6 +11,8 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from portal.models import Role
@@ -31,52 +33,56 @@ def _step_field(code: str) -> str:
 
 class QualityRulesForm(forms.Form):
     approval_severity = forms.ChoiceField(
-        label="Material review from severity",
-        choices=[("", "Never by severity"), *DefectClass.choices],
+        label=_("Material review from severity"),
+        choices=[("", _("Never by severity")), *DefectClass.choices],
         required=False,
-        help_text="A disposition of an NCR this severe or worse needs a second person's signature.",
+        help_text=_("A disposition of an NCR this severe or worse needs a second person's signature."),
     )
     approval_value = forms.DecimalField(
-        label="Material review from value",
+        label=_("Material review from value"),
         min_value=0,
         decimal_places=2,
         max_digits=16,
-        help_text="A disposition worth this much or more (quantity x PO price, in the PO's currency) needs a "
-        "second signature; 0: never by value.",
+        help_text=_(
+            "A disposition worth this much or more (quantity x PO price, in the PO's currency) needs a "
+            "second signature; 0: never by value."
+        ),
     )
     handling_charge = forms.DecimalField(
-        label="Handling charge per NCR",
+        label=_("Handling charge per NCR"),
         min_value=0,
         decimal_places=2,
         max_digits=16,
-        help_text="Added to each NCR's cost of poor quality (sorting, paperwork, storage).",
+        help_text=_("Added to each NCR's cost of poor quality (sorting, paperwork, storage)."),
     )
     share_costs = forms.BooleanField(
-        label="Show NCR costs to the supplier", required=False, help_text="Off: suppliers never see costs."
+        label=_("Show NCR costs to the supplier"), required=False, help_text=_("Off: suppliers never see costs.")
     )
     scar_escalate_after_days = forms.IntegerField(
-        label="Second reminder after (days)",
+        label=_("Second reminder after (days)"),
         min_value=0,
         max_value=MAX_DAYS,
-        help_text="Days past a step's due date before the supplier admin and the buyer are reminded.",
+        help_text=_("Days past a step's due date before the supplier admin and the buyer are reminded."),
     )
     scar_mark_after_days = forms.IntegerField(
-        label="Mark the supplier after (days)",
+        label=_("Mark the supplier after (days)"),
         min_value=0,
         max_value=MAX_DAYS,
-        help_text="Days past the due date before the scorecard marks the supplier and the buyer gets an Odoo activity.",
+        help_text=_(
+            "Days past the due date before the scorecard marks the supplier and the buyer gets an Odoo activity."
+        ),
     )
     scar_verify_lots = forms.IntegerField(
-        label="Effectiveness check: clean lots",
+        label=_("Effectiveness check: clean lots"),
         min_value=0,
         max_value=MAX_DAYS,
-        help_text="Lots of the supplier and product inspected without the same defect code before a SCAR closes.",
+        help_text=_("Lots of the supplier and product inspected without the same defect code before a SCAR closes."),
     )
     scar_verify_days = forms.IntegerField(
-        label="Effectiveness check: days",
+        label=_("Effectiveness check: days"),
         min_value=0,
         max_value=MAX_DAYS,
-        help_text="Days after D8 before a SCAR may close.",
+        help_text=_("Days after D8 before a SCAR may close."),
     )
 
     def __init__(self, *args, read_only: bool = False, **kwargs) -> None:
@@ -86,7 +92,7 @@ class QualityRulesForm(forms.Form):
                 label=f"{code} {STEP_TITLES.get(code, '')}".strip(),
                 min_value=0,
                 max_value=MAX_DAYS,
-                help_text="Days from issue to the due date.",
+                help_text=_("Days from issue to the due date."),
                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
             )
         for field in self.fields.values():
@@ -141,7 +147,8 @@ class QualitySettingsView(TenantViewMixin, TemplateView):
                     form.add_error(name if name in form.fields else None, msgs)
             else:
                 messages.success(
-                    request, "Quality rules saved: new dispositions and SCARs use them; open SCARs keep their dates."
+                    request,
+                    gettext("Quality rules saved: new dispositions and SCARs use them; open SCARs keep their dates."),
                 )
                 return redirect("quality_settings", self.membership.tenant.slug)
         return self.render_to_response(self.get_context_data(form=form), status=400)

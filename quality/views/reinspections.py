@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from portal.services.errors import error_messages
 from quality.services.reinspections import inspection_reinspect
@@ -44,5 +45,7 @@ class ReinspectView(InspectionDetailView):
             errors = {key: " ".join(msgs) for key, msgs in form.errors.items()}
         context = self.get_context_data(inspection=inspection)
         context.update(reinspect_errors=errors, reinspect_typed=request.POST)
-        context["form_error"] = "The re-inspection was not opened: " + " ".join(errors.values())
+        context["form_error"] = _("The re-inspection was not opened: %(errors)s") % {
+            "errors": " ".join(map(str, errors.values()))
+        }
         return self.render_to_response(context, status=400)

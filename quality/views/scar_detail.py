@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from portal.dates import tenant_today
@@ -67,7 +68,9 @@ class ScarDetailView(ScarStaffMixin, TemplateView):
                 form.add_error(None, " ".join(error_messages(exc).values()))
             else:
                 messages.success(
-                    request, f"{scar.number} cancelled; {scar.partner.name} no longer has steps to answer."
+                    request,
+                    _("%(scar)s cancelled; %(partner)s no longer has steps to answer.")
+                    % {"scar": scar.number, "partner": scar.partner.name},
                 )
                 return redirect("scar_detail", self.membership.tenant.slug, scar.pk)
         return self.render_to_response(self.get_context_data(scar=scar, cancel_form=form), status=400)

@@ -11,8 +11,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from portal import l10n
 from portal.dates import tenant_today
 from portal.models import Partner
 from quality.models import Inspection, Ncr, quality_rules_for, scar_due_days
@@ -73,7 +75,9 @@ class ScarIssueView(ScarStaffMixin, TemplateView):
         if inspection is not None:
             initial = {
                 "product": inspection.product_id,
-                "title": f"Inspection of {inspection.product.name} discontinued (ISO 2859-1 9.4)"[:200],
+                "title": (
+                    _("Inspection of %(product)s discontinued (ISO 2859-1 9.4)") % {"product": inspection.product.name}
+                )[:200],
             }
         return IssueForm(
             data,
@@ -115,8 +119,15 @@ class ScarIssueView(ScarStaffMixin, TemplateView):
             else:
                 messages.success(
                     request,
-                    f"{scar.number} issued to {partner.name}. Their users see it under Corrective actions; "
-                    f"D3 containment is due {scar.steps.get(code='D3').due_date:%Y-%m-%d}.",
+                    _(
+                        "%(scar)s issued to %(partner)s. Their users see it under Corrective actions; "
+                        "D3 containment is due %(due)s."
+                    )
+                    % {
+                        "scar": scar.number,
+                        "partner": partner.name,
+                        "due": l10n.day(scar.steps.get(code="D3").due_date),
+                    },
                 )
                 return redirect("scar_detail", self.membership.tenant.slug, scar.pk)
         context = self.get_context_data(partner=partner, ncr=ncr, form=form)

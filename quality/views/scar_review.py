@@ -12,9 +12,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from portal import l10n
 from portal.dates import tenant_today
 from portal.services.errors import error_messages
 from portal.stored_files import stored_file_response
@@ -101,7 +103,7 @@ class ScarStepView(ScarStaffMixin, TemplateView):
                 return redirect("scar_detail", self.membership.tenant.slug, step.scar_id)
         elif "version" in form.errors:
             form = _again(form, step)
-            form.add_error(None, "The page did not say which answer version you reviewed: read the answer again.")
+            form.add_error(None, _("The page did not say which answer version you reviewed: read the answer again."))
         return self.render_to_response(self.get_context_data(step=step, review_form=form), status=400)
 
     def _due(self, request, step: ScarStep):
@@ -112,7 +114,11 @@ class ScarStepView(ScarStaffMixin, TemplateView):
             except ValidationError as exc:
                 form.add_error("due_date" if "due_date" in error_messages(exc) else None, _joined(exc))
             else:
-                messages.success(request, f"{step.scar.number} {step.code} is now due {step.due_date:%Y-%m-%d}.")
+                messages.success(
+                    request,
+                    _("%(scar)s %(step)s is now due %(due)s.")
+                    % {"scar": step.scar.number, "step": step.code, "due": l10n.day(step.due_date)},
+                )
                 return redirect("scar_step", self.membership.tenant.slug, step.scar_id, step.code)
         return self.render_to_response(self.get_context_data(step=step, due_form=form), status=400)
 
@@ -135,10 +141,20 @@ def _joined(exc: ValidationError) -> str:
 def _reviewed(step: ScarStep, accepted: bool) -> str:
     scar = step.scar
     if not accepted:
-        return f"{scar.number} {step.code} sent back to {scar.partner.name} with your comment; they answer it again."
+        return _("%(scar)s %(step)s sent back to %(partner)s with your comment; they answer it again.") % {
+            "scar": scar.number,
+            "step": step.code,
+            "partner": scar.partner.name,
+        }
     if scar.status == Scar.Status.VERIFYING:
-        return f"{scar.number} {step.code} accepted: every step is done and the effectiveness check has started."
-    return f"{scar.number} {step.code} accepted; a note goes to the supplier's record in Odoo."
+        return _("%(scar)s %(step)s accepted: every step is done and the effectiveness check has started.") % {
+            "scar": scar.number,
+            "step": step.code,
+        }
+    return _("%(scar)s %(step)s accepted; a note goes to the supplier's record in Odoo.") % {
+        "scar": scar.number,
+        "step": step.code,
+    }
 
 
 class ScarEvidenceView(ScarStaffMixin, View):

@@ -16,8 +16,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from portal import l10n
 from portal.services.errors import error_messages
 from portal.views.mixins import TenantViewMixin
 from quality.scorecards import catalogue
@@ -25,6 +27,7 @@ from quality.scorecards.categories import CATEGORY_MAX, scorecard_category_set
 from quality.scorecards.months import months_back
 from quality.scorecards.selectors import (
     TREND_ARROWS,
+    TREND_LABELS,
     TREND_WORDS,
     category_choices,
     points_lost,
@@ -75,8 +78,8 @@ def measure_rows(score, charts: dict) -> list[MeasureRow]:
                 value=value,
                 note=note,
                 target="—" if key == "copq" or target is None else figure_text(key, target),
-                score=window.get("score") or "—",
-                weight=window.get("weight") or "—",
+                score=l10n.num(window["score"]) if window.get("score") else "—",
+                weight=l10n.num(window["weight"]) if window.get("weight") else "—",
                 value_12=value_12,
                 note_12=note_12,
                 below_target=m.scored and below,
@@ -111,6 +114,7 @@ class ScorecardDetailView(TenantViewMixin, TemplateView):
             computed_ago=timesince(score.computed_at, depth=1) if score else "",
             trend_arrow=TREND_ARROWS.get(score.trend, "→") if score else "",
             trend_words=TREND_WORDS.get(score.trend, "steady") if score else "",
+            trend_label=TREND_LABELS.get(score.trend, TREND_LABELS[0]) if score else "",
             measures=measure_rows(score, charts),
             report_months=report_months(self.membership.tenant),
             pulling_down=pulling_down(detail),
@@ -130,7 +134,9 @@ class ScorecardDetailView(TenantViewMixin, TemplateView):
 
             scorecard_recompute_on_commit(partner)
             messages.success(
-                request, f"Recompute of {partner.name}'s scorecard queued; this page shows it within a few minutes."
+                request,
+                _("Recompute of %(partner)s's scorecard queued; this page shows it within a few minutes.")
+                % {"partner": partner.name},
             )
             return HttpResponseRedirect(here)
         if action != "category":
@@ -145,8 +151,14 @@ class ScorecardDetailView(TenantViewMixin, TemplateView):
                 category_value=request.POST.get("category", ""), category_error=" ".join(error_messages(exc).values())
             )
             return self.render_to_response(context, status=400)
-        what = f"“{score.category}”" if score.category else "none"
-        messages.success(request, f"{partner.name}'s category is now {what}; the ranking filters by it.")
+        if score.category:
+            done = _("%(partner)s's category is now “%(category)s”; the ranking filters by it.") % {
+                "partner": partner.name,
+                "category": score.category,
+            }
+        else:
+            done = _("%(partner)s's category is now none; the ranking filters by it.") % {"partner": partner.name}
+        messages.success(request, done)
         return HttpResponseRedirect(here)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from portal.models import Partner, Role
@@ -21,6 +22,7 @@ from quality.scorecards.selectors import (
     NO_STANDING,
     SORTS,
     TREND_ARROWS,
+    TREND_LABELS,
     TREND_WORDS,
     RankingFilters,
     ranking_choices,
@@ -42,6 +44,7 @@ class RankingRow:
     worst_value: str
     trend_arrow: str
     trend_words: str
+    trend_label: str = ""
 
 
 def figure_text(key: str, value) -> str:
@@ -65,6 +68,7 @@ def ranking_row(partner: Partner) -> RankingRow:
         worst_value=figure_text(worst, value) if worst else "",
         trend_arrow=TREND_ARROWS.get(score.trend, "→"),
         trend_words=TREND_WORDS.get(score.trend, "steady"),
+        trend_label=str(TREND_LABELS.get(score.trend, TREND_LABELS[0])),
     )
 
 
@@ -100,7 +104,11 @@ class ScorecardRankingView(TenantViewMixin, ListView):
         context["filters"] = self.filters()
         context.update(ranking_choices(self.membership))
         context["no_standing"] = NO_STANDING
-        context["sorts"] = (("worst", "Worst score first"), ("best", "Best score first"), ("name", "Name"))
+        context["sorts"] = (
+            ("worst", _("Worst score first")),
+            ("best", _("Best score first")),
+            ("name", _("Name")),
+        )
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query"] = query.urlencode()

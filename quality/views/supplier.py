@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
@@ -26,7 +28,11 @@ from quality.supplier_selectors import (
 )
 
 NAV_KEY = "inspection_results"
-RESULT_LABELS = [("", "All"), ("accept", "Accepted"), ("reject", "Rejected")]
+RESULT_LABELS = [
+    ("", pgettext_lazy("results filter", "All")),
+    ("accept", gettext_lazy("Accepted")),
+    ("reject", gettext_lazy("Rejected")),
+]
 FILTER_FIELDS = ("result", "po", "product", "lot")
 
 
@@ -111,6 +117,7 @@ class PhotoShareView(TenantViewMixin, View):
             membership=self.membership, inspection_id=self.kwargs["pk"], photo_id=self.kwargs["photo_id"], shared=shared
         )
         messages.success(
-            request, "The supplier sees this photo with the result." if shared else "The photo is no longer shared."
+            request,
+            _("The supplier sees this photo with the result.") if shared else _("The photo is no longer shared."),
         )
         return redirect("inspection_detail", self.membership.tenant.slug, photo.inspection_id)

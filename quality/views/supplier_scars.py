@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
@@ -89,7 +90,7 @@ def ncr_summaries(scar: Scar, membership) -> list[dict]:
             "severity": ncr.get_severity_display(),
             "opened": ncr.created_at,
             "defect_codes": [c.code for c in ncr.defect_codes.all()],
-            "lots": [(lot.lot_name or "(untracked)", lot.affected, lot.suspect) for lot in ncr.lots.all()],
+            "lots": [(lot.lot_name or _("(untracked)"), lot.affected, lot.suspect) for lot in ncr.lots.all()],
             "cost": None,
             "files": ncr.shared_files,
         }
@@ -177,9 +178,13 @@ class SupplierStepView(SupplierScarMixin, TemplateView):
             except ValidationError as exc:
                 return self._again(step, form, " ".join(error_messages(exc).values()))
         elif action == "evidence":
-            return self._again(step, form, "Choose a file to attach.")
+            return self._again(step, form, _("Choose a file to attach."))
         if content is None:
-            messages.success(request, f"{upload.name} attached to {step.scar.number} {step.code}.")
+            messages.success(
+                request,
+                _("%(file)s attached to %(scar)s %(step)s.")
+                % {"file": upload.name, "scar": step.scar.number, "step": step.code},
+            )
             return redirect("supplier_scar_step", self.membership.tenant.slug, step.scar_id, step.code)
         try:
             scar_step_answer(membership=self.membership, step=step, content=content, via="portal")
@@ -188,8 +193,16 @@ class SupplierStepView(SupplierScarMixin, TemplateView):
             return self._again(step, form, "")
         messages.success(
             request,
-            f"Your answer to {step.scar.number} {step.code} {step.title} was sent; "
-            f"{self.membership.tenant.name}'s quality team reviews it and tells you here.",
+            _(
+                "Your answer to %(scar)s %(step)s %(title)s was sent; "
+                "%(tenant)s's quality team reviews it and tells you here."
+            )
+            % {
+                "scar": step.scar.number,
+                "step": step.code,
+                "title": step.title,
+                "tenant": self.membership.tenant.name,
+            },
         )
         return redirect("supplier_scar_detail", self.membership.tenant.slug, step.scar_id)
 

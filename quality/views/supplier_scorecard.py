@@ -22,7 +22,7 @@ from quality.scorecards import catalogue
 from quality.scorecards import drill as drills
 from quality.scorecards import supplier_selectors as sel
 from quality.scorecards.months import current_month
-from quality.scorecards.selectors import TREND_ARROWS, TREND_WORDS, report_months
+from quality.scorecards.selectors import TREND_ARROWS, TREND_LABELS, TREND_WORDS, report_months
 
 NAV_KEY = "my_scorecard"
 # Rows of each "what pulls your score down" measure; the drill page lists up to DRILL_LIMIT.
@@ -123,6 +123,7 @@ class SupplierScorecardView(SupplierScorecardMixin, TemplateView):
             window_months=len(window),
             trend_arrow=TREND_ARROWS.get(score.trend, TREND_ARROWS[0]),
             trend_words=TREND_WORDS.get(score.trend, TREND_WORDS[0]),
+            trend_label=TREND_LABELS.get(score.trend, TREND_LABELS[0]),
             report_months=report_months(membership.tenant),
             pulling=[
                 {"row": row, "drill": supplier_drill(membership, row.key, window, PULL_ROWS)}

@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import ListView, TemplateView
 
 from portal.views.mixins import TenantViewMixin
@@ -94,7 +96,7 @@ class SwitchingDetailView(SwitchingPageMixin, TemplateView):
         state = self.state()  # 404 before anything else
         action = request.POST.get("action", "")
         if action not in FORMS:
-            messages.error(request, "Choose what to do: reinstate, restart or skip-lot.")
+            messages.error(request, _("Choose what to do: reinstate, restart or skip-lot."))
             return redirect("switching_detail", tenant_slug, partner_id, product_id)
         form = FORMS[action](request.POST)
         if form.is_valid():
@@ -119,13 +121,17 @@ class SwitchingDetailView(SwitchingPageMixin, TemplateView):
         }
         if action == "reinstate":
             _state, released = switching.switching_reinstate(**pair, reason=data["reason"])
-            return (
-                f"Inspection reinstated at tightened inspection; {len(released)} held lot(s) now wait for an inspector."
-            )
+            return ngettext(
+                "Inspection reinstated at tightened inspection; %(count)s held lot now waits for an inspector.",
+                "Inspection reinstated at tightened inspection; %(count)s held lots now wait for an inspector.",
+                len(released),
+            ) % {"count": len(released)}
         if action == "reset":
             state = switching.switching_reset(**pair, severity=data["severity"], reason=data["reason"])
-            return f"The scheme restarts at {state.get_severity_display().lower()} inspection."
+            return _("The scheme restarts at this inspection: %(severity)s.") % {
+                "severity": state.get_severity_display()
+            }
         state = switching.skip_lot_set(**pair, every=data["every"])
         if state.skip_every:
-            return f"Skip-lot on: 1 lot in {state.skip_every} is inspected."
-        return "Skip-lot off: every lot is inspected."
+            return _("Skip-lot on: 1 lot in %(every)s is inspected.") % {"every": state.skip_every}
+        return _("Skip-lot off: every lot is inspected.")

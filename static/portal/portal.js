@@ -23,6 +23,17 @@
   // typed or scrolled is lost. A [data-live-toggle] button pauses and resumes; [data-live-status] says
   // when the figures were last updated. A page whose fresh copy no longer has data-live-refresh (a check
   // that has finished) gets its regions one last time and stops.
+  // The page's language: texts rendered by the server into <script id="portal-texts"> (base.html).
+  var textsNode = document.getElementById("portal-texts");
+  var texts = textsNode ? JSON.parse(textsNode.textContent) : {};
+  function say(key, fallback, values) {
+    var text = texts[key] || fallback;
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.split("%(" + name + ")s").join(String(values[name]));
+    });
+    return text;
+  }
+
   function startLive(root) {
     var seconds = parseInt(root.getAttribute("data-live-refresh"), 10) || 30;
     var toggle = root.querySelector("[data-live-toggle]");
@@ -32,7 +43,10 @@
 
     function stamp() {
       if (status) {
-        status.textContent = "Updated " + new Date().toLocaleTimeString() + (paused ? " · paused" : "");
+        var time = new Date().toLocaleTimeString(document.documentElement.lang || undefined);
+        status.textContent = paused
+          ? say("updated_paused", "Updated %(time)s · paused", { time: time })
+          : say("updated", "Updated %(time)s", { time: time });
       }
     }
 
@@ -72,7 +86,7 @@
         })
         .catch(function () {
           if (status) {
-            status.textContent = "Could not update; trying again in " + seconds + " s";
+            status.textContent = say("failed", "Could not update; trying again in %(seconds)s s", { seconds: seconds });
           }
           schedule();
         });
@@ -83,7 +97,7 @@
       toggle.addEventListener("click", function () {
         paused = !paused;
         toggle.setAttribute("aria-pressed", paused ? "true" : "false");
-        toggle.textContent = paused ? "Resume updates" : "Pause updates";
+        toggle.textContent = paused ? say("resume", "Resume updates") : say("pause", "Pause updates");
         stamp();
         if (paused) {
           window.clearTimeout(timer);

@@ -16,6 +16,21 @@
   var stateLine = document.querySelector("[data-queue-state]");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   var sending = false;
+  // The page's language: texts rendered by the server into <script id="recording-texts">
+  // (quality/views/inspections.py recording_texts); English only when the block is missing.
+  var textsNode = document.getElementById("recording-texts");
+  var texts = textsNode ? JSON.parse(textsNode.textContent) : {};
+  function say(key, fallback, values) {
+    var text = texts[key] || fallback;
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.split("%(" + name + ")s").join(String(values[name]));
+    });
+    return text;
+  }
+  function count(key, n, one, other) {
+    var forms = texts[key] || { one: one, other: other };
+    return say(null, n === 1 ? forms.one : forms.other, { count: n });
+  }
 
   function newKey() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -43,11 +58,13 @@
     if (!stateLine) return;
     if (queue.length) {
       stateLine.hidden = false;
-      stateLine.textContent = queue.length + (queue.length === 1 ? " result" : " results") +
-        " waiting to be sent" + (navigator.onLine ? "…" : " (offline: they are kept on this tablet).");
+      stateLine.textContent = navigator.onLine
+        ? count("waiting", queue.length, "%(count)s result waiting to be sent…", "%(count)s results waiting to be sent…")
+        : count("offline", queue.length, "%(count)s result waiting to be sent (offline: they are kept on this tablet).",
+                "%(count)s results waiting to be sent (offline: they are kept on this tablet).");
     } else if (justSent) {
       stateLine.hidden = false;
-      stateLine.textContent = "All results sent.";
+      stateLine.textContent = say("all_sent", "All results sent.");
     }
   }
 
@@ -88,7 +105,7 @@
     var missing = document.querySelector("[data-missing-note]");
     if (missing) {
       missing.hidden = Boolean(v.outcome);
-      missing.textContent = v.missing + (v.missing === 1 ? " result" : " results") + " still to record.";
+      missing.textContent = count("missing", v.missing, "%(count)s result still to record.", "%(count)s results still to record.");
     }
     Object.keys(v.classes).forEach(function (cls) {
       var el = document.querySelector('[data-defective="' + cls + '"]');
@@ -126,9 +143,10 @@
         if (input) input.setAttribute("data-sent", input.value);
         if (answer.status === 409) {
           if (input && r.value !== null) input.value = r.value;
-          showCell(cell, "Not saved: this entry's key already holds " + (r.value !== null ? r.value : (r.passed ? "pass" : "fail")) + ".", "cell-error");
+          showCell(cell, say("not_saved", "Not saved: this entry's key already holds %(value)s.",
+            { value: r.value !== null ? r.value : (r.passed ? say("pass", "pass") : say("fail", "fail")) }), "cell-error");
         } else {
-          showCell(cell, r.defect ? (input ? "Out of tolerance" : "Defect") : "Saved", "cell-sent");
+          showCell(cell, r.defect ? (input ? say("out_of_tolerance", "Out of tolerance") : say("defect", "Defect")) : say("saved", "Saved"), "cell-sent");
         }
         updateVerdict(answer.body.verdict);
       }
@@ -151,7 +169,7 @@
     var cell = input.closest("[data-cell]");
     var out = outOfTolerance(input);
     cell.classList.toggle("cell-defect", out);
-    showCell(cell, out ? "Out of tolerance" : "", null);
+    showCell(cell, out ? say("out_of_tolerance", "Out of tolerance") : "", null);
   });
 
   form.addEventListener("change", function (event) {
@@ -160,11 +178,11 @@
     if (input.classList.contains("measure")) {
       if (!input.value.trim() || input.value === input.getAttribute("data-sent")) return;
       enqueue(measureEntry(input));
-      showCell(cell, outOfTolerance(input) ? "Out of tolerance · waiting to be sent" : "Waiting to be sent", "cell-pending");
+      showCell(cell, outOfTolerance(input) ? say("out_of_tolerance_waiting", "Out of tolerance · waiting to be sent") : say("waiting_to_send", "Waiting to be sent"), "cell-pending");
     } else if (input.type === "radio") {
       enqueue({ unit: +input.getAttribute("data-unit"), characteristic: +input.getAttribute("data-characteristic"), passed: input.value === "pass" });
       cell.classList.toggle("cell-defect", input.value === "fail");
-      showCell(cell, input.value === "fail" ? "Defect · waiting to be sent" : "Waiting to be sent", "cell-pending");
+      showCell(cell, input.value === "fail" ? say("defect_waiting", "Defect · waiting to be sent") : say("waiting_to_send", "Waiting to be sent"), "cell-pending");
     }
   });
 
@@ -191,7 +209,7 @@
       var radio = cell.querySelector('input[value="' + (entry.passed ? "pass" : "fail") + '"]');
       if (radio) radio.checked = true;
     }
-    showCell(cell, "Waiting to be sent", "cell-pending");
+    showCell(cell, say("waiting_to_send", "Waiting to be sent"), "cell-pending");
   });
   render(load());
   window.addEventListener("online", flush);

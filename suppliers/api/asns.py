@@ -4,6 +4,7 @@ packing slip, certificates; for the token's partner only."""
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -100,7 +101,7 @@ class AsnViewSet(CertificateActions, mixins.ListModelMixin, mixins.RetrieveModel
         if self.action == "list":
             wanted = self.request.query_params.get("status", "")
             if wanted and wanted not in ASN_FILTERS:
-                raise ValidationError({"status": f"Choose one of {', '.join(ASN_FILTERS)}."})
+                raise ValidationError({"status": _("Choose one of %(choices)s.") % {"choices": ", ".join(ASN_FILTERS)}})
             # The shipment list page's search, tabs and order (the selector), within the scoped queryset.
             listed = asn_list(
                 membership=self.membership,
@@ -243,11 +244,11 @@ class AsnViewSet(CertificateActions, mixins.ListModelMixin, mixins.RetrieveModel
         if size not in documents.LABEL_SIZES:
             from rest_framework.exceptions import ValidationError
 
-            raise ValidationError({"size": "Choose a6 or 4x6."})
+            raise ValidationError({"size": _("Choose a6 or 4x6.")})
         if not asn.packages.filter(items__isnull=False).exists():  # an empty package gets no label
             from rest_framework.exceptions import NotFound
 
-            raise NotFound(f"{asn.number} has no packages holding goods.")
+            raise NotFound(_("%(asn)s has no packages holding goods.") % {"asn": asn.number})
         return HttpResponse(documents.labels_pdf(asn, size), content_type="application/pdf")
 
     @extend_schema(summary="Packing slip (PDF)", responses={**PDF, **problems()})

@@ -9,9 +9,13 @@ than its bound is refused before any of its entries is looked at.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
+from portal import l10n
+from portal.api.serializers import lazy_text
 from suppliers.quantities import (
     QUANTITY_DIGITS,
     QUANTITY_MAX,
@@ -20,6 +24,15 @@ from suppliers.quantities import (
     WEIGHT_MAX,
     WEIGHT_PLACES,
 )
+
+
+def at_most_decimals(places: int) -> str:
+    """The message of too many decimals, read when it is shown (class-level ``default_error_messages``)."""
+    return lazy_text(
+        lambda: (
+            ngettext("Use at most %(places)d decimal.", "Use at most %(places)d decimals.", places) % {"places": places}
+        )
+    )
 
 
 class _AsciiDecimalField(serializers.DecimalField):
@@ -34,9 +47,9 @@ class QuantityField(_AsciiDecimalField):
 
     # The words files and forms use for the same limits.
     default_error_messages = {
-        "max_digits": f"The largest quantity is {QUANTITY_MAX:,}.",
-        "max_whole_digits": f"The largest quantity is {QUANTITY_MAX:,}.",
-        "max_decimal_places": f"Use at most {QUANTITY_PLACES} decimals.",
+        "max_digits": lazy_text(lambda: _("The largest quantity is %(max)s.") % {"max": l10n.num(QUANTITY_MAX)}),
+        "max_whole_digits": lazy_text(lambda: _("The largest quantity is %(max)s.") % {"max": l10n.num(QUANTITY_MAX)}),
+        "max_decimal_places": at_most_decimals(QUANTITY_PLACES),
     }
 
     def __init__(self, **kwargs):
@@ -47,9 +60,9 @@ class WeightField(_AsciiDecimalField):
     """A package weight in kg: at most 7 digits before the decimal point and 3 after."""
 
     default_error_messages = {
-        "max_digits": f"The largest weight is {WEIGHT_MAX:,}.",
-        "max_whole_digits": f"The largest weight is {WEIGHT_MAX:,}.",
-        "max_decimal_places": f"Use at most {WEIGHT_PLACES} decimals.",
+        "max_digits": lazy_text(lambda: _("The largest weight is %(max)s.") % {"max": l10n.num(WEIGHT_MAX)}),
+        "max_whole_digits": lazy_text(lambda: _("The largest weight is %(max)s.") % {"max": l10n.num(WEIGHT_MAX)}),
+        "max_decimal_places": at_most_decimals(WEIGHT_PLACES),
     }
 
     def __init__(self, **kwargs):

@@ -6,6 +6,7 @@ small; they use the viewset's ``_asn()``, ``read_input()`` and ``membership``.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -61,7 +62,7 @@ class CertificateActions:
                 )
             line = asn.lines.filter(order_line_id=data["order_line"]).first()
             if line is None:
-                raise ValidationError({where: f"That order line is not on {asn.number}."})
+                raise ValidationError({where: _("That order line is not on %(asn)s.") % {"asn": asn.number}})
             line_id = line.pk
         certificate = asn_certificates.asn_attach_certificate(
             membership=self.membership,

@@ -7,6 +7,8 @@ order is as unknown as one that does not exist. Digits alone are always an id.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework.exceptions import NotFound, ValidationError
 
 from portal.api.problems import Conflict
@@ -23,7 +25,11 @@ def _by_name(membership: Membership, name: str) -> list[PurchaseOrder]:
 
 def _ambiguous(name: str, orders: list[PurchaseOrder]) -> str:
     ids = ", ".join(str(o.pk) for o in orders)
-    return f"{name} names {len(orders)} of your orders (ids {ids}); use the id."
+    return ngettext(
+        "%(name)s names %(count)d of your orders (id %(ids)s); use the id.",
+        "%(name)s names %(count)d of your orders (ids %(ids)s); use the id.",
+        len(orders),
+    ) % {"name": name, "count": len(orders), "ids": ids}
 
 
 def id_or_name(value: str, max_length: int = 64) -> int | str | None:
@@ -76,7 +82,9 @@ def po_ids(*, membership: Membership, refs: list[int | str], field: str = "order
         if len(orders) == 1:
             out.append(orders[0].pk)
         else:
-            errors[str(index)] = _ambiguous(ref, orders) if orders else f"No purchase order {ref} of yours."
+            errors[str(index)] = (
+                _ambiguous(ref, orders) if orders else _("No purchase order %(name)s of yours.") % {"name": ref}
+            )
     if errors:
         raise ValidationError({field: errors})
     return out
@@ -105,15 +113,25 @@ def _line_for(lines: list[PurchaseOrderLine], code: str, order_ref: int | str | 
         ]
         if not lines:
             prefix = where.rsplit(".", 1)[0] + "." if "." in where else ""
-            raise ValidationError({f"{prefix}purchase_order": f"{order_ref} is not an order of this shipment."})
+            raise ValidationError(
+                {f"{prefix}purchase_order": _("%(order)s is not an order of this shipment.") % {"order": order_ref}}
+            )
     typed = code.strip()
     found = [line for line in lines if typed.lower() in _codes(line)]
     if not found:
-        on = f" on {order_ref}" if order_ref is not None else ""
-        raise ValidationError({where: f"{typed} is not on a line of the order{on}."})
+        if order_ref is None:
+            message = _("%(code)s is not on a line of the order.") % {"code": typed}
+        else:
+            message = _("%(code)s is not on a line of the order on %(order)s.") % {"code": typed, "order": order_ref}
+        raise ValidationError({where: message})
     if len(found) > 1:
         ids = ", ".join(f"{line.order.name}: {line.pk}" for line in found[:10])
-        raise ValidationError({where: f"{typed} is on {len(found)} lines ({ids}); name the line by its id."})
+        message = ngettext(
+            "%(code)s is on %(count)d line (%(ids)s); name the line by its id.",
+            "%(code)s is on %(count)d lines (%(ids)s); name the line by its id.",
+            len(found),
+        ) % {"code": typed, "count": len(found), "ids": ids}
+        raise ValidationError({where: message})
     return found[0].pk
 
 

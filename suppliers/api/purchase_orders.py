@@ -4,6 +4,7 @@ one, for the token's partner only."""
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -76,7 +77,9 @@ class PurchaseOrderViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, Ten
     def filter_scoped(self, queryset):
         status_filter = self.request.query_params.get("status", "")
         if status_filter and status_filter not in PO_STATUS_FILTERS:
-            raise ValidationError({"status": f"Choose one of {', '.join(sorted(PO_STATUS_FILTERS))}."})
+            raise ValidationError(
+                {"status": _("Choose one of %(choices)s.") % {"choices": ", ".join(sorted(PO_STATUS_FILTERS))}}
+            )
         # The PO list page's search, tabs, annotations and order (the selector), within the scoped queryset.
         qs = (
             po_list(
@@ -97,7 +100,8 @@ class PurchaseOrderViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, Ten
             try:  # the rules of an instant (portal.dates): no offset is the tenant's wall-clock time
                 parsed = dates.parse_instant(since, wall_zone=dates.tenant_zone(self.membership.tenant), day_hour=0)
             except dates.DateInputError as exc:
-                raise ValidationError({"updated_since": f"{exc} E.g. 2026-11-23T10:00:00Z."}) from None
+                example = _("E.g. %(example)s.") % {"example": "2026-11-23T10:00:00Z"}
+                raise ValidationError({"updated_since": f"{exc} {example}"}) from None
             qs = qs.filter(pulled_at__gte=parsed)
         if self.action == "retrieve":
             qs = qs.prefetch_related(

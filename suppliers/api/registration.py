@@ -3,16 +3,18 @@ the token scopes its endpoints require, its routes module, and the names of its 
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from portal.api.routes import routes_register
 from portal.api.schema import enum_names_register
 from portal.api.scopes import scopes_register
 
 # In the order the token page lists them.
 SCOPES = {
-    "po:read": "Read purchase orders",
-    "po:acknowledge": "Acknowledge purchase orders",
-    "asn:read": "Read shipments (ASNs)",
-    "asn:write": "Create, change, submit and cancel shipments",
+    "po:read": gettext_lazy("Read purchase orders"),
+    "po:acknowledge": gettext_lazy("Acknowledge purchase orders"),
+    "asn:read": gettext_lazy("Read shipments (ASNs)"),
+    "asn:write": gettext_lazy("Create, change, submit and cancel shipments"),
 }
 
 ENUM_NAMES = {

@@ -6,14 +6,17 @@ aware moments); the views hand them on as they are.
 
 from __future__ import annotations
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from portal import dates
+from portal import dates, l10n
 from portal.api.date_fields import DayField, InstantField
-from portal.api.serializers import StrictInputSerializer
+from portal.api.serializers import StrictInputSerializer, lazy_text
 from suppliers import statuses
-from suppliers.api.bounded_fields import BoundedList, BoundedListField, QuantityField, WeightField
+from suppliers.api.bounded_fields import BoundedList, BoundedListField, QuantityField, WeightField, at_most_decimals
 from suppliers.limits import MAX_ACK_LINES, MAX_ASN_ITEMS, MAX_ASN_LINES, MAX_ASN_ORDERS, MAX_ASN_PACKAGES
 from suppliers.models import (
     Acknowledgement,
@@ -47,7 +50,7 @@ MAX_CODE = 120  # a product's internal reference or the supplier's code
 class OrderRefField(serializers.Field):
     """A purchase order by portal id or by its Odoo name; digits alone are an id (forms send text)."""
 
-    default_error_messages = {"invalid": "Name the order by its id or its number (e.g. P00003)."}
+    default_error_messages = {"invalid": gettext_lazy("Name the order by its id or its number (e.g. P00003).")}
 
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, (int, str)):
@@ -67,14 +70,20 @@ class OrderRefField(serializers.Field):
 
 class WordField(serializers.ChoiceField):
     """A read-only status in the shared vocabulary (``suppliers.statuses``): ``pick`` turns the
-    source value into one of ``choices`` (a word, or the label the pages show)."""
+    source value into one of ``choices`` (a word, or the label the pages show).
+
+    Labels are answered in English whatever the answer's language: they are values of the API's
+    vocabulary (the schema's enums), which a client may match on; the pages translate them."""
 
     def __init__(self, choices, pick, **kwargs):
         self.pick = pick
-        super().__init__(choices=list(choices), read_only=True, **kwargs)
+        with translation.override("en"):
+            super().__init__(choices=[str(choice) for choice in choices], read_only=True, **kwargs)
 
     def to_representation(self, value):
-        return self.pick(value)
+        with translation.override("en"):
+            picked = self.pick(value)
+            return None if picked is None else str(picked)
 
 
 class PurchaseOrderLineSerializer(serializers.ModelSerializer):
@@ -229,7 +238,9 @@ class AckLineInputSerializer(StrictInputSerializer):
 
     def validate(self, attrs):
         if ("line_id" in attrs) == ("product_code" in attrs):
-            raise serializers.ValidationError({"line_id": "Name the line by line_id or by product_code (one of them)."})
+            raise serializers.ValidationError(
+                {"line_id": _("Name the line by line_id or by product_code (one of them).")}
+            )
         return attrs
 
 
@@ -243,18 +254,22 @@ class AcknowledgementInputSerializer(StrictInputSerializer):
         # Both say what to do with every line: answering one and ignoring the other would guess.
         if attrs["accept_all"] and attrs["lines"]:
             raise serializers.ValidationError(
-                {"lines": "Give lines or accept_all, not both: accept_all accepts every line as ordered."}
+                {"lines": _("Give lines or accept_all, not both: accept_all accepts every line as ordered.")}
             )
         return attrs
+
+
+def _value_at_most() -> str:
+    return _("A certificate value is at most %(max)s.") % {"max": l10n.num(VALUE_MAX, VALUE_PLACES)}
 
 
 class CertificateValueField(serializers.DecimalField):
     """A value a certificate states: at most 12 digits before the decimal point and 6 after, any sign."""
 
     default_error_messages = {
-        "max_digits": f"A certificate value is at most {VALUE_MAX:,}.",
-        "max_whole_digits": f"A certificate value is at most {VALUE_MAX:,}.",
-        "max_decimal_places": f"Use at most {VALUE_PLACES} decimals.",
+        "max_digits": lazy_text(_value_at_most),
+        "max_whole_digits": lazy_text(_value_at_most),
+        "max_decimal_places": at_most_decimals(VALUE_PLACES),
     }
 
     def __init__(self, **kwargs):
@@ -406,10 +421,12 @@ class AsnLineInputSerializer(StrictInputSerializer):
     def validate(self, attrs):
         if ("order_line" in attrs) == ("product_code" in attrs):
             raise serializers.ValidationError(
-                {"order_line": "Name the order line by order_line or by product_code (one of them)."}
+                {"order_line": _("Name the order line by order_line or by product_code (one of them).")}
             )
         if "purchase_order" in attrs and "product_code" not in attrs:
-            raise serializers.ValidationError({"purchase_order": "Goes with product_code; order_line needs no order."})
+            raise serializers.ValidationError(
+                {"purchase_order": _("Goes with product_code; order_line needs no order.")}
+            )
         return attrs
 
 
@@ -491,7 +508,9 @@ class CertificateInputSerializer(StrictInputSerializer):
     def validate(self, attrs):
         ways = [name for name in ("line", "order_line", "product_code") if name in attrs]
         if len(ways) > 1:
-            raise serializers.ValidationError({ways[1]: f"Name the line one way: {' or '.join(ways)}, not both."})
+            raise serializers.ValidationError(
+                {ways[1]: _("Name the line one way only; this names it by %(fields)s.") % {"fields": ", ".join(ways)}}
+            )
         if "purchase_order" in attrs and "product_code" not in attrs:
-            raise serializers.ValidationError({"purchase_order": "Goes with product_code."})
+            raise serializers.ValidationError({"purchase_order": _("Goes with product_code.")})
         return attrs

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext
 
 from portal import dates
 from portal.dates import Refused
@@ -151,7 +152,7 @@ class OrdersField(forms.Field):
             except forms.ValidationError:
                 ids.append(0)
             if not ids[-1]:
-                raise forms.ValidationError(f"“{text}” is not a purchase order id.")
+                raise forms.ValidationError(gettext("“%(text)s” is not a purchase order id.") % {"text": text})
         return ids
 
 

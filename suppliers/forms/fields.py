@@ -16,6 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import get_format
+from django.utils.translation import gettext, gettext_lazy
 
 from portal import dates
 from portal.dates import Refused
@@ -38,7 +39,7 @@ class QuantityField(forms.Field):
     the line out"). ``empty``: the value of a blank field when it is not required.
     """
 
-    default_error_messages = {"required": "Give a number."}
+    default_error_messages = {"required": gettext_lazy("Give a number.")}
 
     def __init__(self, *, empty: Decimal | None = None, **kwargs) -> None:
         self.empty = empty
@@ -113,7 +114,7 @@ class IdField(forms.Field):
         if not text:
             return None
         if not (text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS and int(text) > 0):
-            raise ValidationError(f"“{text[:40]}” is not an id.")
+            raise ValidationError(gettext("“%(text)s” is not an id.") % {"text": text[:40]})
         return int(text)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from portal.lifecycle import Lifecycle, Transition
 from portal.models import TenantOwnedModel
@@ -14,11 +15,11 @@ class Acknowledgement(TenantOwnedModel):
     """One version of a supplier's answer to a PO; every version is kept as history."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Awaiting buyer"
-        ACCEPTED = "accepted", "Within tolerance"
-        APPROVED = "approved", "Approved by buyer"
-        DECLINED = "declined", "Declined by buyer"
-        SUPERSEDED = "superseded", "Replaced by a newer version"
+        PENDING = "pending", gettext_lazy("Awaiting buyer")
+        ACCEPTED = "accepted", gettext_lazy("Within tolerance")
+        APPROVED = "approved", gettext_lazy("Approved by buyer")
+        DECLINED = "declined", gettext_lazy("Declined by buyer")
+        SUPERSEDED = "superseded", gettext_lazy("Replaced by a newer version")
 
     # Every status change goes through this table (portal.lifecycle), which audits it. A version is
     # created accepted (within tolerance) or pending (for a buyer); a newer version supersedes a
@@ -33,15 +34,15 @@ class Acknowledgement(TenantOwnedModel):
     )
 
     class Source(models.TextChoices):
-        WEB = "web", "Portal"
-        API = "api", "API"
+        WEB = "web", gettext_lazy("Portal")
+        API = "api", gettext_lazy("API")
 
     scope_partner_path = "order__partner"
 
     order = models.ForeignKey("suppliers.PurchaseOrder", on_delete=models.CASCADE, related_name="acknowledgements")
     version = models.PositiveIntegerField()
     status = models.CharField(max_length=12, choices=Status.choices)
-    supplier_ref = models.CharField("your order reference", max_length=120, blank=True)
+    supplier_ref = models.CharField(gettext_lazy("your order reference"), max_length=120, blank=True)
     comment = models.TextField(blank=True)
     has_changes = models.BooleanField(default=False)
     has_rejections = models.BooleanField(default=False)
@@ -53,7 +54,9 @@ class Acknowledgement(TenantOwnedModel):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
-    outdated_at = models.DateTimeField(null=True, blank=True, help_text="When Odoo changed the PO after this answer.")
+    outdated_at = models.DateTimeField(
+        null=True, blank=True, help_text=gettext_lazy("When Odoo changed the PO after this answer.")
+    )
     outdated_changes = models.JSONField(default=dict, blank=True)
     outbox_event = models.ForeignKey(
         "integrations.OutboxEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -77,9 +80,9 @@ class AcknowledgementLine(TenantOwnedModel):
     """The supplier's answer for one PO line, with what the PO asked at that time."""
 
     class Decision(models.TextChoices):
-        ACCEPT = "accept", "Accept"
-        CHANGE = "change", "Promise another date or quantity"
-        REJECT = "reject", "Reject"
+        ACCEPT = "accept", gettext_lazy("Accept")
+        CHANGE = "change", gettext_lazy("Promise another date or quantity")
+        REJECT = "reject", gettext_lazy("Reject")
 
     scope_partner_path = "acknowledgement__order__partner"
 
@@ -94,7 +97,7 @@ class AcknowledgementLine(TenantOwnedModel):
     requested_date = models.DateField(null=True, blank=True)
     promised_qty = quantity_field(null=True, blank=True)
     promised_date = models.DateField(null=True, blank=True)
-    reason = models.CharField("reason", max_length=500, blank=True)
+    reason = models.CharField(gettext_lazy("reason"), max_length=500, blank=True)
     within_tolerance = models.BooleanField(default=True)
     uom_name = models.CharField(max_length=64, blank=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy
 
 from portal.models import TenantOwnedModel, TenantScopedQuerySet
 from suppliers.quantities import quantity_field
@@ -18,65 +19,75 @@ class PurchaseOrderQuerySet(TenantScopedQuerySet):
 class AckStatus(models.TextChoices):
     """Where the supplier's acknowledgement of a PO stands (portal-owned, kept on the PO for lists)."""
 
-    NONE = "", "To acknowledge"
-    PENDING = "pending", "Awaiting buyer"
-    ACCEPTED = "accepted", "Acknowledged"
-    DECLINED = "declined", "Changes declined"
-    OUTDATED = "outdated", "Changed since acknowledgement"
-    REJECTED = "rejected", "Rejected by supplier"
+    NONE = "", gettext_lazy("To acknowledge")
+    PENDING = "pending", gettext_lazy("Awaiting buyer")
+    ACCEPTED = "accepted", gettext_lazy("Acknowledged")
+    DECLINED = "declined", gettext_lazy("Changes declined")
+    OUTDATED = "outdated", gettext_lazy("Changed since acknowledgement")
+    REJECTED = "rejected", gettext_lazy("Rejected by supplier")
 
 
 class PurchaseOrder(TenantOwnedModel):
     """A purchase order of the tenant's Odoo (purchase.order), as last pulled."""
 
     class State(models.TextChoices):
-        DRAFT = "draft", "RFQ"
-        SENT = "sent", "RFQ sent"
-        TO_APPROVE = "to approve", "To approve"
-        PURCHASE = "purchase", "Purchase order"
-        DONE = "done", "Locked"
-        CANCEL = "cancel", "Cancelled"
+        DRAFT = "draft", gettext_lazy("RFQ")
+        SENT = "sent", gettext_lazy("RFQ sent")
+        TO_APPROVE = "to approve", gettext_lazy("To approve")
+        PURCHASE = "purchase", gettext_lazy("Purchase order")
+        DONE = "done", gettext_lazy("Locked")
+        CANCEL = "cancel", gettext_lazy("Cancelled")
 
     class ReceiptStatus(models.TextChoices):
-        NONE = "", "Nothing to receive"
-        PENDING = "pending", "Not received"
-        PARTIAL = "partial", "Partly received"
-        FULL = "full", "Received"
+        NONE = "", gettext_lazy("Nothing to receive")
+        PENDING = "pending", gettext_lazy("Not received")
+        PARTIAL = "partial", gettext_lazy("Partly received")
+        FULL = "full", gettext_lazy("Received")
 
     partner = models.ForeignKey("portal.Partner", on_delete=models.PROTECT, related_name="purchase_orders")
     odoo_id = models.PositiveIntegerField()
     name = models.CharField(max_length=64)
     state = models.CharField(max_length=16, choices=State.choices)
-    partner_ref = models.CharField("supplier reference", max_length=120, blank=True)
+    partner_ref = models.CharField(gettext_lazy("supplier reference"), max_length=120, blank=True)
     date_order = models.DateTimeField(null=True, blank=True)
-    date_approve = models.DateTimeField("confirmed", null=True, blank=True)
-    date_planned = models.DateTimeField("expected", null=True, blank=True)
+    date_approve = models.DateTimeField(gettext_lazy("confirmed"), null=True, blank=True)
+    date_planned = models.DateTimeField(gettext_lazy("expected"), null=True, blank=True)
     amount_total = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     currency_code = models.CharField(max_length=3, blank=True)
     receipt_status = models.CharField(max_length=8, choices=ReceiptStatus.choices, blank=True)
     buyer_name = models.CharField(max_length=120, blank=True)
-    ship_to = models.CharField("deliver to", max_length=120, blank=True, help_text="Odoo's receipt operation type.")
+    ship_to = models.CharField(
+        gettext_lazy("deliver to"), max_length=120, blank=True, help_text=gettext_lazy("Odoo's receipt operation type.")
+    )
     ship_to_odoo_id = models.PositiveIntegerField(null=True, blank=True)
     ship_to_address = models.TextField(
-        "delivery address",
+        gettext_lazy("delivery address"),
         blank=True,
-        help_text="Where the goods go, one line each (name, street, zip and city, country), as pulled: the "
-        "dropship address, else the address of the warehouse of the receipt's operation type.",
+        help_text=gettext_lazy(
+            "Where the goods go, one line each (name, street, zip and city, country), as pulled: the "
+            "dropship address, else the address of the warehouse of the receipt's operation type."
+        ),
     )
-    odoo_write_date = models.CharField(max_length=19, blank=True, help_text="write_date as Odoo returned it (UTC).")
-    odoo_fingerprint = models.CharField(max_length=40, blank=True, help_text="Digest of the row as last pulled.")
+    odoo_write_date = models.CharField(
+        max_length=19, blank=True, help_text=gettext_lazy("write_date as Odoo returned it (UTC).")
+    )
+    odoo_fingerprint = models.CharField(
+        max_length=40, blank=True, help_text=gettext_lazy("Digest of the row as last pulled.")
+    )
     pulled_at = models.DateTimeField(auto_now=True)
     # Derived at pull time from the lines: "late" is then one indexed comparison, not a subquery per order.
     open_due_date = models.DateTimeField(
-        null=True, blank=True, help_text="Earliest expected date of a line with goods still to come."
+        null=True, blank=True, help_text=gettext_lazy("Earliest expected date of a line with goods still to come.")
     )
     # Kept by save() from state, receipt and acknowledgement: "needs action first" is then an index
     # order (rank, then the earliest open date, so late orders lead their rank), not a sort of every row.
     action_rank = models.PositiveSmallIntegerField(default=3, editable=False)
     # Portal-owned: pulls never touch it (ARCHITECTURE section 5).
-    supplier_seen_at = models.DateTimeField(null=True, blank=True, help_text="When the supplier first opened it.")
+    supplier_seen_at = models.DateTimeField(
+        null=True, blank=True, help_text=gettext_lazy("When the supplier first opened it.")
+    )
     ack_status = models.CharField(
-        "acknowledgement", max_length=12, choices=AckStatus.choices, blank=True, default=AckStatus.NONE
+        gettext_lazy("acknowledgement"), max_length=12, choices=AckStatus.choices, blank=True, default=AckStatus.NONE
     )
 
     objects = PurchaseOrderQuerySet.as_manager()
@@ -138,11 +149,11 @@ class PurchaseOrderLine(TenantOwnedModel):
     sequence = models.IntegerField(default=10)
     product = models.ForeignKey("suppliers.Product", on_delete=models.PROTECT, null=True, blank=True)
     description = models.TextField()
-    vendor_product_code = models.CharField("supplier's product code", max_length=120, blank=True)
+    vendor_product_code = models.CharField(gettext_lazy("supplier's product code"), max_length=120, blank=True)
     quantity = quantity_field()
-    uom_name = models.CharField("unit", max_length=64, blank=True)
+    uom_name = models.CharField(gettext_lazy("unit"), max_length=64, blank=True)
     price_unit = models.DecimalField(max_digits=16, decimal_places=4, default=0)
-    date_planned = models.DateTimeField("expected", null=True, blank=True)
+    date_planned = models.DateTimeField(gettext_lazy("expected"), null=True, blank=True)
     qty_received = quantity_field(default=0)
     odoo_write_date = models.CharField(max_length=19, blank=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy
 
 from portal.models import TenantOwnedModel
 from suppliers.quantities import quantity_field
@@ -13,12 +14,12 @@ class Receipt(TenantOwnedModel):
     """A receipt (or its backorder) of goods from a supplier, as Odoo holds it."""
 
     class State(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        WAITING = "waiting", "Waiting another operation"
-        CONFIRMED = "confirmed", "Waiting"
-        ASSIGNED = "assigned", "Ready"
-        DONE = "done", "Done"
-        CANCEL = "cancel", "Cancelled"
+        DRAFT = "draft", gettext_lazy("Draft")
+        WAITING = "waiting", gettext_lazy("Waiting another operation")
+        CONFIRMED = "confirmed", gettext_lazy("Waiting")
+        ASSIGNED = "assigned", gettext_lazy("Ready")
+        DONE = "done", gettext_lazy("Done")
+        CANCEL = "cancel", gettext_lazy("Cancelled")
 
     partner = models.ForeignKey("portal.Partner", on_delete=models.PROTECT, related_name="receipts")
     order = models.ForeignKey(
@@ -32,7 +33,9 @@ class Receipt(TenantOwnedModel):
     destination = models.CharField(max_length=200, blank=True)
     backorder_of_odoo_id = models.PositiveIntegerField(null=True, blank=True)
     odoo_write_date = models.CharField(max_length=19, blank=True)
-    odoo_fingerprint = models.CharField(max_length=40, blank=True, help_text="Digest of the row as last pulled.")
+    odoo_fingerprint = models.CharField(
+        max_length=40, blank=True, help_text=gettext_lazy("Digest of the row as last pulled.")
+    )
 
     class Meta:
         ordering = ["-scheduled_date", "-id"]

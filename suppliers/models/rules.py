@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext, gettext_lazy
 
 from portal.models import Tenant
 
@@ -21,51 +22,51 @@ class CollaborationRules(models.Model):
     tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="collaboration_rules")
     # Changes beyond these wait for a buyer.
     ack_days_early = models.PositiveSmallIntegerField(
-        "days early accepted",
+        gettext_lazy("days early accepted"),
         default=3,
-        help_text="A promised date this many days before the requested one goes through.",
+        help_text=gettext_lazy("A promised date this many days before the requested one goes through."),
     )
     ack_days_late = models.PositiveSmallIntegerField(
-        "days late accepted",
+        gettext_lazy("days late accepted"),
         default=1,
-        help_text="A promised date this many days after the requested one goes through.",
+        help_text=gettext_lazy("A promised date this many days after the requested one goes through."),
     )
     ack_qty_over_pct = models.DecimalField(
-        "quantity over accepted (%)",
+        gettext_lazy("quantity over accepted (%)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("0.00"),
-        help_text="A promised quantity up to this much above the ordered one goes through.",
+        help_text=gettext_lazy("A promised quantity up to this much above the ordered one goes through."),
     )
     ack_qty_under_pct = models.DecimalField(
-        "quantity under accepted (%)",
+        gettext_lazy("quantity under accepted (%)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("0.00"),
-        help_text="A promised quantity up to this much below the ordered one goes through.",
+        help_text=gettext_lazy("A promised quantity up to this much below the ordered one goes through."),
     )
     asn_qty_over_pct = models.DecimalField(
-        "over-shipment accepted (%)",
+        gettext_lazy("over-shipment accepted (%)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("5.00"),
-        help_text="An ASN may ship this much more than is still open on a line.",
+        help_text=gettext_lazy("An ASN may ship this much more than is still open on a line."),
     )
     gs1_company_prefix = models.CharField(
-        "GS1 company prefix",
+        gettext_lazy("GS1 company prefix"),
         max_length=11,
         blank=True,
         # [0-9], not \d: \d takes any script's digits, which no GS1 barcode encodes.
-        validators=[RegexValidator(r"^[0-9]{6,11}$", "A GS1 company prefix has 6 to 11 digits (0-9).")],
-        help_text="Used to number packages (SSCC-18).",
+        validators=[RegexValidator(r"^[0-9]{6,11}$", gettext_lazy("A GS1 company prefix has 6 to 11 digits (0-9)."))],
+        help_text=gettext_lazy("Used to number packages (SSCC-18)."),
     )
 
     class Meta:
-        verbose_name = "supplier collaboration rules"
-        verbose_name_plural = "supplier collaboration rules"
+        verbose_name = gettext_lazy("supplier collaboration rules")
+        verbose_name_plural = gettext_lazy("supplier collaboration rules")
 
     def __str__(self) -> str:
-        return f"Supplier collaboration rules of {self.tenant}"
+        return gettext("Supplier collaboration rules of %(tenant)s") % {"tenant": self.tenant}
 
 
 def rules_for(tenant: Tenant | int) -> CollaborationRules:

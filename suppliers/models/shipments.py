@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.formats import get_format
+from django.utils.translation import gettext_lazy
 
 from portal.lifecycle import Lifecycle, Transition
 from portal.models import TenantOwnedModel
@@ -35,12 +36,12 @@ class Asn(TenantOwnedModel):
     """A shipment a supplier announces: header, lines of its POs, packages, lots and certificates."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        IN_TRANSIT = "in_transit", "In transit"
-        PARTIAL = "partial", "Partly received"
-        RECEIVED = "received", "Received"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", gettext_lazy("Draft")
+        SUBMITTED = "submitted", gettext_lazy("Submitted")
+        IN_TRANSIT = "in_transit", gettext_lazy("In transit")
+        PARTIAL = "partial", gettext_lazy("Partly received")
+        RECEIVED = "received", gettext_lazy("Received")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
     OPEN_STATUSES = (Status.SUBMITTED, Status.IN_TRANSIT, Status.PARTIAL)
     # Every status change goes through this table (portal.lifecycle): it refuses any other, and
@@ -76,7 +77,7 @@ class Asn(TenantOwnedModel):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     orders = models.ManyToManyField("suppliers.PurchaseOrder", related_name="asns")
     ship_date = models.DateField(null=True, blank=True)
-    eta = models.DateTimeField("expected arrival", null=True, blank=True)
+    eta = models.DateTimeField(gettext_lazy("expected arrival"), null=True, blank=True)
     carrier = models.CharField(max_length=80, blank=True)
     tracking_number = models.CharField(max_length=80, blank=True)
     note = models.TextField(blank=True)
@@ -89,14 +90,21 @@ class Asn(TenantOwnedModel):
     outbox_event = models.ForeignKey(
         "integrations.OutboxEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    odoo_mismatches = models.JSONField(default=list, blank=True, help_text="What Odoo's receipt did not match.")
+    odoo_mismatches = models.JSONField(
+        default=list, blank=True, help_text=gettext_lazy("What Odoo's receipt did not match.")
+    )
     order_changes = models.JSONField(
         default=list,
         blank=True,
-        help_text="What changed on its orders in Odoo after it was announced (cancelled, lines removed or cut).",
+        help_text=gettext_lazy(
+            "What changed on its orders in Odoo after it was announced (cancelled, lines removed or cut)."
+        ),
     )
     receipts = models.ManyToManyField(
-        "suppliers.Receipt", blank=True, related_name="asns", help_text="Receipts done in Odoo that brought its goods."
+        "suppliers.Receipt",
+        blank=True,
+        related_name="asns",
+        help_text=gettext_lazy("Receipts done in Odoo that brought its goods."),
     )
 
     class Meta:
@@ -133,11 +141,13 @@ class AsnLine(TenantOwnedModel):
     uom_name = models.CharField(max_length=64, blank=True)
     received_before = quantity_field(
         default=0,
-        help_text="What the PO line had received when the ASN was submitted.",
+        help_text=gettext_lazy("What the PO line had received when the ASN was submitted."),
     )
     quantity_received = quantity_field(
         default=0,
-        help_text="What receipts done in Odoo brought of this line (decided from their lots and quantities).",
+        help_text=gettext_lazy(
+            "What receipts done in Odoo brought of this line (decided from their lots and quantities)."
+        ),
     )
 
     class Meta:
@@ -162,14 +172,16 @@ class Package(TenantOwnedModel):
     """A handling unit (carton, pallet) with its SSCC-18, unique in the tenant, numbered once it holds something."""
 
     class Kind(models.TextChoices):
-        CARTON = "carton", "Carton"
-        PALLET = "pallet", "Pallet"
-        CRATE = "crate", "Crate"
+        CARTON = "carton", gettext_lazy("Carton")
+        PALLET = "pallet", gettext_lazy("Pallet")
+        CRATE = "crate", gettext_lazy("Crate")
 
     scope_partner_path = "asn__partner"
 
     asn = models.ForeignKey(Asn, on_delete=models.CASCADE, related_name="packages")
-    sscc = models.CharField("SSCC", max_length=18, blank=True, help_text="Given when it first holds something.")
+    sscc = models.CharField(
+        gettext_lazy("SSCC"), max_length=18, blank=True, help_text=gettext_lazy("Given when it first holds something.")
+    )
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.CARTON)
     weight_kg = weight_field("gross weight (kg)", null=True, blank=True)
 
@@ -192,10 +204,12 @@ class AsnItem(TenantOwnedModel):
     asn = models.ForeignKey(Asn, on_delete=models.CASCADE, related_name="items")
     line = models.ForeignKey(AsnLine, on_delete=models.CASCADE, related_name="items")
     package = models.ForeignKey(Package, on_delete=models.SET_NULL, null=True, blank=True, related_name="items")
-    lot_name = models.CharField("lot or serial", max_length=80, blank=True)
+    lot_name = models.CharField(gettext_lazy("lot or serial"), max_length=80, blank=True)
     expiry_date = models.DateField(null=True, blank=True)
     quantity = quantity_field()
-    quantity_received = quantity_field(default=0, help_text="What done receipts brought of this lot or serial.")
+    quantity_received = quantity_field(
+        default=0, help_text=gettext_lazy("What done receipts brought of this lot or serial.")
+    )
 
     class Meta:
         ordering = ["line", "id"]
@@ -212,9 +226,9 @@ class Certificate(TenantOwnedModel):
     """A certificate of conformance or analysis, for a line or one of its lots."""
 
     class Kind(models.TextChoices):
-        COC = "coc", "Certificate of conformance"
-        COA = "coa", "Certificate of analysis"
-        OTHER = "other", "Other document"
+        COC = "coc", gettext_lazy("Certificate of conformance")
+        COA = "coa", gettext_lazy("Certificate of analysis")
+        OTHER = "other", gettext_lazy("Other document")
 
     scope_partner_path = "asn__partner"
 

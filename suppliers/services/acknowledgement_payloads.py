@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import translation
+from django.utils.translation import gettext
+
 from integrations import topics
 from integrations.services.outbox import outbox_emit
-from portal import dates
+from portal import dates, l10n
 from portal.models import Membership
 from suppliers.models import Acknowledgement, AcknowledgementLine
 
@@ -37,24 +40,41 @@ def approved_qty(line: AcknowledgementLine) -> Decimal | None:
     return None
 
 
-def _summary(lines: list[AcknowledgementLine]) -> list[str]:
-    """One sentence per line for the chatter note: accepted, rejected (why) or what changed."""
+def _summary(lines: list[AcknowledgementLine], tenant) -> list[str]:
+    """One sentence per line for the chatter note: accepted, rejected (why) or what changed.
+
+    Written in the tenant's language (the buyers read the note in Odoo), with its days and numbers;
+    frozen into the payload like the rest of it.
+    """
     out = []
-    for line in lines:
-        name = line.description.splitlines()[0][:80] if line.description else f"line {line.line_odoo_id}"
-        unit = f" {line.uom_name}" if line.uom_name else ""
-        if line.decision == Decision.REJECT:
-            out.append(f"{name}: rejected ({line.reason})")
-        elif line.decision == Decision.CHANGE:
-            parts = []
-            if line.promised_date != line.requested_date:
-                parts.append(f"promised {line.promised_date:%Y-%m-%d} instead of {line.requested_date:%Y-%m-%d}")
-            if line.promised_qty != line.requested_qty:
-                parts.append(f"{line.promised_qty.normalize():f} of {line.requested_qty.normalize():f}{unit}")
-            out.append(f"{name}: {', '.join(parts)}")
-        else:
-            out.append(f"{name}: accepted")
+    with translation.override(l10n.tenant_language(tenant)):
+        for line in lines:
+            name = (
+                line.description.splitlines()[0][:80]
+                if line.description
+                else gettext("line %(id)s") % {"id": line.line_odoo_id}
+            )
+            if line.decision == Decision.REJECT:
+                out.append(gettext("%(line)s: rejected (%(reason)s)") % {"line": name, "reason": line.reason})
+            elif line.decision == Decision.CHANGE:
+                out.append(f"{name}: {'; '.join(_changes(line))}")
+            else:
+                out.append(gettext("%(line)s: accepted") % {"line": name})
     return out
+
+
+def _changes(line: AcknowledgementLine) -> list[str]:
+    parts = []
+    if line.promised_date != line.requested_date:
+        parts.append(
+            gettext("promised %(promised)s instead of %(requested)s")
+            % {"promised": l10n.day(line.promised_date), "requested": l10n.day(line.requested_date)}
+        )
+    if line.promised_qty != line.requested_qty:
+        quantities = {"promised": l10n.qty(line.promised_qty), "requested": l10n.qty(line.requested_qty)}
+        text = gettext("%(promised)s of %(requested)s %(unit)s") % {**quantities, "unit": line.uom_name}
+        parts.append(text.strip())
+    return parts
 
 
 def emit_to_odoo(ack: Acknowledgement, lines: list[AcknowledgementLine], *, approved_by: Membership | None = None):
@@ -87,7 +107,7 @@ def emit_to_odoo(ack: Acknowledgement, lines: list[AcknowledgementLine], *, appr
         "approved_by": _person(approved_by.user, tenant.name) if approved_by else "",
         "approved": approved_by is not None,
         "decision_note": ack.decision_note if approved_by else "",
-        "summary": _summary(lines),
+        "summary": _summary(lines, tenant),
         "comment": ack.comment,
     }
     ack.outbox_event = outbox_emit(
@@ -103,7 +123,7 @@ def emit_review_request(ack: Acknowledgement, lines: list[AcknowledgementLine]) 
         "po_odoo_id": po.odoo_id,
         "ack_id": ack.pk,
         "version": ack.version,
-        "summary": _summary([line for line in lines if not line.within_tolerance]),
+        "summary": _summary([line for line in lines if not line.within_tolerance], po.tenant),
         "comment": ack.comment,
         "supplier": po.partner.name,
     }

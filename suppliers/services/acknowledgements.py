@@ -16,8 +16,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from portal import dates
+from portal import dates, l10n
 from portal.dates import Refused
 from portal.models import Membership, Role, Tenant
 from portal.services.errors import NotInScope
@@ -57,7 +58,7 @@ def _promised_qty(value: Decimal | Refused | None, field: str, errors: dict) -> 
         return None
     try:  # the digits every path agrees on (suppliers.quantities)
         if number <= 0:
-            raise NumberError(f"Promise a quantity above 0 (got {plain(number)}).")
+            raise NumberError(gettext("Promise a quantity above 0 (got %(got)s).") % {"got": plain(number)})
         return check_quantity(number)
     except NumberError as exc:
         errors[field] = str(exc)
@@ -89,14 +90,20 @@ def _build_lines(
     given: dict[int, tuple[int, LineAnswer]] = {}
     for index, answer in enumerate(answers):
         if answer.line_id not in by_id:
-            errors[f"lines.{index}.line_id"] = f"Line {answer.line_id} is not a line of {po.name}."
+            errors[f"lines.{index}.line_id"] = gettext("Line %(line)s is not a line of %(po)s.") % {
+                "line": answer.line_id,
+                "po": po.name,
+            }
         elif answer.line_id in given:
-            errors[f"lines.{index}.line_id"] = "This line is answered twice."
+            errors[f"lines.{index}.line_id"] = gettext("This line is answered twice.")
         else:
             given[answer.line_id] = (index, answer)
     for line in po_lines:
         if line.pk not in given and not errors:
-            errors["lines"] = f"Answer every line of {po.name}: “{line.description[:60]}” has no answer."
+            errors["lines"] = gettext("Answer every line of %(po)s: “%(line)s” has no answer.") % {
+                "po": po.name,
+                "line": line.description[:60],
+            }
     built = []
     for line_id, (index, answer) in given.items():
         built_line = _answer_line(po, by_id[line_id], answer, f"lines.{index}", errors)
@@ -113,7 +120,10 @@ def _answer_line(
     """The acknowledgement line for one answer: what is promised, by the decision's rules."""
     decision = answer.decision or Decision.ACCEPT
     if decision not in Decision.values:
-        errors[f"{prefix}.decision"] = f"Choose one of {', '.join(Decision.values)} (got “{decision}”)."
+        errors[f"{prefix}.decision"] = gettext("Choose one of %(choices)s (got “%(got)s”).") % {
+            "choices": ", ".join(Decision.values),
+            "got": decision,
+        }
         return None
     requested_date = local_date(line.date_planned, po.tenant)
     promised_date = accepted(answer.promised_date, f"{prefix}.promised_date", errors)
@@ -125,12 +135,15 @@ def _answer_line(
             decision = Decision.ACCEPT
     elif decision == Decision.REJECT:
         if not reason:
-            errors[f"{prefix}.reason"] = "Say why you cannot deliver this line."
+            errors[f"{prefix}.reason"] = gettext("Say why you cannot deliver this line.")
         promised_date, promised_qty = None, None
     if decision == Decision.ACCEPT:
         promised_date, promised_qty = requested_date, line.quantity
     if len(reason) > 500:
-        errors[f"{prefix}.reason"] = f"Keep the reason under 500 characters (this one has {len(reason)})."
+        errors[f"{prefix}.reason"] = gettext("Keep the reason under %(limit)s characters (this one has %(count)s).") % {
+            "limit": 500,
+            "count": len(reason),
+        }
     return AcknowledgementLine(
         tenant=po.tenant,
         order_line=line,
@@ -158,26 +171,34 @@ def _change(
     """A promise of another date and/or quantity: checked, and completed with what was asked."""
     unread = {f"{prefix}.promised_date", f"{prefix}.promised_qty"} & set(errors)
     if promised_date is None and promised_qty is None and not unread:
-        errors[f"{prefix}.promised_date"] = "Give the date or the quantity you can deliver."
+        errors[f"{prefix}.promised_date"] = gettext("Give the date or the quantity you can deliver.")
     if promised_date and promised_date < dates.tenant_today(po.tenant) - dt.timedelta(days=1):
-        errors[f"{prefix}.promised_date"] = f"{promised_date:%Y-%m-%d} is in the past; promise a coming day."
+        errors[f"{prefix}.promised_date"] = gettext("%(day)s is in the past; promise a coming day.") % {
+            "day": l10n.day(promised_date)
+        }
     promised_date = promised_date or requested_date
     promised_qty = promised_qty or line.quantity
     if promised_qty < line.qty_received:
         # Odoo refuses to order less than it has received ("create a return first").
-        unit = f" {line.uom_name}" if line.uom_name else ""
-        errors[f"{prefix}.promised_qty"] = (
-            f"{line.qty_received.normalize():f}{unit} of this line are received already; promise at least that."
-        )
+        received = f"{l10n.qty(line.qty_received)} {line.uom_name}".strip()
+        errors[f"{prefix}.promised_qty"] = gettext(
+            "%(received)s of this line are received already; promise at least that."
+        ) % {"received": received}
     return promised_date, promised_qty
 
 
 def _header_errors(supplier_ref: str, comment: str) -> dict[str, str]:
     errors = {}
     if len(supplier_ref) > 120:
-        errors["supplier_ref"] = f"Keep the reference under 120 characters (this one has {len(supplier_ref)})."
+        errors["supplier_ref"] = gettext("Keep the reference under %(limit)s characters (this one has %(count)s).") % {
+            "limit": 120,
+            "count": len(supplier_ref),
+        }
     if len(comment) > 4000:
-        errors["comment"] = f"Keep the comment under 4000 characters (this one has {len(comment)})."
+        errors["comment"] = gettext("Keep the comment under %(limit)s characters (this one has %(count)s).") % {
+            "limit": l10n.num(4000),
+            "count": len(comment),
+        }
     return errors
 
 
@@ -197,13 +218,16 @@ def ack_submit(
     """
     po = po_get(membership=membership, pk=po_id)  # 404 outside the caller's scope
     if not membership.is_supplier_role:
-        raise ValidationError({"__all__": "Only the supplier acknowledges its orders."})
+        raise ValidationError({"__all__": gettext("Only the supplier acknowledges its orders.")})
     supplier_ref, comment = (supplier_ref or "").strip(), (comment or "").strip()
     errors = _header_errors(supplier_ref, comment)
     with transaction.atomic():
         po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
         if not po.is_open:
-            errors["__all__"] = f"{po.name} is {po.get_state_display().lower()}; only open orders are acknowledged."
+            errors["__all__"] = gettext("%(po)s is %(state)s; only open orders are acknowledged.") % {
+                "po": po.name,
+                "state": str(po.get_state_display()).lower(),
+            }
         try:
             lines = _build_lines(po, list(po.lines.order_by("sequence", "id")), answers)
         except ValidationError as exc:
@@ -275,18 +299,23 @@ def ack_decide(*, membership: Membership, ack_id: int, approve: bool, note: str 
         raise NotInScope()
     note = (note or "").strip()
     if not approve and not note:
-        raise ValidationError({"note": "Tell the supplier why the changes are declined."})
+        raise ValidationError({"note": gettext("Tell the supplier why the changes are declined.")})
     move = "approve" if approve else "decline"
     with transaction.atomic():
         po = PurchaseOrder.objects.select_for_update().get(pk=ack.order_id)
         ack = Acknowledgement.objects.select_for_update().get(pk=ack.pk)
-        refused = f"Version {ack.version} is {ack.get_status_display().lower()} already."
+        refused = gettext("Version %(version)s is %(status)s already.") % {
+            "version": ack.version,
+            "status": str(ack.get_status_display()).lower(),
+        }
         Acknowledgement.lifecycle.check(ack, move, refused=refused)
         if po.ack_status == AckStatus.OUTDATED:
             raise ValidationError(
                 {
-                    "__all__": f"{po.name} changed in Odoo after version {ack.version}; "
-                    "the supplier is asked to answer again."
+                    "__all__": gettext(
+                        "%(po)s changed in Odoo after version %(version)s; the supplier is asked to answer again."
+                    )
+                    % {"po": po.name, "version": ack.version}
                 }
             )
         Acknowledgement.lifecycle.move(ack, move, actor=membership.user, changes={"note": [None, note]})

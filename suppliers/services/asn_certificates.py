@@ -11,6 +11,7 @@ import hashlib
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext
 
 from portal.dates import Refused
 from portal.models import Membership
@@ -40,23 +41,29 @@ def asn_attach_certificate(
     supplier_only(membership)
     errors: dict[str, str] = {}
     if upload is None:
-        raise ValidationError({"file": "Choose a file to attach."})
+        raise ValidationError({"file": gettext("Choose a file to attach.")})
     data = upload.read(CERTIFICATE_MAX_BYTES + 1)
     if len(data) > CERTIFICATE_MAX_BYTES:
-        errors["file"] = "Certificates are limited to 10 MB."
+        errors["file"] = gettext("Certificates are limited to 10 MB.")
     content_type = next((t for magic, t in CERTIFICATE_TYPES.items() if data.startswith(magic)), None)
     if content_type is None and "file" not in errors:
-        errors["file"] = f"{upload.name} is not a PDF, PNG or JPEG file."
+        errors["file"] = gettext("%(file)s is not a PDF, PNG or JPEG file.") % {"file": upload.name}
     if kind not in dict(Certificate.Kind.choices):
-        errors["kind"] = f"Choose one of {', '.join(dict(Certificate.Kind.choices))}."
+        errors["kind"] = gettext("Choose one of %(choices)s.") % {"choices": ", ".join(dict(Certificate.Kind.choices))}
     with transaction.atomic():
         asn = asn_get(membership=membership, asn_id=asn_id, lock=True)
         if not asn.editable:
-            errors["__all__"] = f"{asn.number} is {asn.get_status_display().lower()}; attach documents to drafts."
+            errors["__all__"] = gettext("%(asn)s is %(status)s; attach documents to drafts.") % {
+                "asn": asn.number,
+                "status": str(asn.get_status_display()).lower(),
+            }
         line = _line(asn, line_id, errors)
         lot_name = (lot_name or "").strip()
         if lot_name and not asn.items.filter(lot_name=lot_name, **({"line": line} if line else {})).exists():
-            errors["lot_name"] = f"No lot {lot_name} on {asn.number}" + (" for this line." if line else ".")
+            text = (
+                gettext("No lot %(lot)s on %(asn)s for this line.") if line else gettext("No lot %(lot)s on %(asn)s.")
+            )
+            errors["lot_name"] = text % {"lot": lot_name, "asn": asn.number}
         if errors:
             raise ValidationError(errors)
         filename = "".join(c for c in upload.name.rsplit("/", 1)[-1] if c.isalnum() or c in "._- ")[:150] or "file"
@@ -83,7 +90,10 @@ def _line(asn: Asn, line_id: int | Refused | None, errors: dict) -> AsnLine | No
         return None
     line = asn.lines.filter(pk=line_id).first() if isinstance(line_id, int) else None
     if line is None:
-        errors["line"] = f"Line {getattr(line_id, 'text', line_id)} is not on {asn.number}."
+        errors["line"] = gettext("Line %(line)s is not on %(asn)s.") % {
+            "line": getattr(line_id, "text", line_id),
+            "asn": asn.number,
+        }
     return line
 
 
@@ -100,10 +110,15 @@ def asn_remove_certificate(*, membership: Membership, asn_id: int, certificate_i
         )
         if certificate is None:
             given = getattr(certificate_id, "text", certificate_id)
-            raise ValidationError({"certificate": f"No certificate {given} on {asn.number}."})
+            raise ValidationError(
+                {"certificate": gettext("No certificate %(given)s on %(asn)s.") % {"given": given, "asn": asn.number}}
+            )
         if not asn.editable:
             raise ValidationError(
-                {"__all__": f"{asn.number} is {asn.get_status_display().lower()}; its certificates went to Odoo."}
+                {
+                    "__all__": gettext("%(asn)s is %(status)s; its certificates went to Odoo.")
+                    % {"asn": asn.number, "status": str(asn.get_status_display()).lower()}
+                }
             )
         line = certificate.line.order_line.description.splitlines()[0][:60] if certificate.line else None
         audit_record(

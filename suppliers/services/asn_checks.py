@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db.models import Count, F
+from django.utils.translation import gettext, ngettext
 
+from portal import l10n
 from portal.models import Tenant
 from suppliers.models import Asn, AsnItem, AsnLine, PurchaseOrderLine, rules_for
 from suppliers.quantities import quantity_sum
@@ -43,7 +45,7 @@ def asn_problems(asn: Asn) -> dict[str, str]:
     errors = _header_problems(asn)
     lines = list(asn.lines.select_related("order_line__product", "order_line__order").prefetch_related("items"))
     if not lines:
-        errors["lines"] = "Ship at least one line with a quantity above 0."
+        errors["lines"] = gettext("Ship at least one line with a quantity above 0.")
         return errors
     announced = on_asns([line.order_line for line in lines], exclude=asn)
     has_packages = asn.packages.exists()
@@ -58,19 +60,24 @@ def asn_problems(asn: Asn) -> dict[str, str]:
         if line.tracking in ("lot", "serial"):
             _tracked_problems(line, items, allocated, prefix, errors, serials, expiries)
         elif items and allocated != line.quantity:
-            errors[f"{prefix}.items"] = (
-                f"The packages hold {allocated.normalize():f}, the line ships {line.quantity.normalize():f}."
-            )
+            errors[f"{prefix}.items"] = gettext("The packages hold %(held)s, the line ships %(ships)s.") % {
+                "held": l10n.qty(allocated),
+                "ships": l10n.qty(line.quantity),
+            }
         if has_packages:
             if not items:
-                errors[f"{prefix}.items"] = "Say which package holds this line."
+                errors[f"{prefix}.items"] = gettext("Say which package holds this line.")
             for j, item in enumerate(items):
                 if item.package_id is None:
-                    errors[f"{prefix}.items.{j}.package"] = "Choose the package that holds it."
+                    errors[f"{prefix}.items.{j}.package"] = gettext("Choose the package that holds it.")
     for (_, name), fields in serials.items():
         # Also across two lines of the same product: a serial number names one unit.
         for field in fields[1:]:
-            errors.setdefault(field, f"Serial number {name} is listed twice for this product; each unit has its own.")
+            errors.setdefault(
+                field,
+                gettext("Serial number %(serial)s is listed twice for this product; each unit has its own.")
+                % {"serial": name},
+            )
     _serials_announced_elsewhere(asn, serials, errors)
     return errors
 
@@ -78,18 +85,23 @@ def asn_problems(asn: Asn) -> dict[str, str]:
 def _header_problems(asn: Asn) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not asn.ship_date:
-        errors["ship_date"] = "Give the day the goods leave you."
+        errors["ship_date"] = gettext("Give the day the goods leave you.")
     if not asn.eta:
-        errors["eta"] = "Give the expected arrival at the dock."
+        errors["eta"] = gettext("Give the expected arrival at the dock.")
     # Cancelled (or back to a request for quotation) in Odoo since the draft was made; fully received
     # orders are left to the open-quantity check.
     closed = [order for order in asn.orders.all() if order.state not in ("purchase", "done")]
     if closed:
-        errors["__all__"] = (
-            f"{', '.join(o.name for o in closed)} {'is' if len(closed) == 1 else 'are'} no longer open in Odoo "
-            f"({', '.join(sorted({o.get_state_display().lower() for o in closed}))}); cancel this draft and "
-            "announce the open orders on a new shipment."
-        )
+        errors["__all__"] = ngettext(
+            "%(orders)s is no longer open in Odoo (%(states)s); cancel this draft and announce the open orders "
+            "on a new shipment.",
+            "%(orders)s are no longer open in Odoo (%(states)s); cancel this draft and announce the open orders "
+            "on a new shipment.",
+            len(closed),
+        ) % {
+            "orders": ", ".join(o.name for o in closed),
+            "states": ", ".join(sorted({str(o.get_state_display()).lower() for o in closed})),
+        }
     return errors
 
 
@@ -98,12 +110,18 @@ def _open_quantity_problem(tenant: Tenant, line: AsnLine, open_qty: Decimal, pre
     allowed = rules_for(tenant).asn_qty_over_pct
     if line.quantity <= open_qty * (1 + allowed / 100):
         return
-    errors[f"{prefix}.quantity"] = (
-        f"{line.quantity.normalize():f} {line.uom_name} is more than the "
-        f"{open_qty.normalize():f} still open on {line.order_line.order.name}"
-        + (f" (plus {allowed.normalize():f}% allowed)" if allowed else "")
-        + "."
-    )
+    said = {
+        "qty": l10n.qty(line.quantity),
+        "uom": line.uom_name,
+        "open": l10n.qty(open_qty),
+        "po": line.order_line.order.name,
+        "allowed": l10n.pct(allowed),
+    }
+    if allowed:
+        text = gettext("%(qty)s %(uom)s is more than the %(open)s still open on %(po)s (plus %(allowed)s allowed).")
+    else:
+        text = gettext("%(qty)s %(uom)s is more than the %(open)s still open on %(po)s.")
+    errors[f"{prefix}.quantity"] = text % said
 
 
 def _tracked_problems(
@@ -119,23 +137,31 @@ def _tracked_problems(
     po_line, tracking = line.order_line, line.tracking
     for j, item in enumerate(items):
         if not item.lot_name:
-            errors[f"{prefix}.items.{j}.lot_name"] = f"{po_line.product} is tracked by {tracking}; name it."
+            errors[f"{prefix}.items.{j}.lot_name"] = (
+                gettext("%(product)s is tracked by serial number; name it.")
+                if tracking == "serial"
+                else gettext("%(product)s is tracked by lot; name it.")
+            ) % {"product": po_line.product}
     if allocated != line.quantity:
-        errors[f"{prefix}.items"] = (
-            f"The {'serial numbers' if tracking == 'serial' else 'lots'} add up to "
-            f"{allocated.normalize():f}, the line ships {line.quantity.normalize():f}."
+        text = (
+            gettext("The serial numbers add up to %(held)s, the line ships %(ships)s.")
+            if tracking == "serial"
+            else gettext("The lots add up to %(held)s, the line ships %(ships)s.")
         )
+        errors[f"{prefix}.items"] = text % {"held": l10n.qty(allocated), "ships": l10n.qty(line.quantity)}
     if po_line.product and po_line.product.uses_expiry:
         for j, item in enumerate(items):
             if item.lot_name and not item.expiry_date:
-                errors[f"{prefix}.items.{j}.expiry_date"] = f"Lots of {po_line.product} expire; give the date."
+                errors[f"{prefix}.items.{j}.expiry_date"] = gettext("Lots of %(product)s expire; give the date.") % {
+                    "product": po_line.product
+                }
     for j, item in enumerate(items):
         if not item.lot_name:
             continue
         key = (po_line.product_id, item.lot_name)
         if tracking == "serial":
             if item.quantity != 1:
-                errors[f"{prefix}.items.{j}.quantity"] = "A serial number is one unit."
+                errors[f"{prefix}.items.{j}.quantity"] = gettext("A serial number is one unit.")
             serials[key].append(f"{prefix}.items.{j}.lot_name")
         elif item.expiry_date:
             # A lot may come in several rows (packages, lines), but it has one expiry date.
@@ -143,7 +169,8 @@ def _tracked_problems(
             if seen and item.expiry_date not in seen:
                 errors.setdefault(
                     f"{prefix}.items.{j}.expiry_date",
-                    f"Lot {item.lot_name} is also given {min(seen):%Y-%m-%d}; one lot has one expiry date.",
+                    gettext("Lot %(lot)s is also given %(day)s; one lot has one expiry date.")
+                    % {"lot": item.lot_name, "day": l10n.day(min(seen))},
                 )
             seen.setdefault(item.expiry_date, f"{prefix}.items.{j}.expiry_date")
 
@@ -152,9 +179,9 @@ def _empty_packages(asn: Asn, errors: dict) -> None:
     """A package that holds nothing is refused: it would travel with no label, or with a label for nothing."""
     for index, package in enumerate(asn.packages.order_by("id").annotate(held=Count("items"))):
         if not package.held:
-            errors[f"packages.{index}.kind"] = (
-                f"Package {index + 1} holds nothing: choose it for an item, or remove it."
-            )
+            errors[f"packages.{index}.kind"] = gettext(
+                "Package %(number)s holds nothing: choose it for an item, or remove it."
+            ) % {"number": index + 1}
 
 
 def _serials_announced_elsewhere(asn: Asn, serials: Serials, errors: dict) -> None:
@@ -182,7 +209,11 @@ def _serials_announced_elsewhere(asn: Asn, serials: Serials, errors: dict) -> No
                 taken.setdefault((product_id, name), number)
     for key, fields in serials.items():
         if key in taken:
-            errors.setdefault(fields[0], f"Serial number {key[1]} was already announced on {taken[key]}.")
+            errors.setdefault(
+                fields[0],
+                gettext("Serial number %(serial)s was already announced on %(asn)s.")
+                % {"serial": key[1], "asn": taken[key]},
+            )
 
 
 def errors_as_sent(errors: dict[str, str], asn: Asn, lines: Sequence[AsnLineInput]) -> dict[str, str]:

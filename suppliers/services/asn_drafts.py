@@ -12,8 +12,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
-from portal import dates
+from portal import dates, l10n
 from portal.models import Membership
 from portal.services.audit import audit_record, field_changes
 from suppliers.limits import MAX_ASN_ORDERS, MAX_ASN_PACKAGES
@@ -33,10 +34,14 @@ def asn_create(*, membership: Membership, po_ids: Sequence[int], header: AsnHead
     """A draft ASN for one or several open POs of one partner, prefilled with what is still open."""
     supplier_only(membership)
     if len(po_ids) > MAX_ASN_ORDERS:  # before any work: each id is looked up
-        raise ValidationError({"orders": f"One shipment covers at most {MAX_ASN_ORDERS} purchase orders."})
+        raise ValidationError(
+            {
+                "orders": gettext("One shipment covers at most %(max)s purchase orders.") % {"max": MAX_ASN_ORDERS},
+            }
+        )
     ids = list(po_ids)
     if not ids:
-        raise ValidationError({"orders": "Choose at least one open purchase order."})
+        raise ValidationError({"orders": gettext("Choose at least one open purchase order.")})
     orders = list(PurchaseOrder.objects.visible_to(membership).published().filter(pk__in=ids))
     _check_orders(ids, orders)
     lines = list(
@@ -74,15 +79,29 @@ def _check_orders(ids: list[int], orders: list[PurchaseOrder]) -> None:
     """One shipment: open orders of the caller's, of one supplier, delivered to one place."""
     missing = sorted(set(ids) - {o.pk for o in orders})
     if missing:
-        raise ValidationError({"orders": f"No open purchase order of yours has the id {missing[0]}."})
+        raise ValidationError(
+            {"orders": gettext("No open purchase order of yours has the id %(id)s.") % {"id": missing[0]}}
+        )
     closed = [o.name for o in orders if not o.is_open]
     if closed:
-        raise ValidationError({"orders": f"{', '.join(closed)} cannot be shipped on: not open."})
+        raise ValidationError(
+            {"orders": gettext("%(orders)s cannot be shipped on: not open.") % {"orders": ", ".join(closed)}}
+        )
     if len({o.partner_id for o in orders}) > 1:
-        raise ValidationError({"orders": "One ASN covers the orders of one supplier."})
+        raise ValidationError({"orders": gettext("One ASN covers the orders of one supplier.")})
     if len({o.ship_to_odoo_id for o in orders}) > 1:
-        places = ", ".join(sorted({f"{o.name} to {o.ship_to or 'unknown'}" for o in orders}))
-        raise ValidationError({"orders": f"One ASN goes to one place; these orders are delivered apart: {places}."})
+        places = ", ".join(
+            sorted(
+                gettext("%(po)s to %(place)s") % {"po": o.name, "place": o.ship_to or gettext("unknown")}
+                for o in orders
+            )
+        )
+        raise ValidationError(
+            {
+                "orders": gettext("One ASN goes to one place; these orders are delivered apart: %(places)s.")
+                % {"places": places}
+            }
+        )
 
 
 def _apply_header(asn: Asn, header: AsnHeader, errors: dict | None = None) -> None:
@@ -96,12 +115,16 @@ def _apply_header(asn: Asn, header: AsnHeader, errors: dict | None = None) -> No
         if name in header:
             text = str(header.get(name) or "").strip()
             if len(text) > limit:
-                errors[name] = f"Keep it under {limit} characters (this one has {len(text)})."
+                errors[name] = gettext("Keep it under %(limit)s characters (this one has %(count)s).") % {
+                    "limit": limit,
+                    "count": len(text),
+                }
             setattr(asn, name, text[:limit])
     if not errors.get("eta") and asn.eta and asn.ship_date and asn.eta.astimezone(tz).date() < asn.ship_date:
-        errors["eta"] = (
-            f"The goods cannot arrive ({asn.eta.astimezone(tz):%Y-%m-%d}) before they ship ({asn.ship_date})."
-        )
+        errors["eta"] = gettext("The goods cannot arrive (%(eta)s) before they ship (%(ship)s).") % {
+            "eta": l10n.day(asn.eta.astimezone(tz).date()),
+            "ship": l10n.day(asn.ship_date),
+        }
     if errors:
         raise ValidationError(errors)
 
@@ -125,7 +148,10 @@ def asn_update(
         asn = asn_get(membership=membership, asn_id=asn_id, lock=True)
         if not asn.editable:
             raise ValidationError(
-                {"__all__": f"{asn.number} is {asn.get_status_display().lower()}; only drafts change."}
+                {
+                    "__all__": gettext("%(asn)s is %(status)s; only drafts change.")
+                    % {"asn": asn.number, "status": str(asn.get_status_display()).lower()}
+                }
             )
         before = _content(asn)
         errors: dict[str, str] = {}
@@ -199,20 +225,25 @@ def _packages(asn: Asn, packages: Sequence[PackageInput], errors: dict) -> list[
     for index, spec in enumerate(packages):
         kind = (spec.kind or Package.Kind.CARTON).strip()
         if kind not in kinds:
-            errors[f"packages.{index}.kind"] = f"Choose one of {', '.join(kinds)} (got “{kind}”)."
+            errors[f"packages.{index}.kind"] = gettext("Choose one of %(choices)s (got “%(got)s”).") % {
+                "choices": ", ".join(kinds),
+                "got": kind,
+            }
             continue
         weight = None
         if spec.weight_kg is not None:
             weight = _weight_ok(spec.weight_kg, f"packages.{index}.weight_kg", errors)
         sscc = (spec.sscc or "").strip()
         if sscc and sscc not in existing:
-            errors[f"packages.{index}.sscc"] = f"{sscc} is not a package of {asn.number}; leave it empty for a new one."
+            errors[f"packages.{index}.sscc"] = gettext(
+                "%(sscc)s is not a package of %(asn)s; leave it empty for a new one."
+            ) % {"sscc": sscc, "asn": asn.number}
             continue
         package = existing.get(sscc) or Package(tenant=asn.tenant, asn=asn)
         package.kind, package.weight_kg = kind, weight
         (kept if package.pk else new).append(package)
     if len(packages) > MAX_ASN_PACKAGES:
-        errors["packages"] = f"An ASN holds at most {MAX_ASN_PACKAGES} packages."
+        errors["packages"] = gettext("An ASN holds at most %(max)s packages.") % {"max": MAX_ASN_PACKAGES}
     if errors:
         return kept + new
     # New packages get their SSCC once something is put in them (_number_packages): an empty one

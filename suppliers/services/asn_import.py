@@ -30,8 +30,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
-from portal import dates
+from portal import dates, l10n
 from portal.input_errors import ErrorPlaces
 from portal.models import Membership
 from suppliers.limits import MAX_ASN_PACKAGES, MAX_IMPORT_ROWS
@@ -99,7 +100,7 @@ def asn_import(*, membership: Membership, asn_id: int, data: bytes, filename: st
     except TableFileError as exc:
         raise ValidationError({"file": str(exc)}) from None
     if not table.rows:
-        raise ValidationError({"file": "The file has a header row but no lines under it."})
+        raise ValidationError({"file": gettext("The file has a header row but no lines under it.")})
     asn = asn_get(membership=membership, asn_id=asn_id)
     plan = _Plan(asn, table.decimal_mark)
     for row in table.rows:
@@ -148,7 +149,10 @@ class _Plan:
         self.places = ErrorPlaces(join="{where}, {field}", rename=COLUMN_OF)
 
     def add(self, row: TableRow) -> None:
-        label = f"{row.sheet}, row {row.number}" if row.sheet else f"row {row.number}"
+        if row.sheet:
+            label = gettext("%(sheet)s, row %(number)s") % {"sheet": row.sheet, "number": row.number}
+        else:
+            label = gettext("row %(number)s") % {"number": row.number}
 
         def error(column: str, message: str) -> None:
             self.errors.setdefault(f"{label}, {column}", message)
@@ -158,15 +162,18 @@ class _Plan:
         for column, value in row.values.items():
             if uncalculated(value):
                 error(
-                    column, "The cell holds a formula Excel has not calculated; open the file in Excel, save it again."
+                    column,
+                    gettext(
+                        "The cell holds a formula Excel has not calculated; open the file in Excel, save it again."
+                    ),
                 )
         values = {c: _text(row.values.get(c, "")) for c in COLUMNS if c != "quantity"}
         for column, value in values.items():
             if len(value) > MAX_LENGTH[column]:
-                error(column, f"Keep it under {MAX_LENGTH[column]} characters.")
+                error(column, gettext("Keep it under %(limit)s characters.") % {"limit": MAX_LENGTH[column]})
         for column in ("po", "product_code"):
             if not values[column]:
-                error(column, "Required.")
+                error(column, gettext("Required."))
         quantity = self._quantity(row.values.get("quantity", ""), f"{label}, quantity")
         if f"{label}, po" in self.errors or f"{label}, product_code" in self.errors:
             return
@@ -176,7 +183,11 @@ class _Plan:
         package = values["package"]
         if package:
             if not (package.isascii() and package.isdigit() and 1 <= int(package) <= MAX_ASN_PACKAGES):
-                error("package", f"“{package}” is not a package number (1 to {MAX_ASN_PACKAGES}).")
+                error(
+                    "package",
+                    gettext("“%(package)s” is not a package number (1 to %(max)s).")
+                    % {"package": package, "max": MAX_ASN_PACKAGES},
+                )
             else:
                 package = str(int(package))
                 self.max_package = max(self.max_package, int(package))
@@ -193,7 +204,8 @@ class _Plan:
         if spec["quantity"] > QUANTITY_MAX:
             error(
                 "quantity",
-                f"The rows of {values['product_code']} on {values['po']} add up to more than {QUANTITY_MAX:,}.",
+                gettext("The rows of %(product)s on %(po)s add up to more than %(max)s.")
+                % {"product": values["product_code"], "po": values["po"], "max": l10n.num(QUANTITY_MAX)},
             )
         if values["uom"] and not spec["uom"]:
             spec["uom"] = values["uom"]
@@ -209,11 +221,18 @@ class _Plan:
         order = values["po"].lower()
         if order not in self.orders:
             known = ", ".join(sorted(self.orders)).upper()
-            error("po", f"{values['po']} is not an order of {self.asn.number} ({known}).")
+            error(
+                "po",
+                gettext("%(po)s is not an order of %(asn)s (%(known)s).")
+                % {"po": values["po"], "asn": self.asn.number, "known": known},
+            )
             return None
         po_line = self.by_code.get((order, values["product_code"].lower()))
         if po_line is None:
-            error("product_code", f"{values['product_code']} is not on {values['po']}.")
+            error(
+                "product_code",
+                gettext("%(product)s is not on %(po)s.") % {"product": values["product_code"], "po": values["po"]},
+            )
         return po_line
 
     def _quantity(self, value, key: str) -> Decimal | None:
@@ -255,15 +274,18 @@ def _day(text: str) -> dt.date:
         day, month, year = (int(g) for g in match.groups())
     elif _SLASHED_DAY.fullmatch(text):
         raise ValueError(
-            f"“{text}” can be read as day/month or month/day; write dates as YYYY-MM-DD "
-            "(in Excel: Format Cells > Custom > yyyy-mm-dd)."
+            gettext(
+                "“%(text)s” can be read as day/month or month/day; write dates as YYYY-MM-DD "
+                "(in Excel: Format Cells > Custom > yyyy-mm-dd)."
+            )
+            % {"text": text}
         )
     else:
-        raise ValueError(f"“{text}” is not a date; use YYYY-MM-DD.")
+        raise ValueError(gettext("“%(text)s” is not a date; use YYYY-MM-DD.") % {"text": text})
     try:
         found = dt.date(year, month, day)
     except ValueError:
-        raise ValueError(f"“{text}” is not a date of the calendar.") from None
+        raise ValueError(gettext("“%(text)s” is not a date of the calendar.") % {"text": text}) from None
     return dates.parse_day(found)  # DateInputError (a ValueError) beyond the limits
 
 

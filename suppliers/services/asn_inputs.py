@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import TypedDict, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from portal.dates import Refused
 from portal.models import Membership
@@ -106,4 +107,4 @@ def quantity_ok(
 def supplier_only(membership: Membership) -> None:
     """Shipments are the supplier's to announce: staff of the tenant read them only."""
     if not membership.is_supplier_role:
-        raise ValidationError({"__all__": "Only the supplier announces its shipments."})
+        raise ValidationError({"__all__": gettext("Only the supplier announces its shipments.")})

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from django.utils.translation import gettext
+
+from portal import l10n
 from portal.dates import Refused
 from suppliers.limits import MAX_ASN_ITEMS, MAX_ASN_LINES
 from suppliers.models import Asn, AsnItem, AsnLine, Package, PurchaseOrderLine
@@ -25,19 +28,19 @@ def replace_lines(asn: Asn, lines: Sequence[AsnLineInput], packages: list[Packag
     dropped silently: the certificate is removed first, on purpose."""
     if len(lines) > MAX_ASN_LINES or sum(len(spec.items) for spec in lines) > MAX_ASN_ITEMS:
         # Checked before any work: each line and item costs queries and validation.
-        errors["__all__"] = (
-            f"A shipment holds at most {MAX_ASN_LINES:,} lines and {MAX_ASN_ITEMS:,} lots, serial numbers and "
+        errors["__all__"] = gettext(
+            "A shipment holds at most %(lines)s lines and %(items)s lots, serial numbers and "
             "package rows; split it over several shipments."
-        )
+        ) % {"lines": l10n.num(MAX_ASN_LINES), "items": l10n.num(MAX_ASN_ITEMS)}
         return
     given_values = sum(
         len(item.values) for spec in lines for item in spec.items if not isinstance(item.values, Refused)
     )
     if given_values > MAX_ASN_VALUES:
-        errors["__all__"] = (
-            f"A shipment carries at most {MAX_ASN_VALUES:,} certificate values, all lots together "
-            f"(got {given_values:,}); attach the certificates as files instead."
-        )
+        errors["__all__"] = gettext(
+            "A shipment carries at most %(max)s certificate values, all lots together "
+            "(got %(count)s); attach the certificates as files instead."
+        ) % {"max": l10n.num(MAX_ASN_VALUES), "count": l10n.num(given_values)}
         return
     allowed = {
         line.pk: line
@@ -76,18 +79,22 @@ def _build_line(
     po_line = allowed.get(line_id) if isinstance(line_id, int) else None
     if po_line is None:
         given = getattr(line_id, "text", line_id)
-        errors[f"{prefix}.order_line"] = f"Line {given} is not on the orders of {asn.number}."
+        errors[f"{prefix}.order_line"] = gettext("Line %(line)s is not on the orders of %(asn)s.") % {
+            "line": given,
+            "asn": asn.number,
+        }
         return None
     if po_line.pk in seen:
-        errors[f"{prefix}.order_line"] = f"{po_line.description[:40]} is listed twice; one row per PO line."
+        errors[f"{prefix}.order_line"] = gettext("%(line)s is listed twice; one row per PO line.") % {
+            "line": po_line.description[:40]
+        }
         return None
     qty = quantity_ok(spec.quantity, f"{prefix}.quantity", errors, allow_zero=True)
     uom = (spec.uom or "").strip()
     if uom and uom.lower() != po_line.uom_name.lower():
-        errors[f"{prefix}.uom"] = (
-            f"“{uom}” does not convert to the order's unit ({po_line.uom_name}); give the quantity in "
-            f"{po_line.uom_name}."
-        )
+        errors[f"{prefix}.uom"] = gettext(
+            "“%(uom)s” does not convert to the order's unit (%(unit)s); give the quantity in %(unit)s."
+        ) % {"uom": uom, "unit": po_line.uom_name}
     line = AsnLine(tenant=asn.tenant, asn=asn, order_line=po_line, quantity=qty or 0, uom_name=po_line.uom_name)
     held = current.get(po_line.pk)
     if held is not None:  # the same row, so what points to it stays
@@ -107,7 +114,7 @@ def _build_items(
         item_qty = quantity_ok(item.quantity, f"{where}.quantity", errors)
         lot = str(item.lot_name or "").strip()
         if len(lot) > 80:
-            errors[f"{where}.lot_name"] = "Keep lot and serial numbers under 80 characters."
+            errors[f"{where}.lot_name"] = gettext("Keep lot and serial numbers under 80 characters.")
         expiry = accepted(item.expiry_date, f"{where}.expiry_date", errors)
         package = None
         ref = str(item.package or "").strip()
@@ -117,7 +124,10 @@ def _build_items(
             elif ref in by_sscc:
                 package = by_sscc[ref]
             else:
-                errors[f"{where}.package"] = f"There is no package {ref} on {asn.number}."
+                errors[f"{where}.package"] = gettext("There is no package %(package)s on %(asn)s.") % {
+                    "package": ref,
+                    "asn": asn.number,
+                }
         values = check_values(item.values, f"{where}.values", errors)
         if item_qty is not None:
             built = AsnItem(
@@ -149,8 +159,8 @@ def _certificates_stay(asn: Asn, current: dict[int, AsnLine], built: Built, seen
             where = f"lines.{seen[line.order_line_id]}.quantity" if line.order_line_id in seen else "lines"
             errors.setdefault(
                 where,
-                f"{cert.filename} is attached to {line.order_line.description.splitlines()[0][:40]}; remove the "
-                "certificate first, or keep the line.",
+                gettext("%(file)s is attached to %(line)s; remove the certificate first, or keep the line.")
+                % {"file": cert.filename, "line": line.order_line.description.splitlines()[0][:40]},
             )
             continue
         if not cert.lot_name:
@@ -160,8 +170,8 @@ def _certificates_stay(asn: Asn, current: dict[int, AsnLine], built: Built, seen
             where = f"lines.{kept[line.order_line_id][0]}.items" if line is not None else "lines"
             errors.setdefault(
                 where,
-                f"{cert.filename} is the certificate of lot {cert.lot_name}; remove the certificate first, or keep "
-                "the lot.",
+                gettext("%(file)s is the certificate of lot %(lot)s; remove the certificate first, or keep the lot.")
+                % {"file": cert.filename, "lot": cert.lot_name},
             )
 
 

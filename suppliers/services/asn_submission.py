@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from integrations import topics
 from integrations.services.outbox import outbox_emit
@@ -78,7 +79,7 @@ def asn_cancel(*, membership: Membership, asn_id: int, reason: str = "") -> Asn:
         # A partly received ASN can be cancelled: what arrived stays received, the rest is no longer expected.
         was = asn.status
         if was != Asn.Status.DRAFT and not reason:
-            raise ValidationError({"reason": "Tell the buyer why the shipment is cancelled."})
+            raise ValidationError({"reason": gettext("Tell the buyer why the shipment is cancelled.")})
         Asn.lifecycle.move(asn, "cancel", actor=membership.user, changes={"reason": [None, reason]}, refused=refused)
         asn.cancelled_at, asn.cancel_reason = timezone.now(), reason[:500]
         if was != Asn.Status.DRAFT:
@@ -94,16 +95,18 @@ def asn_cancel(*, membership: Membership, asn_id: int, reason: str = "") -> Asn:
 
 def _refusal(asn: Asn, move: str) -> str:
     """Why ``Asn.lifecycle`` refuses ``move`` ("submit", "ship", "cancel") from the ASN's status."""
-    status = asn.get_status_display().lower()
+    said = {"asn": asn.number, "status": str(asn.get_status_display()).lower()}
     if asn.status == Asn.Status.CANCELLED:
-        return f"{asn.number} is already cancelled." if move == "cancel" else f"{asn.number} is cancelled."
+        if move == "cancel":
+            return gettext("%(asn)s is already cancelled.") % said
+        return gettext("%(asn)s is cancelled.") % said
     if move == "submit":
-        return f"{asn.number} is {status} already; only a draft is submitted."
+        return gettext("%(asn)s is %(status)s already; only a draft is submitted.") % said
     if move == "ship":
         if asn.status == Asn.Status.DRAFT:
-            return f"{asn.number} is a draft; submit it first."
-        return f"{asn.number} is {status} already; only a submitted shipment is marked as shipped."
-    return f"{asn.number} is {status}; goods on a receipt cannot be un-announced."
+            return gettext("%(asn)s is a draft; submit it first.") % said
+        return gettext("%(asn)s is %(status)s already; only a submitted shipment is marked as shipped.") % said
+    return gettext("%(asn)s is %(status)s; goods on a receipt cannot be un-announced.") % said
 
 
 def asn_payload(asn: Asn, *, still_expected: bool = False) -> dict[str, Any]:

@@ -19,6 +19,9 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
+from portal import l10n
 from portal.dates import Refused
 from suppliers.models import Asn, AsnItem, AsnItemValue
 from suppliers.models.shipments import VALUE_DIGITS, VALUE_PLACES
@@ -30,7 +33,6 @@ MAX_ASN_VALUES = 5000  # values on one shipment, all lots together (bounds one s
 MAX_VALUE_NAME = 80
 MAX_VALUE_UNIT = 32
 VALUE_MAX = Decimal(10) ** (VALUE_DIGITS - VALUE_PLACES) - Decimal(1).scaleb(-VALUE_PLACES)
-FORMAT_HINT = "write one value per line as name = value unit (Hardness = 42,5 HRC)"
 _ENTRY_SPLIT = re.compile(r"[;\n]")
 # The number, then the unit: digits grouped by spaces or apostrophes, with "." or "," inside.
 _NUMBER_THEN_UNIT = re.compile(r"([+-]?[0-9](?:[0-9.,'\u00a0\u202f ]*[0-9])?)(\s*)(.*)", re.DOTALL)
@@ -51,7 +53,7 @@ def parse_values(text: str, *, decimal_mark: str | None = None) -> list[AsnValue
     text = str(text or "")
     entries = [entry.strip() for entry in _ENTRY_SPLIT.split(text) if entry.strip()]
     if len(entries) > MAX_LOT_VALUES:
-        return Refused(text, f"A lot carries at most {MAX_LOT_VALUES} certificate values (got {len(entries)}).")
+        return Refused(text, _too_many(len(entries)))
     values = []
     for entry in entries:
         if "=" in entry:
@@ -59,10 +61,20 @@ def parse_values(text: str, *, decimal_mark: str | None = None) -> list[AsnValue
         elif ":" in entry:
             name, _, rest = entry.rpartition(":")
         else:
-            return Refused(text, f"“{entry[:40]}”: {FORMAT_HINT}.")
+            return Refused(
+                text,
+                gettext("“%(entry)s”: write one value per line as name = value unit (Hardness = 42,5 HRC).")
+                % {"entry": entry[:40]},
+            )
         match = _NUMBER_THEN_UNIT.fullmatch(rest.strip())
         if match is None:
-            return Refused(text, f"“{entry[:40]}” gives no number: {FORMAT_HINT}.")
+            return Refused(
+                text,
+                gettext(
+                    "“%(entry)s” gives no number: write one value per line as name = value unit (Hardness = 42,5 HRC)."
+                )
+                % {"entry": entry[:40]},
+            )
         written, space, unit = match.group(1).strip(), match.group(2), match.group(3).strip()
         try:
             number: Decimal | Refused = parse_number(written, decimal_mark=decimal_mark)
@@ -87,16 +99,38 @@ def _another_number(
         power = int(exponent.group(1) + exponent.group(2))
         if isinstance(number, Decimal) and abs(power) <= MAX_SHOWN_EXPONENT:
             full = plain(number.scaleb(power))
-            instead = f"write {full.replace('.', ',') if comma else full}, not {shown}"
-        else:
-            instead = "write the number in full"
+            instead = full.replace(".", ",") if comma else full
+            return Refused(
+                shown,
+                gettext(
+                    "“%(shown)s” is in scientific notation, which hides digits; write %(instead)s, not %(shown)s "
+                    "(a unit goes after a space)."
+                )
+                % {"shown": shown, "instead": instead},
+            )
         return Refused(
-            shown, f"“{shown}” is in scientific notation, which hides digits; {instead} (a unit goes after a space)."
+            shown,
+            gettext(
+                "“%(shown)s” is in scientific notation, which hides digits; write the number in full "
+                "(a unit goes after a space)."
+            )
+            % {"shown": shown},
         )
     if not space and _ZERO.fullmatch(written) and _HEX_AFTER.match(unit):
         shown = f"{written}{unit.split()[0]}"
-        return Refused(shown, f"“{shown}” is not a decimal number (hexadecimal?); write it with the digits 0 to 9.")
+        return Refused(
+            shown,
+            gettext("“%(shown)s” is not a decimal number (hexadecimal?); write it with the digits 0 to 9.")
+            % {"shown": shown},
+        )
     return None
+
+
+def _too_many(count: int) -> str:
+    return gettext("A lot carries at most %(max)s certificate values (got %(count)s).") % {
+        "max": MAX_LOT_VALUES,
+        "count": count,
+    }
 
 
 def check_values(specs: Sequence[AsnValueInput] | Refused, where: str, errors: dict[str, str]) -> Checked:
@@ -105,7 +139,7 @@ def check_values(specs: Sequence[AsnValueInput] | Refused, where: str, errors: d
         errors.setdefault(where, specs.message)
         return []
     if len(specs) > MAX_LOT_VALUES:
-        errors.setdefault(where, f"A lot carries at most {MAX_LOT_VALUES} certificate values (got {len(specs)}).")
+        errors.setdefault(where, _too_many(len(specs)))
         return []
     checked: Checked = []
     seen: set[str] = set()
@@ -113,15 +147,21 @@ def check_values(specs: Sequence[AsnValueInput] | Refused, where: str, errors: d
         name, unit = str(spec.name or "").strip(), str(spec.unit or "").strip()
         problem = ""
         if not name:
-            problem = "Each certificate value needs the characteristic's name."
+            problem = gettext("Each certificate value needs the characteristic's name.")
         elif len(name) > MAX_VALUE_NAME:
-            problem = f"Keep the name “{name[:40]}…” under {MAX_VALUE_NAME} characters."
+            problem = gettext("Keep the name “%(name)s…” under %(max)s characters.") % {
+                "name": name[:40],
+                "max": MAX_VALUE_NAME,
+            }
         elif name.lower() in seen:
-            problem = f"{name} is given twice for this lot; one value per characteristic."
+            problem = gettext("%(name)s is given twice for this lot; one value per characteristic.") % {"name": name}
         elif len(unit) > MAX_VALUE_UNIT:
-            problem = f"Keep the unit of {name} under {MAX_VALUE_UNIT} characters."
+            problem = gettext("Keep the unit of %(name)s under %(max)s characters.") % {
+                "name": name,
+                "max": MAX_VALUE_UNIT,
+            }
         elif isinstance(spec.value, Refused):
-            problem = f"{name}: {spec.value.message}"
+            problem = f"{name}: {spec.value.message}"  # the name, then the sentence already translated
         else:
             problem = _value_problem(spec.value, name)
         if problem:
@@ -134,11 +174,19 @@ def check_values(specs: Sequence[AsnValueInput] | Refused, where: str, errors: d
 
 def _value_problem(value: Decimal, name: str) -> str:
     if not value.is_finite():
-        return f"{name}: not a number."
+        return gettext("%(name)s: not a number.") % {"name": name}
     if value.normalize().as_tuple().exponent < -VALUE_PLACES:
-        return f"{name}: use at most {VALUE_PLACES} decimals (got {plain(value)})."
+        return gettext("%(name)s: use at most %(places)s decimals (got %(got)s).") % {
+            "name": name,
+            "places": VALUE_PLACES,
+            "got": plain(value),
+        }
     if abs(value) > VALUE_MAX:
-        return f"{name}: a certificate value is at most {VALUE_MAX:,} (got {plain(value)})."
+        return gettext("%(name)s: a certificate value is at most %(max)s (got %(got)s).") % {
+            "name": name,
+            "max": l10n.num(VALUE_MAX),
+            "got": plain(value),
+        }
     return ""
 
 

@@ -21,7 +21,9 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
+from django.utils import translation
 
+from portal import l10n
 from suppliers.limits import MAX_LABEL_ITEMS
 from suppliers.models import Asn
 
@@ -102,38 +104,50 @@ def _forget_older(directory: str, name: str, *, keep: str) -> None:
                 log.debug("older document %s/%s already gone", directory, file)
 
 
+def in_language_of(partner, tenant):
+    """The language a document for ``partner`` is written in (``l10n.document_language``: the partner's,
+    or the one the tenant chose for all documents), as a context manager around its making.
+
+    Everything inside (labels, numbers, days, the ``<html lang>``) follows it; the stored version's
+    digest is of the HTML, so each language is a version of its own.
+    """
+    return translation.override(l10n.document_language(partner, tenant))
+
+
 def purchase_order_pdf(po, lines: list) -> bytes:
-    """The PO as last pulled from Odoo, with its lines and amounts."""
+    """The PO as last pulled from Odoo, with its lines and amounts, in its supplier's language."""
     for line in lines:
         line.amount = line.quantity * line.price_unit
-    return stored_pdf(
-        tenant_id=po.tenant_id,
-        folder=f"po/{po.pk}",
-        name="purchase-order",
-        template="documents/purchase_order.html",
-        context={"po": po, "lines": lines, "tenant": po.tenant},
-    )
+    with in_language_of(po.partner, po.tenant):
+        return stored_pdf(
+            tenant_id=po.tenant_id,
+            folder=f"po/{po.pk}",
+            name="purchase-order",
+            template="documents/purchase_order.html",
+            context={"po": po, "lines": lines, "tenant": po.tenant},
+        )
 
 
 def packing_slip_pdf(asn: Asn, lines: list) -> bytes:
-    """Every line, lot and package of the shipment."""
-    return stored_pdf(
-        tenant_id=asn.tenant_id,
-        folder=f"asn/{asn.pk}",
-        name="packing-slip",
-        template="documents/packing_slip.html",
-        context={
-            "asn": asn,
-            "lines": lines,
-            "tenant": asn.tenant,
-            "packages": list(asn.packages.order_by("id")),
-            "orders": list(asn.orders.order_by("name")),
-        },
-    )
+    """Every line, lot and package of the shipment, in its supplier's language."""
+    with in_language_of(asn.partner, asn.tenant):
+        return stored_pdf(
+            tenant_id=asn.tenant_id,
+            folder=f"asn/{asn.pk}",
+            name="packing-slip",
+            template="documents/packing_slip.html",
+            context={
+                "asn": asn,
+                "lines": lines,
+                "tenant": asn.tenant,
+                "packages": list(asn.packages.order_by("id")),
+                "orders": list(asn.orders.order_by("name")),
+            },
+        )
 
 
 def labels_pdf(asn: Asn, size: str) -> bytes:
-    """One GS1 logistic label per package, in ``size`` (a key of ``LABEL_SIZES``)."""
+    """One GS1 logistic label per package, in ``size`` (a key of ``LABEL_SIZES``), in its supplier's language."""
     width, height = LABEL_SIZES[size]
     contents = defaultdict(list)
     for item in asn.items.select_related("line__order_line__order", "line__order_line__product").order_by(
@@ -154,17 +168,18 @@ def labels_pdf(asn: Asn, size: str) -> bytes:
                 "more": max(len(items) - MAX_LABEL_ITEMS, 0),
             }
         )
-    return stored_pdf(
-        tenant_id=asn.tenant_id,
-        folder=f"asn/{asn.pk}",
-        name=f"labels-{size}",
-        template="documents/labels.html",
-        context={
-            "asn": asn,
-            "tenant": asn.tenant,
-            "packages": packages,
-            "width": width,
-            "height": height,
-            "orders": list(asn.orders.order_by("name")),
-        },
-    )
+    with in_language_of(asn.partner, asn.tenant):
+        return stored_pdf(
+            tenant_id=asn.tenant_id,
+            folder=f"asn/{asn.pk}",
+            name=f"labels-{size}",
+            template="documents/labels.html",
+            context={
+                "asn": asn,
+                "tenant": asn.tenant,
+                "packages": packages,
+                "width": width,
+                "height": height,
+                "orders": list(asn.orders.order_by("name")),
+            },
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from portal.models import Tenant
 
@@ -21,7 +22,7 @@ def sscc_build(company_prefix: str, serial: int, extension: int = 0) -> str:
     """Extension digit, company prefix, serial reference (padded to 17 digits together), check digit."""
     width = 16 - len(company_prefix)
     if serial >= 10**width:
-        raise ValueError(f"company prefix {company_prefix} has no SSCC serials left")
+        raise ValueError(gettext("Company prefix %(prefix)s has no SSCC serials left.") % {"prefix": company_prefix})
     body = f"{extension}{company_prefix}{serial:0{width}d}"
     return body + str(check_digit(body))
 
@@ -46,6 +47,9 @@ def sscc_allocate(tenant: Tenant, count: int) -> list[str]:
 
     prefix = rules_for(tenant).gs1_company_prefix
     if not prefix:
-        raise ValueError(f"{tenant.name} has not set its GS1 company prefix, so packages cannot be numbered yet.")
+        raise ValueError(
+            gettext("%(tenant)s has not set its GS1 company prefix, so packages cannot be numbered yet.")
+            % {"tenant": tenant.name}
+        )
     first = next_number(tenant, "sscc", count)
     return [sscc_build(prefix, first + i) for i in range(count)]

@@ -7,20 +7,22 @@ or a pull.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from portal.models import Membership, Role
+from portal.services.mail import readers, send_localized
 from suppliers.models import Acknowledgement, PurchaseOrder
 
+# Rendered in each reader's language when the email is (portal.services.mail.send_localized).
 SUBJECTS = {
-    "po_published": "New purchase order {po}",
-    "po_changed": "Purchase order {po} changed",
-    "po_cancelled": "Purchase order {po} cancelled",
-    "ack_submitted": "{po}: {partner} acknowledged with changes",
-    "ack_decided": "{po}: your changes were {verdict}",
+    "po_published": gettext_lazy("New purchase order %(po)s"),
+    "po_changed": gettext_lazy("Purchase order %(po)s changed"),
+    "po_cancelled": gettext_lazy("Purchase order %(po)s cancelled"),
+    "ack_submitted": gettext_lazy("%(po)s: %(partner)s acknowledged with changes"),
+    "ack_approved": gettext_lazy("%(po)s: your changes were approved"),
+    "ack_declined": gettext_lazy("%(po)s: your changes were declined"),
 }
 
 
@@ -75,11 +77,11 @@ def send(kind: str, object_id: int) -> int:
         "tenant": po.tenant,
         "url": settings.PORTAL_BASE_URL + reverse("po_detail", args=[po.tenant.slug, po.pk]),
     }
-    subject = SUBJECTS[kind].format(po=po.name, partner=po.partner.name, verdict=verdict)
-    send_mail(
-        subject=subject,
-        message=render_to_string("emails/po_notification.txt", context),
-        from_email=None,
-        recipient_list=to,
+    subject = SUBJECTS[f"ack_{verdict}" if kind == "ack_decided" else kind]
+    names = {"po": po.name, "partner": po.partner.name}
+    return send_localized(
+        readers(to, po.tenant),
+        subject=lambda: str(subject) % names,
+        template="emails/po_notification.txt",
+        context=context,
     )
-    return len(to)

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from portal import l10n
 from portal.models import Tenant
 from portal.services.audit import audit_record
 from suppliers.models import Acknowledgement, AcknowledgementLine, AckStatus, Asn, PurchaseOrder, Receipt, rules_for
@@ -19,7 +22,8 @@ LIVE = (Acknowledgement.Status.PENDING, Acknowledgement.Status.ACCEPTED, Acknowl
 
 
 def ack_differences(order: PurchaseOrder, ack: Acknowledgement) -> list[str]:
-    """What the order asks now that the acknowledgement did not answer, in plain words.
+    """What the order asks now that the acknowledgement did not answer, in plain words (the active
+    language's; stored in the portal's default language, shown in the reader's: ``ack_changes``).
 
     A line counts as unchanged when Odoo now holds either what was asked or what the
     supplier promised (the portal itself writes the promised dates and quantities back,
@@ -30,24 +34,37 @@ def ack_differences(order: PurchaseOrder, ack: Acknowledgement) -> list[str]:
     current = {line.odoo_id: line for line in order.lines.all()}
     out = []
     if order.state == PurchaseOrder.State.CANCEL:
-        out.append("The order was cancelled.")
+        out.append(gettext("The order was cancelled."))
     for odoo_id, line in current.items():
         was: AcknowledgementLine | None = answered.get(odoo_id)
-        name = line.description.splitlines()[0][:60] if line.description else f"line {odoo_id}"
+        name = line.description.splitlines()[0][:60] if line.description else gettext("line %(id)s") % {"id": odoo_id}
         if was is None:
-            out.append(f"New line: {name}, {line.quantity.normalize():f} {line.uom_name}.")
+            out.append(
+                gettext("New line: %(line)s, %(qty)s %(uom)s.")
+                % {"line": name, "qty": l10n.qty(line.quantity), "uom": line.uom_name}
+            )
             continue
         answered_qty = (was.requested_qty, was.promised_qty)
         if was.decision == AcknowledgementLine.Decision.REJECT:
             answered_qty += (line.qty_received,)  # an approved rejection orders only what arrived
         if line.quantity not in answered_qty:
-            out.append(f"{name}: quantity {was.requested_qty.normalize():f} → {line.quantity.normalize():f}.")
+            out.append(
+                gettext("%(line)s: quantity %(was)s → %(now)s.")
+                % {"line": name, "was": l10n.qty(was.requested_qty), "now": l10n.qty(line.quantity)}
+            )
         day = local_date(line.date_planned, tenant)
         if day and day not in (was.requested_date, was.promised_date):
-            out.append(f"{name}: date {was.requested_date or '—'} → {day}.")
+            out.append(
+                gettext("%(line)s: date %(was)s → %(now)s.")
+                % {
+                    "line": name,
+                    "was": l10n.day(was.requested_date) if was.requested_date else "—",
+                    "now": l10n.day(day),
+                }
+            )
     for odoo_id, was in answered.items():
         if odoo_id not in current:
-            out.append(f"Line removed: {was.description.splitlines()[0][:60]}.")
+            out.append(gettext("Line removed: %(line)s.") % {"line": was.description.splitlines()[0][:60]})
     return out
 
 
@@ -58,7 +75,8 @@ def on_po_changed(*, tenant: Tenant, order: PurchaseOrder, changes: dict) -> Non
         cancelled = "state" in changes and order.state == PurchaseOrder.State.CANCEL
         notified = False
         if ack is not None and order.ack_status != AckStatus.OUTDATED:
-            differences = ack_differences(order, ack)
+            with translation.override(settings.LANGUAGE_CODE):  # stored words: one language, whoever pulled
+                differences = ack_differences(order, ack)
             if differences:
                 ack.outdated_at = timezone.now()
                 ack.outdated_changes = {"changes": differences}
@@ -99,7 +117,8 @@ def _line_name(line) -> str:
 
 
 def asn_order_notices(asn: Asn) -> list[str]:
-    """What the orders of a draft or open ASN no longer agree with, in plain words (empty when all is well).
+    """What the orders of a draft or open ASN no longer agree with, in plain words (empty when all is well),
+    in the active language (stored in the portal's default language; shown in the reader's: ``asn_changes``).
 
     An order cancelled (or back to a request for quotation) in Odoo; a line gone from the order or cut
     below what the open shipments of that line still announce (beyond the tenant's over-shipment
@@ -111,11 +130,17 @@ def asn_order_notices(asn: Asn) -> list[str]:
     orders = sorted(asn.orders.all(), key=lambda o: o.name)
     for order in orders:
         if order.state == PurchaseOrder.State.CANCEL:
-            notices.append(f"{order.name} was cancelled in Odoo: nothing of this shipment is expected on it any more.")
+            notices.append(
+                gettext("%(po)s was cancelled in Odoo: nothing of this shipment is expected on it any more.")
+                % {"po": order.name}
+            )
         elif order.state not in (PurchaseOrder.State.PURCHASE, PurchaseOrder.State.DONE):
             notices.append(
-                f"{order.name} is back to a request for quotation in Odoo: it is not expected until the buyer "
-                "confirms it again."
+                gettext(
+                    "%(po)s is back to a request for quotation in Odoo: it is not expected until the buyer "
+                    "confirms it again."
+                )
+                % {"po": order.name}
             )
     cancelled = {o.pk for o in orders if o.state not in (PurchaseOrder.State.PURCHASE, PurchaseOrder.State.DONE)}
     lines = [
@@ -130,19 +155,34 @@ def asn_order_notices(asn: Asn) -> list[str]:
         mine = line.quantity_open
         if po_line.quantity <= 0:
             notices.append(
-                f"{po_line.order.name}: {_line_name(po_line)} is no longer on the order in Odoo (removed or set to "
-                f"0); this shipment still announces {mine.normalize():f} {line.uom_name}."
+                gettext(
+                    "%(po)s: %(line)s is no longer on the order in Odoo (removed or set to 0); this shipment "
+                    "still announces %(qty)s %(uom)s."
+                )
+                % {"po": po_line.order.name, "line": _line_name(po_line), "qty": l10n.qty(mine), "uom": line.uom_name}
             )
             continue
         still_open = max(po_line.quantity - po_line.qty_received, Decimal(0))
         announced = mine + others.get(po_line.pk, Decimal(0))
         if announced > still_open * tolerance:
-            notices.append(
-                f"{po_line.order.name}: {_line_name(po_line)} now asks {still_open.normalize():f} {line.uom_name} "
-                f"more; open shipments announce {announced.normalize():f}"
-                + (f" (this one {mine.normalize():f})" if announced != mine else "")
-                + "."
-            )
+            said = {
+                "po": po_line.order.name,
+                "line": _line_name(po_line),
+                "open": l10n.qty(still_open),
+                "uom": line.uom_name,
+                "announced": l10n.qty(announced),
+                "mine": l10n.qty(mine),
+            }
+            if announced != mine:
+                text = gettext(
+                    "%(po)s: %(line)s now asks %(open)s %(uom)s more; open shipments announce %(announced)s "
+                    "(this one %(mine)s)."
+                )
+            else:
+                text = gettext(
+                    "%(po)s: %(line)s now asks %(open)s %(uom)s more; open shipments announce %(announced)s."
+                )
+            notices.append(text % said)
     return notices
 
 
@@ -158,7 +198,8 @@ def asn_order_changes_refresh(*, order: PurchaseOrder) -> list[Asn]:
         )
         news = []
         for asn in asns:
-            notices = asn_order_notices(asn)
+            with translation.override(settings.LANGUAGE_CODE):  # stored words: one language, whoever pulled
+                notices = asn_order_notices(asn)
             if notices == asn.order_changes:
                 continue
             if set(notices) - set(asn.order_changes):

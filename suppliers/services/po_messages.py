@@ -6,6 +6,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from integrations import topics
 from integrations.services.outbox import outbox_emit
@@ -22,14 +23,22 @@ def po_message_post(*, membership: Membership, po_id: int, body: str) -> Purchas
     body = (body or "").strip()
     # Format characters alone (zero-width space, joiners, BOM) show nothing: no message for a buyer to read.
     if not "".join(c for c in body if unicodedata.category(c) != "Cf").strip():
-        raise ValidationError({"body": "Write a message first."})
+        raise ValidationError({"body": gettext("Write a message first.")})
     if len(body) > MAX_LENGTH:
-        raise ValidationError({"body": f"Keep it under {MAX_LENGTH} characters (this one has {len(body)})."})
+        raise ValidationError(
+            {
+                "body": gettext("Keep it under %(limit)s characters (this one has %(count)s).")
+                % {"limit": MAX_LENGTH, "count": len(body)}
+            }
+        )
     control = next((c for c in body if unicodedata.category(c) == "Cc" and c not in "\t\n\r"), None)
     if control is not None:
         # NUL cannot be stored by PostgreSQL, and no control character belongs in Odoo's chatter.
         raise ValidationError(
-            {"body": f"The message holds a control character (U+{ord(control):04X}); type that part again."}
+            {
+                "body": gettext("The message holds a control character (%(char)s); type that part again.")
+                % {"char": f"U+{ord(control):04X}"}
+            }
         )
     po = po_get(membership=membership, pk=po_id)  # 404 outside the caller's scope
     user = membership.user

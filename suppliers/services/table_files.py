@@ -28,6 +28,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from xml.parsers import expat
 
+from django.utils.translation import gettext
+
+from portal import l10n
 from suppliers.quantities import NumberError, spreadsheet_number
 
 MAX_BYTES = 5 * 1024 * 1024  # the file as uploaded
@@ -92,20 +95,22 @@ def read_table(
     columns tells the file's decimal mark (``Table.decimal_mark``).
     """
     if len(data) > MAX_BYTES:
-        raise TableFileError(f"Files are limited to {MAX_BYTES // (1024 * 1024)} MB.")
+        raise TableFileError(gettext("Files are limited to %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)})
     if not data.strip():
-        raise TableFileError("The file is empty.")
+        raise TableFileError(gettext("The file is empty."))
     spec = _Spec(tuple(columns), tuple(required), aliases or {}, tuple(numeric), max_rows)
     name = (filename or "").lower()
     if data[:4] == b"PK\x03\x04" or name.endswith((".xlsx", ".xlsm")):
         return _read_workbook(data, spec)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise TableFileError(
-            "This is an old Excel (.xls) or a password-protected workbook; save it as Excel Workbook (.xlsx) "
-            "without a password, or as CSV UTF-8."
+            gettext(
+                "This is an old Excel (.xls) or a password-protected workbook; save it as Excel Workbook (.xlsx) "
+                "without a password, or as CSV UTF-8."
+            )
         )
     if name.endswith((".xls", ".ods", ".numbers")):
-        raise TableFileError("Save the file as Excel Workbook (.xlsx) or as CSV UTF-8.")
+        raise TableFileError(gettext("Save the file as Excel Workbook (.xlsx) or as CSV UTF-8."))
     return _read_csv(data, spec)
 
 
@@ -137,8 +142,11 @@ class _Builder:
         self.physical += 1
         if self.physical > 2 * self.spec.max_rows + HEADER_SEARCH:
             raise TableFileError(
-                f"{self.where(number)}: a file holds at most {self.spec.max_rows:,} rows; this one goes on "
-                "(blank rows included). Remove the empty rows or split the file."
+                gettext(
+                    "%(where)s: a file holds at most %(max)s rows; this one goes on "
+                    "(blank rows included). Remove the empty rows or split the file."
+                )
+                % {"where": self.where(number), "max": l10n.num(self.spec.max_rows)}
             )
         blank = all(isinstance(v, str) and not _clean(v) for v in cells.values())
         if blank:
@@ -149,7 +157,8 @@ class _Builder:
         self.counted[0] += 1
         if self.counted[0] > self.spec.max_rows:
             raise TableFileError(
-                f"{self.where(number)}: a file holds at most {self.spec.max_rows:,} rows; split it into several."
+                gettext("%(where)s: a file holds at most %(max)s rows; split it into several.")
+                % {"where": self.where(number), "max": l10n.num(self.spec.max_rows)}
             )
         row = TableRow(number=number, sheet=self.sheet, values={})
         for index, name in self.header.items():
@@ -170,8 +179,13 @@ class _Builder:
                 if name in names.values():
                     first = next(i for i, n in names.items() if n == name)
                     raise TableFileError(
-                        f"{self.where(number)}: the column {name} is there twice ({_letters(first)} and "
-                        f"{_letters(index)}); keep one."
+                        gettext("%(where)s: the column %(name)s is there twice (%(first)s and %(second)s); keep one.")
+                        % {
+                            "where": self.where(number),
+                            "name": name,
+                            "first": _letters(first),
+                            "second": _letters(index),
+                        }
                     )
                 names[index] = name
         if all(c in names.values() for c in self.spec.required):
@@ -182,7 +196,9 @@ class _Builder:
 
     def where(self, number: int) -> str:
         """How an error names the row: "Row 12", or "Lines, row 12" when the workbook has sheets."""
-        return f"{self.sheet}, row {number:,}" if self.sheet else f"Row {number:,}"
+        if self.sheet:
+            return gettext("%(sheet)s, row %(number)s") % {"sheet": self.sheet, "number": l10n.num(number)}
+        return gettext("Row %(number)s") % {"number": l10n.num(number)}
 
 
 def _clean(text: str) -> str:
@@ -193,10 +209,15 @@ def _cell_text(value: str) -> tuple[str, str]:
     """A cell's text, trimmed, and what is wrong with it ("" when nothing)."""
     text = _clean(value)
     if len(text) > MAX_CELL:
-        return text[:40], f"The cell holds {len(text):,} characters; at most {MAX_CELL}."
+        return text[:40], gettext("The cell holds %(count)s characters; at most %(max)s.") % {
+            "count": l10n.num(len(text)),
+            "max": MAX_CELL,
+        }
     bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co")), None)
     if bad is not None:
-        return text, f"The cell holds a control character (U+{ord(bad):04X}); type the value again."
+        return text, gettext("The cell holds a control character (%(char)s); type the value again.") % {
+            "char": f"U+{ord(bad):04X}"
+        }
     return text, ""
 
 
@@ -211,11 +232,18 @@ def _letters(index: int) -> str:
 
 
 def _no_header(spec: _Spec, sheets: list[str] | None = None) -> TableFileError:
-    where = f" (sheets looked at: {', '.join(sheets)})" if sheets else ""
-    return TableFileError(
-        f"No header row names the columns {', '.join(spec.required)}{where}; the first row of the lines must "
-        f"name them. Columns read: {', '.join(spec.columns)}."
-    )
+    said = {"required": ", ".join(spec.required), "columns": ", ".join(spec.columns), "sheets": ", ".join(sheets or [])}
+    if sheets:
+        text = gettext(
+            "No header row names the columns %(required)s (sheets looked at: %(sheets)s); the first row of the "
+            "lines must name them. Columns read: %(columns)s."
+        )
+    else:
+        text = gettext(
+            "No header row names the columns %(required)s; the first row of the lines must name them. "
+            "Columns read: %(columns)s."
+        )
+    return TableFileError(text % said)
 
 
 # --- CSV ------------------------------------------------------------------------------------------
@@ -235,7 +263,8 @@ def _decode(data: bytes) -> str:
                 return data.decode(encoding)
             except UnicodeDecodeError:
                 raise TableFileError(
-                    f"The file says it is {encoding.upper()} but is not; save it as CSV UTF-8."
+                    gettext("The file says it is %(encoding)s but is not; save it as CSV UTF-8.")
+                    % {"encoding": encoding.upper()}
                 ) from None
     head = data[:2000]
     if head.count(0) * 3 > len(head):  # UTF-16 without a BOM: every other byte of plain text is 0
@@ -252,14 +281,14 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError:
         raise TableFileError(
-            "The file is not UTF-8 text; save it as CSV UTF-8 (Excel: File > Save As > CSV UTF-8)."
+            gettext("The file is not UTF-8 text; save it as CSV UTF-8 (Excel: File > Save As > CSV UTF-8).")
         ) from None
 
 
 def _read_csv(data: bytes, spec: _Spec) -> Table:
     text = _decode(data)
     if text.count("\x00") * 3 > len(text):
-        raise TableFileError("This is not a text file; save it as CSV UTF-8 or as Excel Workbook (.xlsx).")
+        raise TableFileError(gettext("This is not a text file; save it as CSV UTF-8 or as Excel Workbook (.xlsx)."))
     delimiter = None
     first, rest = _first_line(text)
     if first.strip().lstrip("\ufeff").lower().startswith("sep=") and len(first.strip().lstrip("\ufeff")) == 5:
@@ -275,17 +304,23 @@ def _read_csv(data: bytes, spec: _Spec) -> Table:
             number += 1
             if len(record) > MAX_COLUMNS:
                 raise TableFileError(
-                    f"Row {number:,} has {len(record):,} columns; the import reads at most {MAX_COLUMNS}. "
-                    "Delete the unused columns."
+                    gettext(
+                        "Row %(number)s has %(count)s columns; the import reads at most %(max)s. "
+                        "Delete the unused columns."
+                    )
+                    % {"number": l10n.num(number), "count": l10n.num(len(record)), "max": MAX_COLUMNS}
                 )
             builder.feed(number, dict(enumerate(record)))
     except csv.Error as exc:
         if "field larger" in str(exc):
             raise TableFileError(
-                f"Row {number + 1:,} has a cell longer than {csv.field_size_limit():,} characters; is this the "
-                "right file?"
+                gettext("Row %(number)s has a cell longer than %(max)s characters; is this the right file?")
+                % {"number": l10n.num(number + 1), "max": l10n.num(csv.field_size_limit())}
             ) from None
-        raise TableFileError(f"Row {number + 1:,} cannot be read ({exc}); save the file again as CSV UTF-8.") from None
+        raise TableFileError(
+            gettext("Row %(number)s cannot be read (%(error)s); save the file again as CSV UTF-8.")
+            % {"number": l10n.num(number + 1), "error": exc}
+        ) from None
     except _Stop:
         pass
     if builder.header is None:
@@ -370,12 +405,18 @@ def _read_workbook(data: bytes, spec: _Spec) -> Table:
         book = zipfile.ZipFile(io.BytesIO(data))
         names = set(book.namelist())
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise TableFileError("This is not an Excel workbook (.xlsx) that can be read; save it again.") from None
+        raise TableFileError(
+            gettext("This is not an Excel workbook (.xlsx) that can be read; save it again.")
+        ) from None
     if len(names) > MAX_ZIP_ENTRIES:
-        raise TableFileError("The workbook holds too many parts to be an export; copy the lines to a new workbook.")
+        raise TableFileError(
+            gettext("The workbook holds too many parts to be an export; copy the lines to a new workbook.")
+        )
     if "content.xml" in names and "xl/workbook.xml" not in names:
         raise TableFileError(
-            "This is an OpenDocument (LibreOffice) or Numbers file; save it as Excel Workbook (.xlsx) or CSV UTF-8."
+            gettext(
+                "This is an OpenDocument (LibreOffice) or Numbers file; save it as Excel Workbook (.xlsx) or CSV UTF-8."
+            )
         )
     try:
         return _WorkbookReader(book, names, spec).read()
@@ -389,7 +430,9 @@ def _read_workbook(data: bytes, spec: _Spec) -> Table:
         RuntimeError,
         NotImplementedError,
     ):
-        raise TableFileError("This is not an Excel workbook (.xlsx) that can be read; save it again.") from None
+        raise TableFileError(
+            gettext("This is not an Excel workbook (.xlsx) that can be read; save it again.")
+        ) from None
 
 
 class _WorkbookReader:
@@ -400,7 +443,7 @@ class _WorkbookReader:
         root = self._rels("_rels/.rels", "")
         workbook_path = root.get("officeDocument", ["xl/workbook.xml"])[0]
         if workbook_path not in self.names:
-            raise TableFileError("This is not an Excel workbook (.xlsx) that can be read; save it again.")
+            raise TableFileError(gettext("This is not an Excel workbook (.xlsx) that can be read; save it again."))
         sheets, date1904 = self._workbook(workbook_path)
         rels = self._rels(
             posixpath.join(posixpath.dirname(workbook_path), "_rels", posixpath.basename(workbook_path) + ".rels"),
@@ -439,7 +482,7 @@ class _WorkbookReader:
         parser.buffer_text = True
 
         def doctype(*_args):
-            raise TableFileError("The workbook holds a document type declaration, which Excel never writes.")
+            raise TableFileError(gettext("The workbook holds a document type declaration, which Excel never writes."))
 
         parser.StartDoctypeDeclHandler = doctype
         parser.StartElementHandler = lambda name, attrs: handler.start(name.rsplit(" ", 1)[-1], attrs)
@@ -451,8 +494,11 @@ class _WorkbookReader:
                 total += len(chunk)
                 if total > MAX_XML_BYTES:
                     raise TableFileError(
-                        f"A part of the workbook ({path}) is larger than {MAX_XML_BYTES // (1024 * 1024)} MB "
-                        "unpacked; copy the lines to a new workbook."
+                        gettext(
+                            "A part of the workbook (%(path)s) is larger than %(mb)s MB unpacked; copy the lines to "
+                            "a new workbook."
+                        )
+                        % {"path": path, "mb": MAX_XML_BYTES // (1024 * 1024)}
                     )
                 parser.Parse(chunk, False)
         parser.Parse(b"", True)
@@ -524,7 +570,9 @@ class _Collect:
     def start(self, name, attrs):
         if name in self.names:
             if len(self.found) > MAX_ZIP_ENTRIES:
-                raise TableFileError("The workbook lists too many sheets or parts; copy the lines to a new workbook.")
+                raise TableFileError(
+                    gettext("The workbook lists too many sheets or parts; copy the lines to a new workbook.")
+                )
             self.found.append(attrs)
 
     def end(self, name):
@@ -556,8 +604,8 @@ class _SharedStrings:
         if name == "si":
             if len(self.strings) >= MAX_SHARED_STRINGS:
                 raise TableFileError(
-                    f"The workbook holds more than {MAX_SHARED_STRINGS:,} different texts; copy the lines to a "
-                    "new workbook."
+                    gettext("The workbook holds more than %(max)s different texts; copy the lines to a new workbook.")
+                    % {"max": l10n.num(MAX_SHARED_STRINGS)}
                 )
             self.strings.append("".join(self.parts))
         elif name == "t":
@@ -628,8 +676,11 @@ class _SheetHandler:
             self.count += 1
             if self.count > MAX_COLUMNS:
                 raise TableFileError(
-                    f"{self.builder.where(self.row_number)} has more than {MAX_COLUMNS} cells; the import reads at "
-                    f"most {MAX_COLUMNS} columns. Delete the unused columns."
+                    gettext(
+                        "%(where)s has more than %(max)s cells; the import reads at most %(max)s columns. "
+                        "Delete the unused columns."
+                    )
+                    % {"where": self.builder.where(self.row_number), "max": MAX_COLUMNS}
                 )
             ref = _REF.fullmatch(_attr(attrs, "r"))
             self.column = _column_index(ref.group(1)) if ref else self.column + 1
@@ -652,8 +703,15 @@ class _SheetHandler:
             if self.column >= MAX_COLUMNS:
                 if value != "":
                     raise TableFileError(
-                        f"{self.builder.where(self.row_number)}: cell {_letters(self.column)}{self.row_number} is "
-                        f"beyond the {MAX_COLUMNS} columns the import reads; move the lines to the first columns."
+                        gettext(
+                            "%(where)s: cell %(cell)s is beyond the %(max)s columns the import reads; move the lines "
+                            "to the first columns."
+                        )
+                        % {
+                            "where": self.builder.where(self.row_number),
+                            "cell": f"{_letters(self.column)}{self.row_number}",
+                            "max": MAX_COLUMNS,
+                        }
                     )
             else:
                 self.cells[self.column] = value

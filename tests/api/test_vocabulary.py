@@ -104,7 +104,7 @@ def test_asn_and_sync_words_are_the_badges_of_the_page(api_world):
     for status, word in [("pending", "sending"), ("in_flight", "sending"), ("done", "in_odoo"), ("dead", "failed")]:
         event = OutboxEvent(status=status, delivered_at=now, last_error="Odoo said no", next_attempt_at=now)
         assert statuses.odoo_status(event) == word
-        assert _badge("suppliers/_sync_badge.html", e=event).startswith(statuses.ODOO_STATUSES[word])
+        assert _badge("suppliers/_sync_badge.html", e=event).startswith(str(statuses.ODOO_STATUSES[word]))
     cancelled = OutboxEvent(status="cancelled", next_attempt_at=now)
     assert _badge("suppliers/_sync_badge.html", e=cancelled) == statuses.ODOO_STATUSES["cancelled"]
 

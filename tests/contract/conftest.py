@@ -81,11 +81,14 @@ def transport(request, odoo_target) -> str:
 
 
 def pytest_collection_modifyitems(config, items):
-    """The simulated 18 has no JSON-2: those cases are not generated (deselected, not skipped)."""
+    """The simulated 18 has no JSON-2, and plays nothing recorded on 19 only (``@pytest.mark.odoo19_only``):
+    those cases are not generated (deselected, not skipped)."""
     keep, dropped = [], []
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        (dropped if params.get("odoo_target") == "18.0" and params.get("transport") == "json2" else keep).append(item)
+        on_18 = params.get("odoo_target") == "18.0"
+        unrecorded = on_18 and (params.get("transport") == "json2" or item.get_closest_marker("odoo19_only"))
+        (dropped if unrecorded else keep).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep

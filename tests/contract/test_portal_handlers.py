@@ -74,7 +74,7 @@ def _confirmed_date_notes(gw: OdooGateway, po: int, portal_note: int) -> int:
         odoo_note = "<p>Wood Corner confirmed the receipt will take place on 2026-12-20.</p>"
         return [r["body"] for r in rows].count(odoo_note)
     mine = next(r["body"] for r in rows if r["id"] == portal_note)
-    return mine.count("The vendor confirmed the receipt for 2026-12-20.")
+    return mine.count("The vendor confirmed the receipt for 20 Dec 2026.")  # the day as the note's language writes it
 
 
 def test_review_request_is_an_activity_for_the_buyer(gw):

@@ -15,6 +15,7 @@ from django.urls import reverse
 from integrations.handlers.po_messages import po_messages_posted
 from integrations.models import EventStatus, OutboxEvent
 from integrations.services.delivery import tenant_drain
+from portal import l10n
 from portal.models import Partner, Role
 from suppliers.models import PurchaseOrder, PurchaseOrderMessage
 from suppliers.services.po_messages import po_message_post
@@ -242,8 +243,9 @@ def test_grouped_note_time_is_labelled_utc_for_a_user_in_los_angeles(synced, dja
     _drain(synced, a.lane)
     [row] = _chatter(synced, po)
     event = OutboxEvent.objects.get(pk=a.pk)
-    stamp = event.created_at.astimezone(__import__("datetime").UTC).strftime("%Y-%m-%d %H:%M")
-    assert f"{stamp} UTC" in row["body"], row["body"][:300]
+    # The moment in UTC, as the note's language (the tenant's, English here) writes it: "30 Nov 2026 20:58 UTC".
+    stamp = l10n.instant(event.created_at, __import__("datetime").UTC)
+    assert stamp.endswith(" UTC") and stamp in row["body"], row["body"][:300]
 
 
 # --- 150 messages in one batch ---------------------------------------------------------------------------

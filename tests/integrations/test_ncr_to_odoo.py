@@ -206,7 +206,7 @@ def test_a_concession_is_noted_with_its_expiry_and_asks_nobody_for_anything(lab)
     result = delivered(event)
     assert result["activity"] is None
     [note] = notes(lab, "stock.picking", lab.receipt, event)
-    assert "Use as is (concession)</b>" in note["body"] and "Concession valid until 2027-03-31" in note["body"]
+    assert "Use as is (concession)</b>" in note["body"] and "Concession valid until 31 Mar 2027" in note["body"]
     assert activities(lab, "stock.picking", lab.receipt) == activities(lab, "purchase.order", lab.po) == []
 
 

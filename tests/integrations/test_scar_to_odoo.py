@@ -163,8 +163,8 @@ def test_an_overdue_step_gives_the_partners_buyer_one_activity(lab):
     assert result == {"model": "mail.activity", "id": activity["id"], "user_id": lab.buyer}
     assert activity["res_model_id"][0] == one(lab.admin, "ir.model", [["model", "=", "res.partner"]])
     assert activity["user_id"][0] == lab.buyer and activity["activity_type_id"][1] == "To-Do"
-    assert activity["summary"] == "SCAR-00003 D4 overdue since 2026-12-01"
-    assert "has not answered SCAR-00003 step D4 (Root cause), due 2026-12-01" in activity["note"]
+    assert activity["summary"] == "SCAR-00003 D4 overdue since 1 Dec 2026"
+    assert "has not answered SCAR-00003 step D4 (Root cause), due 1 Dec 2026" in activity["note"]
     assert "Mitchell Admin, Pat &lt;Buyer&gt;" in activity["note"]
 
     assert again(event) == {"model": "mail.activity", "id": activity["id"], "already_there": True}

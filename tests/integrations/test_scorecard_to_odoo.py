@@ -126,7 +126,7 @@ def test_a_warning_standing_sets_the_warning_once(lab):
     if lab.series == 18:
         assert shown(lab)["purchase_warn"] == "warning"
     assert note["subtype_id"][1] == "Note"
-    assert "<b>Scorecard standing: Probation</b> (was Approved), score 52.5." in note["body"]
+    assert "<b>Scorecard standing: Probation (was Approved), score 52.5.</b>" in note["body"]
     assert "<li>PPM 1,200 (target 500)</li>" in note["body"] and "shows this standing." in note["body"]
     row = warning(lab)
     assert row.active and row.kept_message == "" and row.written_message == PORTAL_TEXT and row.set_at
@@ -153,7 +153,7 @@ def test_a_persons_warning_is_kept_under_the_portals_and_restored_exactly(lab):
     row = warning(lab)
     assert not row.active and row.cleared_at and row.left_alone == ""
     [note] = notes(lab, cleared)
-    assert "<b>Scorecard standing: Approved</b> (was Probation), score 81." in note["body"]
+    assert "<b>Scorecard standing: Approved (was Probation), score 81.</b>" in note["body"]
     assert "warning that was there before, if any, is back" in note["body"]
     assert again(cleared)["written"] is False and shown(lab)["purchase_warn_msg"] == PERSON
 

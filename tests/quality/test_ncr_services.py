@@ -212,7 +212,7 @@ def test_containment_then_contain_with_what_is_missing_in_words(world):
     action = containment_add(
         membership=world.a_engineer, ncr=ncr, action="Quarantine stock", owner="Stores", due_date=date(2030, 1, 1)
     )
-    assert ncr_next_step(ncr) == ("contain", ["1 containment action(s) not done yet: Quarantine stock."])
+    assert ncr_next_step(ncr) == ("contain", ["1 containment action not done yet: Quarantine stock."])
     with pytest.raises(TransitionRefused, match="not done yet"):
         ncr_contain(membership=world.a_engineer, ncr=ncr)
     done = containment_done(membership=world.a_engineer, containment=action)

@@ -111,7 +111,7 @@ def test_verification_waits_for_enough_lots_without_the_defect(world):
     today = tenant_today(world.a)
     progress = verification_progress(scar, today=today)
     assert (progress["lots_clean"], progress["passed"]) == (1, False)
-    assert "1 more lot(s)" in progress["text"]
+    assert "1 more lot inspected" in progress["text"]
     assert scars_verify(today=today) == 0
     signed_lot(world.p1, product, "C-2")
     assert scars_verify(today=today) == 1

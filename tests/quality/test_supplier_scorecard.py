@@ -16,8 +16,9 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from portal import l10n
 from portal.dates import tenant_today
 from quality.models import PartnerScore, QualityRules, ScorecardPeriod, ScorecardRules
 from quality.scorecards import catalogue
@@ -401,20 +402,24 @@ def test_before_the_first_run_a_drill_still_lists_the_records_there_are(world):
 def test_a_day_in_a_drill_table_is_kept_on_one_line(world):
     two_ncrs(world)
     p1_scorecard(world)
-    today = tenant_today(world.a).isoformat()
+    today = l10n.day(tenant_today(world.a))  # written by the page's language (English here)
 
     html = page(world, world.p1_user, "supplier_scorecard_drill", "ncrs").content.decode()
 
-    # Wrapped in span.day, which scorecards.css keeps from breaking at its hyphens.
+    # Wrapped in span.day, which scorecards.css keeps from breaking at its hyphens and spaces.
     assert f'<td><span class="day">{today}</span></td>' in html
     assert f"<td>{today}</td>" not in html
 
 
 def test_cell_parts_split_a_leading_day_from_the_rest():
+    # The cells keep ISO days; the parts write them as the active language does.
     assert drills.cell_parts(("2026-10-14", "2026-10-14 (promised)", "NCR-00001", "95-105 Units", "")) == [
-        ("2026-10-14", ""),
-        ("2026-10-14", " (promised)"),
+        ("14 Oct 2026", ""),
+        ("14 Oct 2026", " (promised)"),
         ("", "NCR-00001"),
         ("", "95-105 Units"),
         ("", ""),
     ]
+
+    with translation.override("de"):
+        assert drills.cell_parts(("2026-10-14 09:30",)) == [("14.10.2026", " 09:30")]

@@ -57,7 +57,7 @@ def test_reinstate_through_the_page_releases_the_held_lot(client, world):
     assert refused.status_code == 422
     assert SwitchingState.objects.get().severity == "discontinued"
     done = client.post(detail_url(pair), {"action": "reinstate", "reason": "8D verified on site"}, follow=True)
-    assert "1 held lot(s) now wait for an inspector" in done.content.decode()
+    assert "1 held lot now waits for an inspector" in done.content.decode()
     assert SwitchingState.objects.get().severity == "tightened"
     assert Inspection.objects.filter(status="waiting", severity="tightened").count() == 1
     # A second engineer's stale tab reinstates again: the form is gone from the page, the refusal is on top.

@@ -151,7 +151,7 @@ def test_lots_repeat_across_shipments_and_rows_but_keep_one_expiry(world, order)
     with pytest.raises(ValidationError) as caught:
         asn_submit(membership=world.p1_user, asn_id=third.pk)
     assert caught.value.message_dict == {
-        "lines.0.items.1.expiry_date": ["Lot L-2 is also given 2028-01-31; one lot has one expiry date."]
+        "lines.0.items.1.expiry_date": ["Lot L-2 is also given 31 Jan 2028; one lot has one expiry date."]
     }
 
 

@@ -80,6 +80,12 @@ class PurchaseOrder(Model):
         note(self, rid, "<p>Purchase Order created</p>")
 
     def _after_write(self, rid: int, before: dict, vals: dict) -> None:
+        if vals.get("date_planned"):
+            # purchase's _inverse_date_planned: every line takes the order's date (odoo19 context_lang_tz.json,
+            # json2_write_datetime_tz_brussels then json2_read_back_datetime: read back as written, in UTC).
+            lines = self.env["purchase.order.line"]
+            for line in self._lines(self.rows[rid]):
+                lines._write_one(line["id"], {"date_planned": vals["date_planned"]})
         old, new = bool(before.get("acknowledged")), bool(vals.get("acknowledged"))
         if "acknowledged" in vals and new != old:
             # 19 tracks every change of the flag (odoo19 flows/02 calls 37-39: 1 -> 0, 0 -> 1)

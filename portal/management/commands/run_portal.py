@@ -118,7 +118,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"  demo logins (password {DEMO_PASSWORD}):")
         for demo in DEMO_USERS:
-            self.stdout.write(f"    {demo.email:<36} {demo.role}")
+            self.stdout.write(f"    {demo.email:<36} {demo.role}{f' ({demo.language})' if demo.language else ''}")
         self.stdout.write(f"  partner API: {url}api/v1/docs/ (the demo token is printed above, by seed_demo)")
         self.stdout.write(
             "  staff logins ask for a code: .venv/bin/python manage.py demo_totp EMAIL\n"

@@ -16,7 +16,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo tenant '{tenant.name}' (/t/{tenant.slug}/) is ready."))
         self.stdout.write(f"Every demo login uses the password: {DEMO_PASSWORD}")
         for demo in users:
-            self.stdout.write(f"  {demo.email:<36} {demo.role}")
+            self.stdout.write(f"  {demo.email:<36} {demo.role}{f' ({demo.language})' if demo.language else ''}")
         self.stdout.write(
             "Staff logins ask for a two-factor code: `python manage.py demo_totp EMAIL` prints the current one."
         )

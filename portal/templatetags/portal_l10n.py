@@ -1,0 +1,48 @@
+"""Numbers, money and days on pages, emails and PDFs, as the active language writes them (``portal.l10n``).
+
+- ``{{ line.product_qty|qty }}``: en 1,234.5 / de 1.234,5 / fr 1 234,5 (up to 4 decimals);
+- ``{{ score|num:1 }}``: exactly one decimal; ``{{ x|num }}``: as many as it has;
+- ``{{ po.amount_total|money:po.currency }}``: en €1,234.50 / de 1.234,50 €;
+- ``{{ rate|pct }}``: a value in percent, en 12.5% / de 12,5 %;
+- ``{{ asn.ship_date|day }}``: en 20 Dec 2026 / de 20.12.2026 / fr 20 déc. 2026; ``|day_long``.
+
+Never for values machines read (inputs of type date, data attributes, CSV, API): those stay ISO.
+"""
+
+from __future__ import annotations
+
+from django import template
+
+from portal import l10n
+
+register = template.Library()
+
+
+@register.filter
+def qty(value) -> str:
+    return l10n.qty(value)
+
+
+@register.filter
+def num(value, places=None) -> str:
+    return l10n.num(value, None if places in (None, "") else places)
+
+
+@register.filter
+def money(value, currency=None) -> str:
+    return l10n.money(value, currency)
+
+
+@register.filter
+def pct(value, places=2) -> str:
+    return l10n.pct(value, int(places))
+
+
+@register.filter
+def day(value) -> str:
+    return l10n.day(value)
+
+
+@register.filter
+def day_long(value) -> str:
+    return l10n.day(value, "long")
