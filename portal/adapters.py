@@ -11,9 +11,21 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import translation
+
+from portal import l10n
 
 
 class PortalAccountAdapter(DefaultAccountAdapter):
+    def login(self, request: HttpRequest, user) -> None:
+        """Sign in, then speak the person's language for the rest of this request: the "signed in"
+        message is written next, and shown on their first page, which is in their language."""
+        super().login(request, user)
+        language = l10n.supported(getattr(user, "language", ""))
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Suppliers and staff join by invitation (portal.services.invitations).
         return False

@@ -35,6 +35,7 @@ DEMO_PARTNERS = {
         "odoo_id": 11,
         "ref": "NF-001",
         "email": "orders@nordic-fasteners.example",
+        "language": "de",  # its packing slips and labels print in German
     },
     "precision": {
         "name": "Precision Castings Ltd",

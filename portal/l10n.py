@@ -48,7 +48,9 @@ def supported(code: str | None) -> str | None:
 def language_from_header(request) -> str | None:
     """The first language of the request's ``Accept-Language`` the portal speaks, or None."""
     header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
-    for code, _quality in parse_accept_lang_header(header[:1000]):
+    for code, quality in parse_accept_lang_header(header[:1000]):
+        if quality <= 0:  # q=0: "not acceptable" (RFC 9110, 12.4.2)
+            continue
         if code == "*":
             break
         found = supported(code)

@@ -37,6 +37,7 @@ from portal.models import Membership, Partner, Tenant
 from quality.models import DefectClass, DefectCode, Disposition, Inspection, Ncr, NcrLot
 from quality.models.scorecards import ScorecardRules
 from quality.scorecards.months import add_months, current_month
+from quality.services.recording import signature_meaning
 from suppliers.models import (
     Acknowledgement,
     AcknowledgementLine,
@@ -312,7 +313,10 @@ def _inspect(move: ReceiptMove, people: dict, rejected: bool, ids: _Ids) -> None
         verdict=Inspection.Verdict.REJECT if rejected else Inspection.Verdict.ACCEPT,
         signed_by=people["inspector"],
         signed_at=signed_at,
-        signature_meaning="Inspected and found " + ("nonconforming" if rejected else "conforming"),
+        # The same whole sentence a real sign-off records, in the tenant's language.
+        signature_meaning=signature_meaning(
+            receipt.tenant, Inspection.Verdict.REJECT if rejected else Inspection.Verdict.ACCEPT
+        ),
         # Decided long ago: history holds nothing in the warehouse (the hold check must not look for it).
         undecided=False,
     )

@@ -14,9 +14,12 @@ from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from integrations.holds import REJECTED, UNDECIDED, HeldLot
 from integrations.models import EventStatus
+from portal import l10n
 from portal.models import Tenant
 from quality.models import Disposition, Inspection
 from quality.services.dispositions import LotTotals, lot_key, lot_totals_many
@@ -101,9 +104,20 @@ def quality_held_lots(tenant: Tenant) -> Iterator[HeldLot]:
             held=undecided + totals.returned + totals.scrapped,
             what=UNDECIDED if undecided > 0 else REJECTED,
             usable_allowed=released.get((inspection.product.odoo_id, inspection.lot_name), ZERO),
-            label=f"{inspection} of {inspection.product.name}, receipt {inspection.receipt.name}",
+            label=_label(tenant, inspection),
             url=reverse("inspection_detail", args=[tenant.slug, inspection.pk]),
         )
+
+
+def _label(tenant: Tenant, inspection: Inspection) -> str:
+    """What the held lot is, in the tenant's language: the payload carries it into the warehouse's To-Do note
+    in Odoo (written in the tenant's language), and the beat that finds it runs in no one's language."""
+    with translation.override(l10n.tenant_language(tenant)):
+        return _("%(inspection)s of %(product)s, receipt %(receipt)s") % {
+            "inspection": inspection,
+            "product": inspection.product.name,
+            "receipt": inspection.receipt.name,
+        }
 
 
 def _firsts_of(inspections: list[Inspection]) -> dict[tuple, int]:

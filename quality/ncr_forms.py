@@ -23,7 +23,7 @@ SOURCES_BY_HAND = [(v, label) for v, label in Ncr.Source.choices]
 
 class DefectCodesField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: DefectCode) -> str:
-        return f"{obj.code} · {obj.description} ({obj.get_defect_class_display().lower()})"
+        return f"{obj.code} · {obj.description} ({obj.get_defect_class_display()})"
 
 
 def _codes(membership: Membership, keep=()):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -76,7 +74,7 @@ class AsnImportView(TenantViewMixin, TemplateView):
                 filename=upload.name,
             )
         except ValidationError as exc:
-            errors = sorted(((k, " ".join(v)) for k, v in exc.message_dict.items()), key=lambda kv: _row_order(kv[0]))
+            errors = [(k, " ".join(v)) for k, v in exc.message_dict.items()]  # in the file's order (asn_import)
             return self.render_to_response(self.get_context_data(errors=errors), status=400)
         done = ngettext(
             "%(count)s row imported into %(asn)s; check and submit.",
@@ -85,17 +83,6 @@ class AsnImportView(TenantViewMixin, TemplateView):
         )
         messages.success(request, done % {"count": count, "asn": asn.number})
         return redirect("asn_detail", self.membership.tenant.slug, asn.pk)
-
-
-def _row_order(key: str) -> tuple[str, int, str]:
-    """Errors in the order of the file: by sheet, then row ("Lines, row 12, quantity"); file errors first."""
-    match = _ROW_KEY.match(key)
-    if match is None:
-        return ("", 0, key)
-    return (match.group(1) or "", int(match.group(2)), key)
-
-
-_ROW_KEY = re.compile(r"(?:(.*), )?row ([0-9]+), ")
 
 
 class ImportTemplateView(TenantViewMixin, TemplateView):

@@ -33,7 +33,7 @@ from integrations.odoo import OdooGateway
 
 from . import BatchResult, HandlerError, batch_handler, handler
 from .batches import BatchRun, aggregate_of, one_of, stops_the_batch
-from .notes import NoteDraft, already_there, marked, marker, note_result, notes_post, render_note
+from .notes import NoteDraft, already_there, isolated, marked, marker, note_result, notes_post, render_note
 
 PROMISED_DATE_FIELD = "date_planned"
 
@@ -111,10 +111,12 @@ def _title(payload: dict) -> str:
     if "acknowledged_by" not in payload:  # v1
         if payload.get("approved"):
             text = _("Acknowledged on the supplier portal, version %(version)s; changes approved by %(author)s")
-            return text % {"version": version, "author": payload.get("author") or _("the buyer")}
+            return text % {"version": version, "author": isolated(payload.get("author") or _("the buyer"))}
         text = _("Acknowledged on the supplier portal, version %(version)s, by %(author)s")
-        return text % {"version": version, "author": payload.get("author") or _("the supplier")}
-    who = {"by": payload["acknowledged_by"], "version": version, "buyer": payload.get("approved_by")}
+        return text % {"version": version, "author": isolated(payload.get("author") or _("the supplier"))}
+    # Each name in its own bidi isolate: an override in a person's name cannot reverse the title after it.
+    buyer = payload.get("approved_by")
+    who = {"by": isolated(payload["acknowledged_by"]), "version": version, "buyer": isolated(buyer) if buyer else buyer}
     if payload.get("via_api"):
         if who["buyer"]:
             text = _(

@@ -43,7 +43,7 @@ from .dispositions_stock import (
     lot_ids_read,
     validate,
 )
-from .notes import post_note_once, render_note
+from .notes import isolated, post_note_once, render_note
 from .shipments import _one_at_a_time
 
 
@@ -237,11 +237,23 @@ def _release(gw: OdooGateway, chain: Chain, lots: list[dict], names: dict, done:
     return True
 
 
+def _kind_label(kind: str | None) -> str:
+    """The decision's kind (a code in the payload) as the active language names it (the tenant's, during a
+    delivery); a code the portal does not know, as it is."""
+    from quality.models import Disposition
+
+    try:
+        return str(Disposition.Kind(kind).label)
+    except ValueError:
+        return kind or ""
+
+
 def _note(payload: dict) -> str:
     """The note on the receipt: who decided, and the lot's totals so far (released / returned / scrapped)."""
     lots = [
         {
-            "label": _("lot %(lot)s of %(product)s") % {"lot": lot["lot_name"], "product": lot["product"]}
+            "label": _("lot %(lot)s of %(product)s")
+            % {"lot": isolated(lot["lot_name"]), "product": isolated(lot["product"])}
             if lot["lot_name"]
             else lot["product"],
             "released": fmt(lot["released"]),
@@ -255,7 +267,7 @@ def _note(payload: dict) -> str:
     return render_note(
         "inspection_disposed.html",
         receipt=payload["receipt_name"],
-        kind=payload.get("kind") or "",
+        kind=_kind_label(payload.get("kind")),
         decided_by=payload.get("decided_by") or "",
         reason=payload.get("reason") or "",
         lots=lots,

@@ -93,7 +93,19 @@ def quantity_text(value) -> str:
     return format(number.normalize(), "f") if number.is_finite() else str(value)
 
 
+def _label(choices, code, fallback) -> str:
+    """The label of ``code`` among ``choices`` in the active language (the tenant's, during a delivery): a
+    payload names the code, since a label it carried was frozen in the language of whoever's request emitted
+    it; an unknown code, the payload's own text."""
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return fallback or code or ""
+
+
 def _context(payload: dict, disposition: dict) -> dict[str, Any]:
+    from quality.models import NcrDisposition
+
     return {
         "ncr_number": payload.get("ncr_number", ""),
         "title": payload.get("title", ""),
@@ -103,7 +115,7 @@ def _context(payload: dict, disposition: dict) -> dict[str, Any]:
         "defect_codes": payload.get("defect_codes") or [],
         "receipt_name": payload.get("receipt_name") or "",
         "po_name": payload.get("po_name") or "",
-        "kind_label": disposition.get("kind_label") or disposition["kind"],
+        "kind_label": _label(NcrDisposition.Kind, disposition["kind"], disposition.get("kind_label")),
         "lot_name": disposition.get("lot_name") or "",
         "quantity": quantity_text(disposition["quantity"]),
         "uom": disposition.get("uom") or "",

@@ -28,10 +28,12 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from integrations import topics
 from integrations.odoo import OdooGateway
 from integrations.odoo.dialects import Dialect
+from portal import l10n
 from portal.models import Partner
 from quality.models import PurchaseWarning, ScorecardRules, StandingChange
 
@@ -55,7 +57,10 @@ ROW_FIELDS = (
 )
 # What a newer standing change decides for an old event delivered after it.
 STANDING_KEYS = ("standing", "previous", "score", "reasons", "warn", "block", "change_id")
-NO_BLOCK_19 = "Odoo 19 has no blocking purchase warning: the warning shows, and new orders are not blocked."
+# English in the event's result (operators read it); translated in the note.
+NO_BLOCK_19 = gettext_noop(
+    "Odoo 19 has no blocking purchase warning: the warning shows, and new orders are not blocked."
+)
 
 
 @dataclass(frozen=True)
@@ -210,11 +215,19 @@ def _clear(
     return "restored", written
 
 
+# What the note says of the warning, in the tenant's language (the delivery's): one whole sentence each.
 OUTCOMES = {
-    "warning": "The partner's purchase warning in Odoo shows this standing{block}.",
-    "restored": "The portal's purchase warning is removed; the warning that was there before, if any, is back.",
-    "left_alone": "The purchase warning was changed in Odoo after the portal set it: the portal leaves it as it is.",
-    "none": "The portal had no purchase warning on the partner to clear.",
+    "warning": gettext_lazy("The partner's purchase warning in Odoo shows this standing."),
+    "warning_block": gettext_lazy(
+        "The partner's purchase warning in Odoo shows this standing, and blocks new purchase orders."
+    ),
+    "restored": gettext_lazy(
+        "The portal's purchase warning is removed; the warning that was there before, if any, is back."
+    ),
+    "left_alone": gettext_lazy(
+        "The purchase warning was changed in Odoo after the portal set it: the portal leaves it as it is."
+    ),
+    "none": gettext_lazy("The portal had no purchase warning on the partner to clear."),
 }
 
 
@@ -257,10 +270,10 @@ def _note(gw: OdooGateway, event, partner_id: int, payload: dict, outcome: str, 
         "scorecard_standing_changed.html",
         standing=payload.get("standing") or "",
         previous=payload.get("previous") or "",
-        score=payload.get("score") or "",
+        score=l10n.num(payload.get("score")) if payload.get("score") else "",
         reasons=payload.get("reasons") or [],
-        outcome=OUTCOMES[outcome].format(block=", and blocks new purchase orders" if blocks else ""),
-        block_refused=refused,
+        outcome=OUTCOMES["warning_block" if outcome == "warning" and blocks else outcome],
+        block_refused=_(refused) if refused else "",
     )
     who = {"partner": payload.get("partner") or "", "partner_id": partner_id, "remedy": PUSH_OFF}
     with contact_rights_needed(gw.dialect.series, doing="post the scorecard standing note on", **who):

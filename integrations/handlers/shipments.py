@@ -37,7 +37,7 @@ from portal import dates, l10n
 
 from . import BatchResult, HandlerError, batch_handler, handler
 from .batches import BatchRun, one_of, stops_the_batch
-from .notes import already_there, post_note_once, render_note
+from .notes import already_there, isolated, post_note_once, render_note
 
 MOVE_FIELDS = [
     "picking_id",
@@ -375,6 +375,8 @@ def _too_much(line: dict, total: float | None, demand: float) -> str:
     """The mismatch of an ASN line that ships more than the receipt expects (``total``: with the other open
     shipments, when they add to it), in the active language (the tenant's, during a delivery)."""
     said = {**line, "ships": l10n.qty(line["quantity"]), "total": l10n.qty(total), "demand": l10n.qty(demand)}
+    # The product's name in a bidi isolate: an override in it cannot reverse the sentence after it.
+    said["product"] = isolated(str(line.get("product") or ""))
     if total is not None:
         text = _(
             "%(po_name)s: the ASN ships %(ships)s %(uom)s of %(product)s (%(total)s with the other open "

@@ -68,3 +68,20 @@ def iso_day(value) -> str:
 def utc_instant(value) -> str:
     """A moment in UTC, labelled, in the active language's form (a chatter note's "20.12.2026 09:00 UTC")."""
     return l10n.instant(value, dt.UTC)
+
+
+@register.filter(is_safe=True)
+def isolate(value) -> str:
+    """``value`` in its own bidi isolate (FSI ... PDI, ``notes.isolated``): a name, lot or text of a person
+    that holds a right-to-left override cannot reverse the note's words after it. Empty stays empty."""
+    from integrations.handlers.notes import isolated
+
+    if value is None or value == "":
+        return ""
+    return isolated(str(value))
+
+
+@register.filter
+def isolate_each(values) -> list[str]:
+    """Each item of ``values`` in its own bidi isolate (``isolate``), for a list joined in a note."""
+    return [isolate(value) for value in values or []]

@@ -131,7 +131,8 @@ class ApiViewMixin:
             response.accepted_renderer = JSONRenderer()
             response.accepted_media_type = "application/problem+json"
         # The words of an answer depend on Accept-Language (values never do: ISO dates, dot decimals).
-        response.headers["Content-Language"] = translation.get_language() or settings.LANGUAGE_CODE
+        if "Idempotent-Replayed" not in response.headers or "Content-Language" not in response.headers:
+            response.headers["Content-Language"] = translation.get_language() or settings.LANGUAGE_CODE
         patch_vary_headers(response, ("Accept-Language",))
         return response
 

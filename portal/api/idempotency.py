@@ -14,10 +14,11 @@ import json
 import re
 from functools import wraps
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework.response import Response
 
@@ -68,6 +69,17 @@ def request_fingerprint(request) -> str:
     return hashlib.sha256(meaning.encode()).hexdigest()
 
 
+def _replay(record: IdempotencyRecord) -> Response:
+    """The first answer word for word, so in its own language, and saying which (base.finalize_response)."""
+    replayed_in = {"Content-Language": record.response_language} if record.response_language else {}
+    return Response(
+        record.response_body,
+        status=record.status_code,
+        headers={"Idempotent-Replayed": "true", **replayed_in},
+        content_type="application/problem+json" if record.status_code >= 400 else None,
+    )
+
+
 def idempotent(action):
     @wraps(action)
     def wrapper(self, request, *args, **kwargs):
@@ -103,12 +115,7 @@ def idempotent(action):
                     request=request,
                     headers={"Retry-After": "1"},
                 )
-            return Response(
-                record.response_body,
-                status=record.status_code,
-                headers={"Idempotent-Replayed": "true"},
-                content_type="application/problem+json" if record.status_code >= 400 else None,
-            )
+            return _replay(record)
         try:
             response = action(self, request, *args, **kwargs)
         except Exception as exc:  # the view's own error answer is what later retries get too
@@ -121,7 +128,10 @@ def idempotent(action):
             record.delete()
             return response
         IdempotencyRecord.objects.filter(pk=record.pk).update(
-            status_code=response.status_code, response_body=_storable(response.data), completed_at=timezone.now()
+            status_code=response.status_code,
+            response_body=_storable(response.data),
+            response_language=translation.get_language() or settings.LANGUAGE_CODE,
+            completed_at=timezone.now(),
         )
         return response
 

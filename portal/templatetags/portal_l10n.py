@@ -46,3 +46,15 @@ def day(value) -> str:
 @register.filter
 def day_long(value) -> str:
     return l10n.day(value, "long")
+
+
+@register.filter
+def plural_n(value) -> int:
+    """The integer that picks a plural form for ``value`` in ``{% blocktranslate count n=x|plural_n %}``
+    (gettext takes integers only): the value when it is whole, else 2, since a fraction reads as plural
+    ("1.5 points", "23.2 points"). Print the value itself with ``|num``."""
+    number = l10n._decimal(value)
+    if number is None:
+        return 0
+    number = abs(number)
+    return int(number) if number == number.to_integral_value() else 2

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
-from portal import dates
+from portal import dates, l10n
 from portal.forms import ProfileForm
 from portal.services.errors import error_messages
 from portal.services.profiles import user_language_set, user_time_zone_set
@@ -50,7 +50,8 @@ class ProfileView(TenantViewMixin, FormView):
                 form.add_error(field if field in form.fields else None, message)
             return self.form_invalid(form)
         # The confirmation already speaks the language just chosen (else the one the page would take).
-        language = user.language or translation.get_language()
+        self.request.user.language = user.language  # cleared: the browser's, else the tenant's, as the next page
+        language = l10n.request_language(self.request)
         with translation.override(language):
             tenant = self.membership.tenant
             shown = user.time_zone or _("%(tenant)s's time zone (%(zone)s)") % {

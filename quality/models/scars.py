@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from portal.lifecycle import Lifecycle, Transition
@@ -164,7 +165,9 @@ class ScarStep(TenantOwnedModel):
     )
 
     scar = models.ForeignKey(Scar, on_delete=models.CASCADE, related_name="steps")
-    code = models.CharField(max_length=2, choices=[(c, f"{c} {STEP_TITLES[c]}") for c in STEP_CODES])
+    # format_lazy: the label reads the title in the active language each time it is shown (an f-string here
+    # read it once, at import, in English).
+    code = models.CharField(max_length=2, choices=[(c, format_lazy("{} {}", c, STEP_TITLES[c])) for c in STEP_CODES])
     due_date = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     review_comment = models.TextField(blank=True)

@@ -40,7 +40,7 @@ class SwitchingState(TenantOwnedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner} / {self.product}: {self.get_severity_display().lower()}"
+        return f"{self.partner} / {self.product}: {self.get_severity_display()}"
 
     def as_state(self) -> rules.SwitchingState:
         """The pure state the switching rules take."""

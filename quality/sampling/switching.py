@@ -3,7 +3,8 @@
 One ``SwitchingState`` per partner + product (and defect class); ``next_state`` takes
 the result of one lot on original inspection (re-submitted lots do not count) and
 returns the new state and, when the severity changed or inspection stopped, the reason
-as a sentence for people (it is shown to users and kept in the history).
+as a sentence for people (it is shown to users and kept in the history), in the active language
+(the service writes the history in the tenant's).
 
 Rules (ISO 2859-1:1999 clause 9; the clause is named in each reason):
 
@@ -28,6 +29,8 @@ Rules (ISO 2859-1:1999 clause 9; the clause is named in each reason):
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+
+from django.utils.translation import gettext as _
 
 from quality.sampling.plans import SamplingPlan
 from quality.sampling.tables import SEVERITIES
@@ -113,7 +116,7 @@ def reinstate(state: SwitchingState) -> tuple[SwitchingState, str]:
     """
     if not state.discontinued:
         raise SwitchingError("inspection is not discontinued; there is nothing to reinstate.")
-    return _TIGHTENED_START, (
+    return _TIGHTENED_START, _(
         "Inspection reinstated after the supplier's corrective action; it resumes at tightened "
         "inspection (ISO 2859-1 9.4)."
     )
@@ -129,16 +132,16 @@ def _after_normal_lot(
     recent = (*state.recent, accepted)[-WINDOW:]
     not_accepted = recent.count(False)
     if not_accepted >= NOT_ACCEPTED_TO_TIGHTEN:
-        return _TIGHTENED_START, (
-            f"Tightened inspection from the next lot: {not_accepted} of the last {len(recent)} lots were not "
-            f"accepted on original inspection (ISO 2859-1 9.3.1: 2 of 5 or fewer consecutive lots)."
-        )
+        return _TIGHTENED_START, _(
+            "Tightened inspection from the next lot: %(not_accepted)s of the last %(lots)s lots were not "
+            "accepted on original inspection (ISO 2859-1 9.3.1: 2 of 5 or fewer consecutive lots)."
+        ) % {"not_accepted": not_accepted, "lots": len(recent)}
     score = _next_score(state.score, accepted, plan, tighter_aql_would_accept)
     if score >= SCORE_TO_REDUCE and reduced_allowed:
-        return _REDUCED_START, (
-            f"Reduced inspection from the next lot: the switching score reached {score} (30 or more, "
-            f"ISO 2859-1 9.3.3) and reduced inspection is allowed."
-        )
+        return _REDUCED_START, _(
+            "Reduced inspection from the next lot: the switching score reached %(score)s (30 or more, "
+            "ISO 2859-1 9.3.3) and reduced inspection is allowed."
+        ) % {"score": score}
     return replace(state, score=score, recent=recent), None
 
 
@@ -159,14 +162,14 @@ def _after_tightened_lot(state: SwitchingState, accepted: bool) -> tuple[Switchi
     if accepted:
         run = state.consecutive_accepted + 1
         if run >= ACCEPTED_TO_NORMAL:
-            return _NORMAL_START, (
+            return _NORMAL_START, _(
                 "Normal inspection from the next lot: 5 consecutive lots were accepted under tightened "
                 "inspection (ISO 2859-1 9.3.2). The switching score starts again at 0."
             )
         return replace(state, consecutive_accepted=run), None
     count = state.not_accepted_since_tightened + 1
     if count >= NOT_ACCEPTED_TO_DISCONTINUE:
-        return replace(state, not_accepted_since_tightened=count, consecutive_accepted=0, discontinued=True), (
+        return replace(state, not_accepted_since_tightened=count, consecutive_accepted=0, discontinued=True), _(
             "Inspection discontinued: 5 lots have not been accepted since tightened inspection began "
             "(ISO 2859-1 9.4). Receipts are held until a quality engineer reinstates inspection after "
             "the supplier's corrective action."
@@ -181,17 +184,28 @@ def _after_reduced_lot(
     normal_warranted: bool,
     accepted_between_ac_and_re: bool,
 ) -> tuple[SwitchingState, str | None]:
+    # One whole sentence per cause, so that translators can order the words.
     if not accepted:
-        why = "a lot was not accepted under reduced inspection (ISO 2859-1 9.3.4)"
+        why = _(
+            "Normal inspection from the next lot: a lot was not accepted under reduced inspection "
+            "(ISO 2859-1 9.3.4). The switching score starts again at 0."
+        )
     elif accepted_between_ac_and_re:
-        why = (
-            "a lot was accepted with more nonconforming items than the acceptance number but fewer "
-            "than the rejection number (ANSI/ASQ Z1.4 reduced inspection)"
+        why = _(
+            "Normal inspection from the next lot: a lot was accepted with more nonconforming items than the "
+            "acceptance number but fewer than the rejection number (ANSI/ASQ Z1.4 reduced inspection). The "
+            "switching score starts again at 0."
         )
     elif production_irregular:
-        why = "production became irregular or delayed (ISO 2859-1 9.3.4)"
+        why = _(
+            "Normal inspection from the next lot: production became irregular or delayed (ISO 2859-1 9.3.4). "
+            "The switching score starts again at 0."
+        )
     elif normal_warranted:
-        why = "the responsible authority found that conditions warrant normal inspection (ISO 2859-1 9.3.4)"
+        why = _(
+            "Normal inspection from the next lot: the responsible authority found that conditions warrant "
+            "normal inspection (ISO 2859-1 9.3.4). The switching score starts again at 0."
+        )
     else:
         return state, None
-    return _NORMAL_START, f"Normal inspection from the next lot: {why}. The switching score starts again at 0."
+    return _NORMAL_START, why

@@ -41,7 +41,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.db.models.lookups import Exact, GreaterThan, IsNull, LessThan
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from portal.models import Partner, Tenant
 from quality.models import ScorecardRules, scorecard_rules_for
@@ -353,7 +353,15 @@ def quantity_drill(*, tenant: Tenant, partner: Partner, months: list[dt.date], l
     Links to the PO. Same rows and verdicts as ``quantity_inputs`` (``_receiving_qs``)."""
     picker = Picker(
         "quantity",
-        (_("PO"), _("Line"), _("Ordered"), _("Received"), _("Accurate from-to"), _("Last receipt"), _("Result")),
+        (
+            _("PO"),
+            _("Line"),
+            pgettext("quantity", "Ordered"),
+            _("Received"),
+            _("Accurate from-to"),
+            _("Last receipt"),
+            _("Result"),
+        ),
         limit,
     )
     win = window(tenant, months)

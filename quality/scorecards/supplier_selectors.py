@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from portal.dates import tenant_today, tenant_zone
@@ -121,7 +122,8 @@ class MeasureRow:
     def target_text(self) -> str:
         if self.target is None:
             return ""
-        return ("at least " if self.higher_is_better else "at most ") + shown(self.target, self.unit)
+        figure = {"figure": shown(self.target, self.unit)}
+        return (gettext("at least %(figure)s") if self.higher_is_better else gettext("at most %(figure)s")) % figure
 
 
 def shown(value: str | None, unit: str) -> str:

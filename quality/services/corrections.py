@@ -32,8 +32,8 @@ def inspection_correction_discard(*, membership: Membership, inspection: Inspect
         raise ValidationError(_("Only a correction is discarded; this is the original inspection."))
     if draft.status not in (Inspection.Status.WAITING, Inspection.Status.IN_PROGRESS):
         raise ValidationError(
-            _("This correction is %(status)s: a signed correction stays; open another.")
-            % {"status": draft.get_status_display().lower()}
+            _("This correction is “%(status)s”: a signed correction stays; open another.")
+            % {"status": draft.get_status_display()}
         )
     original = Inspection.objects.select_for_update(of=("self",)).get(pk=draft.corrects_id)
     dropped = draft.results.filter(superseded=False).count()

@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from integrations import topics
@@ -179,14 +180,14 @@ def _check_state(inspection: Inspection) -> None:
             )
         raise ValidationError(
             _("This lot has a newer inspection (#%(sequence)s, %(status)s): decide from it.")
-            % {"sequence": newest.sequence, "status": newest.get_status_display().lower()}
+            % {"sequence": newest.sequence, "status": newest.get_status_display()}
         )
     if inspection.status == Inspection.Status.SKIPPED:
         raise ValidationError(_("This lot was released without inspection (skip-lot): there is nothing to decide."))
     if inspection.status != Inspection.Status.SIGNED:
         raise ValidationError(
-            _("This inspection is %(status)s: sign it before deciding on the lot.")
-            % {"status": inspection.get_status_display().lower()}
+            _("This inspection is “%(status)s”: sign it before deciding on the lot.")
+            % {"status": inspection.get_status_display()}
         )
 
 
@@ -328,7 +329,9 @@ def disposition_from_ncr(*, ncr_disposition, actor) -> Disposition | None:
     _check_other_claim(inspection, ncr_disposition.ncr)
     quantities = {"released": ZERO, "returned": ZERO, "scrapped": ZERO, field: quantity}
     kind = disposition_kind(totals=totals, **quantities)
-    reason = f"{ncr_disposition.ncr.number}: {ncr_disposition.get_kind_display()}"
+    # Kept on the disposition and sent to Odoo: in the tenant's language, whoever's request decides.
+    with translation.override(l10n.tenant_language(inspection.tenant)):
+        reason = f"{ncr_disposition.ncr.number}: {ncr_disposition.get_kind_display()}"
     return _disposition_save(
         inspection=inspection, order=order, kind=kind, quantities=quantities, reason=reason, actor=actor
     )
@@ -379,9 +382,15 @@ def disposition_release_skipped(*, inspection: Inspection) -> Disposition:
         order=order,
         kind=Disposition.Kind.SKIPPED,
         quantities={"released": totals.held, "returned": ZERO, "scrapped": ZERO},
-        reason="Skip-lot: this lot was not drawn for inspection and is released without one.",
+        reason=_skipped_reason(inspection),
         actor=None,
     )
+
+
+def _skipped_reason(inspection: Inspection) -> str:
+    """The reason kept on a skip-lot release (read by everyone, sent to Odoo): in the tenant's language."""
+    with translation.override(l10n.tenant_language(inspection.tenant)):
+        return _("Skip-lot: this lot was not drawn for inspection and is released without one.")
 
 
 def _lock_aggregate(inspection: Inspection) -> PurchaseOrder | None:

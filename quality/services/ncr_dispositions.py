@@ -26,9 +26,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from integrations import topics
 from integrations.services.outbox import outbox_emit
@@ -48,6 +48,12 @@ Kind = NcrDisposition.Kind
 Status = NcrDisposition.Status
 LIVE = (Status.APPLIED, Status.AWAITING_APPROVAL)
 RANK = {DefectClass.MINOR: 1, DefectClass.MAJOR: 2, DefectClass.CRITICAL: 3}
+# Why a material review is needed, by the NCR's severity: whole words per class, never a lower-cased label.
+SEVERITY_REASONS = {
+    DefectClass.CRITICAL: gettext_lazy("severity critical"),
+    DefectClass.MAJOR: gettext_lazy("severity major"),
+    DefectClass.MINOR: gettext_lazy("severity minor"),
+}
 INSTRUCTIONS_MAX = 2000
 ZERO = Decimal(0)
 
@@ -74,7 +80,7 @@ def approval_needed(ncr: Ncr, *, value: Decimal, others: Decimal | None = None, 
     rules = rules or quality_rules_for(ncr.tenant)
     reasons = []
     if rules.approval_severity in RANK and RANK.get(ncr.severity, 0) >= RANK[rules.approval_severity]:
-        reasons.append(_("severity %(severity)s") % {"severity": ncr.get_severity_display().lower()})
+        reasons.append(str(SEVERITY_REASONS[ncr.severity]))
     if rules.approval_value > 0:
         if others is None:
             others = committed_value(ncr.dispositions.filter(status__in=LIVE).only("value", "kind", "status"))
@@ -196,8 +202,8 @@ def _check_stock(lot: NcrLot, kind: str, quantity: Decimal) -> None:
 def _check_open(ncr: Ncr) -> None:
     if ncr.status not in (Ncr.Status.OPEN, Ncr.Status.CONTAINED):
         raise ValidationError(
-            _("%(ncr)s is %(status)s: no more dispositions.")
-            % {"ncr": ncr.number, "status": ncr.get_status_display().lower()}
+            _("%(ncr)s is “%(status)s”: no more dispositions.")
+            % {"ncr": ncr.number, "status": ncr.get_status_display()}
         )
 
 
@@ -308,6 +314,11 @@ def dispositioned_emit(ncr: Ncr, disposition: NcrDisposition, *, approved_by=Non
     return noted
 
 
+def _kind_label_for_odoo(ncr: Ncr, d: NcrDisposition) -> str:
+    with translation.override(l10n.tenant_language(ncr.tenant)):
+        return str(d.get_kind_display())
+
+
 def ncr_disposition_payload(ncr: Ncr, d: NcrDisposition, *, approved_by=None) -> dict:
     """The ``ncr.dispositioned`` payload (see the agreed shape in the module docstring of the handler):
     the NCR, its receipt and PO, and the disposition (quantity as a float in the product's unit;
@@ -328,7 +339,9 @@ def ncr_disposition_payload(ncr: Ncr, d: NcrDisposition, *, approved_by=None) ->
         "disposition": {
             "id": d.pk,
             "kind": d.kind,
-            "kind_label": d.get_kind_display(),
+            # The handler names the kind by its code in the tenant's language; this label (in it too) is
+            # what an older handler reads.
+            "kind_label": _kind_label_for_odoo(ncr, d),
             "lot_name": d.lot.lot_name,
             "quantity": float(d.quantity),
             "uom": ncr.product.uom_name,
@@ -350,8 +363,8 @@ def _awaiting(membership: Membership, disposition: NcrDisposition) -> tuple[Ncr,
     disposition = NcrDisposition.objects.select_related("lot", "proposed_by").get(pk=disposition.pk)
     if disposition.status != Status.AWAITING_APPROVAL:
         raise ValidationError(
-            _("This disposition is %(status)s: there is nothing to review.")
-            % {"status": disposition.get_status_display().lower()}
+            _("This disposition is “%(status)s”: there is nothing to review.")
+            % {"status": disposition.get_status_display()}
         )
     return ncr, disposition
 

@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
+from portal.bidi import BIDI_CONTROLS
 from quality.services.pictures import image_type
 
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 LAYOUT_CONTROLS = frozenset("\n\r\t")
 FILE_NAME_MAX = 150
 EXTENSION_MAX = 16

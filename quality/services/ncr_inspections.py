@@ -19,8 +19,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from portal import l10n
 from portal.services.audit import audit_record
 from quality.models import DefectClass, Inspection, Ncr, NcrDisposition, NcrLot
 from quality.models.rules import quality_rules_for
@@ -35,10 +38,31 @@ def _price(inspection: Inspection) -> tuple[Decimal, str]:
     return (line.price_unit if line else ZERO), (order.currency_code if order else "")
 
 
+# One whole line per defect class (no label lower-cased into an English frame); counted by the units sampled.
+_DEFECTIVE_LINES = {
+    DefectClass.CRITICAL: ngettext_lazy(
+        "%(name)s (critical): %(units)s of %(of)s unit defective",
+        "%(name)s (critical): %(units)s of %(of)s units defective",
+        "of",
+    ),
+    DefectClass.MAJOR: ngettext_lazy(
+        "%(name)s (major): %(units)s of %(of)s unit defective",
+        "%(name)s (major): %(units)s of %(of)s units defective",
+        "of",
+    ),
+    DefectClass.MINOR: ngettext_lazy(
+        "%(name)s (minor): %(units)s of %(of)s unit defective",
+        "%(name)s (minor): %(units)s of %(of)s units defective",
+        "of",
+    ),
+}
+
+
 def _defects_found(inspection: Inspection) -> tuple[str, str, list[int]]:
     """(description listing each characteristic with defective units and its class, the worst class found,
-    the ids of the defect codes the failed characteristics name in their plan)."""
-    from quality.services.recording import characteristics_of, units_for
+    the ids of the defect codes the failed characteristics name in their plan). The description is written
+    in the active language: the NCR's callers write it in the tenant's (``_ncr_create_from``)."""
+    from quality.services.recording import SIGNATURE_MEANINGS, characteristics_of, units_for
 
     found = {}
     for characteristic_id, unit in inspection.results.filter(superseded=False, defect=True).values_list(
@@ -52,13 +76,17 @@ def _defects_found(inspection: Inspection) -> tuple[str, str, list[int]]:
             if ch.defect_code_id and ch.defect_code_id not in codes:
                 codes.append(ch.defect_code_id)
             units = len(found[ch.pk])
-            lines.append(
-                f"- {ch.name} ({ch.get_defect_class_display().lower()}): {units} of "
-                f"{units_for(inspection, ch, samplings)} units defective"
-            )
+            of = units_for(inspection, ch, samplings)
+            values = {"name": ch.name, "units": units, "of": of}
+            lines.append("- " + _DEFECTIVE_LINES[ch.defect_class] % values)
             classes.append(ch.defect_class)
     worst = next((c for c in DefectClass.values if c in classes), DefectClass.MAJOR)
-    head = f"Found at incoming inspection of {inspection.receipt.name} ({inspection.signature_meaning or 'signed'}):"
+    values = {"receipt": inspection.receipt.name}
+    if inspection.verdict in SIGNATURE_MEANINGS:
+        values["meaning"] = SIGNATURE_MEANINGS[inspection.verdict]
+        head = _("Found at incoming inspection of %(receipt)s (%(meaning)s):") % values
+    else:
+        head = _("Found at incoming inspection of %(receipt)s (signed):") % values
     return ("\n".join([head, *lines]) if lines else head), worst, codes
 
 
@@ -198,7 +226,7 @@ def ncr_open_from_inspection(*, inspection: Inspection) -> Ncr | None:
         found = _rejected_again(inspection, existing)
         if found is not None:
             return found
-        ncr, lot = _ncr_create_from(inspection, "rejected at incoming inspection")
+        ncr, lot = _ncr_create_from(inspection, "rejected")
         lot.affected = _held(inspection)
         lot.save(update_fields=["affected"])
         existing = None
@@ -208,7 +236,7 @@ def ncr_open_from_inspection(*, inspection: Inspection) -> Ncr | None:
             return existing
         ncr = existing
         if ncr is None:
-            ncr, lot = _ncr_create_from(inspection, "partly rejected after incoming inspection")
+            ncr, lot = _ncr_create_from(inspection, "partly_rejected")
         else:
             ncr = Ncr.objects.select_for_update(of=("self",)).get(pk=ncr.pk)
             lot = ncr.lots.filter(inspection__in=_lot_inspections(inspection)).first() or NcrLot.objects.create(
@@ -267,12 +295,39 @@ def _claim_again(ncr: Ncr, lot: NcrLot, inspection: Inspection) -> None:
     )
 
 
+# The title of an NCR the system opens, by (what happened to the lot, whether the lot has a name).
+_TITLES = {
+    ("rejected", True): gettext_lazy("Lot %(lot)s of %(item)s rejected at incoming inspection"),
+    ("rejected", False): gettext_lazy("%(item)s on %(receipt)s rejected at incoming inspection"),
+    ("partly_rejected", True): gettext_lazy("Lot %(lot)s of %(item)s partly rejected after incoming inspection"),
+    ("partly_rejected", False): gettext_lazy("%(item)s on %(receipt)s partly rejected after incoming inspection"),
+}
+
+
+# Why an NCR's severity may not go below what its inspection found, one sentence per class found.
+_FOUND_WORSE = {
+    DefectClass.CRITICAL: gettext_lazy(
+        "The inspection found a critical defect: %(ncr)s cannot be less than critical (the material review "
+        "depends on it)."
+    ),
+    DefectClass.MAJOR: gettext_lazy(
+        "The inspection found a major defect: %(ncr)s cannot be less than major (the material review depends on it)."
+    ),
+    DefectClass.MINOR: gettext_lazy(
+        "The inspection found a minor defect: %(ncr)s cannot be less than minor (the material review depends on it)."
+    ),
+}
+
+
 def _ncr_create_from(inspection: Inspection, what: str) -> tuple[Ncr, NcrLot]:
     receipt = inspection.receipt
     unit_price, currency = _price(inspection)
-    description, severity, codes = _defects_found(inspection)
     item = inspection.product.default_code or inspection.product.name
-    subject = f"Lot {inspection.lot_name} of {item}" if inspection.lot_name else f"{item} on {receipt.name}"
+    values = {"lot": inspection.lot_name, "item": item, "receipt": receipt.name}
+    # The NCR is the tenant's record, read by all its people: written in the tenant's language.
+    with translation.override(l10n.tenant_language(inspection.tenant)):
+        description, severity, codes = _defects_found(inspection)
+        title = _TITLES[(what, bool(inspection.lot_name))] % values
     ncr = Ncr.objects.create(
         tenant_id=inspection.tenant_id,
         number=_number(inspection.tenant),
@@ -283,7 +338,7 @@ def _ncr_create_from(inspection: Inspection, what: str) -> tuple[Ncr, NcrLot]:
         receipt=receipt,
         order_id=receipt.order_id,
         asn=receipt.asns.filter(partner_id=inspection.partner_id).order_by("pk").first(),
-        title=f"{subject} {what}"[:TITLE_MAX],
+        title=title[:TITLE_MAX],
         description=description,
         severity=severity,
         unit_price=unit_price,
@@ -331,10 +386,7 @@ def severity_refusal(ncr: Ncr, severity: str) -> str:
     if ncr.source == Ncr.Source.INSPECTION and ncr.inspection_id is not None:
         found = _defects_found(ncr.inspection)[1]
         if rank.get(severity, 0) < rank[found]:
-            return _(
-                "The inspection found a %(found)s defect: %(ncr)s cannot be less than %(found)s "
-                "(the material review depends on it)."
-            ) % {"found": DefectClass(found).label.lower(), "ncr": ncr.number}
+            return _FOUND_WORSE[found] % {"ncr": ncr.number}
         return ""
     if ncr.dispositions.filter(status__in=LIVE).exists():
         return _(

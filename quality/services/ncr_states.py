@@ -101,12 +101,12 @@ def close_missing(ncr: Ncr) -> list[str]:
         if event is not None and event.status != EventStatus.DONE:
             why = f" ({event.last_error})" if event.status == EventStatus.DEAD and event.last_error else ""
             missing.append(
-                _("The stock move of %(kind)s %(quantity)s of %(lot)s is not in Odoo yet: %(state)s%(why)s.")
+                _("The stock move of “%(kind)s” %(quantity)s of %(lot)s is not in Odoo yet: “%(state)s”%(why)s.")
                 % {
-                    "kind": d.get_kind_display().lower(),
+                    "kind": d.get_kind_display(),
                     "quantity": l10n.qty(d.quantity),
                     "lot": lot_label(d.lot),
-                    "state": event.get_status_display().lower(),
+                    "state": event.get_status_display(),
                     "why": why,
                 }
             )
@@ -137,11 +137,11 @@ def cancel_blockers(ncr: Ncr) -> str | dict | None:
     if moved:
         d = moved[0]
         return _(
-            "Stock of %(ncr)s has moved (%(kind)s %(quantity)s of %(lot)s): it cannot be cancelled any more; "
+            "Stock of %(ncr)s has moved (“%(kind)s” %(quantity)s of %(lot)s): it cannot be cancelled any more; "
             "finish and close it instead."
         ) % {
             "ncr": ncr.number,
-            "kind": d.get_kind_display().lower(),
+            "kind": d.get_kind_display(),
             "quantity": l10n.qty(d.quantity),
             "lot": lot_label(d.lot),
         }

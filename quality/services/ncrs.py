@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal import l10n
+from portal.bidi import identifier_refusal
 from portal.models import Membership, Partner, Role
 from portal.services.audit import audit_record, field_changes
 from portal.services.errors import NotInScope
@@ -62,8 +63,8 @@ def ncr_locked(ncr: Ncr) -> Ncr:
 def _check_editable(ncr: Ncr) -> None:
     if ncr.status not in Ncr.OPEN_STATUSES:
         raise ValidationError(
-            _("%(ncr)s is %(status)s: it can no longer be changed.")
-            % {"ncr": ncr.number, "status": ncr.get_status_display().lower()}
+            _("%(ncr)s is “%(status)s”: it can no longer be changed.")
+            % {"ncr": ncr.number, "status": ncr.get_status_display()}
         )
 
 
@@ -157,6 +158,8 @@ def _lots(membership: Membership, lots: Iterable[dict], partner, product, errors
     rows = []
     for i, given in enumerate(lots or ()):
         name = _text(errors, f"lots.{i}.lot_name", given.get("lot_name", ""), maximum=128, what=_("the lot"))
+        if f"lots.{i}.lot_name" not in errors and (refusal := identifier_refusal(name)):
+            errors[f"lots.{i}.lot_name"] = refusal  # a mark too: the NCR would name a lot Odoo does not hold
         affected = _quantity(errors, f"lots.{i}.affected", given.get("affected", ZERO))
         suspect = _quantity(errors, f"lots.{i}.suspect", given.get("suspect", ZERO))
         inspection = _visible(Inspection, membership, given.get("inspection"))

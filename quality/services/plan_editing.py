@@ -20,6 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.models import Membership, Partner, Role
 from portal.models.scoping import visible_partner_ids
@@ -49,6 +50,13 @@ CHARACTERISTIC_FIELDS = [
 ]
 RULE_FIELDS = ["defect_class", "mode", "level", "aql", "sample_size", "accept"]
 VERSION_FIELDS = ["note", "first_article_lots", "first_article_mode"]
+
+# A version samples each class once: the refusal, one whole sentence per class (no lower-cased label).
+ALREADY_SAMPLED = {
+    DefectClass.CRITICAL: gettext_lazy("Version %(number)s already samples critical defects: change that rule."),
+    DefectClass.MAJOR: gettext_lazy("Version %(number)s already samples major defects: change that rule."),
+    DefectClass.MINOR: gettext_lazy("Version %(number)s already samples minor defects: change that rule."),
+}
 
 
 class VersionFrozen(ValidationError):
@@ -270,13 +278,7 @@ def sampling_rule_save(
         rule = _child(rules, rule_id, "rule") if rule_id is not None else None
         taken = rules.filter(defect_class=clean["defect_class"]).exclude(pk=rule.pk if rule else None).exists()
         if taken:
-            label = DefectClass(clean["defect_class"]).label
-            raise ValidationError(
-                {
-                    "defect_class": _("Version %(number)s already samples %(cls)s defects: change that rule.")
-                    % {"number": version.number, "cls": label.lower()}
-                }
-            )
+            raise ValidationError({"defect_class": ALREADY_SAMPLED[clean["defect_class"]] % {"number": version.number}})
         if rule is None:
             rule = SamplingRule(tenant=version.tenant, version=version)
             before: dict[str, Any] = {}

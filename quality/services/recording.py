@@ -23,9 +23,9 @@ from decimal import Context, Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from portal import l10n
 from portal.models import Membership, Role
@@ -66,7 +66,7 @@ def _check_open(inspection: Inspection) -> None:
         raise ValidationError(_("This inspection is signed: it is read-only. Open a correction to change it."))
     if inspection.status not in RECORDABLE:
         raise ValidationError(
-            _("This inspection is %(status)s: nothing to record.") % {"status": inspection.get_status_display().lower()}
+            _("This inspection is “%(status)s”: nothing to record.") % {"status": inspection.get_status_display()}
         )
 
 
@@ -349,6 +349,31 @@ def inspection_verdict(inspection: Inspection, *, results: list[InspectionResult
 
 # --- sign-off and correction --------------------------------------------------------------------
 
+#: What a signature of each verdict means, one whole sentence each (stored on the inspection).
+SIGNATURE_MEANINGS = {
+    Inspection.Verdict.ACCEPT: gettext_lazy("Inspected and found accepted"),
+    Inspection.Verdict.REJECT: gettext_lazy("Inspected and found rejected"),
+}
+
+
+def signature_meaning(tenant, outcome: str) -> str:
+    """The meaning a signature of ``outcome`` records, in the tenant's language: the signature is a record
+    of the tenant, read by all its people (and its audit trail), whatever language the signer reads."""
+    with translation.override(l10n.tenant_language(tenant)):
+        return str(SIGNATURE_MEANINGS[outcome])
+
+
+def sign_note(tenant, outcome: str) -> str:
+    """What signing records, for the sign-off form (updated by recording.js as the verdict changes)."""
+    if not outcome:
+        return _(
+            "Once the verdict is decided, signing records it with your name and the time; the inspection "
+            "becomes read-only."
+        )
+    return _("Signing records “%(meaning)s” with your name and the time; the inspection becomes read-only.") % {
+        "meaning": signature_meaning(tenant, outcome)
+    }
+
 
 @transaction.atomic
 def inspection_sign(*, membership: Membership, inspection: Inspection, password: str) -> Inspection:
@@ -379,7 +404,7 @@ def inspection_sign(*, membership: Membership, inspection: Inspection, password:
     inspection.verdict = verdict.outcome
     inspection.signed_by = user
     inspection.signed_at = timezone.now()
-    inspection.signature_meaning = f"Inspected and found {verdict.label.lower()}"
+    inspection.signature_meaning = signature_meaning(inspection.tenant, verdict.outcome)
     Inspection.lifecycle.move(
         inspection,
         "sign",
@@ -412,10 +437,10 @@ def inspection_correct(*, membership: Membership, inspection: Inspection) -> Ins
     original = _locked(inspection)
     if original.status != Inspection.Status.SIGNED:
         if original.status in RECORDABLE:
-            text = _("Only a signed inspection is corrected; this one is %(status)s: it can still be recorded.")
+            text = _("Only a signed inspection is corrected; this one is “%(status)s”: it can still be recorded.")
         else:
-            text = _("Only a signed inspection is corrected; this one is %(status)s: there is nothing to correct.")
-        raise ValidationError(text % {"status": original.get_status_display().lower()})
+            text = _("Only a signed inspection is corrected; this one is “%(status)s”: there is nothing to correct.")
+        raise ValidationError(text % {"status": original.get_status_display()})
     if Inspection.objects.filter(corrects=original).exists():
         raise ValidationError(_("This inspection already has a correction: correct the newest one."))
     from quality.services.dispositions import newest_of_lot
@@ -426,7 +451,7 @@ def inspection_correct(*, membership: Membership, inspection: Inspection) -> Ins
         # current inspections of one lot, counted twice and decidable from neither.
         raise ValidationError(
             _("This lot was inspected again since (#%(sequence)s, %(status)s): correct that inspection instead.")
-            % {"sequence": newest.sequence, "status": newest.get_status_display().lower()}
+            % {"sequence": newest.sequence, "status": newest.get_status_display()}
         )
     keep = {
         f.name: getattr(original, f.name)

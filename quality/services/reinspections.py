@@ -55,9 +55,9 @@ def _check_request(newest: Inspection, reason: str, quantity: Decimal | None) ->
     errors = {}
     if newest.status in Inspection.OPEN_STATUSES:
         errors["__all__"] = _(
-            "The lot's inspection #%(sequence)s is still %(status)s: finish or cancel it before inspecting the lot "
+            "The lot's inspection #%(sequence)s is still “%(status)s”: finish or cancel it before inspecting the lot "
             "again."
-        ) % {"sequence": newest.sequence, "status": newest.get_status_display().lower()}
+        ) % {"sequence": newest.sequence, "status": newest.get_status_display()}
     if not reason or "\x00" in reason or len(reason) > REASON_MAX:
         errors["reason"] = _("Say why the lot is inspected again (at most %(max)s characters).") % {"max": REASON_MAX}
     if quantity is not None and (

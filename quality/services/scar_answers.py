@@ -54,8 +54,8 @@ def _locked(step: ScarStep) -> tuple[Scar, ScarStep]:
 
 def _check_open(scar: Scar, step: ScarStep) -> None:
     if scar.status in (Scar.Status.CLOSED, Scar.Status.CANCELLED):
-        message = _("%(scar)s is %(status)s: it is read-only.")
-        raise ValidationError({"__all__": message % {"scar": scar.number, "status": scar.get_status_display().lower()}})
+        message = _("%(scar)s is “%(status)s”: it is read-only.")
+        raise ValidationError({"__all__": message % {"scar": scar.number, "status": scar.get_status_display()}})
     if step.status == ScarStep.Status.ACCEPTED:
         message = _("%(code)s %(title)s is accepted: nothing more to answer.")
         raise ValidationError({"__all__": message % {"code": step.code, "title": step.title}})

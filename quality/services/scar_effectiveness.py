@@ -17,12 +17,15 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from portal import l10n
 from portal.dates import day_of, tenant_today
 from quality.models import STEP_CODES, Ncr, Scar, ScarStep, quality_rules_for, scar_due_days
 from quality.scar_notifications import scar_notify_on_commit
 from quality.services.scar_states import scar_product_ids, verification_progress
-from quality.services.scars import locked_scar, scar_note_emit
+from quality.services.scars import in_tenant_language, locked_scar, scar_note_emit
 
 REOPEN_FROM = "D4"
 
@@ -30,9 +33,22 @@ __all__ = ["scar_after_ncr", "scars_verify", "verification_progress"]
 
 
 def _reason(ncr: Ncr, codes: list[str]) -> str:
+    """Why the SCAR opened again, in the tenant's language: it is kept (``reopen_reason``, the steps'
+    ``review_comment``) and read later by the supplier's people and the tenant's, in emails, pages and PDFs,
+    and the model keeps no code to render it from at display time."""
     lots = [lot.lot_name for lot in ncr.lots.all() if lot.lot_name]
-    where = f" on lot {', '.join(lots)}" if lots else ""
-    return f"{ncr.number} found {', '.join(codes)} again{where} before the effectiveness check passed."
+    said = {"ncr": ncr.number, "codes": ", ".join(codes), "lots": ", ".join(lots)}
+    with in_tenant_language(ncr.tenant):
+        if lots:
+            return (
+                ngettext(
+                    "%(ncr)s found %(codes)s again on lot %(lots)s before the effectiveness check passed.",
+                    "%(ncr)s found %(codes)s again on lots %(lots)s before the effectiveness check passed.",
+                    len(lots),
+                )
+                % said
+            )
+        return _("%(ncr)s found %(codes)s again before the effectiveness check passed.") % said
 
 
 @transaction.atomic
@@ -87,7 +103,13 @@ def _reopen(scar: Scar, reason: str) -> Scar:
         step.due_date = today + dt.timedelta(days=days[step.code])  # the tenant's lead times, from today
         step.review_comment = reason
         step.save(update_fields=["status", "due_date", "review_comment", "updated_at"])
-    scar_note_emit(scar, what="reopened", actor=None, summary=f"{scar.number} reopened at {REOPEN_FROM}: {reason}")
+    with in_tenant_language(scar.tenant):
+        summary = _("%(scar)s reopened at %(step)s: %(reason)s") % {
+            "scar": scar.number,
+            "step": REOPEN_FROM,
+            "reason": reason,
+        }
+    scar_note_emit(scar, what="reopened", actor=None, summary=summary)
     scar_notify_on_commit("reopened", scar.pk)
     return scar
 
@@ -114,10 +136,18 @@ def _verify_one(scar_id: int, today: dt.date | None) -> int:
     Scar.lifecycle.move(scar, "close", actor=None, changes={"lots_clean": [None, progress["lots_clean"]]})
     scar.closed_at = timezone.now()
     scar.save(update_fields=["status", "closed_at"])
-    summary = (
-        f"{scar.number} closed: the effectiveness check passed ({progress['lots_clean']} lot(s) inspected without "
-        f"the defect since {day_of(scar.verifying_since, scar.tenant):%Y-%m-%d})."
-    )
+    with in_tenant_language(scar.tenant):
+        summary = ngettext(
+            "%(scar)s closed: the effectiveness check passed (%(count)s lot inspected without the defect since "
+            "%(day)s).",
+            "%(scar)s closed: the effectiveness check passed (%(count)s lots inspected without the defect since "
+            "%(day)s).",
+            progress["lots_clean"],
+        ) % {
+            "scar": scar.number,
+            "count": progress["lots_clean"],
+            "day": l10n.day(day_of(scar.verifying_since, scar.tenant)),
+        }
     scar_note_emit(scar, what="closed", actor=None, summary=summary)
     scar_notify_on_commit("closed", scar.pk)
     return 1

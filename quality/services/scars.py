@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from integrations import topics
 from integrations.services.outbox import outbox_emit
@@ -69,10 +70,17 @@ def _locked_step(step: ScarStep) -> tuple[Scar, ScarStep]:
 
 
 def person(user) -> str:
-    """How a person is named in notes and payloads: full name, else email; the system when None."""
+    """How a person is named in notes and payloads: full name, else email; the portal (in the active
+    language: ``scar_note_emit`` makes it the tenant's) when None."""
     if user is None:
-        return "system"
+        return _("the supplier portal")
     return user.get_full_name() or user.email
+
+
+def in_tenant_language(tenant):
+    """The tenant's language active (a context manager): the texts a payload carries to Odoo, and those kept
+    for everyone to read, are written in it, whoever's request emits them (``l10n.tenant_language``)."""
+    return translation.override(l10n.tenant_language(tenant))
 
 
 def _clean_text(value: str, *, name: str, label: str, limit: int, required: bool = True) -> str:
@@ -116,9 +124,14 @@ def scar_note_emit(scar: Scar, *, what: str, actor, summary: str, step: ScarStep
             "step": step.code if step else None,
             "step_title": step_title_for_odoo(step) if step else "",
             "summary": summary,
-            "by": person(actor),
+            "by": _by(scar, actor),
         },
     )
+
+
+def _by(scar: Scar, actor) -> str:
+    with in_tenant_language(scar.tenant):
+        return person(actor)
 
 
 # --- issuing ------------------------------------------------------------------------------------
@@ -134,7 +147,7 @@ def _issue_sources(membership, partner, ncrs, inspection, product) -> tuple[list
         raise NotInScope()
     errors = {}
     if any(n.partner_id != partner.pk for n in found):
-        errors["ncrs"] = "A SCAR goes to one partner: choose NCRs of " + f"{partner.name} only."
+        errors["ncrs"] = _("A SCAR goes to one partner: choose NCRs of %(partner)s only.") % {"partner": partner.name}
     cancelled = [n.number for n in found if n.status == Ncr.Status.CANCELLED]
     if cancelled:
         errors["ncrs"] = _("%(ncrs)s cancelled: a cancelled NCR asks for no corrective action.") % {
@@ -258,15 +271,20 @@ def scar_issue(
 
 def _issued_note(scar: Scar, found: list[Ncr], due: dict[str, dt.date], *, actor) -> None:
     """The ``scar.noted`` event of an issue: where it came from and the first and last due dates."""
-    origin = ", ".join(n.number for n in found) or (str(scar.inspection) if scar.inspection else "")
-    scar_note_emit(
-        scar,
-        what="issued",
-        actor=actor,
-        summary=f"{scar.number} issued: {scar.title}"
-        + (f" (from {origin})" if origin else "")
-        + f". D3 containment due {due['D3']:%Y-%m-%d}, D8 due {due['D8']:%Y-%m-%d}.",
-    )
+    with in_tenant_language(scar.tenant):  # the note's language, whoever issues it
+        origin = ", ".join(n.number for n in found) or (str(scar.inspection) if scar.inspection else "")
+        said = {
+            "scar": scar.number,
+            "title": scar.title,
+            "origin": origin,
+            "d3": l10n.day(due["D3"]),
+            "d8": l10n.day(due["D8"]),
+        }
+        if origin:
+            summary = _("%(scar)s issued: %(title)s (from %(origin)s). D3 containment due %(d3)s, D8 due %(d8)s.")
+        else:
+            summary = _("%(scar)s issued: %(title)s. D3 containment due %(d3)s, D8 due %(d8)s.")
+    scar_note_emit(scar, what="issued", actor=actor, summary=summary % said)
 
 
 # --- the engineer's review ----------------------------------------------------------------------
@@ -274,8 +292,8 @@ def _issued_note(scar: Scar, found: list[Ncr], due: dict[str, dt.date], *, actor
 
 def _check_reviewable(scar: Scar) -> None:
     if scar.status != Scar.Status.OPEN:
-        message = _("%(scar)s is %(status)s: no step to review.")
-        raise ValidationError({"__all__": message % {"scar": scar.number, "status": scar.get_status_display().lower()}})
+        message = _("%(scar)s is “%(status)s”: no step to review.")
+        raise ValidationError({"__all__": message % {"scar": scar.number, "status": scar.get_status_display()}})
 
 
 @transaction.atomic
@@ -344,11 +362,11 @@ def scar_step_accept(
         step,
         "accept",
         actor=membership.user,
-        refused=f"{step.code} is {step.get_status_display().lower()}: only an answered step is accepted.",
+        refused=_("%(code)s is not answered (status: %(status)s): only an answered step is accepted.")
+        % {"code": step.code, "status": step.get_status_display()},
     )
     step.review_comment, step.reviewed_by, step.reviewed_at = comment, membership.user, timezone.now()
     step.save(update_fields=["status", "review_comment", "reviewed_by", "reviewed_at", "updated_at"])
-    summary = f"{scar.number} {step.code} {step.title} accepted" + (f": {comment}" if comment else ".")
     if step.code == STEP_CODES[-1]:
         rules = quality_rules_for(scar.tenant)
         Scar.lifecycle.move(scar, "verify", actor=membership.user)
@@ -356,12 +374,27 @@ def scar_step_accept(
         scar.verify_lots = rules.scar_verify_lots
         scar.verifying_since = timezone.now()
         scar.save(update_fields=["status", "verify_until", "verify_lots", "verifying_since"])
-        summary += (
-            f" The effectiveness check runs until {scar.verify_until:%Y-%m-%d} and {scar.verify_lots} "
-            "lot(s) inspected without the defect."
-        )
+    summary = _accepted_summary(scar, step, comment)
     scar_note_emit(scar, what="step_accepted", actor=membership.user, summary=summary, step=step)
     return step
+
+
+def _accepted_summary(scar: Scar, step: ScarStep, comment: str) -> str:
+    """The ``scar.noted`` summary of an accepted step, in the tenant's language (the note's), whoever accepts."""
+    with in_tenant_language(scar.tenant):
+        said = {"scar": scar.number, "step": step.code, "title": str(step.title), "comment": comment}
+        if comment:
+            summary = _("%(scar)s %(step)s %(title)s accepted: %(comment)s") % said
+        else:
+            summary = _("%(scar)s %(step)s %(title)s accepted.") % said
+        if step.code == STEP_CODES[-1] and scar.verify_until:
+            check = ngettext(
+                "The effectiveness check runs until %(day)s and until %(count)s lot is inspected without the defect.",
+                "The effectiveness check runs until %(day)s and until %(count)s lots are inspected without the defect.",
+                scar.verify_lots,
+            ) % {"day": l10n.day(scar.verify_until), "count": scar.verify_lots}
+            summary = f"{summary}\n{check}"
+    return summary
 
 
 @transaction.atomic
@@ -387,7 +420,8 @@ def scar_step_send_back(
         "send_back",
         actor=membership.user,
         changes={"review_comment": [step.review_comment or None, comment]},
-        refused=f"{step.code} is {step.get_status_display().lower()}: only an answered step is sent back.",
+        refused=_("%(code)s is not answered (status: %(status)s): only an answered step is sent back.")
+        % {"code": step.code, "status": step.get_status_display()},
     )
     step.review_comment, step.reviewed_by, step.reviewed_at = comment, membership.user, timezone.now()
     rules = quality_rules_for(scar.tenant)
@@ -419,7 +453,9 @@ def scar_cancel(*, membership: Membership, scar: Scar, reason: str) -> Scar:
     Scar.lifecycle.move(scar, "cancel", actor=membership.user, changes={"cancel_reason": [None, reason]})
     scar.cancel_reason, scar.closed_at = reason, timezone.now()
     scar.save(update_fields=["status", "cancel_reason", "closed_at"])
-    scar_note_emit(scar, what="cancelled", actor=membership.user, summary=f"{scar.number} cancelled: {reason}")
+    with in_tenant_language(scar.tenant):
+        summary = _("%(scar)s cancelled: %(reason)s") % {"scar": scar.number, "reason": reason}
+    scar_note_emit(scar, what="cancelled", actor=membership.user, summary=summary)
     scar_notify_on_commit("cancelled", scar.pk)
     return scar
 

@@ -34,8 +34,11 @@ import math
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
+from portal import l10n
 from portal.models import Membership
 from portal.services.audit import audit_record
 from portal.services.errors import NotInScope
@@ -98,6 +101,12 @@ def switching_state_get(*, membership: Membership, partner_id: int, product_id: 
 def _locked_visible(membership: Membership, partner_id: int, product_id: int) -> SwitchingState:
     state = switching_state_get(membership=membership, partner_id=partner_id, product_id=product_id)
     return SwitchingState.objects.select_for_update(of=("self",)).get(pk=state.pk)
+
+
+def _tenant_language(tenant):
+    """The history of a pair is the tenant's record, read by all its people: written in the tenant's language,
+    whatever language the person whose action wrote it reads."""
+    return translation.override(l10n.tenant_language(tenant))
 
 
 def _event(state: SwitchingState, *, before: str, reason: str, inspection: Inspection | None = None):
@@ -164,6 +173,11 @@ def switching_after_sign(*, inspection: Inspection, verdict) -> list[SwitchingEv
     """
     if inspection.sequence != 1 or inspection.status != Inspection.Status.SIGNED:
         return []
+    with _tenant_language(inspection.tenant):
+        return _after_sign(inspection, verdict)
+
+
+def _after_sign(inspection: Inspection, verdict) -> list[SwitchingEvent]:
     if inspection.revision > 1:
         return _correction_noted(inspection)
     state = _pair_state(inspection)
@@ -191,28 +205,52 @@ def switching_after_sign(*, inspection: Inspection, verdict) -> list[SwitchingEv
     state.state_set(pure)
     events = []
     if why:
-        events.append(_event(state, before=before, reason=f"Lot {_lot(inspection)}: {why}", inspection=inspection))
+        reason = _("Lot %(lot)s: %(reason)s") % {"lot": _lot(inspection), "reason": why}
+        events.append(_event(state, before=before, reason=reason, inspection=inspection))
     if state.skip_every and (not accepted or state.severity in (Severity.TIGHTENED, Severity.DISCONTINUED)):
-        cause = "was not accepted" if not accepted else f"moved inspection to {state.get_severity_display().lower()}"
-        events.append(_skip_lot_off(state, f"lot {_lot(inspection)} {cause}", inspection=inspection))
+        cause = SKIP_OFF_NOT_ACCEPTED if not accepted else SKIP_OFF_MOVED[state.severity]
+        events.append(_skip_lot_off(state, cause, lot=_lot(inspection), inspection=inspection))
     state.save()
     return events
 
 
 def _lot(inspection: Inspection) -> str:
-    return inspection.lot_name or f"of receipt {inspection.receipt.name}"
+    """The lot's name in the history's sentences ("Lot L3", "lot of receipt WH/IN/0007" for a lot without one)."""
+    if inspection.lot_name:
+        return inspection.lot_name
+    return pgettext("a lot without a name, after the word lot", "of receipt %(receipt)s") % {
+        "receipt": inspection.receipt.name
+    }
 
 
-def _skip_lot_off(state: SwitchingState, cause: str, *, inspection: Inspection | None = None) -> SwitchingEvent:
+# Why skip-lot was turned off: whole sentences (the severity is no lower-cased label in a frame).
+SKIP_OFF_NOT_ACCEPTED = gettext_lazy(
+    "Skip-lot (1 in %(every)s) turned off: lot %(lot)s was not accepted. Every lot is inspected again."
+)
+SKIP_OFF_MOVED = {
+    Severity.TIGHTENED: gettext_lazy(
+        "Skip-lot (1 in %(every)s) turned off: lot %(lot)s moved inspection to tightened. Every lot is inspected again."
+    ),
+    Severity.DISCONTINUED: gettext_lazy(
+        "Skip-lot (1 in %(every)s) turned off: lot %(lot)s moved inspection to discontinued. Every lot is "
+        "inspected again."
+    ),
+}
+SKIP_OFF_RESTARTED = gettext_lazy(
+    "Skip-lot (1 in %(every)s) turned off: inspection was restarted at tightened. Every lot is inspected again."
+)
+
+
+def _skip_lot_off(
+    state: SwitchingState, cause, *, lot: str = "", inspection: Inspection | None = None
+) -> SwitchingEvent:
+    """``cause``: one of the ``SKIP_OFF_*`` sentences (``%(every)s``, ``%(lot)s``), in the tenant's language."""
     every = state.skip_every
     state.skip_every = 0
     state.skipped_since_inspected = 0
-    return _event(
-        state,
-        before=state.severity,
-        reason=f"Skip-lot (1 in {every}) turned off: {cause}. Every lot is inspected again.",
-        inspection=inspection,
-    )
+    with _tenant_language(state.tenant):
+        reason = cause % {"every": every, "lot": lot}
+    return _event(state, before=state.severity, reason=reason, inspection=inspection)
 
 
 def _correction_noted(correction: Inspection) -> list[SwitchingEvent]:
@@ -220,11 +258,18 @@ def _correction_noted(correction: Inspection) -> list[SwitchingEvent]:
     if before is None or before.verdict == correction.verdict:
         return []
     state = _pair_state(correction)
-    was, now = before.get_verdict_display().lower(), correction.get_verdict_display().lower()
-    reason = (
-        f"Correction {correction.revision} of lot {_lot(correction)} changed the verdict from {was} to {now}. "
-        "The switching state counted the original verdict and is not replayed; a quality engineer may reset it."
-    )
+    values = {"revision": correction.revision, "lot": _lot(correction)}
+    if correction.verdict == Inspection.Verdict.ACCEPT:
+        reason = _(
+            "Correction %(revision)s of lot %(lot)s changed the verdict from rejected to accepted. The switching "
+            "state counted the original verdict and is not replayed; a quality engineer may reset it."
+        )
+    else:
+        reason = _(
+            "Correction %(revision)s of lot %(lot)s changed the verdict from accepted to rejected. The switching "
+            "state counted the original verdict and is not replayed; a quality engineer may reset it."
+        )
+    reason %= values
     return [_event(state, before=state.severity, reason=reason, inspection=correction)]
 
 
@@ -263,14 +308,21 @@ def switching_reinstate(
     reason = _reason_of(reason)
     state = _locked_visible(membership, partner_id, product_id)
     try:
-        pure, why = rules.reinstate(state.as_state())
+        with _tenant_language(state.tenant):
+            pure, why = rules.reinstate(state.as_state())
     except rules.SwitchingError:
         message = _("Inspection of %(product)s from %(partner)s is not discontinued: nothing to reinstate.")
         raise ValidationError(message % {"product": state.product, "partner": state.partner}) from None
     before = state.severity
     state.state_set(pure)
     state.save()
-    _event(state, before=before, reason=f"{why} Reinstated by {membership.user.email}: {reason}")
+    with _tenant_language(state.tenant):
+        text = _("%(why)s Reinstated by %(who)s: %(reason)s") % {
+            "why": why,
+            "who": membership.user.email,
+            "reason": reason,
+        }
+    _event(state, before=before, reason=text)
     audit_record(
         tenant=state.tenant,
         actor=membership.user,
@@ -336,9 +388,15 @@ def switching_reset(
         raise ValidationError(_("Inspection is discontinued: reinstate it (it resumes at tightened inspection)."))
     before, every = state.severity, state.skip_every
     state.state_set(rules.SwitchingState(severity=severity))
-    _event(state, before=before, reason=f"Restarted at {severity} inspection by {membership.user.email}: {reason}")
+    with _tenant_language(state.tenant):
+        if severity == Severity.TIGHTENED:
+            text = _("Restarted at tightened inspection by %(who)s: %(reason)s")
+        else:
+            text = _("Restarted at normal inspection by %(who)s: %(reason)s")
+        text %= {"who": membership.user.email, "reason": reason}
+    _event(state, before=before, reason=text)
     if every and severity == Severity.TIGHTENED:
-        _skip_lot_off(state, "inspection was restarted at tightened")
+        _skip_lot_off(state, SKIP_OFF_RESTARTED)
     state.save()
     audit_record(
         tenant=state.tenant,
@@ -362,9 +420,9 @@ def skip_lot_refusal(state: SwitchingState) -> str | None:
     inspected and do not count; corrections do not change the count (as for switching).
     """
     if state.severity not in SKIP_LOT_SEVERITIES:
-        return _("Inspection is %(severity)s: skip-lot needs normal or reduced inspection.") % {
-            "severity": state.get_severity_display().lower()
-        }
+        if state.severity == Severity.DISCONTINUED:
+            return _("Inspection is discontinued: skip-lot needs normal or reduced inspection.")
+        return _("Inspection is tightened: skip-lot needs normal or reduced inspection.")
     newest = (
         Inspection.objects.filter(
             tenant_id=state.tenant_id,
@@ -418,12 +476,13 @@ def skip_lot_set(*, membership: Membership, partner_id: int, product_id: int, ev
         refusal = skip_lot_refusal(state)
         if refusal:
             raise ValidationError({"every": refusal})
-        reason = (
-            f"Skip-lot set by {membership.user.email}: 1 lot in {every} is inspected, the others are released "
-            "without inspection."
-        )
+        with _tenant_language(state.tenant):
+            reason = _(
+                "Skip-lot set by %(who)s: 1 lot in %(every)s is inspected, the others are released without inspection."
+            ) % {"who": membership.user.email, "every": every}
     else:
-        reason = f"Skip-lot turned off by {membership.user.email}: every lot is inspected."
+        with _tenant_language(state.tenant):
+            reason = _("Skip-lot turned off by %(who)s: every lot is inspected.") % {"who": membership.user.email}
     state.skip_every, state.skipped_since_inspected = every, 0
     state.save()
     _event(state, before=state.severity, reason=reason)
@@ -474,10 +533,10 @@ def skipped_lot_release(*, inspection: Inspection, state: SwitchingState) -> Ins
         },
     )
     disposition_release_skipped(inspection=inspection)
-    _event(
-        state,
-        before=state.severity,
-        reason=f"Released without inspection (skip-lot 1 in {state.skip_every}): lot {_lot(inspection)} was not drawn.",
-        inspection=inspection,
-    )
+    with _tenant_language(state.tenant):
+        reason = _("Released without inspection (skip-lot 1 in %(every)s): lot %(lot)s was not drawn.") % {
+            "every": state.skip_every,
+            "lot": _lot(inspection),
+        }
+    _event(state, before=state.severity, reason=reason, inspection=inspection)
     return inspection

@@ -50,6 +50,7 @@ from quality.services.recording import (
     measurement_stored,
     photo_add,
     result_record,
+    sign_note,
     units_for,
 )
 from quality.views.disposition_section import disposition_context
@@ -165,7 +166,8 @@ class InspectionDetailView(TenantViewMixin, TemplateView):
             rows=rows,
             units_page=_units_links(first, last, n),
             # Over every unit, not only the page's: the tally is read from the database in one query.
-            verdict=inspection_verdict(inspection),
+            verdict=(verdict := inspection_verdict(inspection)),
+            sign_note=sign_note(inspection.tenant, verdict.outcome),
             editable=editable,
             photos=list(inspection.photos.all()),
             sign_form=kwargs.get("sign_form") or SignForm(),
@@ -200,7 +202,7 @@ class InspectionDetailView(TenantViewMixin, TemplateView):
                 messages.success(
                     request,
                     _("%(inspection)s signed: %(meaning)s. It is read-only from now on.")
-                    % {"inspection": signed, "meaning": signed.signature_meaning.lower()},
+                    % {"inspection": signed, "meaning": signed.signature_meaning},
                 )
                 return redirect("inspection_detail", slug, signed.pk)
             if action == "discard":
@@ -503,7 +505,7 @@ class ResultEndpointView(TenantViewMixin, View):
                     "superseded": result.superseded,
                 },
                 "created": created,
-                "verdict": _verdict_json(verdict),
+                "verdict": _verdict_json(verdict, inspection.tenant),
             },
             status=status,
         )
@@ -518,10 +520,11 @@ def _same_entry(result, unit: int, characteristic: Characteristic, value: Decima
     return result.passed == passed
 
 
-def _verdict_json(verdict) -> dict:
+def _verdict_json(verdict, tenant) -> dict:
     return {
         "outcome": verdict.outcome,
         "label": verdict.label,
+        "sign_note": sign_note(tenant, verdict.outcome),
         "recorded": verdict.recorded,
         "expected": verdict.expected,
         "missing": verdict.missing,

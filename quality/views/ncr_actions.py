@@ -133,7 +133,7 @@ def _scar_word(ncr) -> str:
     scars = list(ncr.scars.exclude(status=Scar.Status.CANCELLED).order_by("pk"))
     if not scars:
         return _("Issue a SCAR if the supplier must find and fix the cause.")
-    named = ", ".join(f"{s.number} ({s.get_status_display().lower()})" for s in scars)
+    named = ", ".join(f"{s.number} ({s.get_status_display()})" for s in scars)
     return _("The supplier's corrective action goes on in %(scars)s.") % {"scars": named}
 
 

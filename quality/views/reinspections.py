@@ -39,7 +39,11 @@ class ReinspectView(InspectionDetailView):
             except ValidationError as exc:
                 errors = error_messages(exc)
             else:
-                messages.success(request, f"{again} opened: {again.get_status_display().lower()}.")
+                messages.success(
+                    request,
+                    _("%(inspection)s opened: “%(status)s”.")
+                    % {"inspection": again, "status": again.get_status_display()},
+                )
                 return redirect("inspection_detail", self.membership.tenant.slug, again.pk)
         else:
             errors = {key: " ".join(msgs) for key, msgs in form.errors.items()}

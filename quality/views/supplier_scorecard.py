@@ -15,6 +15,7 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.views.generic import TemplateView
 
+from portal import l10n
 from portal.models import SUPPLIER_ROLES
 from portal.views.mixins import TenantViewMixin
 from quality.models import scorecard_rules_for
@@ -86,7 +87,8 @@ def _report_url(slug: str) -> str:
 
 
 def _plain(value) -> str:
-    return "" if value is None else catalogue.plain(value)
+    """A score as the page's language writes it ("59,72" in German); "" for none."""
+    return "" if value is None else l10n.num(catalogue.plain(value))
 
 
 def _charts(membership, keys: list[str], months: list) -> dict[str, str]:

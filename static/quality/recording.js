@@ -97,8 +97,9 @@
       label.textContent = v.label;
       label.className = "badge" + (v.outcome === "accept" ? " badge-ok" : v.outcome === "reject" ? " badge-bad" : "");
     }
-    var word = document.querySelector("[data-verdict-word]");
-    if (word) word.textContent = v.label.toLowerCase();
+    // The whole sentence, written by the server (what a signature records is in the tenant's language).
+    var note = document.querySelector("[data-sign-note]");
+    if (note && v.sign_note) note.textContent = v.sign_note;
     var recorded = document.querySelector("[data-recorded]");
     if (recorded) recorded.textContent = v.recorded;
     // The sign-off's "still to record" follows the verdict: gone once it is decided.

@@ -224,9 +224,9 @@ def ack_submit(
     with transaction.atomic():
         po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
         if not po.is_open:
-            errors["__all__"] = gettext("%(po)s is %(state)s; only open orders are acknowledged.") % {
+            errors["__all__"] = gettext("%(po)s is “%(state)s”; only open orders are acknowledged.") % {
                 "po": po.name,
-                "state": str(po.get_state_display()).lower(),
+                "state": po.get_state_display(),
             }
         try:
             lines = _build_lines(po, list(po.lines.order_by("sequence", "id")), answers)
@@ -304,9 +304,9 @@ def ack_decide(*, membership: Membership, ack_id: int, approve: bool, note: str 
     with transaction.atomic():
         po = PurchaseOrder.objects.select_for_update().get(pk=ack.order_id)
         ack = Acknowledgement.objects.select_for_update().get(pk=ack.pk)
-        refused = gettext("Version %(version)s is %(status)s already.") % {
+        refused = gettext("Version %(version)s is “%(status)s” already.") % {
             "version": ack.version,
-            "status": str(ack.get_status_display()).lower(),
+            "status": ack.get_status_display(),
         }
         Acknowledgement.lifecycle.check(ack, move, refused=refused)
         if po.ack_status == AckStatus.OUTDATED:

@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext
 
+from portal.bidi import identifier_refusal
 from portal.dates import Refused
 from portal.models import Membership
 from portal.services.audit import audit_record
@@ -22,6 +23,16 @@ from suppliers.services.asn_inputs import supplier_only
 
 CERTIFICATE_TYPES = {b"%PDF": "application/pdf", b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 CERTIFICATE_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _lot(asn, line, lot_name: str, errors: dict[str, str]) -> str:
+    """The certificate's lot as typed, checked: a plain identifier, shipped on this ASN (and line)."""
+    if refusal := identifier_refusal(lot_name):
+        errors["lot_name"] = refusal
+    elif lot_name and not asn.items.filter(lot_name=lot_name, **({"line": line} if line else {})).exists():
+        text = gettext("No lot %(lot)s on %(asn)s for this line.") if line else gettext("No lot %(lot)s on %(asn)s.")
+        errors["lot_name"] = text % {"lot": lot_name, "asn": asn.number}
+    return lot_name
 
 
 def asn_attach_certificate(
@@ -53,17 +64,12 @@ def asn_attach_certificate(
     with transaction.atomic():
         asn = asn_get(membership=membership, asn_id=asn_id, lock=True)
         if not asn.editable:
-            errors["__all__"] = gettext("%(asn)s is %(status)s; attach documents to drafts.") % {
+            errors["__all__"] = gettext("%(asn)s is “%(status)s”; attach documents to drafts.") % {
                 "asn": asn.number,
-                "status": str(asn.get_status_display()).lower(),
+                "status": asn.get_status_display(),
             }
         line = _line(asn, line_id, errors)
-        lot_name = (lot_name or "").strip()
-        if lot_name and not asn.items.filter(lot_name=lot_name, **({"line": line} if line else {})).exists():
-            text = (
-                gettext("No lot %(lot)s on %(asn)s for this line.") if line else gettext("No lot %(lot)s on %(asn)s.")
-            )
-            errors["lot_name"] = text % {"lot": lot_name, "asn": asn.number}
+        lot_name = _lot(asn, line, (lot_name or "").strip(), errors)
         if errors:
             raise ValidationError(errors)
         filename = "".join(c for c in upload.name.rsplit("/", 1)[-1] if c.isalnum() or c in "._- ")[:150] or "file"
@@ -116,8 +122,8 @@ def asn_remove_certificate(*, membership: Membership, asn_id: int, certificate_i
         if not asn.editable:
             raise ValidationError(
                 {
-                    "__all__": gettext("%(asn)s is %(status)s; its certificates went to Odoo.")
-                    % {"asn": asn.number, "status": str(asn.get_status_display()).lower()}
+                    "__all__": gettext("%(asn)s is “%(status)s”; its certificates went to Odoo.")
+                    % {"asn": asn.number, "status": asn.get_status_display()}
                 }
             )
         line = certificate.line.order_line.description.splitlines()[0][:60] if certificate.line else None

@@ -100,7 +100,7 @@ def _header_problems(asn: Asn) -> dict[str, str]:
             len(closed),
         ) % {
             "orders": ", ".join(o.name for o in closed),
-            "states": ", ".join(sorted({str(o.get_state_display()).lower() for o in closed})),
+            "states": ", ".join(sorted({str(o.get_state_display()) for o in closed})),
         }
     return errors
 

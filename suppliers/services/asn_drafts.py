@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from portal import dates, l10n
+from portal.bidi import identifier_refusal
 from portal.models import Membership
 from portal.services.audit import audit_record, field_changes
 from suppliers.limits import MAX_ASN_ORDERS, MAX_ASN_PACKAGES
@@ -27,6 +28,7 @@ from suppliers.services.asn_lines import replace_lines
 from suppliers.services.gs1 import next_number, sscc_allocate
 
 TEXT_LIMITS = (("carrier", 80), ("tracking_number", 80), ("note", 4000))
+IDENTIFIERS = ("carrier", "tracking_number")  # printed and matched as typed: no invisible direction controls
 HEADER_FIELDS = ("ship_date", "eta", *(name for name, _ in TEXT_LIMITS))
 
 
@@ -119,6 +121,8 @@ def _apply_header(asn: Asn, header: AsnHeader, errors: dict | None = None) -> No
                     "limit": limit,
                     "count": len(text),
                 }
+            elif name in IDENTIFIERS and (refusal := identifier_refusal(text)):
+                errors[name] = refusal  # printed on the labels and the packing slip as it is
             setattr(asn, name, text[:limit])
     if not errors.get("eta") and asn.eta and asn.ship_date and asn.eta.astimezone(tz).date() < asn.ship_date:
         errors["eta"] = gettext("The goods cannot arrive (%(eta)s) before they ship (%(ship)s).") % {
@@ -149,8 +153,8 @@ def asn_update(
         if not asn.editable:
             raise ValidationError(
                 {
-                    "__all__": gettext("%(asn)s is %(status)s; only drafts change.")
-                    % {"asn": asn.number, "status": str(asn.get_status_display()).lower()}
+                    "__all__": gettext("%(asn)s is “%(status)s”; only drafts change.")
+                    % {"asn": asn.number, "status": asn.get_status_display()}
                 }
             )
         before = _content(asn)
@@ -234,6 +238,9 @@ def _packages(asn: Asn, packages: Sequence[PackageInput], errors: dict) -> list[
         if spec.weight_kg is not None:
             weight = _weight_ok(spec.weight_kg, f"packages.{index}.weight_kg", errors)
         sscc = (spec.sscc or "").strip()
+        if sscc and (refusal := identifier_refusal(sscc)):
+            errors[f"packages.{index}.sscc"] = refusal
+            continue
         if sscc and sscc not in existing:
             errors[f"packages.{index}.sscc"] = gettext(
                 "%(sscc)s is not a package of %(asn)s; leave it empty for a new one."

@@ -106,7 +106,7 @@ def asn_import(*, membership: Membership, asn_id: int, data: bytes, filename: st
     for row in table.rows:
         plan.add(row)
     if plan.errors:
-        raise ValidationError(plan.errors)
+        raise ValidationError(plan.in_file_order(plan.errors))
     existing = list(asn.packages.order_by("id"))
     grow = plan.max_package > len(existing)
     packages = [PackageInput(kind=p.kind, weight_kg=p.weight_kg, sscc=p.sscc) for p in existing]
@@ -123,7 +123,7 @@ def asn_import(*, membership: Membership, asn_id: int, data: bytes, filename: st
             if problems:
                 raise ValidationError(plan.places.place(errors_as_sent(problems, asn, lines)))
     except ValidationError as exc:
-        raise ValidationError(exc.message_dict) from None
+        raise ValidationError(plan.in_file_order(exc.message_dict)) from None
     return len(table.rows)
 
 
@@ -132,6 +132,8 @@ class _Plan:
 
     def __init__(self, asn, decimal_mark: str | None) -> None:
         self.asn, self.decimal_mark = asn, decimal_mark
+        self.sheets: dict[str, int] = {}  # a sheet's name -> its place in the file (rows come in file order)
+        self.position: dict[str, tuple[int, int]] = {}  # a row's label -> (its sheet's place, its number)
         po_lines = PurchaseOrderLine.objects.filter(order__in=asn.orders.all()).select_related("order", "product")
         self.orders: set[str] = set()
         self.by_code: dict[tuple[str, str], PurchaseOrderLine] = {}
@@ -153,6 +155,7 @@ class _Plan:
             label = gettext("%(sheet)s, row %(number)s") % {"sheet": row.sheet, "number": row.number}
         else:
             label = gettext("row %(number)s") % {"number": row.number}
+        self.position[label] = (self.sheets.setdefault(row.sheet, len(self.sheets)), row.number)
 
         def error(column: str, message: str) -> None:
             self.errors.setdefault(f"{label}, {column}", message)
@@ -217,6 +220,21 @@ class _Plan:
         )
         self.rows_of[po_line.pk].append(label)
 
+    def in_file_order(self, errors: dict) -> dict:
+        """``errors`` (keyed "row 12, quantity", "Lines, row 12, quantity" in the reader's language) in the
+        order of the file: by sheet, row and column, from where each row was read, never from the words of
+        its label; errors of no row (the file's, the whole shipment's) first."""
+        columns = {column: index for index, column in enumerate(COLUMNS)}
+
+        def place(key: str) -> tuple[int, int, int, int]:
+            label, _, column = key.rpartition(", ")
+            if label not in self.position:
+                return (0, 0, 0, 0)
+            sheet, number = self.position[label]
+            return (1, sheet, number, columns.get(column, len(columns)))
+
+        return {key: errors[key] for key in sorted(errors, key=place)}  # sorted() keeps ties as they came
+
     def _po_line(self, values: dict[str, str], error) -> PurchaseOrderLine | None:
         order = values["po"].lower()
         if order not in self.orders:
@@ -240,7 +258,7 @@ class _Plan:
             number = value if isinstance(value, Decimal) else parse_number(value, decimal_mark=self.decimal_mark)
             return check_quantity(number)
         except NumberError as exc:
-            self.errors.setdefault(key, "Required." if not _text(value) else str(exc))
+            self.errors.setdefault(key, gettext("Required.") if not _text(value) else str(exc))
             return None
 
     def inputs(self) -> list[AsnLineInput]:

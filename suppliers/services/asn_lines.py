@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from django.utils.translation import gettext
 
 from portal import l10n
+from portal.bidi import identifier_refusal
 from portal.dates import Refused
 from suppliers.limits import MAX_ASN_ITEMS, MAX_ASN_LINES
 from suppliers.models import Asn, AsnItem, AsnLine, Package, PurchaseOrderLine
@@ -115,10 +116,14 @@ def _build_items(
         lot = str(item.lot_name or "").strip()
         if len(lot) > 80:
             errors[f"{where}.lot_name"] = gettext("Keep lot and serial numbers under 80 characters.")
+        elif refusal := identifier_refusal(lot):  # a label would print another lot than Odoo holds
+            errors[f"{where}.lot_name"] = refusal
         expiry = accepted(item.expiry_date, f"{where}.expiry_date", errors)
         package = None
         ref = str(item.package or "").strip()
-        if ref:
+        if ref and (refusal := identifier_refusal(ref)):
+            errors[f"{where}.package"] = refusal
+        elif ref:
             if ref.isascii() and ref.isdigit() and len(ref) < 18 and 1 <= int(ref) <= len(packages):
                 package = packages[int(ref) - 1]
             elif ref in by_sscc:

@@ -95,18 +95,18 @@ def asn_cancel(*, membership: Membership, asn_id: int, reason: str = "") -> Asn:
 
 def _refusal(asn: Asn, move: str) -> str:
     """Why ``Asn.lifecycle`` refuses ``move`` ("submit", "ship", "cancel") from the ASN's status."""
-    said = {"asn": asn.number, "status": str(asn.get_status_display()).lower()}
+    said = {"asn": asn.number, "status": asn.get_status_display()}  # the label as it is: German nouns
     if asn.status == Asn.Status.CANCELLED:
         if move == "cancel":
             return gettext("%(asn)s is already cancelled.") % said
         return gettext("%(asn)s is cancelled.") % said
     if move == "submit":
-        return gettext("%(asn)s is %(status)s already; only a draft is submitted.") % said
+        return gettext("%(asn)s is “%(status)s” already; only a draft is submitted.") % said
     if move == "ship":
         if asn.status == Asn.Status.DRAFT:
             return gettext("%(asn)s is a draft; submit it first.") % said
-        return gettext("%(asn)s is %(status)s already; only a submitted shipment is marked as shipped.") % said
-    return gettext("%(asn)s is %(status)s; goods on a receipt cannot be un-announced.") % said
+        return gettext("%(asn)s is “%(status)s” already; only a submitted shipment is marked as shipped.") % said
+    return gettext("%(asn)s is “%(status)s”; goods on a receipt cannot be un-announced.") % said
 
 
 def asn_payload(asn: Asn, *, still_expected: bool = False) -> dict[str, Any]:

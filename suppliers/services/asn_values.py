@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.utils.translation import gettext
 
 from portal import l10n
+from portal.bidi import identifier_refusal
 from portal.dates import Refused
 from suppliers.models import Asn, AsnItem, AsnItemValue
 from suppliers.models.shipments import VALUE_DIGITS, VALUE_PLACES
@@ -153,6 +154,8 @@ def check_values(specs: Sequence[AsnValueInput] | Refused, where: str, errors: d
                 "name": name[:40],
                 "max": MAX_VALUE_NAME,
             }
+        elif refusal := identifier_refusal(name) or identifier_refusal(unit):
+            problem = refusal  # the inspection report prints the name and unit next to its own
         elif name.lower() in seen:
             problem = gettext("%(name)s is given twice for this lot; one value per characteristic.") % {"name": name}
         elif len(unit) > MAX_VALUE_UNIT:

@@ -134,7 +134,7 @@ def test_shipment_over_the_api_from_draft_to_labels(api_world):
     replay = client.post(f"/api/v1/asns/{asn['id']}/submit/", HTTP_IDEMPOTENCY_KEY="submit-1")
     assert replay.json()["status"] == "submitted" and replay["Idempotent-Replayed"] == "true"
     again = _problem(client.post(f"/api/v1/asns/{asn['id']}/submit/"), 400)
-    assert "submitted already" in again["detail"]
+    assert "“Submitted” already" in again["detail"]
     labels = client.get(f"/api/v1/asns/{asn['id']}/labels/", {"size": "4x6"})
     assert labels["Content-Type"] == "application/pdf"
     sscc = asn["packages"][0]["sscc"]

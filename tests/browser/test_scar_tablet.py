@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from portal import l10n
 from portal.dates import tenant_zone
 from portal.models import Role
 from quality.models import Scar, ScarAnswer, ScarEvidence, ScarStep
@@ -263,7 +264,8 @@ def test_the_supplier_answers_on_a_tablet_and_the_engineer_reviews(live_server, 
     expect(versions.nth(1)).to_contain_text("Version 1 · Carl Clerk")
     expect(versions.nth(1)).to_contain_text("First answer")
     for answer in (first, second):
-        expect(main).to_contain_text(f"{answer.created_at.astimezone(tenant_zone(scar.tenant)):%Y-%m-%d %H:%M}")
+        local = answer.created_at.astimezone(tenant_zone(scar.tenant))
+        expect(main).to_contain_text(f"{l10n.day(local.date())} {local:%H:%M}")  # "30 Nov 2026 21:36", English
     assert _axe_violations(engineer) == []
     engineer.screenshot(path=artifacts / "scar_engineer_versions.png", full_page=True)
     supplier_context.close()

@@ -31,6 +31,14 @@ SOURCES = ["portal", "suppliers", "quality", "integrations", "templates"]
 IGNORED = ["tests/*", "bench/*", "docs/*", "locale/*", "node_modules/*", "var*", "test-artifacts/*", "static/*"]
 
 
+def _key_part(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _key(message) -> tuple:
+    return (message.context, _key_part(message.id))
+
+
 def _ids(path: Path) -> set[tuple[str | None, object]]:
     with path.open("rb") as handle:
         return {(m.context, m.id) for m in read_po(handle) if m.id}
@@ -87,6 +95,6 @@ def test_placeholders_agree_and_the_compiled_catalogue_is_current(tmp_path, lang
     run = subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(po)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     with compiled.open("rb") as fresh, (po.with_suffix(".mo")).open("rb") as committed:
-        want = {(m.context, m.id): m.string for m in read_mo(fresh)}
-        have = {(m.context, m.id): m.string for m in read_mo(committed)}
+        want = {_key(m): _key_part(m.string) for m in read_mo(fresh)}
+        have = {_key(m): _key_part(m.string) for m in read_mo(committed)}
     assert have == want, "locale/*.mo is older than its .po: run manage.py compilemessages"

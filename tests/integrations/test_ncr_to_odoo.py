@@ -157,9 +157,11 @@ def test_a_return_notes_receipt_and_po_and_gives_the_buyer_one_activity(lab):
         [note] = notes(lab, model, res_id, event)
         assert result["notes"][model] == note["id"] and note["subtype_id"][1] == "Note"
         body = note["body"]
-        assert "NCR-00007: Return to vendor</b> of 12.5 Units of lot LOT-N7" in body
+        assert (
+            "NCR-00007: Return to vendor</b> of 12.5 Units of lot \u2068LOT-N7\u2069" in body
+        )  # names in bidi isolates
         assert "BURR-01, DIM-02" in body and "severity critical" in body
-        assert "Proposed by Quinn Engineer; approved in material review by Bea Approver" in body
+        assert "Proposed by \u2068Quinn Engineer\u2069; approved in material review by \u2068Bea Approver\u2069" in body
         assert "Burr on &lt;b&gt;flange&lt;/b&gt;" in body  # the portal's text stays text
     [activity] = activities(lab, "purchase.order", lab.po)
     assert result["activity"] == {
@@ -193,7 +195,7 @@ def test_a_rework_gives_the_warehouse_the_instructions_on_the_receipt(lab):
     assert activity["res_model_id"][0] == model_id(lab, "stock.picking")
     assert activity["user_id"][0] == lab.gw.uid  # the warehouse's, as stock.hold_breached's
     assert activity["summary"] == "NCR-00007: rework 12.5 Units of lot LOT-N7"
-    assert "Instructions: Deburr the &lt;edge&gt; &amp; re-measure hole 3" in activity["note"]
+    assert "Instructions: \u2068Deburr the &lt;edge&gt; &amp; re-measure hole 3\u2069" in activity["note"]
     assert activities(lab, "purchase.order", lab.po) == []
     [note] = notes(lab, "purchase.order", lab.po, event)
     assert "applied without a review" in note["body"]
@@ -275,8 +277,8 @@ def test_an_approved_return_of_a_held_lot_reaches_odoo_stock_notes_and_buyer_onc
     for model, res_id in (("stock.picking", odoo["receipt"]), ("purchase.order", odoo["po"])):
         domain = [["model", "=", model], ["res_id", "=", res_id], ["body", "ilike", f"portal-event-{ncr_event.pk}"]]
         [note] = gw.search_read("mail.message", domain, ["body"])
-        assert f"{ncr.number}: Return to vendor</b> of 2" in note["body"] and f"lot {lot_b}" in note["body"]
-        assert f"approved in material review by {reviewer_name}" in note["body"]
+        assert f"{ncr.number}: Return to vendor</b> of 2" in note["body"] and f"lot \u2068{lot_b}\u2069" in note["body"]
+        assert f"approved in material review by \u2068{reviewer_name}\u2069" in note["body"]
     domain = [["res_model", "=", "purchase.order"], ["res_id", "=", odoo["po"]], ["note", "ilike", str(ncr_event.pk)]]
     [activity] = gw.search_read("mail.activity", domain, ["user_id", "summary", "note"])
     assert activity["user_id"][0] == buyer and activity["summary"].startswith(f"{ncr.number}: 2 ")

@@ -130,10 +130,12 @@ def test_an_issued_scar_and_an_accepted_step_are_noted_on_the_partner_once_each(
     [note] = partner_notes(lab, issued)
     assert first == {"model": "mail.message", "id": note["id"]}
     assert note["subtype_id"][1] == "Note" and note["message_type"] == "comment"
-    assert "<b>SCAR-00003 issued</b>, by Quinn Engineer." in note["body"]
+    assert "<b>SCAR-00003 issued</b>, by \u2068Quinn Engineer\u2069." in note["body"]  # a name in its isolate
     assert "From NCR-00007 and NCR-00009:<br>burrs on &lt;b&gt;flanges&lt;/b&gt;" in note["body"]
     [step] = partner_notes(lab, accepted)
-    assert second["id"] == step["id"] and "<b>SCAR-00003 step accepted</b>: D3 Containment, by Quinn" in step["body"]
+    assert (
+        second["id"] == step["id"] and "<b>SCAR-00003 step accepted</b>: D3 Containment, by \u2068Quinn" in step["body"]
+    )
 
     assert again(issued) == {**first, "already_there": True}
     assert len(partner_notes(lab, issued)) == 1 and len(partner_notes(lab, accepted)) == 1
@@ -144,7 +146,10 @@ def test_closing_reopening_and_cancelling_are_noted(lab, what):
     event = noted(lab, what, summary="Why: a repeat of BURR-01 on lot L-9")
     delivered(event)
     [note] = partner_notes(lab, event)
-    assert f"<b>SCAR-00003 {what}</b>, by Quinn Engineer." in note["body"] and "repeat of BURR-01" in note["body"]
+    assert (
+        f"<b>SCAR-00003 {what}</b>, by \u2068Quinn Engineer\u2069." in note["body"]
+        and "repeat of BURR-01" in note["body"]
+    )
 
 
 def test_a_note_event_without_a_partner_in_odoo_or_with_an_unknown_change_is_refused(lab):
@@ -165,7 +170,7 @@ def test_an_overdue_step_gives_the_partners_buyer_one_activity(lab):
     assert activity["user_id"][0] == lab.buyer and activity["activity_type_id"][1] == "To-Do"
     assert activity["summary"] == "SCAR-00003 D4 overdue since 1 Dec 2026"
     assert "has not answered SCAR-00003 step D4 (Root cause), due 1 Dec 2026" in activity["note"]
-    assert "Mitchell Admin, Pat &lt;Buyer&gt;" in activity["note"]
+    assert "\u2068Mitchell Admin\u2069, \u2068Pat &lt;Buyer&gt;\u2069" in activity["note"]
 
     assert again(event) == {"model": "mail.activity", "id": activity["id"], "already_there": True}
     assert len(partner_activities(lab)) == 1

@@ -155,8 +155,8 @@ def test_only_a_tenant_admin_deactivates_and_both_directions_are_audited(desk, c
     invitation_create(actor=desk.a_admin, email="new@pinewood.example", role="supplier_user", partner=desk.p1)
     login(client, desk.a_admin)
     page = client.get(url).content.decode()
-    assert "Deactivate Pinewood Parts?" in page
-    assert "2 people of Pinewood Parts" in page and "1 API token is refused" in page
+    assert "Deactivate <bdi>Pinewood Parts</bdi>?" in page
+    assert "2 people of <bdi>Pinewood Parts</bdi>" in page and "1 API token is refused" in page
     assert "1 pending invitation cannot be accepted" in page
     too_long = client.post(url, {"reason": "x" * 501})
     assert too_long.status_code == 400 and "under 500 characters" in too_long.content.decode()

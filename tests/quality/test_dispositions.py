@@ -143,7 +143,7 @@ def test_a_skipped_lot_and_an_open_correction_say_what_to_do(world):
     draft = inspection_correct(membership=world.a_inspector, inspection=inspection)
     with pytest.raises(ValidationError, match="discard the correction"):
         decide(world, inspection, released=Decimal(500))
-    with pytest.raises(ValidationError, match="in progress"):
+    with pytest.raises(ValidationError, match="“In progress”"):
         decide(world, draft, released=Decimal(500))
     original = inspection_correction_discard(membership=world.a_inspector, inspection=draft)
     assert original.pk == inspection.pk and not Inspection.objects.filter(pk=draft.pk).exists()

@@ -207,7 +207,7 @@ def test_the_odoo_note_prints_large_quantities_exactly():
     from integrations.handlers.ncrs import _context
 
     payload = {"ncr_number": "NCR-00001", "title": "t", "severity": "major", "partner": "P", "product": "X"}
-    for quantity, shown in ((1234567.0, "1234567"), (100000.25, "100000.25")):
+    for quantity, shown in ((1234567.0, "1,234,567"), (100000.25, "100,000.25")):  # exact, grouped (English)
         disposition = {"kind": "scrap", "kind_label": "Scrap", "quantity": quantity, "uom": "Units"}
         note = render_note("ncr_dispositioned.html", **_context(payload, disposition))
         assert f"of {shown} Units" in note, note

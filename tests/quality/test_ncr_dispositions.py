@@ -213,7 +213,7 @@ def test_close_waits_for_the_stock_moves_and_cancel_is_refused_once_stock_moved(
     assert ncr.status == Ncr.Status.DISPOSITIONED
     with pytest.raises(TransitionRefused, match="cannot be cancelled"):
         ncr_cancel(membership=world.a_engineer, ncr=ncr, reason="Mistake")
-    with pytest.raises(TransitionRefused, match="not in Odoo yet: pending"):
+    with pytest.raises(TransitionRefused, match="not in Odoo yet: “Pending”"):
         ncr_close(membership=world.a_engineer, ncr=ncr)
     OutboxEvent.objects.filter(pk=d.stock.outbox_event_id).update(status=EventStatus.DONE)
     ncr = ncr_close(membership=world.a_engineer, ncr=ncr)

@@ -211,7 +211,7 @@ def test_closing_suggests_a_scar_only_when_the_ncr_has_none(world, client):
     with_scar = _dispositioned(world, lot="LOT-SCAR")
     scar = scar_issue(membership=world.a_engineer, partner=world.p1, ncrs=[with_scar], title="Burrs again")
     said = _close(client, world.a_engineer, with_scar)
-    assert "Issue a SCAR" not in said and f"{scar.number} (open)" in said
+    assert "Issue a SCAR" not in said and f"{scar.number} (Open)" in said  # the label as it is, not lower-cased
     assert said.startswith(f"{with_scar.number} closed. ")
 
 
@@ -240,7 +240,7 @@ def test_a_rejected_lot_whose_every_decision_needs_a_review_is_decided_on_its_nc
     assert section.index('id="lot-ncr"') < section.index("lot-totals")
     contained(world.a_engineer, ncr)
     body = _inspection_page(client, getattr(world, who), inspection)
-    assert f"{link} is open for this lot (contained): decide the rejected quantity there." in body
+    assert f"{link} is open for this lot (Contained): decide the rejected quantity there." in body
 
 
 def test_a_rejected_lot_below_the_review_threshold_keeps_its_form_and_says_the_ncr_records_it(world, client):

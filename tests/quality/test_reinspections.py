@@ -34,7 +34,7 @@ def test_a_rejected_lot_sorted_and_presented_again_is_a_linked_inspection_of_wha
     entry = AuditEntry.objects.get(action="inspection.reinspection_opened")
     assert entry.changes["reason"] == [None, "Sorted 100 %"]
     # While it is open, another is refused; the switching state did not move.
-    with pytest.raises(ValidationError, match="still waiting"):
+    with pytest.raises(ValidationError, match="still “Waiting”"):
         inspection_reinspect(membership=world.a_inspector, inspection=first, reason="again")
     assert SwitchingState.objects.get(pk=state_before.pk).severity == state_before.severity
     # The lot is still the 500 received: the re-inspection's 400 are what is presented of it.
@@ -129,7 +129,7 @@ def test_an_older_inspection_is_not_corrected_once_the_lot_was_inspected_again(w
 
     first = signed(world, reject=True, quantity=500)
     again = inspection_reinspect(membership=world.a_inspector, inspection=first, reason="sorted")
-    with pytest.raises(ValidationError, match=r"inspected again since \(#2, waiting\)"):
+    with pytest.raises(ValidationError, match=r"inspected again since \(#2, Waiting\)"):
         inspection_correct(membership=world.a_inspector, inspection=first)
     assert Inspection.objects.count() == 2 and again.pk
 

@@ -14,6 +14,7 @@ from collections import defaultdict
 
 import pytest
 
+from portal import l10n
 from quality.scorecard_documents import drill_cells, has_figure, scorecard_report_context
 from quality.scorecards import catalogue
 from quality.scorecards.drill import DrillRow
@@ -74,8 +75,8 @@ def test_drill_cells_wrap_only_descriptions_and_keep_the_day_whole():
         ("keep", "", "WH/IN/H00195"),
         ("keep", "", "HNF-2611-4"),
         ("text", "", "[M8] Hex bolt"),
-        ("keep", "2026-11-24", ""),  # a day alone: on one line
-        ("day", "2026-11-15", " (promised)"),  # the day whole, " (promised)" may go under it
+        ("keep", "24 Nov 2026", ""),  # a day alone, in the reader's language: on one line
+        ("day", "15 Nov 2026", " (promised)"),  # the day whole, " (promised)" may go under it
         ("keep", "", "180 Units"),
         ("keep", "", "9 days late"),
     ]
@@ -109,7 +110,7 @@ def test_the_drill_tables_keep_records_and_figures_on_one_line_and_fit_a4(world)
     for name, po, _description, due, received, quantity in TRIAL_ROWS:
         row = next(text for text in printed if text.startswith(name))
         result = f"{received - due} days late" if received > due else f"{due - received} days early"
-        for part in (po, f"{month.replace(day=received):%Y-%m-%d}", f"{month.replace(day=due):%Y-%m-%d}",
+        for part in (po, l10n.day(month.replace(day=received)), l10n.day(month.replace(day=due)),
                      f"{quantity:,} Units", result):  # fmt: skip
             assert part in row, (part, row)
     # Nothing printed past the right margin of A4 (595 pt wide), the widest table (7 columns) included.
@@ -175,4 +176,4 @@ def test_measures_without_a_figure_in_12_months_are_named_not_charted_asn_includ
     named = [catalogue.MEASURES[k].label for k in ("quantity", "ack", "asn", "lots", "ppm", "copq", "scar")]
     assert context["charts_empty"] == named
     text = " ".join(lines(words(client_of(world.a_buyer).get(staff_url(world.p1, month=month)).content, "sc_empty")[1]))
-    assert f"No data in these 12 months: {', '.join(named)}." in text
+    assert f"No data in these 12 months: {', '.join(map(str, named))}." in text

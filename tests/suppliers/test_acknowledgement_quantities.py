@@ -15,6 +15,7 @@ from integrations.handlers.acknowledgements import _title
 from integrations.models import OutboxEvent
 from integrations.services.delivery import event_deliver
 from integrations.services.pull import tenant_pull
+from portal import l10n
 from portal.models import Role
 from suppliers.models import Acknowledgement, AckStatus, PurchaseOrder, rules_for
 from suppliers.services.acknowledgements import LineAnswer, ack_decide, ack_submit, local_date
@@ -200,7 +201,7 @@ def test_a_later_approved_date_is_the_one_odoos_vendor_confirmation_carries(sync
         assert [c.split(" on ")[-1][:10] for c in confirmations] == [first_date.isoformat(), later.isoformat()]
     else:  # 19: the portal's note carries the date
         note = next(b for b in bodies if f"portal-event-{event.id}" in b)
-        assert f"The vendor confirmed the receipt for {later.isoformat()}." in note
+        assert f"The vendor confirmed the receipt for {l10n.day(later)}." in note
     # A retry of the same event does not confirm (nor note) the date once more.
     from integrations.handlers.acknowledgements import po_acknowledged
 

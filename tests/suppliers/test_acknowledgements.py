@@ -11,6 +11,7 @@ from django.http import QueryDict
 from integrations.models import OutboxEvent
 from integrations.services.delivery import event_deliver
 from integrations.services.pull import tenant_pull
+from portal import l10n
 from portal.models import Role
 from suppliers.forms.acknowledgements import AcknowledgeForm
 from suppliers.models import Acknowledgement, AckStatus, PurchaseOrder, rules_for
@@ -73,9 +74,11 @@ def test_accepted_as_is_reaches_odoo_as_odoo_itself_records_a_vendor_confirmatio
         assert any(f"confirmed the receipt will take place on {confirmed}" in b for b in bodies)
     else:  # 19's action_acknowledge notes nothing: the portal's note says it
         assert not any("confirmed the receipt will take place on" in b for b in bodies)
-        assert any(f"The vendor confirmed the receipt for {confirmed}." in b for b in bodies)
+        shown = l10n.day(dt.date.fromisoformat(confirmed))  # the tenant's language (English here): "25 Dec 2026"
+        assert any(f"The vendor confirmed the receipt for {shown}." in b for b in bodies)
     note = next(b for b in bodies if f"portal-event-{event.id}" in b)
-    assert f"Acknowledged by the supplier {synced.supplier.user.get_full_name()} ({po.partner.name})" in note
+    supplier = f"{synced.supplier.user.get_full_name()} ({po.partner.name})"
+    assert f"Acknowledged by the supplier \u2068{supplier}\u2069" in note  # the name in its bidi isolate
 
 
 def test_promise_within_tolerance_moves_the_line_date_in_odoo_and_a_pull_keeps_it_acknowledged(

@@ -167,7 +167,7 @@ def test_removing_a_certificate_is_explicit_and_audited(world, client, django_ca
     asn, po, resin, _sensor, line, lot_cert, whole = _draft(world)
     login(client, world.p1_user)
     url = reverse("asn_detail", args=["alpha", asn.pk])
-    assert "Remove coa R-77.pdf" in client.get(url).content.decode()
+    assert "Remove <bdi>coa R-77.pdf</bdi>" in client.get(url).content.decode()
     stored = lot_cert.file.name
     storage = lot_cert.file.storage
     assert storage.exists(stored)

@@ -135,4 +135,4 @@ def test_a_draft_of_a_po_cancelled_since_cannot_be_submitted(synced, django_capt
     assert draft.order_changes and draft.status == Asn.Status.DRAFT
     with pytest.raises(ValidationError) as caught:
         asn_submit(membership=synced.supplier, asn_id=draft.pk)
-    assert f"{po.name} is no longer open in Odoo (cancelled)" in caught.value.message_dict["__all__"][0]
+    assert f"{po.name} is no longer open in Odoo (Cancelled)" in caught.value.message_dict["__all__"][0]

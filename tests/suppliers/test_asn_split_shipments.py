@@ -173,7 +173,7 @@ def test_more_than_the_receipt_expects_in_total_is_reported_on_the_shipment_that
     [mismatch] = b.odoo_mismatches
     assert mismatch.startswith(f"{po.name}: the ASN ships 400 ") and "M8-BOLT-50" in mismatch
     assert mismatch.endswith(
-        "(1900 with the other open shipments), the receipt expects 1600; left for the dock to decide."
+        "(1,900 with the other open shipments), the receipt expects 1,600; left for the dock to decide."
     )
     picking = open_receipt(synced, po)
     assert [row for row in receipt_lines(synced, picking) if row[0] == "M8-BOLT-50"] == [("M8-BOLT-50", "", 1500.0)]

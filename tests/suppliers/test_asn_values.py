@@ -176,7 +176,7 @@ def test_the_submitted_page_lists_the_values_beside_the_lot(world, client):
     asn_submit(membership=world.p1_user, asn_id=asn.pk)
     login(client, world.a_buyer)
     page = client.get(reverse("asn_detail", args=["alpha", asn.pk])).content.decode()
-    assert "R-1 \u00d710" in page and "Hardness 42.5 HRC" in page
+    assert "<bdi>R-1</bdi> \u00d710" in page and "<bdi>Hardness</bdi> 42.5 <bdi>HRC</bdi>" in page
 
 
 def test_the_import_reads_an_optional_values_column(world):

@@ -70,7 +70,7 @@ def test_the_editor_hands_over_typed_lines_packages_and_refusals(world):
         quantity=Decimal(10),
         items=[
             AsnItemInput(
-                quantity=Refused("lots", "“lots” is not a number."),
+                quantity=Refused("lots", "„lots“ ist keine Zahl."),  # the page's language (German)
                 lot_name="R-1",
                 expiry_date=dt.date(2028, 2, 1),
                 package="1",

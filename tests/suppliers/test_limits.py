@@ -220,7 +220,7 @@ def test_the_acknowledgement_page_reads_the_promised_quantity_in_the_pages_langu
     form[f"line-{nut.pk}-decision"] = "change"
     form[f"line-{nut.pk}-promised_qty"] = POISON
     page = client.post(url, form, HTTP_ACCEPT_LANGUAGE="de")
-    assert page.status_code == 400 and "The largest quantity is" in page.content.decode()
+    assert page.status_code == 400 and "Die größte Menge ist 99.999.999.999,9999" in page.content.decode()
     form[f"line-{nut.pk}-promised_qty"] = "1.999.999,5"
     assert client.post(url, form, HTTP_ACCEPT_LANGUAGE="de").status_code == 302
     assert AcknowledgementLine.objects.get(order_line=nut).promised_qty == Decimal("1999999.5")

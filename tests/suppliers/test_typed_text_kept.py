@@ -130,10 +130,10 @@ def test_each_refusal_of_the_asn_lifecycle_says_what_is_wrong(world):
 
     assert refusal(asn_mark_shipped) == f"{asn.number} is a draft; submit it first."
     Asn.objects.filter(pk=asn.pk).update(status=Asn.Status.SUBMITTED)
-    assert refusal(asn_submit) == f"{asn.number} is submitted already; only a draft is submitted."
+    assert refusal(asn_submit) == f"{asn.number} is “Submitted” already; only a draft is submitted."
     Asn.objects.filter(pk=asn.pk).update(status=Asn.Status.RECEIVED)
-    assert refusal(asn_cancel, reason="x") == f"{asn.number} is received; goods on a receipt cannot be un-announced."
-    assert refusal(asn_mark_shipped).startswith(f"{asn.number} is received already;")
+    assert refusal(asn_cancel, reason="x") == f"{asn.number} is “Received”; goods on a receipt cannot be un-announced."
+    assert refusal(asn_mark_shipped).startswith(f"{asn.number} is “Received” already;")
     Asn.objects.filter(pk=asn.pk).update(status=Asn.Status.CANCELLED)
     assert refusal(asn_cancel, reason="x") == f"{asn.number} is already cancelled."
     assert refusal(asn_submit) == f"{asn.number} is cancelled."
