@@ -21,6 +21,8 @@ from suppliers.models import Acknowledgement, AckStatus, PurchaseOrder, rules_fo
 from suppliers.services.acknowledgements import LineAnswer, ack_decide, ack_submit, local_date
 from tests.factories import UserFactory, member
 
+FSI, PDI = "\u2068", "\u2069"  # how a chatter note isolates a name (integrations.handlers.notes)
+
 
 @pytest.fixture(params=["18.0", "19.0"])
 def odoo_series(request) -> str:
@@ -116,10 +118,11 @@ def test_an_approved_quantity_becomes_the_lines_quantity_and_the_receipt_follows
         )
     note = next(b for b in _bodies(gw, po) if f"portal-event-{event.id}" in b)
     company = po.partner.name
-    assert f"Acknowledged by the supplier Anna Berg ({company}) on the supplier portal, version 1" in note
-    assert f"changes approved by the buyer Bruno Keller ({tenant.name})" in note
+    # Names are bidirectional isolates (FSI ... PDI) in a chatter note: typed text cannot reorder the sentence.
+    assert f"Acknowledged by the supplier {FSI}Anna Berg ({company}){PDI} on the supplier portal, version 1" in note
+    assert f"changes approved by the buyer {FSI}Bruno Keller ({tenant.name}){PDI}" in note
     assert "Acknowledged on the supplier portal by Bruno Keller" not in note  # the buyer did not acknowledge
-    assert "Buyer's note: Fine, split the rest next month" in note
+    assert f"Buyer's note: {FSI}Fine, split the rest next month{PDI}" in note
     # The pull reads the new quantity back: it is the supplier's own answer, not a change to acknowledge.
     tenant_pull(tenant=tenant)
     first.refresh_from_db()
@@ -144,7 +147,7 @@ def test_a_quantity_within_tolerance_goes_at_once_and_a_redelivery_changes_nothi
     assert _open_demand(gw, first.odoo_id) == float(more)  # more: added to the open receipt
     event = OutboxEvent.objects.get(pk=ack.outbox_event_id)
     note = next(b for b in _bodies(gw, po) if f"portal-event-{event.id}" in b)
-    assert f"Acknowledged by the supplier Anna Berg ({po.partner.name}) on the supplier portal" in note
+    assert f"Acknowledged by the supplier {FSI}Anna Berg ({po.partner.name}){PDI} on the supplier portal" in note
     assert "within the agreed tolerances" in note and "approved by" not in note
     # Replayed (a redelivery after a lost answer): same quantity, same receipt, no second note.
     from integrations.handlers.acknowledgements import po_acknowledged
@@ -300,13 +303,13 @@ def test_odoo_refuses_less_than_received_as_real_odoo_does(synced):
 def test_events_queued_before_the_upgrade_still_read_right():
     """v1 payloads named one author: whoever sent it (the buyer, when approved)."""
     assert _title({"version": 3, "author": "Bruno Keller (Acme)", "approved": True}) == (
-        "Acknowledged on the supplier portal, version 3; changes approved by Bruno Keller (Acme)"
+        f"Acknowledged on the supplier portal, version 3; changes approved by {FSI}Bruno Keller (Acme){PDI}"
     )
     assert _title({"version": 1, "author": "Anna Berg (Nordic)"}) == (
-        "Acknowledged on the supplier portal, version 1, by Anna Berg (Nordic)"
+        f"Acknowledged on the supplier portal, version 1, by {FSI}Anna Berg (Nordic){PDI}"
     )
     over_api = {"version": 2, "acknowledged_by": "ERP link (Nordic)", "via_api": True, "approved_by": ""}
     assert _title(over_api) == (
-        "Acknowledged by the supplier ERP link (Nordic) over the supplier portal's API, version 2; "
+        f"Acknowledged by the supplier {FSI}ERP link (Nordic){PDI} over the supplier portal's API, version 2; "
         "within the agreed tolerances"
     )
