@@ -73,3 +73,16 @@ def test_signed_out_pages_offer_a_language_switch_that_sticks(client):
     assert f'action="{reverse("set_language")}"' in page and 'name="language"' in page
     client.post(reverse("set_language"), {"language": "fr", "next": login_url})
     assert '<html lang="fr">' in client.get(login_url).content.decode()
+
+
+def test_another_tenant_or_partner_cannot_set_a_partners_language(world, client):
+    """The partner's language is its tenant admins' alone: another tenant's admin and a supplier admin
+    (of this partner or another) get a refusal, and the language stays as it was."""
+    url = reverse("partner_language", args=["alpha", world.p1.pk])
+    for outsider in (world.b_admin, world.p1_admin, world.p2_admin):
+        login(client, outsider)
+        assert client.post(url, {"language": "de"}).status_code in (403, 404), outsider
+    login(client, world.b_admin)  # its own tenant's URL does not reach a partner of alpha either
+    assert client.post(reverse("partner_language", args=["beta", world.p1.pk]), {"language": "de"}).status_code == 404
+    world.p1.refresh_from_db()
+    assert world.p1.language == ""
